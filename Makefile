@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything installs itself from the
+# locked requirements (requirements/*.txt, compiled with pip-tools from pyproject.toml, with hashes).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean
+
+$(STAMP): requirements/dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Front-end packages from npm, copied into static/vendor (committed, so `make run` needs no Node.js).
+assets:
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+migrate: $(STAMP) messages
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput -v 0
+
+seed: migrate
+	$(PY) manage.py load_agreement
+	$(PY) manage.py seed_demo
+
+run: seed
+	@bash scripts/run-dev.sh $(HOST) $(PORT)
+
+test: $(STAMP) messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP) messages
+	$(PY) -m pytest benchmarks -p no:randomly -s $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+check-migrations: $(STAMP)
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Re-lock after editing pyproject.toml dependencies.
+lock: $(STAMP)
+	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --generate-hashes -o base.txt ../pyproject.toml
+	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --generate-hashes --extra dev -o dev.txt ../pyproject.toml
+
+clean:
+	rm -rf var build

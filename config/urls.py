@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portfolio import views as portfolio_views
+
+from . import views
+
+api_v1 = [
+    path("", include("portfolio.api.urls")),
+]
+
+urlpatterns = [
+    path("", portfolio_views.dashboard, name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("portfolio.urls")),
+    path("funding/", include("funding.urls")),
+    path("governance/", include("governance.urls")),
+    path("reports/", include("reporting.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+admin.site.site_header = "Ekosysteemisopimusten hankeportfolio"

@@ -1,0 +1,108 @@
+"""Funding instruments, the agreement's funding frames and each project's funding lines."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import InstrumentCode, ShareGroup
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class FundingInstrument(models.Model):
+    """A source of money (ERDF, ESF+, JTF, AKKE, RRF, city, other public, private) and its share group."""
+
+    code = models.CharField(_("code"), max_length=8, choices=InstrumentCode.choices, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    share_group = models.CharField(_("share group"), max_length=10, choices=ShareGroup.choices)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    available_until = models.DateField(
+        _("available until"), null=True, blank=True,
+        help_text=_("Not offered for new proposals after this date; kept reportable as history."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("funding instrument")
+        verbose_name_plural = _("funding instruments")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundingFrame(models.Model):
+    """The funding frame (rahoituskehys) of an agreement per instrument and year, from TEM's regional
+    allocation decision. A later allocation changes the amount; the history keeps every earlier value."""
+
+    agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.CASCADE, related_name="funding_frames",
+                                  verbose_name=_("agreement"))
+    instrument = models.ForeignKey(FundingInstrument, on_delete=models.PROTECT, related_name="frames",
+                                   verbose_name=_("instrument"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("amount (€)"), **MONEY)
+    decision_reference = models.CharField(_("allocation decision"), max_length=120, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding frame")
+        verbose_name_plural = _("funding frames")
+        ordering = ["agreement", "year", "instrument__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "instrument", "year"],
+                                    name="%(app_label)s_%(class)s_unique",
+                                    violation_error_message=_("A frame for this instrument and year exists already.")),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_not_negative",
+                                   violation_error_message=_("A frame cannot be negative.")),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100),
+                                   name="%(app_label)s_%(class)s_year_range",
+                                   violation_error_message=_("Enter a year between 2000 and 2100.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.instrument.code} {self.year}"
+
+
+class FundingLine(models.Model):
+    """A project's money from one instrument in one year: planned, granted and spent euros."""
+
+    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="funding_lines",
+                                verbose_name=_("project"))
+    instrument = models.ForeignKey(FundingInstrument, on_delete=models.PROTECT, related_name="lines",
+                                   verbose_name=_("instrument"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    planned_amount = models.DecimalField(_("planned (€)"), default=ZERO, **MONEY)
+    granted_amount = models.DecimalField(_("granted (€)"), default=ZERO, **MONEY)
+    spent_amount = models.DecimalField(_("spent (€)"), default=ZERO, **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding line")
+        verbose_name_plural = _("funding lines")
+        ordering = ["project", "year", "instrument__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "instrument", "year"],
+                                    name="%(app_label)s_%(class)s_unique",
+                                    violation_error_message=_("The project already has a line for this instrument and year.")),
+            models.CheckConstraint(
+                condition=Q(planned_amount__gte=0, granted_amount__gte=0, spent_amount__gte=0),
+                name="%(app_label)s_%(class)s_amounts_not_negative",
+                violation_error_message=_("Amounts cannot be negative."),
+            ),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100),
+                                   name="%(app_label)s_%(class)s_year_range",
+                                   violation_error_message=_("Enter a year between 2000 and 2100.")),
+        ]
+        indexes = [models.Index(fields=["instrument", "year"], name="fline_instrument_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.instrument.code} {self.year}"

@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class GroupKind(models.TextChoices):
+    REGIONAL = "regional", _("Steering group of an agreement")
+    NATIONAL = "national", _("National steering group")
+
+
+class MemberRole(models.TextChoices):
+    CHAIR = "chair", _("Chair")
+    MEMBER = "member", pgettext_lazy("steering group", "Member")
+    SECRETARY = "secretary", _("Secretary")
+
+
+class MeetingStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    AGENDA_PUBLISHED = "published", _("Agenda published")
+    HELD = "held", _("Held")
+    MINUTES_CONFIRMED = "confirmed", _("Minutes confirmed")
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("proposal status", "Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ON_AGENDA = "on_agenda", _("On an agenda")
+    DECIDED = "decided", _("Decided")
+    WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn")
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", pgettext_lazy("decision", "Approved")
+    APPROVED_WITH_CONDITIONS = "conditional", _("Approved with conditions")
+    RETURNED = "returned", _("Returned for preparation")
+    REJECTED = "rejected", pgettext_lazy("decision", "Rejected")
+
+
+class DecisionMethod(models.TextChoices):
+    CONSENSUS = "consensus", _("Consensus")
+    VOTE = "vote", _("Vote")

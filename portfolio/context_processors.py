@@ -1,0 +1,16 @@
+"""Template context shared by every page: the agreement switcher and the navigation."""
+
+from django.http import HttpRequest
+
+from .selectors import current_agreement, switchable_agreements
+
+
+def portal(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    agreements = switchable_agreements(user)
+    return {
+        "portal_agreements": agreements,
+        "current_agreement": current_agreement(request),
+    }

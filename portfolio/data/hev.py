@@ -1,0 +1,108 @@
+"""The Helsinki–Espoo–Vantaa innovation ecosystem agreement 2021–2027, as the agreement text gives it.
+Translations of names are ours (domain.md); the Finnish text is the agreement's own."""
+
+import datetime as dt
+
+AGREEMENT = {
+    "code": "helsinki-espoo-vantaa-2021-2027",
+    "name": {
+        "fi": "Helsingin, Espoon ja Vantaan innovaatioekosysteemisopimus 2021–2027",
+        "sv": "Innovationsekosystemavtalet för Helsingfors, Esbo och Vanda 2021–2027",
+        "en": "Helsinki–Espoo–Vantaa innovation ecosystem agreement 2021–2027",
+    },
+    "region": "Helsinki–Espoo–Vantaa",
+    "valid_from": dt.date(2021, 1, 1),
+    "valid_until": dt.date(2027, 12, 31),
+    "programme": "Uudistuva ja osaava Suomi 2021–2027",
+}
+
+# (key, names fi/sv/en, short name, kind, business ID, municipality, party role)
+PARTIES = [
+    ("tem", {"fi": "Työ- ja elinkeinoministeriö", "sv": "Arbets- och näringsministeriet",
+             "en": "Ministry of Economic Affairs and Employment"}, "TEM", "ministry", "0245872-8", "Helsinki", "state"),
+    ("helsinki", {"fi": "Helsingin kaupunki", "sv": "Helsingfors stad", "en": "City of Helsinki"},
+     "Helsinki", "city", "0201256-6", "Helsinki", "city"),
+    ("espoo", {"fi": "Espoon kaupunki", "sv": "Esbo stad", "en": "City of Espoo"},
+     "Espoo", "city", "0101263-6", "Espoo", "city"),
+    ("vantaa", {"fi": "Vantaan kaupunki", "sv": "Vanda stad", "en": "City of Vantaa"},
+     "Vantaa", "city", "0124610-9", "Vantaa", "city"),
+    ("okm", {"fi": "Opetus- ja kulttuuriministeriö", "sv": "Undervisnings- och kulturministeriet",
+             "en": "Ministry of Education and Culture"}, "OKM", "ministry", "", "Helsinki", "cooperating"),
+    ("ym", {"fi": "Ympäristöministeriö", "sv": "Miljöministeriet", "en": "Ministry of the Environment"},
+     "YM", "ministry", "", "Helsinki", "cooperating"),
+]
+
+PRIORITIES = [
+    (1, {"fi": "Älykkäät ja kestävät kaupunkiratkaisut", "sv": "Smarta och hållbara stadslösningar",
+         "en": "Smart and sustainable city solutions"}, False),
+    (2, {"fi": "Hyvinvointi ja terveysteknologia", "sv": "Välfärd och hälsoteknologi",
+         "en": "Wellbeing and health technology"}, False),
+    (3, {"fi": "Uudet oppimisympäristöt ja osaamisen digitaaliset ratkaisut",
+         "sv": "Nya lärmiljöer och digitala kompetenslösningar",
+         "en": "New learning environments and digital competence solutions"}, False),
+    (4, {"fi": "Uudet avaukset ja yleinen ekosysteemien kehittäminen",
+         "sv": "Nya initiativ och allmän utveckling av ekosystem",
+         "en": "New openings and general ecosystem development"}, True),
+]
+
+METHOD_CATEGORIES = [
+    (1, {"fi": "Kokeiluympäristöjen sekä innovatiivisten hankintojen kehittäminen ja hyödyntäminen",
+         "sv": "Utveckling och användning av testmiljöer och innovativa upphandlingar",
+         "en": "Test and experimentation environments and innovative public procurement"}),
+    (2, {"fi": "TKI-keskittymien toiminnan, rakenteiden ja osaamisen vahvistaminen",
+         "sv": "Stärkande av FUI-koncentrationernas verksamhet, strukturer och kompetens",
+         "en": "Strengthening RDI hubs: activities, structures and competence"}),
+    (3, {"fi": "Yrityshautomot ja muut yrityspalvelut", "sv": "Företagskuvöser och andra företagstjänster",
+         "en": "Business incubators and other business services"}),
+]
+
+# (code, names, share group, available from, available until, order)
+INSTRUMENTS = [
+    ("ERDF", {"fi": "EAKR (Euroopan aluekehitysrahasto)", "sv": "ERUF (Europeiska regionala utvecklingsfonden)",
+              "en": "ERDF (European Regional Development Fund)"}, "eu_state", dt.date(2021, 1, 1), None, 1),
+    ("ESF", {"fi": "ESR+ (Euroopan sosiaalirahasto plus)", "sv": "ESF+ (Europeiska socialfonden+)",
+             "en": "ESF+ (European Social Fund Plus)"}, "eu_state", dt.date(2021, 1, 1), None, 2),
+    ("JTF", {"fi": "JTF (oikeudenmukaisen siirtymän rahasto)", "sv": "FRO (Fonden för en rättvis omställning)",
+             "en": "JTF (Just Transition Fund)"}, "eu_state", dt.date(2021, 1, 1), None, 3),
+    ("AKKE", {"fi": "AKKE (alueiden kestävän kasvun ja elinvoiman tukeminen)",
+              "sv": "AKKE (stöd för regional hållbar tillväxt och livskraft)",
+              "en": "AKKE (national regional development funding)"}, "eu_state", None, dt.date(2025, 1, 31), 4),
+    ("RRF", {"fi": "RRF (elpymis- ja palautumistukiväline)", "sv": "RRF (faciliteten för återhämtning och resiliens)",
+             "en": "RRF (Recovery and Resilience Facility)"}, "eu_state", dt.date(2021, 1, 1), dt.date(2026, 8, 31), 5),
+    ("CITY", {"fi": "Kaupunkien oma rahoitus", "sv": "Städernas egen finansiering", "en": "City own funding"},
+     "local", None, None, 6),
+    ("PUBLIC", {"fi": "Muu julkinen rahoitus", "sv": "Annan offentlig finansiering", "en": "Other public funding"},
+     "local", None, None, 7),
+    ("PRIVATE", {"fi": "Yksityinen rahoitus", "sv": "Privat finansiering", "en": "Private funding"},
+     "private", None, None, 8),
+]
+
+STEERING_GROUP = {"fi": "Helsingin, Espoon ja Vantaan ekosysteemisopimuksen johtoryhmä",
+                  "sv": "Ledningsgruppen för ekosystemavtalet Helsingfors, Esbo och Vanda",
+                  "en": "Helsinki–Espoo–Vantaa ecosystem agreement steering group"}
+NATIONAL_GROUP = {"fi": "Innovaatioekosysteemisopimusten kansallinen ohjausryhmä",
+                  "sv": "Den nationella styrgruppen för innovationsekosystemavtalen",
+                  "en": "National steering group of the innovation ecosystem agreements"}
+
+COORDINATION_PROJECT = {
+    "code": "HEV-KOORD",
+    "title": {"fi": "Innovaatioekosysteemisopimuksen koordinaatiohanke",
+              "sv": "Koordineringsprojektet för innovationsekosystemavtalet",
+              "en": "Innovation ecosystem agreement coordination project"},
+    "summary": {
+        "fi": "Rakentaa ohjelman rakenteen ja hankeportfolion, ylläpitää tilannekuvaa ja kokoaa koosteet "
+              "johtoryhmälle ja kansalliselle ohjausryhmälle. AKKE-rahoitus 2021–2023, EAKR 2024 alkaen.",
+        "en": "Builds the programme structure and the portfolio, keeps the situation picture and compiles the "
+              "summaries for the steering group and the national steering group. AKKE 2021–2023, ERDF from 2024.",
+    },
+    "start_date": dt.date(2021, 3, 1),
+    "end_date": dt.date(2027, 12, 31),
+    "lead": "helsinki",
+    "partners": ["espoo", "vantaa"],
+    "priority": 4,
+    "methods": [2],
+}
+# The coordination project's funding: AKKE until the end of 2023, then ERDF; 60 % support, 40 % cities.
+COORDINATION_FUNDING_YEARS = {2021: "AKKE", 2022: "AKKE", 2023: "AKKE", 2024: "ERDF", 2025: "ERDF",
+                              2026: "ERDF", 2027: "ERDF"}
+COORDINATION_YEARLY_TOTAL = 250_000

@@ -1,0 +1,208 @@
+"""`seed_demo`: the demo users of the contract and a small, realistic example portfolio. Idempotent: rows
+are found by their natural keys and only changed values are written. Never run in production."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from funding.models import FundingFrame, FundingInstrument
+from funding.services import funding_line_upsert
+from governance.choices import (
+    DecisionMethod, DecisionOutcome, GroupKind, MeetingStatus, MemberRole, ProposalStatus,
+)
+from governance.models import Decision, DecisionFundingLine, Meeting, Membership, Proposal, ProposalFundingLine, SteeringGroup
+
+from .data import demo, hev
+from .models import Agreement, AgreementAccess, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+from .roles import Role
+from .services import agreement_load
+from .upsert import translated, upsert
+from .validators import business_id_check_digit
+
+CENT = Decimal("0.01")
+TODAY_YEAR = 2026  # the demo's "now": past years are spent, the current year partly
+
+
+def _demo_business_id(seed: int) -> str:
+    n = 3_100_000 + seed * 7
+    while True:
+        body = f"{n:07d}"
+        check = business_id_check_digit(body)
+        if check is not None:
+            return f"{body}-{check}"
+        n += 1
+
+
+def _user(username: str, *, first: str, last: str, role: str | None = None, superuser: bool = False,
+          can_login: bool = True) -> object:
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={
+        "first_name": first, "last_name": last, "email": f"{username}@demo.invalid",
+        "is_staff": superuser, "is_superuser": superuser,
+    })
+    if created:
+        if can_login:
+            user.set_password(settings.DEMO_PASSWORD)
+        else:
+            user.set_unusable_password()
+        user.save()
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@transaction.atomic
+def demo_seed() -> dict[str, int]:
+    agreement = agreement_load().agreement
+    users = {
+        "coordinator": _user("coordinator", first="Kaisa", last="Koordinaattori", role=Role.COORDINATOR),
+        "steering": _user("steering", first="Juha", last="Johtoryhmä", role=Role.STEERING),
+        "ministry": _user("ministry", first="Mirja", last="Ministeriö", role=Role.MINISTRY),
+        "admin": _user("admin", first="Aino", last="Ylläpitäjä", superuser=True),
+        "jr-espoo": _user("jr-espoo", first="Erkki", last="Espoolainen", role=Role.STEERING, can_login=False),
+        "jr-vantaa": _user("jr-vantaa", first="Veera", last="Vantaalainen", role=Role.STEERING, can_login=False),
+    }
+    AgreementAccess.objects.get_or_create(user=users["coordinator"], agreement=agreement)
+
+    group = SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement=agreement)
+    national = SteeringGroup.objects.get(kind=GroupKind.NATIONAL)
+    for key, role in (("steering", MemberRole.CHAIR), ("jr-espoo", MemberRole.MEMBER),
+                      ("jr-vantaa", MemberRole.MEMBER)):
+        upsert(Membership, {"group": group, "user": users[key]}, {"role": role, "term_start": dt.date(2021, 6, 1)})
+    upsert(Membership, {"group": national, "user": users["ministry"]}, {"role": MemberRole.SECRETARY})
+
+    themes = {}
+    for slug, fi, sv, en in demo.THEMES:
+        themes[slug], _ = upsert(Theme, {"slug": slug}, translated("name", {"fi": fi, "sv": sv, "en": en}))
+
+    orgs: dict[str, Organisation] = {o.short_name: o for o in Organisation.objects.filter(kind="city")}
+    orgs.update({"helsinki": orgs["Helsinki"], "espoo": orgs["Espoo"], "vantaa": orgs["Vantaa"]})
+    for i, (fi, en, short, kind, business_id) in enumerate(demo.ORGANISATIONS):
+        if business_id == "GEN":
+            business_id = _demo_business_id(i)
+        lookup = {"business_id": business_id} if business_id else {"short_name": short}
+        orgs[short], _ = upsert(Organisation, lookup, {
+            **translated("name", {"fi": fi, "sv": fi, "en": en}), "short_name": short, "kind": kind,
+            "municipality": "Helsinki",
+        })
+
+    priorities = {p.code: p for p in Priority.objects.filter(agreement=agreement)}
+    methods = {m.code: m for m in MethodCategory.objects.all()}
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+
+    for code, years in demo.FRAMES.items():
+        for year, amount in years.items():
+            upsert(FundingFrame, {"agreement": agreement, "instrument": instruments[code], "year": year}, {
+                "amount": Decimal(amount), "decision_reference": f"TEM/{year}/ALUE-{code}",
+                "decision_date": dt.date(year - 1, 12, 15) if year > 2021 else dt.date(2021, 3, 1),
+            })
+
+    projects: dict[str, Project] = {}
+    for n, (title_fi, title_en, prio, method_codes, theme_slugs, lead, partners, status, start, years, yearly) in (
+        enumerate(demo.PROJECTS, start=1)
+    ):
+        code = f"HEV-{n:03d}"
+        project, _ = upsert(Project, {"agreement": agreement, "code": code}, {
+            "title": title_fi, "title_fi": title_fi, "title_sv": title_fi, "title_en": title_en,
+            "summary": f"{title_fi}: kehittämishanke, joka tukee painopistettä {prio}.",
+            "summary_fi": f"{title_fi}: kehittämishanke, joka tukee painopistettä {prio}.",
+            "summary_en": f"{title_en}: a development project under priority {prio}.",
+            "lead_organisation": orgs[lead], "priority": priorities[prio], "status": status,
+            "start_date": dt.date(start, 1, 1), "end_date": dt.date(start + years - 1, 12, 31),
+            "internationalisation": "Kansainväliset kumppanit ja vertaisoppiminen EU-kaupunkien kanssa."
+            if n % 3 == 0 else "",
+            "eura_code": f"A8{n:04d}" if status in ("approved", "running", "closed") else "",
+            "coordinator": users["coordinator"],
+        })
+        project.methods.set([methods[c] for c in method_codes])
+        project.themes.set([themes[s] for s in theme_slugs])
+        for short in partners:
+            upsert(ProjectPartner, {"project": project, "organisation": orgs[short]},
+                   {"budget_share": Decimal(yearly * years // 5)})
+        _seed_funding(project, status=status, start=start, years=years, yearly=yearly, prio=prio)
+        projects[code] = project
+
+    _seed_governance(agreement, group, users, projects, instruments)
+    return {"projects": Project.objects.filter(agreement=agreement).count()}
+
+
+def _seed_funding(project: Project, *, status: str, start: int, years: int, yearly: int, prio: int) -> None:
+    decided = status in ("approved", "running", "closed")
+    for year in range(start, start + years):
+        total = Decimal(yearly)
+        support = (total * Decimal("0.60")).quantize(CENT)
+        public = (total * Decimal("0.05")).quantize(CENT) if prio == 2 else Decimal("0.00")
+        city = total - support - public
+        eu_code = "AKKE" if year <= 2023 and start <= 2022 else ("ESF" if prio == 3 and year >= 2024 else "ERDF")
+        if status == "rejected" or status == "withdrawn":
+            decided_factor = Decimal(0)
+        else:
+            decided_factor = Decimal(1) if decided else Decimal(0)
+        spent_factor = Decimal(0)
+        if decided and year < TODAY_YEAR:
+            spent_factor = Decimal("0.93")
+        elif decided and year == TODAY_YEAR:
+            spent_factor = Decimal("0.55")
+        for code, amount in ((eu_code, support), ("CITY", city), ("PUBLIC", public)):
+            if not amount:
+                continue
+            granted = (amount * decided_factor).quantize(CENT)
+            funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount,
+                                granted=granted, spent=(granted * spent_factor).quantize(CENT))
+
+
+def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, projects: dict[str, Project],
+                     instruments: dict[str, FundingInstrument]) -> None:
+    tz = timezone.get_default_timezone()
+    past, _ = upsert(Meeting, {"group": group, "title": "Johtoryhmän kokous 3/2026"}, {
+        "starts_at": dt.datetime(2026, 9, 15, 13, 0, tzinfo=tz), "location": "Helsingin kaupungintalo",
+        "status": MeetingStatus.MINUTES_CONFIRMED,
+        "minutes": "Johtoryhmä käsitteli kolme hanke-esitystä ja hyväksyi kaksi.",
+        "minutes_confirmed_at": dt.datetime(2026, 9, 22, 10, 0, tzinfo=tz),
+    })
+    past.attendees.set([users["steering"], users["jr-espoo"], users["jr-vantaa"], users["coordinator"]])
+    upcoming, _ = upsert(Meeting, {"group": group, "title": "Johtoryhmän kokous 4/2026"}, {
+        "starts_at": dt.datetime(2026, 12, 10, 13, 0, tzinfo=tz), "location": "Espoon kaupungintalo",
+        "online_url": "https://meet.example.invalid/johtoryhma", "status": MeetingStatus.AGENDA_PUBLISHED,
+    })
+
+    def proposal(code: str, status: str, meeting: Meeting | None, submitted: dt.datetime | None) -> Proposal:
+        project = projects[code]
+        prop, _ = upsert(Proposal, {"project": project, "title": f"Hanke-esitys: {project.title}"}, {
+            "plan": project.summary, "status": status, "meeting": meeting, "created_by": users["coordinator"],
+            "submitted_at": submitted,
+        })
+        for line in project.funding_lines.select_related("instrument"):
+            upsert(ProposalFundingLine, {"proposal": prop, "instrument": line.instrument, "year": line.year},
+                   {"amount": line.planned_amount})
+        return prop
+
+    decided_at = dt.datetime(2026, 9, 15, 14, 0, tzinfo=tz)
+    sub_past = dt.datetime(2026, 8, 20, 9, 0, tzinfo=tz)
+    for code, outcome in (("HEV-005", DecisionOutcome.APPROVED), ("HEV-021", DecisionOutcome.APPROVED_WITH_CONDITIONS),
+                          ("HEV-016", DecisionOutcome.REJECTED)):
+        prop = proposal(code, ProposalStatus.DECIDED, past, sub_past)
+        decision, _ = upsert(Decision, {"proposal": prop, "meeting": past}, {
+            "outcome": outcome, "method": DecisionMethod.CONSENSUS, "decided_at": decided_at,
+            "recorded_by": users["steering"],
+            "conditions": "Kansainvälistymissuunnitelma tarkennetaan ennen käynnistystä."
+            if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS else "",
+            "rationale": "Esitys vastaa painopisteen hakukriteereitä." if outcome != DecisionOutcome.REJECTED
+            else "Hanke on päällekkäinen käynnissä olevan hankkeen kanssa.",
+        })
+        if outcome != DecisionOutcome.REJECTED:
+            for line in prop.funding_lines.all():
+                upsert(DecisionFundingLine, {"decision": decision, "instrument": line.instrument, "year": line.year},
+                       {"amount": line.amount})
+    sub_now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=tz)
+    proposal("HEV-007", ProposalStatus.ON_AGENDA, upcoming, sub_now)
+    proposal("HEV-014", ProposalStatus.ON_AGENDA, upcoming, sub_now)
+    proposal("HEV-022", ProposalStatus.SUBMITTED, None, sub_now)
+    proposal("HEV-027", ProposalStatus.DRAFT, None, None)

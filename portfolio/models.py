@@ -1,0 +1,305 @@
+"""The agreement and its portfolio: parties, priorities, method categories, organisations and projects."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus
+from .querysets import AgreementQuerySet, ProjectQuerySet
+from .validators import validate_business_id
+
+
+class Agreement(models.Model):
+    """An innovation ecosystem agreement between the State and a city region; the tenant boundary."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    region = models.CharField(_("city region"), max_length=120)
+    status = models.CharField(
+        _("status"), max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    programme = models.CharField(
+        _("structural-fund programme"), max_length=200, blank=True,
+        default="Uudistuva ja osaava Suomi 2021–2027",
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    objects = AgreementQuerySet.as_manager()
+    # History is registered in translation.py, after the per-language fields exist.
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")),
+                name="%(app_label)s_%(class)s_valid_until_after_from",
+                violation_error_message=_("The end of validity cannot be before its start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def years(self) -> range:
+        return range(self.valid_from.year, self.valid_until.year + 1)
+
+
+class AgreementRevision(models.Model):
+    """A written revision of an agreement or of its action-plan annex."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="revisions",
+                                  verbose_name=_("agreement"))
+    number = models.PositiveSmallIntegerField(_("revision number"))
+    signed_on = models.DateField(_("signed on"))
+    description = models.TextField(_("what changed"))
+
+    class Meta:
+        verbose_name = _("agreement revision")
+        verbose_name_plural = _("agreement revisions")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "number"], name="%(app_label)s_%(class)s_unique_number",
+                violation_error_message=_("This agreement already has a revision with this number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} – {self.number}"
+
+
+class Organisation(models.Model):
+    """A city, university, research institute, company, public body or ministry."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=OrganisationKind.choices)
+    business_id = models.CharField(
+        _("business ID"), max_length=9, blank=True, validators=[validate_business_id],
+        help_text=_("Finnish business ID (Y-tunnus), e.g. 0201256-6."),
+    )
+    municipality = models.CharField(_("municipality"), max_length=80, blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_id"], condition=~Q(business_id=""),
+                name="%(app_label)s_%(class)s_unique_business_id",
+                violation_error_message=_("An organisation with this business ID already exists."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:organisation-detail", args=[self.pk])
+
+
+class AgreementParty(models.Model):
+    """An organisation's part in an agreement: contracting party or cooperating ministry."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties",
+                                  verbose_name=_("agreement"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="agreement_parts",
+                                     verbose_name=_("organisation"))
+    role = models.CharField(_("role"), max_length=12, choices=PartyRole.choices)
+
+    class Meta:
+        verbose_name = _("agreement party")
+        verbose_name_plural = _("agreement parties")
+        ordering = ["agreement", "role", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "organisation"],
+                                    name="%(app_label)s_%(class)s_unique_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class AgreementAccess(models.Model):
+    """Which agreements a (non-ministry) user works on."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="agreement_access", verbose_name=_("user"))
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="access",
+                                  verbose_name=_("agreement"))
+
+    class Meta:
+        verbose_name = _("agreement access")
+        verbose_name_plural = _("agreement access")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agreement"], name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.agreement}"
+
+
+class Priority(models.Model):
+    """A strategic priority (painopiste) of an agreement, code 1–4."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="priorities",
+                                  verbose_name=_("agreement"))
+    code = models.PositiveSmallIntegerField(_("code"))
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    is_open = models.BooleanField(
+        _("open priority"), default=False,
+        help_text=_("The 'new openings' priority, which must receive less funding than each of the others."),
+    )
+
+    class Meta:
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+        ordering = ["agreement", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="%(app_label)s_%(class)s_unique_code",
+                                    violation_error_message=_("This agreement already has this priority.")),
+            models.CheckConstraint(condition=Q(code__gte=1, code__lte=4),
+                                   name="%(app_label)s_%(class)s_code_range",
+                                   violation_error_message=_("A priority code is 1–4.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class MethodCategory(models.Model):
+    """A method category (menetelmällinen kategoria), code 1–3, shared by all agreements."""
+
+    code = models.PositiveSmallIntegerField(_("code"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("method category")
+        verbose_name_plural = _("method categories")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__gte=1, code__lte=3),
+                                   name="%(app_label)s_%(class)s_code_range",
+                                   violation_error_message=_("A method category code is 1–3.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.name}"
+
+
+class Theme(models.Model):
+    """A theme tag such as 'mobility experiments' or 'health-tech research infrastructures'."""
+
+    slug = models.SlugField(_("identifier"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Project(models.Model):
+    """A development project of an agreement's portfolio, from idea to closure."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects",
+                                  verbose_name=_("agreement"))
+    code = models.CharField(_("code"), max_length=40)
+    title = models.CharField(_("title"), max_length=255)
+    summary = models.TextField(_("summary"), blank=True)
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects",
+                                          verbose_name=_("lead implementer"))
+    partners = models.ManyToManyField(Organisation, through="ProjectPartner", related_name="partner_projects",
+                                      blank=True, verbose_name=_("co-implementers"))
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="projects",
+                                 verbose_name=pgettext_lazy("strategic", "priority"))
+    methods = models.ManyToManyField(MethodCategory, related_name="projects",
+                                     verbose_name=_("method categories"))
+    themes = models.ManyToManyField(Theme, related_name="projects", blank=True, verbose_name=_("themes"))
+    status = models.CharField(_("status"), max_length=12, choices=ProjectStatus.choices,
+                              default=ProjectStatus.IDEA, db_index=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    internationalisation = models.TextField(_("internationalisation"), blank=True)
+    is_coordination_project = models.BooleanField(_("coordination project"), default=False)
+    is_supra_regional = models.BooleanField(
+        _("supra-regional theme network"), default=False,
+        help_text=_("Supra-regional theme-network projects may use their own funding split."),
+    )
+    eura_code = models.CharField(_("EURA project code"), max_length=20, blank=True)
+    coordinator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="coordinated_projects", verbose_name=_("responsible coordinator"))
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["agreement", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="%(app_label)s_%(class)s_unique_code",
+                                    violation_error_message=_("This agreement already has a project with this code.")),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agreement", "status"], name="project_agreement_status_idx"),
+            models.Index(fields=["end_date"], name="project_end_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:project-detail", args=[self.pk])
+
+
+class ProjectPartner(models.Model):
+    """A co-implementer (osatoteuttaja) of a project with its own share of the budget."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partnerships",
+                                verbose_name=_("project"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="partnerships",
+                                     verbose_name=_("organisation"))
+    budget_share = models.DecimalField(_("budget share (€)"), max_digits=14, decimal_places=2, default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("co-implementer")
+        verbose_name_plural = _("co-implementers")
+        ordering = ["project", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="%(app_label)s_%(class)s_unique",
+                                    violation_error_message=_("This organisation is already a co-implementer.")),
+            models.CheckConstraint(condition=Q(budget_share__gte=0),
+                                   name="%(app_label)s_%(class)s_share_not_negative",
+                                   violation_error_message=_("A budget share cannot be negative.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.organisation}"

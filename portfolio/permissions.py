@@ -1,0 +1,60 @@
+"""Permission predicates: can_<verb>_<entity>(user, obj). Views, the API and the admin all ask these."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from .querysets import agreement_ids_of
+from .roles import Role, has_role, sees_all_agreements
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from .models import Agreement, Project
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def is_coordinator(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.COORDINATOR)))
+
+
+def works_on(user: AnyUser, agreement_id: int) -> bool:
+    return sees_all_agreements(user) or agreement_id in agreement_ids_of(user)
+
+
+def can_view_portal(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.COORDINATOR)
+                                           or has_role(user, Role.STEERING) or has_role(user, Role.MINISTRY)))
+
+
+def can_edit_agreement_portfolio(user: AnyUser, agreement: Agreement | int) -> bool:
+    agreement_id = agreement if isinstance(agreement, int) else agreement.pk
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return is_coordinator(user) and agreement_id in agreement_ids_of(user)
+
+
+def can_change_project(user: AnyUser, project: Project) -> bool:
+    return can_edit_agreement_portfolio(user, project.agreement_id)
+
+
+def can_create_project(user: AnyUser) -> bool:
+    return is_coordinator(user)
+
+
+def can_change_organisation(user: AnyUser) -> bool:
+    return is_coordinator(user)
+
+
+class PortalReadOnlyOrCoordinator(BasePermission):
+    """Any portal role reads; only coordinators write (object scope checked by has_object_permission)."""
+
+    def has_permission(self, request, view) -> bool:  # type: ignore[no-untyped-def]
+        if not can_view_portal(request.user):
+            return False
+        return request.method in SAFE_METHODS or is_coordinator(request.user)

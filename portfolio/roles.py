@@ -1,0 +1,77 @@
+"""The portal's roles. A role is a Django group; which agreements a user works on is AgreementAccess
+(ministry staff and superusers see every agreement). One definition, used by permissions and seeds."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    STEERING = "steering", _("Steering-group member")
+    MINISTRY = "ministry", _("Ministry staff")
+
+
+# Django model permissions each role's group holds: "app_label.codename" without the action prefix,
+# expanded by the action list. Object scope (which agreement) is checked separately.
+ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    Role.COORDINATOR: {
+        "view": (
+            "portfolio.agreement", "portfolio.agreementrevision", "portfolio.organisation",
+            "portfolio.priority", "portfolio.methodcategory", "portfolio.theme", "portfolio.project",
+            "portfolio.projectpartner", "funding.fundinginstrument", "funding.fundingframe",
+            "funding.fundingline", "governance.steeringgroup", "governance.membership",
+            "governance.meeting", "governance.proposal", "governance.decision",
+            "reporting.summaryreport",
+        ),
+        "add": (
+            "portfolio.organisation", "portfolio.theme", "portfolio.project", "portfolio.projectpartner",
+            "funding.fundingline", "funding.fundingframe", "governance.meeting", "governance.proposal",
+            "reporting.summaryreport",
+        ),
+        "change": (
+            "portfolio.organisation", "portfolio.theme", "portfolio.project", "portfolio.projectpartner",
+            "funding.fundingline", "funding.fundingframe", "governance.meeting", "governance.proposal",
+        ),
+        "delete": ("portfolio.projectpartner", "funding.fundingline"),
+    },
+    Role.STEERING: {
+        "view": (
+            "portfolio.agreement", "portfolio.organisation", "portfolio.priority",
+            "portfolio.methodcategory", "portfolio.theme", "portfolio.project", "portfolio.projectpartner",
+            "funding.fundinginstrument", "funding.fundingframe", "funding.fundingline",
+            "governance.steeringgroup", "governance.membership", "governance.meeting",
+            "governance.proposal", "governance.decision", "reporting.summaryreport",
+        ),
+        "add": ("governance.decision",),
+        "change": ("governance.decision",),
+    },
+    Role.MINISTRY: {
+        "view": (
+            "portfolio.agreement", "portfolio.agreementrevision", "portfolio.organisation",
+            "portfolio.priority", "portfolio.methodcategory", "portfolio.theme", "portfolio.project",
+            "portfolio.projectpartner", "funding.fundinginstrument", "funding.fundingframe",
+            "funding.fundingline", "governance.steeringgroup", "governance.membership",
+            "governance.meeting", "governance.proposal", "governance.decision",
+            "reporting.summaryreport",
+        ),
+    },
+}
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_portal_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        user._portal_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+    return role in user_roles(user)
+
+
+def sees_all_agreements(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.MINISTRY)))

@@ -1,0 +1,88 @@
+"""Summary reports (koosteet) for the steering group and TEM's national steering group."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Audience, ReportStatus
+
+PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
+
+
+class SummaryReport(models.Model):
+    """One compiled summary of one period: its data snapshot and its files. A deliberate re-run is a new
+    version; the old one is kept."""
+
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="summary_reports", verbose_name=_("agreement"))
+    period = models.CharField(_("period"), max_length=7)
+    period_start = models.DateField(_("period starts"))
+    period_end = models.DateField(_("period ends"))
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="fi")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices,
+                              default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    data_version = models.CharField(_("data version"), max_length=64, blank=True)
+    snapshot = models.JSONField(_("data snapshot"), null=True, blank=True)
+    pdf_file = models.FileField(_("PDF"), upload_to="reports/", blank=True)
+    xlsx_file = models.FileField(_("XLSX"), upload_to="reports/", blank=True)
+    csv_file = models.FileField(_("CSV"), upload_to="reports/", blank=True)
+    json_file = models.FileField(_("JSON"), upload_to="reports/", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summary report")
+        verbose_name_plural = _("summary reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["audience", "agreement", "period", "version"],
+                                    condition=Q(agreement__isnull=False),
+                                    name="%(app_label)s_%(class)s_unique_version",
+                                    violation_error_message=_("This version of the summary exists already.")),
+            models.UniqueConstraint(fields=["audience", "period", "version"],
+                                    condition=Q(agreement__isnull=True),
+                                    name="%(app_label)s_%(class)s_unique_national_version",
+                                    violation_error_message=_("This version of the summary exists already.")),
+            models.CheckConstraint(condition=Q(period__regex=PERIOD_REGEX),
+                                   name="%(app_label)s_%(class)s_period_format",
+                                   violation_error_message=_("A period is YYYY, YYYY-Qn or YYYY-Hn.")),
+            models.CheckConstraint(
+                condition=Q(audience=Audience.NATIONAL, agreement__isnull=True)
+                | Q(audience=Audience.STEERING, agreement__isnull=False),
+                name="%(app_label)s_%(class)s_audience_matches_agreement",
+                violation_error_message=_("A steering-group summary names its agreement; a national one does not."),
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.agreement or _("all agreements")
+        return f"{self.get_audience_display()} {self.period} v{self.version} ({scope})"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which summary file and when."""
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="downloads",
+                               verbose_name=_("summary report"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             related_name="+", verbose_name=_("user"))
+    file_format = models.CharField(_("format"), max_length=4)
+    downloaded_at = models.DateTimeField(_("downloaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.file_format} {self.user}"
