@@ -45,7 +45,7 @@ test: $(STAMP) messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP) messages
-	$(PY) -m pytest benchmarks -p no:randomly -s $(PYTEST_ARGS)
+	$(PY) -m pytest benchmarks -s $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
