@@ -1,0 +1,180 @@
+"""The project FilterSet, shared by the HTML list (/projects/) and the API (/api/v1/projects/).
+
+The filter names are a contract (docs: contract.md): agreement, priority, method, status, organisation,
+instrument, year, theme, internationalisation, q, ordering. Declared filters are the allow-list: anything
+else in the query string is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from funding.choices import InstrumentCode
+from funding.models import FundingLine
+
+from .choices import ProjectStatus
+from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+
+PRIORITY_CODES = [(str(code), str(code)) for code in range(1, 5)]
+METHOD_CODES = [(str(code), str(code)) for code in range(1, 4)]
+
+# Sort keys offered in the UI and the API (`?ordering=-end_date`): public name → model field.
+ORDERING_FIELDS = (
+    ("code", "code"),
+    ("title", "title"),
+    ("agreement__name", "agreement"),
+    ("priority__code", "priority"),
+    ("lead_organisation__name", "lead"),
+    ("status", "status"),
+    ("start_date", "start_date"),
+    ("end_date", "end_date"),
+    ("updated_at", "updated"),
+)
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 2000)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(*args, **kwargs)
+
+
+class YearFilter(filters.NumberFilter):
+    field_class = YearField
+
+
+class ProjectFilter(filters.FilterSet):
+    """Filters of the project list; each filter is one indexed condition or an EXISTS subquery, so the
+    result has no duplicate rows and needs no DISTINCT."""
+
+    agreement = filters.ModelChoiceFilter(
+        label=_("Agreement"), queryset=Agreement.objects.order_by("name"), empty_label=_("All agreements"),
+    )
+    priority = filters.ChoiceFilter(
+        label=pgettext_lazy("strategic", "Priority"), field_name="priority__code", choices=PRIORITY_CODES,
+        empty_label=_("All priorities"),
+    )
+    method = filters.ChoiceFilter(
+        label=_("Method category"), choices=METHOD_CODES, method="filter_method",
+        empty_label=_("All method categories"),
+    )
+    status = filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices,
+                                  empty_label=_("All statuses"))
+    organisation = filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name"), method="filter_organisation",
+        empty_label=_("All organisations"),
+        help_text=_("Lead implementer or co-implementer."),
+    )
+    instrument = filters.ChoiceFilter(
+        label=_("Funding instrument"), choices=InstrumentCode.choices, method="filter_instrument",
+        empty_label=_("All instruments"),
+    )
+    year = YearFilter(label=_("Year"), method="filter_year",
+                      help_text=_("Funding lines in that year, or running during it."))
+    theme = filters.ModelChoiceFilter(
+        label=_("Theme"), field_name="themes", to_field_name="slug", queryset=Theme.objects.order_by("name"),
+        empty_label=_("All themes"),
+    )
+    internationalisation = filters.BooleanFilter(
+        label=_("Internationalisation"), method="filter_internationalisation",
+        widget=forms.Select(choices=[("", _("Any")), ("true", _("Described")), ("false", _("Not described"))]),
+    )
+    q = filters.CharFilter(label=_("Search"), method="filter_q", max_length=200,
+                           help_text=_("Code, title or summary."))
+    ordering = filters.OrderingFilter(
+        label=_("Sort by"), fields=ORDERING_FIELDS,
+        field_labels={
+            "code": _("Code"), "title": _("Title"), "agreement__name": _("Agreement"),
+            "priority__code": pgettext_lazy("strategic", "Priority"), "lead_organisation__name": _("Lead"),
+            "status": _("Status"), "start_date": _("Start date"), "end_date": _("End date"),
+            "updated_at": _("Updated"),
+        },
+    )
+
+    _combined = False
+
+    class Meta:
+        model = Project
+        fields = ["agreement", "priority", "method", "status", "organisation", "instrument", "year", "theme",
+                  "internationalisation", "q"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._label_codes()
+
+    def _label_codes(self) -> None:
+        """Show priority and method names next to their codes (names of the selected agreement)."""
+        agreement_id = None
+        request = self.request
+        if request is not None and hasattr(request, "session"):
+            from .selectors import current_agreement
+
+            agreement = current_agreement(request)
+            agreement_id = agreement.pk if agreement else None
+        priorities = Priority.objects.filter(agreement_id=agreement_id) if agreement_id else Priority.objects.none()
+        names = {str(p.code): p.name for p in priorities}
+        self.filters["priority"].extra["choices"] = [
+            (code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES
+        ]
+        methods = {str(m.code): m.name for m in MethodCategory.objects.all()}
+        self.filters["method"].extra["choices"] = [
+            (code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES
+        ]
+
+    # The combined instrument+year condition: "ERDF in 2025" means one funding line with both.
+    def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
+        data = self.form.cleaned_data
+        instrument, year = data.get("instrument"), data.get("year")
+        if instrument and year is not None:
+            queryset = queryset.filter(Exists(FundingLine.objects.filter(
+                project=OuterRef("pk"), instrument__code=instrument, year=year)))
+            self._combined = True
+        return super().filter_queryset(queryset)
+
+    def filter_method(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        through = Project.methods.through
+        return queryset.filter(Exists(through.objects.filter(project_id=OuterRef("pk"), methodcategory__code=value)))
+
+    def filter_organisation(self, queryset: QuerySet[Project], name: str, value: Organisation) -> QuerySet[Project]:
+        partner = ProjectPartner.objects.filter(project=OuterRef("pk"), organisation=value)
+        return queryset.filter(Q(lead_organisation=value) | Q(Exists(partner)))
+
+    def filter_instrument(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        if getattr(self, "_combined", False):
+            return queryset
+        return queryset.filter(Exists(FundingLine.objects.filter(project=OuterRef("pk"), instrument__code=value)))
+
+    def filter_year(self, queryset: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
+        if getattr(self, "_combined", False):
+            return queryset
+        year = int(value)
+        lines = FundingLine.objects.filter(project=OuterRef("pk"), year=year)
+        running = Q(start_date__lte=dt.date(year, 12, 31)) & (
+            Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1))
+        )
+        return queryset.filter(Q(Exists(lines)) | running)
+
+    def filter_internationalisation(self, queryset: QuerySet[Project], name: str, value: bool | None
+                                    ) -> QuerySet[Project]:
+        if value is None:
+            return queryset
+        blank = Q(internationalisation="")
+        return queryset.exclude(blank) if value else queryset.filter(blank)
+
+    def filter_q(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q(code__icontains=value) | Q(eura_code__icontains=value)
+        # Search every language, not only the active one: a Finnish title matches in the English UI too.
+        for field in ("title", "summary"):
+            for lang in ("fi", "sv", "en"):
+                condition |= Q(**{f"{field}_{lang}__icontains": value})
+        return queryset.filter(condition)
