@@ -1,14 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from portfolio import views as portfolio_views
 
-from . import views
+from . import api, views
 
 api_v1 = [
     path("", include("portfolio.api.urls")),
+    path("", include("funding.api.urls")),
+    path("", include("governance.api.urls")),
+    path("", include("reporting.api.urls")),
+    re_path(r"^.*$", api.api_not_found),  # unknown /api/v1/ URLs: JSON 404, not the HTML page
 ]
 
 urlpatterns = [
@@ -23,8 +28,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
 ]
 
 admin.site.site_header = "Ekosysteemisopimusten hankeportfolio"
+
+# JSON error bodies for /api/ paths, Django's pages elsewhere.
+handler404 = "config.api.handler404"
+handler500 = "config.api.handler500"

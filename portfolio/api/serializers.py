@@ -1,16 +1,115 @@
+"""The portfolio as JSON: agreements, priorities, method categories, organisations and projects.
+
+Output serializers render; input serializers only parse and validate the shape of a request. Rules live
+in `portfolio.services`, which the views call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Agreement, Project
+from funding.api.serializers import NestedFundingLineSerializer
+from governance.api.serializers import NestedDecisionSerializer
+
+from ..models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
 
 
 class AgreementSerializer(serializers.ModelSerializer):
+    """An innovation ecosystem agreement between the State and a city region."""
+
     class Meta:
         model = Agreement
-        fields = ["id", "code", "name", "region", "status", "signed_on", "valid_from", "valid_until"]
+        fields = ["id", "code", "name", "name_fi", "name_sv", "name_en", "region", "status", "signed_on",
+                  "valid_from", "valid_until", "programme"]
+        read_only_fields = fields
+
+
+class PrioritySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Priority
+        fields = ["id", "agreement", "code", "name", "name_fi", "name_sv", "name_en", "is_open"]
+        read_only_fields = fields
+
+
+class MethodCategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MethodCategory
+        fields = ["id", "code", "name", "name_fi", "name_sv", "name_en"]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """A city, university, research institute, company, public body or ministry."""
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "name_fi", "name_sv", "name_en", "short_name", "kind", "business_id",
+                  "municipality", "website"]
+        read_only_fields = ["id", "name"]
+
+
+class OrganisationWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["name_fi", "name_sv", "name_en", "short_name", "kind", "business_id", "municipality", "website"]
+        extra_kwargs = {"name_fi": {"required": True, "allow_blank": False}}
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectPartner
+        fields = ["organisation", "budget_share"]
+        read_only_fields = fields
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    """A project with its funding lines and the steering-group decisions on its proposals (read-only)."""
+
+    priority = serializers.IntegerField(source="priority.code", read_only=True, help_text="Priority code 1–4.")
+    methods = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True,
+                                           help_text="Method category codes 1–3.")
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    partners = PartnerSerializer(source="partnerships", many=True, read_only=True)
+    funding_lines = NestedFundingLineSerializer(many=True, read_only=True)
+    decisions = serializers.SerializerMethodField()
+
     class Meta:
         model = Project
-        fields = ["id", "agreement", "code", "title", "summary", "status", "priority", "methods",
-                  "lead_organisation", "start_date", "end_date", "is_coordination_project", "eura_code"]
+        fields = ["id", "agreement", "code", "title", "title_fi", "title_sv", "title_en", "summary", "status",
+                  "priority", "methods", "themes", "lead_organisation", "partners", "start_date", "end_date",
+                  "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
+                  "coordinator", "version", "created_at", "updated_at", "funding_lines", "decisions"]
+        read_only_fields = fields
+
+    @extend_schema_field(NestedDecisionSerializer(many=True))
+    def get_decisions(self, project: Project) -> list[dict[str, Any]]:
+        decisions = [d for proposal in project.proposals.all() for d in proposal.decisions.all()]
+        decisions.sort(key=lambda d: (d.decided_at, d.pk))
+        return NestedDecisionSerializer(decisions, many=True).data  # type: ignore[return-value]
+
+
+class ProjectWriteSerializer(serializers.ModelSerializer):
+    """The project's own fields a coordinator may set. Status, version and the agreement of an existing
+    project are not writable here: status changes only through governance transitions."""
+
+    priority = serializers.IntegerField(min_value=1, max_value=4, help_text="Priority code 1–4.")
+    methods = serializers.SlugRelatedField(slug_field="code", many=True, queryset=MethodCategory.objects.all(),
+                                           help_text="Method category codes 1–3.")
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Theme.objects.all(),
+                                          required=False)
+
+    class Meta:
+        model = Project
+        fields = ["agreement", "code", "title_fi", "title_sv", "title_en", "summary", "priority", "methods",
+                  "themes", "lead_organisation", "start_date", "end_date", "internationalisation",
+                  "is_supra_regional", "eura_code"]
+        extra_kwargs = {"title_fi": {"required": True, "allow_blank": False}}
+        # Uniqueness and constraints are the service's (and the database's) job.
+        validators: list[Any] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            self.fields["agreement"].read_only = True

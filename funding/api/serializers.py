@@ -1,0 +1,102 @@
+"""Funding lines, frames and the funding summary as JSON. Amounts are decimal strings in euros."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from portfolio.models import Agreement
+
+from ..choices import InstrumentCode
+from ..models import FundingFrame, FundingLine
+
+
+class FundingLineSerializer(serializers.ModelSerializer):
+    """A project's funding from one instrument in one year."""
+
+    instrument = serializers.CharField(source="instrument.code", read_only=True,
+                                       help_text="Instrument code (ERDF, ESF, JTF, AKKE, RRF, CITY, PUBLIC, "
+                                                 "PRIVATE).")
+    share_group = serializers.CharField(source="instrument.share_group", read_only=True)
+    agreement = serializers.IntegerField(source="project.agreement_id", read_only=True)
+
+    class Meta:
+        model = FundingLine
+        fields = ["id", "project", "agreement", "instrument", "share_group", "year", "planned_amount",
+                  "granted_amount", "spent_amount"]
+        read_only_fields = fields
+
+
+class NestedFundingLineSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(source="instrument.code", read_only=True)
+
+    class Meta:
+        model = FundingLine
+        fields = ["id", "instrument", "year", "planned_amount", "granted_amount", "spent_amount"]
+        read_only_fields = fields
+
+
+class FundingFrameSerializer(serializers.ModelSerializer):
+    """An agreement's funding frame for one instrument and year."""
+
+    instrument = serializers.CharField(source="instrument.code", read_only=True)
+
+    class Meta:
+        model = FundingFrame
+        fields = ["id", "agreement", "instrument", "year", "amount", "decision_reference", "decision_date"]
+        read_only_fields = fields
+
+
+class PriorityTotalSerializer(serializers.Serializer):
+    code = serializers.IntegerField(help_text="Priority code 1–4.")
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class CodeTotalSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Instrument code.")
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class YearTotalSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class FundingSummarySerializer(serializers.Serializer):
+    """An agreement's funding on one basis (planned, granted or spent): totals, the local / EU+state /
+    private split, totals by priority, instrument and year, and whether the priority-4 rule holds."""
+
+    basis = serializers.ChoiceField(choices=["planned", "granted", "spent"])
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    local = serializers.DecimalField(max_digits=16, decimal_places=2)
+    eu_state = serializers.DecimalField(max_digits=16, decimal_places=2)
+    private = serializers.DecimalField(max_digits=16, decimal_places=2)
+    local_percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    eu_state_percent = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    by_priority = PriorityTotalSerializer(many=True)
+    by_instrument = CodeTotalSerializer(many=True)
+    by_year = YearTotalSerializer(many=True)
+    priority4_rule_ok = serializers.BooleanField()
+
+
+class FundingFrameWriteSerializer(serializers.Serializer):
+    """Input of a frame: on update only the amount, the decision and the reason can change."""
+
+    not_yours = "You do not work on this agreement."
+
+    agreement = serializers.PrimaryKeyRelatedField(queryset=Agreement.objects.all())
+    instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
+    decision_reference = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    decision_date = serializers.DateField(required=False, allow_null=True)
+    reason = serializers.CharField(max_length=100, required=False, allow_blank=True, write_only=True,
+                                   help_text="Why the frame changed (kept in the history).")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            for name in ("agreement", "instrument", "year"):
+                self.fields[name].read_only = True

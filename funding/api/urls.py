@@ -1,0 +1,9 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("funding-lines", views.FundingLineViewSet, basename="funding-line")
+router.register("funding-frames", views.FundingFrameViewSet, basename="funding-frame")
+
+urlpatterns = router.urls

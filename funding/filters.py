@@ -1,0 +1,60 @@
+"""FilterSets of funding lines and frames, shared by the HTML pages and the API.
+
+Funding-line filter names are a contract (contract.md): agreement, project, instrument (code), year,
+priority (code); plus ordering. Declared filters are the allow-list."""
+
+from __future__ import annotations
+
+import django_filters as filters
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from portfolio.filters import PRIORITY_CODES, YearFilter
+from portfolio.models import Agreement, Project
+
+from .choices import InstrumentCode
+from .models import FundingFrame, FundingLine
+
+
+class FundingLineFilter(filters.FilterSet):
+    agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
+                                          queryset=Agreement.objects.all())
+    project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
+    instrument = filters.ChoiceFilter(label=_("Funding instrument"), field_name="instrument__code",
+                                      choices=InstrumentCode.choices)
+    year = YearFilter(label=_("Year"), field_name="year")
+    priority = filters.TypedChoiceFilter(label=pgettext_lazy("strategic", "Priority"),
+                                         field_name="project__priority__code", choices=PRIORITY_CODES, coerce=int)
+    ordering = filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("year", "year"), ("instrument__sort_order", "instrument"), ("project__code", "project"),
+                ("planned_amount", "planned_amount"), ("granted_amount", "granted_amount"),
+                ("spent_amount", "spent_amount")),
+    )
+
+    class Meta:
+        model = FundingLine
+        fields = ["agreement", "project", "instrument", "year", "priority"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        request = self.request
+        if request is not None and getattr(request, "user", None) is not None:
+            # Only visible projects can be named in the filter: another agreement's draft is "not a choice".
+            self.filters["project"].queryset = Project.objects.visible_to(request.user)
+
+
+class FundingFrameFilter(filters.FilterSet):
+    agreement = filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
+    instrument = filters.ChoiceFilter(label=_("Funding instrument"), field_name="instrument__code",
+                                      choices=InstrumentCode.choices)
+    year = YearFilter(label=_("Year"), field_name="year")
+    ordering = filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("year", "year"), ("instrument__sort_order", "instrument"), ("amount", "amount"),
+                ("agreement__name", "agreement")),
+    )
+
+    class Meta:
+        model = FundingFrame
+        fields = ["agreement", "instrument", "year"]

@@ -1,0 +1,74 @@
+"""Fixtures of the API tests: token clients per role and a small portfolio in two agreements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import FundingFrameFactory, FundingLineFactory, ProjectFactory, instrument
+
+ROLES = ("anonymous", "plain", "coordinator", "steering", "ministry", "other_coordinator")
+
+
+def token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def users(plain_user, coordinator, steering_member, ministry_user, other_coordinator):  # type: ignore[no-untyped-def]
+    return {"anonymous": None, "plain": plain_user, "coordinator": coordinator, "steering": steering_member,
+            "ministry": ministry_user, "other_coordinator": other_coordinator}
+
+
+@pytest.fixture
+def clients(users):  # type: ignore[no-untyped-def]
+    return {role: token_client(user) for role, user in users.items()}
+
+
+@pytest.fixture
+def api(coordinator) -> APIClient:  # type: ignore[no-untyped-def]
+    return token_client(coordinator)
+
+
+@pytest.fixture
+def portfolio(agreement, other_agreement):  # type: ignore[no-untyped-def]
+    """Projects in both agreements (a draft idea and a running one each), with funding lines and frames."""
+    from portfolio.models import Priority
+
+    p2 = Priority.objects.get(agreement=agreement, code=2)
+    running = ProjectFactory(agreement=agreement, code="HEV-RUN", title="Liikkuvuuskokeilu",
+                             title_fi="Liikkuvuuskokeilu", methods=[1, 2])
+    idea = ProjectFactory(agreement=agreement, code="HEV-IDEA", title="Terveysteknologia", priority=p2,
+                          title_fi="Terveysteknologia", status="idea", methods=[3])
+    other_running = ProjectFactory(agreement=other_agreement, code="OTH-RUN", title="Toinen",
+                                   title_fi="Toinen")
+    other_idea = ProjectFactory(agreement=other_agreement, code="OTH-IDEA", title="Luonnos",
+                                title_fi="Luonnos", status="idea")
+    lines = [
+        FundingLineFactory(project=running, instrument=instrument("ERDF"), year=2025,
+                           planned_amount=Decimal("60000.00"), granted_amount=Decimal("60000.00")),
+        FundingLineFactory(project=running, instrument=instrument("CITY"), year=2025,
+                           planned_amount=Decimal("40000.00"), granted_amount=Decimal("40000.00")),
+        FundingLineFactory(project=idea, instrument=instrument("ERDF"), year=2026,
+                           planned_amount=Decimal("30000.00"), granted_amount=Decimal("0.00")),
+        FundingLineFactory(project=other_running, instrument=instrument("ESF"), year=2025,
+                           planned_amount=Decimal("1000.00"), granted_amount=Decimal("1000.00")),
+        FundingLineFactory(project=other_idea, instrument=instrument("ESF"), year=2026,
+                           planned_amount=Decimal("500.00"), granted_amount=Decimal("0.00")),
+    ]
+    frames = [
+        FundingFrameFactory(agreement=agreement, instrument=instrument("ERDF"), year=2025,
+                            amount=Decimal("2000000.00"), decision_date=dt.date(2025, 1, 15)),
+        FundingFrameFactory(agreement=other_agreement, instrument=instrument("ESF"), year=2025,
+                            amount=Decimal("500000.00")),
+    ]
+    return {"running": running, "idea": idea, "other_running": other_running, "other_idea": other_idea,
+            "lines": lines, "frames": frames}
