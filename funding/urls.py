@@ -6,4 +6,10 @@ app_name = "funding"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("frames/new/", views.frame_edit, name="frame-create"),
+    path("frames/<int:pk>/", views.frame_detail, name="frame-detail"),
+    path("frames/<int:pk>/correct/", views.frame_edit, name="frame-correct"),
+    path("splits/", views.splits, name="splits"),
+    path("projects/<int:pk>/plan/", views.project_plan, name="project-plan"),
+    path("what-if/", views.what_if, name="what-if"),
 ]

@@ -1,18 +1,240 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""HTML views of the funding app: thin, they authorise, call a selector or a service and render."""
 
-from portfolio.permissions import can_view_portal
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portfolio.models import Agreement, Project
+from portfolio.permissions import can_change_project, can_view_portal, works_on
 from portfolio.selectors import current_agreement
 
-from .models import FundingFrame
+from . import selectors, services
+from .forms import KINDS, FrameForm, cell_name, plan_lines_from_data
+from .models import FundingFrame, FundingInstrument
+from .permissions import can_change_frames, can_run_what_if
+
+
+def _require_portal_user(request: HttpRequest) -> None:
+    if not can_view_portal(request.user):
+        raise PermissionDenied
+
+
+def _agreement_from(request: HttpRequest) -> Agreement:
+    """?agreement=<id> (any agreement: frames and decided funding are public facts), else the current one."""
+    wanted = request.GET.get("agreement")
+    if wanted and wanted.isdigit():
+        return get_object_or_404(Agreement.objects.visible_to(request.user), pk=int(wanted))
+    agreement = current_agreement(request)
+    if agreement is None:
+        agreement = Agreement.objects.visible_to(request.user).first()
+    if agreement is None:
+        raise PermissionDenied
+    return agreement
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    if not can_view_portal(request.user):
+    """Frames by year × instrument with their allocation decisions, and frame use."""
+    _require_portal_user(request)
+    agreement = _agreement_from(request)
+    own = works_on(request.user, agreement.pk)
+    uses = selectors.frame_use(agreement=agreement, include_pending_proposal_ids=None if own else [])
+    return render(request, "funding/index.html", {
+        "agreement": agreement,
+        "agreements": Agreement.objects.visible_to(request.user).order_by("name"),
+        "uses": uses,
+        "shows_pending": own,
+        "can_edit": can_change_frames(request.user, agreement),
+        "can_what_if": can_run_what_if(request.user, agreement),
+        "summary": selectors.funding_summary(
+            agreement_id=agreement.pk, projects=Project.objects.visible_to(request.user), basis="granted"),
+    })
+
+
+@login_required
+@require_GET
+def frame_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One frame and its history (every correction with who and when)."""
+    _require_portal_user(request)
+    frame = get_object_or_404(FundingFrame.objects.select_related("agreement", "instrument"), pk=pk)
+    history = frame.history.select_related("history_user").order_by("-history_date", "-history_id")
+    return render(request, "funding/frame_detail.html", {
+        "frame": frame, "history": history, "can_edit": can_change_frames(request.user, frame.agreement),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def frame_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Enter a frame, or correct one from a later allocation decision (the history keeps the old value)."""
+    _require_portal_user(request)
+    frame = None
+    if pk is not None:
+        frame = get_object_or_404(FundingFrame.objects.select_related("agreement", "instrument"), pk=pk)
+        agreement = frame.agreement
+    else:
+        agreement = _agreement_from(request)
+    if not can_change_frames(request.user, agreement):
         raise PermissionDenied
-    agreement = current_agreement(request)
-    frames = FundingFrame.objects.filter(agreement=agreement).select_related("instrument")
-    return render(request, "funding/index.html", {"agreement": agreement, "frames": frames})
+    initial: dict[str, Any] = {}
+    if frame is not None:
+        initial = {"instrument": frame.instrument.code, "year": frame.year, "amount": frame.amount,
+                   "decision_reference": frame.decision_reference, "decision_date": frame.decision_date}
+    form = FrameForm(request.POST or None, agreement=agreement, initial=initial)
+    if frame is not None:
+        form.fields["instrument"].disabled = True
+        form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.funding_frame_save(
+                agreement=agreement, instrument_code=data["instrument"].code, year=data["year"],
+                amount=data["amount"], decision_reference=data["decision_reference"],
+                decision_date=data["decision_date"], user=request.user, reason=data["reason"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The funding frame was saved."))
+            return redirect("funding:frame-detail", pk=saved.pk)
+    return render(request, "funding/frame_form.html", {"form": form, "frame": frame, "agreement": agreement})
+
+
+@login_required
+@require_GET
+def splits(request: HttpRequest) -> HttpResponse:
+    """The 40/60 split of an agreement (whole, per priority, per city, supra-regional, AKKE) or the country."""
+    _require_portal_user(request)
+    basis = request.GET.get("basis", "granted")
+    if basis not in selectors.BASES:
+        basis = "granted"
+    if request.GET.get("scope") == "country":
+        agreement = None
+        report = selectors.country_split(user=request.user, basis=basis)
+    else:
+        agreement = _agreement_from(request)
+        report = selectors.agreement_split(agreement=agreement, user=request.user, basis=basis)
+    return render(request, "funding/splits.html", {
+        "agreement": agreement, "report": report, "basis": basis, "bases": selectors.BASES,
+        "conflicts": list(selectors.coordination_line_conflicts(agreement_id=agreement.pk if agreement else None)
+                          .filter(project__in=Project.objects.visible_to(request.user))),
+    })
+
+
+def _plan_grid(project: Project, data: Any | None) -> dict[str, Any]:
+    """The grid's rows (instruments) and columns (years), with each cell's current or typed value."""
+    lines = {(line.instrument.code, line.year): line for line in project.funding_lines.select_related("instrument")}
+    years = set(project.agreement.years)
+    if project.start_date and project.end_date:
+        years = {y for y in years if project.start_date.year <= y <= project.end_date.year}
+    years |= {year for _, year in lines}
+    years_sorted = sorted(years)
+    instruments = list(FundingInstrument.objects.all())
+    rows = []
+    for instrument in instruments:
+        cells = []
+        for year in years_sorted:
+            line = lines.get((instrument.code, year))
+            available = services.instrument_available_in_year(instrument, year)
+            inputs = []
+            for kind in KINDS:
+                name = cell_name(instrument.code, year, kind)
+                if data is not None:
+                    value = data.get(name, "")
+                else:
+                    value = getattr(line, f"{kind}_amount") if line else ""
+                    value = "" if value == "" else f"{value:.2f}"
+                inputs.append({"name": name, "kind": kind, "value": value})
+            cells.append({"year": year, "inputs": inputs, "available": available or line is not None})
+        rows.append({"instrument": instrument, "cells": cells})
+    return {"years": years_sorted, "rows": rows, "codes": [i.code for i in instruments]}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The editable financing-plan grid of one project; saves atomically, detects concurrent edits."""
+    _require_portal_user(request)
+    project = get_object_or_404(Project.objects.visible_to(request.user).select_related("agreement"), pk=pk)
+    if not can_change_project(request.user, project):
+        raise PermissionDenied
+    errors: list[str] = []
+    cell_errors: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    data = request.POST if request.method == "POST" else None
+    grid = _plan_grid(project, data)
+    fingerprint = selectors.lines_fingerprint(project=project)
+    if data is not None:
+        fingerprint = data.get("fingerprint", "")
+        lines = plan_lines_from_data(data, codes=grid["codes"], years=grid["years"])
+        check_only = data.get("action") == "check"
+        try:
+            if check_only:
+                clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
+            else:
+                clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
+                warnings = services.funding_change_warnings(project=project, lines=clean)
+                services.funding_lines_replace(project=project, lines=lines, user=request.user,
+                                               expected_fingerprint=fingerprint)
+        except ValidationError as exc:
+            for error in exc.error_list:
+                message = error.message % error.params if error.params else error.message
+                errors.append(str(message))
+                params = error.params or {}
+                if "index" in params and params.get("field") in {f"{k}_amount" for k in KINDS}:
+                    line = lines[params["index"]]
+                    name = cell_name(line["instrument"], line["year"], params["field"].removesuffix("_amount"))
+                    cell_errors.setdefault(name, []).append(str(message))
+        else:
+            if check_only:
+                warnings = services.funding_change_warnings(project=project, lines=clean)
+                if not warnings:
+                    messages.info(request, _("No frame or priority-4 warnings for these figures."))
+            else:
+                messages.success(request, _("The financing plan was saved."))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                if request.htmx:
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = project.get_absolute_url()
+                    return response
+                return redirect(project.get_absolute_url())
+    for row in grid["rows"]:
+        for cell in row["cells"]:
+            for item in cell["inputs"]:
+                item["errors"] = cell_errors.get(item["name"], [])
+    context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings,
+               "fingerprint": fingerprint}
+    template = "funding/partials/plan_form.html" if request.htmx else "funding/project_plan.html"
+    return render(request, template, context, status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def what_if(request: HttpRequest) -> HttpResponse:
+    """Pick pending proposals (and change amounts) and see the effect on frames, split and the priority-4
+    rule. A GET that only reads: nothing is written."""
+    _require_portal_user(request)
+    agreement = _agreement_from(request)
+    if not can_run_what_if(request.user, agreement):
+        raise PermissionDenied
+    proposals = selectors.pending_proposals(agreement=agreement)
+    selected = {int(v) for v in request.GET.getlist("proposal") if v.isdigit()}
+    scenario, errors = selectors.what_if_lines_from_query(request.GET, agreement=agreement, proposals=proposals,
+                                                         selected=selected)
+    effect = selectors.what_if_effect(agreement=agreement, lines=scenario) if request.GET.get("run") else None
+    return render(request, "funding/what_if.html", {
+        "agreement": agreement, "proposals": proposals, "selected": selected, "effect": effect,
+        "errors": errors, "instruments": FundingInstrument.objects.all(), "years": list(agreement.years),
+        "extras": selectors.what_if_extra_rows(request.GET),
+    })

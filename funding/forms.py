@@ -1,0 +1,56 @@
+"""Input validation of the funding screens."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import FundingInstrument
+
+KINDS = ("planned", "granted", "spent")
+
+
+class FrameForm(forms.Form):
+    """A frame from TEM's allocation decision, or its correction by a later decision."""
+
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=FundingInstrument.objects.all(),
+                                        to_field_name="code")
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("Frame (€)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    decision_reference = forms.CharField(label=_("Allocation decision"), max_length=120,
+                                         help_text=_("Reference of TEM's regional funding allocation decision."))
+    decision_date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason for the change"), max_length=100, required=False,
+                             help_text=_("Shown in the frame's history, e.g. 'corrected by the 2025 allocation'."))
+
+    def __init__(self, *args: Any, agreement: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["year"].min_value = agreement.valid_from.year
+        self.fields["year"].max_value = agreement.valid_until.year
+        self.fields["year"].widget.attrs.update(min=agreement.valid_from.year, max=agreement.valid_until.year)
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if year not in self.agreement.years:
+            raise forms.ValidationError(_("The year is outside the agreement's validity."))
+        return year
+
+
+def cell_name(code: str, year: int, kind: str) -> str:
+    return f"{code}-{year}-{kind}"
+
+
+def plan_lines_from_data(data: Any, *, codes: list[str], years: list[int]) -> list[dict[str, Any]]:
+    """The grid's inputs as funding-line dicts (strings kept as typed; the service validates them).
+    Rows where every cell is empty are left out (they remove the line)."""
+    lines = []
+    for code in codes:
+        for year in years:
+            values = {f"{kind}_amount": (data.get(cell_name(code, year, kind)) or "").strip() for kind in KINDS}
+            if any(values.values()):
+                lines.append({"instrument": code, "year": year, **values})
+    return lines
