@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Audience, ReportStatus
+from .querysets import SummaryReportQuerySet
 
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
+REPORT_FORMATS = ("pdf", "xlsx", "csv", "json")
 
 
 class SummaryReport(models.Model):
@@ -36,8 +39,16 @@ class SummaryReport(models.Model):
     json_file = models.FileField(_("JSON"), upload_to="reports/", blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
+    rerun = models.BooleanField(
+        _("deliberate re-run"), default=False,
+        help_text=_("A re-run is a new version even when the data has not changed."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True,
+                                      help_text=_("When the current compilation attempt started."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    objects = SummaryReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("summary report")
@@ -62,11 +73,37 @@ class SummaryReport(models.Model):
                 violation_error_message=_("A steering-group summary names its agreement; a national one does not."),
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range"),
+            # Idempotency: one summary per audience, agreement, period, language and data version. Deliberate
+            # re-runs and failed attempts are outside the key; a pending row (no data version yet) too.
+            models.UniqueConstraint(
+                fields=["audience", "agreement", "period", "language", "data_version"],
+                condition=Q(agreement__isnull=False, rerun=False) & ~Q(data_version="") & ~Q(status=ReportStatus.FAILED),
+                name="%(app_label)s_%(class)s_unique_data_version",
+                violation_error_message=_("A summary of this period and data exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["audience", "period", "language", "data_version"],
+                condition=Q(agreement__isnull=True, rerun=False) & ~Q(data_version="") & ~Q(status=ReportStatus.FAILED),
+                name="%(app_label)s_%(class)s_unique_national_data_version",
+                violation_error_message=_("A summary of this period and data exists already."),
+            ),
         ]
+        indexes = [models.Index(fields=["audience", "period"], name="report_audience_period_idx")]
 
     def __str__(self) -> str:
         scope = self.agreement or _("all agreements")
         return f"{self.get_audience_display()} {self.period} v{self.version} ({scope})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+
+    def file_for(self, file_format: str) -> models.fields.files.FieldFile | None:
+        field = getattr(self, f"{file_format}_file", None) if file_format in REPORT_FORMATS else None
+        return field if field else None
 
 
 class ReportDownload(models.Model):

@@ -1,16 +1,104 @@
+"""HTML views of the summaries: the archive, "compile now", the live status and the downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from portfolio.permissions import can_view_portal
+from .filters import SummaryReportFilter
+from .forms import SummaryRequestForm
+from .models import REPORT_FORMATS, SummaryReport
+from .permissions import can_request_any_summary, can_view_reports
+from .rendering import CONTENT_TYPES
+from .selectors import report_list
+from .services import report_download_log, summary_request
 
-from .models import SummaryReport
+
+def _require_reports(request: HttpRequest) -> None:
+    if not can_view_reports(request.user):
+        raise PermissionDenied
+
+
+def _visible_report(request: HttpRequest, pk: int) -> SummaryReport:
+    return get_object_or_404(SummaryReport.objects.visible_to(request.user).select_related("agreement"), pk=pk)
 
 
 @login_required
+@require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    if not can_view_portal(request.user):
+    _require_reports(request)
+    filterset = SummaryReportFilter(request.GET, queryset=report_list(user=request.user))
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode(), "formats": REPORT_FORMATS}
+    if request.htmx:
+        return render(request, "reporting/partials/report_table.html", context)
+    context["form"] = SummaryRequestForm(user=request.user) if can_request_any_summary(request.user) else None
+    return render(request, "reporting/index.html", context)
+
+
+@login_required
+@require_POST
+def request_summary(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    if not can_request_any_summary(request.user):
         raise PermissionDenied
-    reports = SummaryReport.objects.select_related("agreement")[:50]
-    return render(request, "reporting/index.html", {"reports": reports})
+    form = SummaryRequestForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            report = summary_request(
+                audience=form.cleaned_data["audience"], period=form.cleaned_data["period"],
+                agreement=form.cleaned_data["agreement"], language=form.cleaned_data["language"],
+                user=request.user, rerun=form.cleaned_data["rerun"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The summary %(report)s is on its way.") % {"report": report})
+            return redirect(report.get_absolute_url())
+    filterset = SummaryReportFilter(None, queryset=report_list(user=request.user))
+    page = Paginator(filterset.qs, 50).get_page(1)
+    return render(request, "reporting/index.html", {"filter": filterset, "page": page, "query": "", "form": form,
+                                                    "formats": REPORT_FORMATS}, status=400)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_reports(request)
+    report = _visible_report(request, pk)
+    return render(request, "reporting/detail.html", {"report": report, "formats": REPORT_FORMATS})
+
+
+@login_required
+@require_GET
+def status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The status partial that the detail page polls with htmx until the summary is done or failed."""
+    _require_reports(request)
+    report = _visible_report(request, pk)
+    response = render(request, "reporting/partials/report_status.html", {"report": report, "formats": REPORT_FORMATS})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int, file_format: str) -> FileResponse:
+    _require_reports(request)
+    report = _visible_report(request, pk)
+    field = report.file_for(file_format)
+    if field is None:
+        raise Http404(_("This file does not exist."))
+    report_download_log(report=report, user=request.user, file_format=file_format)
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
+                            content_type=CONTENT_TYPES[file_format])
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

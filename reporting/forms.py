@@ -1,0 +1,49 @@
+"""Input validation for "compile now"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portfolio.models import Agreement
+from portfolio.roles import sees_all_agreements
+
+from .choices import Audience
+from .periods import PeriodKind, period_last_completed, period_parse
+from .permissions import can_request_summary
+
+
+class SummaryRequestForm(forms.Form):
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
+    agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False,
+                                       help_text=_("Required for a steering-group summary; empty for the national one."))
+    period = forms.CharField(label=_("Period"), max_length=7, help_text=_("YYYY, YYYY-Qn or YYYY-Hn, e.g. 2026-Q3."))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi")
+    rerun = forms.BooleanField(label=_("Compile a new version even if the data has not changed"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["agreement"].queryset = Agreement.objects.worked_on_by(user).order_by("name")
+        if not sees_all_agreements(user):
+            self.fields["audience"].choices = [(Audience.STEERING, Audience.STEERING.label)]
+        self.fields["period"].initial = period_last_completed(PeriodKind.QUARTER, today=timezone.localdate()).code
+
+    def clean_period(self) -> str:
+        return period_parse(self.cleaned_data["period"]).code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        audience, agreement = data.get("audience"), data.get("agreement")
+        if audience == Audience.STEERING and agreement is None:
+            self.add_error("agreement", _("Choose the agreement of the steering-group summary."))
+        elif audience == Audience.NATIONAL and agreement is not None:
+            self.add_error("agreement", _("The national summary covers every agreement; leave the agreement empty."))
+        elif audience and not can_request_summary(self.user, audience=audience, agreement=agreement):
+            raise ValidationError(_("You may not compile this summary."), code="permission")
+        return data

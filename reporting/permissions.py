@@ -1,0 +1,54 @@
+"""Permission predicates for summaries. The list scope is `SummaryReport.objects.visible_to(user)`
+(querysets.py documents who sees what); these answer single questions for views and the API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal
+from portfolio.roles import sees_all_agreements
+
+from .choices import Audience
+from .querysets import is_national_group_member
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from portfolio.models import Agreement
+
+    from .models import SummaryReport
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def can_view_reports(user: AnyUser) -> bool:
+    return can_view_portal(user)
+
+
+def can_download_report(user: AnyUser, report: SummaryReport) -> bool:
+    """Whoever sees a summary may download its files (each download is logged)."""
+    from .models import SummaryReport
+
+    return SummaryReport.objects.visible_to(user).filter(pk=report.pk).exists()
+
+
+def can_request_summary(user: AnyUser, *, audience: str, agreement: Agreement | int | None) -> bool:
+    """Coordinators compile their agreement's steering summary; the national summary is compiled by ministry
+    staff (and superusers), since it covers every agreement."""
+    if not user.is_authenticated:
+        return False
+    if audience == Audience.STEERING:
+        return agreement is not None and can_edit_agreement_portfolio(user, agreement)
+    if audience == Audience.NATIONAL:
+        return sees_all_agreements(user)
+    return False
+
+
+def can_request_any_summary(user: AnyUser) -> bool:
+    from portfolio.permissions import is_coordinator
+
+    return is_coordinator(user) or sees_all_agreements(user)
+
+
+__all__ = ["can_view_reports", "can_download_report", "can_request_summary", "can_request_any_summary",
+           "is_national_group_member"]

@@ -1,0 +1,60 @@
+"""Who sees which summaries. Every list of summaries starts from `SummaryReport.objects.visible_to(user)`.
+
+Decided (the agreement is silent):
+- Ministry staff and superusers see every summary.
+- A steering-group summary is seen by the people who work on its agreement: its coordinators
+  (AgreementAccess) and the members of its steering group.
+- A national summary compares every agreement side by side, so it is seen by ministry staff and by the
+  members of the national steering group (cities, TEM, national actors), not by every coordinator.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+def is_national_group_member(user: AbstractBaseUser | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_portal_national_member", None)
+    if cached is None:
+        from governance.choices import GroupKind
+        from governance.models import Membership
+
+        cached = Membership.objects.filter(user=user, group__kind=GroupKind.NATIONAL).exists()
+        user._portal_national_member = cached  # type: ignore[union-attr]
+    return cached
+
+
+class SummaryReportQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> SummaryReportQuerySet:
+        from portfolio.permissions import can_view_portal
+        from portfolio.querysets import agreement_ids_of
+        from portfolio.roles import sees_all_agreements
+
+        from .choices import Audience
+
+        if not can_view_portal(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        scope = Q(audience=Audience.STEERING, agreement_id__in=agreement_ids_of(user))
+        if is_national_group_member(user):
+            scope |= Q(audience=Audience.NATIONAL)
+        return self.filter(scope)
+
+    def done(self) -> SummaryReportQuerySet:
+        from .choices import ReportStatus
+
+        return self.filter(status=ReportStatus.DONE)
+
+    def in_flight(self) -> SummaryReportQuerySet:
+        from .choices import ReportStatus
+
+        return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.COMPILING, ReportStatus.RENDERING])

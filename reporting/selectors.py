@@ -1,0 +1,314 @@
+"""Reads of the reporting app: the data a summary is compiled from, the archive and the dashboard block.
+
+`summary_data` gathers every figure of a summary with grouped database aggregates (funding figures through
+`funding.selectors`). Its result is plain JSON (Decimals as strings, dates ISO) and depends only on the
+source data and the period, never on the clock, so its hash is the summary's data version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from funding.models import MONEY, ZERO, FundingFrame, FundingInstrument
+from funding.selectors import DECIDED_STATUSES, akke_lines, countable_lines, frame_use, funding_summary, split_of
+from portfolio.choices import ProjectStatus
+from portfolio.models import Agreement, MethodCategory, Priority, Project
+
+from .choices import Audience, ReportStatus
+from .models import SummaryReport
+from .periods import FIRST_YEAR, Period
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+SNAPSHOT_SCHEMA = 1
+LANGS = ("fi", "sv", "en")
+ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+ENDING_WITHIN_DAYS = 90
+LIST_LIMIT = 25  # projects listed per agreement in "late" and "ending"; the counts are always complete
+
+
+def _money(value: Any) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def _pct(value: Any) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def _sum(field: str) -> Coalesce:
+    return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(**MONEY))
+
+
+def _names(obj: Any, field: str = "name") -> dict[str, str]:
+    fallback = getattr(obj, field)
+    return {lang: (getattr(obj, f"{field}_{lang}", None) or fallback) for lang in LANGS}
+
+
+def _in_period(field: str, period: Period) -> Q:
+    """Datetimes within the period's days in Helsinki time."""
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _funding_block(summary: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "total": _money(summary["total"]), "local": _money(summary["local"]),
+        "eu_state": _money(summary["eu_state"]), "private": _money(summary["private"]),
+        "local_percent": _pct(summary["local_percent"]), "eu_state_percent": _pct(summary["eu_state_percent"]),
+        "private_percent": _pct(summary.get("private_percent")),
+        "split_ok": summary.get("split_ok"),
+    }
+
+
+def _project_row(p: dict[str, Any]) -> dict[str, Any]:
+    return {"code": p["code"], "title": p["title"], "status": p["status"],
+            "end_date": p["end_date"].isoformat() if p["end_date"] else None}
+
+
+def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
+    """Every indicator of one agreement for a period (and cumulatively since 2021)."""
+    from governance.models import Decision, Proposal
+
+    projects = Project.objects.filter(agreement=agreement)
+    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
+    lines = countable_lines(agreement_id=agreement.pk)
+
+    # Projects, planned and granted money per priority; per method category (a project may use several).
+    prio_counts = dict(projects.order_by().values_list("priority__code").annotate(n=Count("pk")))
+    prio_money = {row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
+                  .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
+                            spent=_sum("spent_amount"))}
+    by_priority = [{"code": code, "projects": prio_counts.get(code, 0),
+                    "planned": _money(prio_money.get(code, {}).get("planned")),
+                    "granted": _money(prio_money.get(code, {}).get("granted")),
+                    "spent": _money(prio_money.get(code, {}).get("spent"))} for code in (1, 2, 3, 4)]
+    method_counts = dict(projects.order_by().values_list("methods__code").annotate(n=Count("pk", distinct=True))
+                         .exclude(methods__code__isnull=True))
+    method_money = {row["project__methods__code"]: row["granted"] for row in lines.order_by()
+                    .values("project__methods__code").annotate(granted=_sum("granted_amount"))}
+    by_method = [{"code": code, "projects": method_counts.get(code, 0), "granted": _money(method_money.get(code))}
+                 for code in (1, 2, 3)]
+
+    # Pipeline activity in the period.
+    proposals = Proposal.objects.filter(project__agreement=agreement)
+    decisions = Decision.objects.filter(proposal__project__agreement=agreement)
+    decided_in_period = dict(decisions.filter(_in_period("decided_at", period)).order_by()
+                             .values_list("outcome").annotate(n=Count("pk")))
+    activity = {
+        "new_ideas": projects.filter(_in_period("created_at", period)).count(),
+        "new_proposals": proposals.filter(_in_period("submitted_at", period)).count(),
+        "decisions": sum(decided_in_period.values()),
+        "decisions_by_outcome": {k: decided_in_period[k] for k in sorted(decided_in_period)},
+        "started": projects.filter(start_date__range=(period.start, period.end)).count(),
+        "ended": projects.filter(end_date__range=(period.start, period.end)).count(),
+    }
+
+    # Frames vs committed vs planned vs spent by instrument and year.
+    use = {(u["code"], u["year"]): u for u in frame_use(agreement=agreement)}
+    money = {(r["instrument__code"], r["year"]): r for r in lines.order_by().values("instrument__code", "year")
+             .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"), spent=_sum("spent_amount"))}
+    order = dict(FundingInstrument.objects.values_list("code", "sort_order"))
+    funding_rows = []
+    for code, year in sorted(set(use) | set(money), key=lambda k: (k[1], order.get(k[0], 99), k[0])):
+        u, m = use.get((code, year), {}), money.get((code, year), {})
+        frame = u.get("frame")
+        funding_rows.append({
+            "instrument": code, "year": year, "frame": None if frame is None else _money(frame),
+            "committed": _money(u.get("committed")), "pending": _money(u.get("pending")),
+            "planned": _money(m.get("planned")), "granted": _money(m.get("granted")), "spent": _money(m.get("spent")),
+        })
+
+    def totals_for(year_q: Q) -> dict[str, str]:
+        agg = lines.filter(year_q).aggregate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
+                                             spent=_sum("spent_amount"))
+        frame = FundingFrame.objects.filter(year_q, agreement=agreement).aggregate(total=_sum("amount"))["total"]
+        return {"frame": _money(frame), "planned": _money(agg["planned"]), "granted": _money(agg["granted"]),
+                "spent": _money(agg["spent"])}
+
+    granted = funding_summary(agreement_id=agreement.pk, basis="granted")
+    planned = funding_summary(agreement_id=agreement.pk, basis="planned")
+    p4 = {row["code"]: row["total"] for row in granted["by_priority"]}
+    p4_planned = {row["code"]: row["total"] for row in planned["by_priority"]}
+
+    active = projects.filter(status__in=ACTIVE_STATUSES)
+    international = active.exclude(internationalisation="").count()
+    active_count = active.count()
+
+    late_qs = active.filter(end_date__lt=period.end).order_by("end_date", "code")
+    ending_qs = active.filter(end_date__gt=period.end,
+                              end_date__lte=period.end + dt.timedelta(days=ENDING_WITHIN_DAYS)).order_by("end_date", "code")
+    fields = ("code", "title", "status", "end_date")
+
+    coordination = []
+    for project in projects.filter(is_coordination_project=True).order_by("code"):
+        c_lines = countable_lines(projects=Project.objects.filter(pk=project.pk))
+        coordination.append({
+            "code": project.code, "title": project.title, "status": project.status,
+            "start_date": project.start_date.isoformat() if project.start_date else None,
+            "end_date": project.end_date.isoformat() if project.end_date else None,
+            "lines": [{"instrument": r["instrument__code"], "year": r["year"], "planned": _money(r["planned"]),
+                       "granted": _money(r["granted"]), "spent": _money(r["spent"])}
+                      for r in c_lines.order_by().values("instrument__code", "instrument__sort_order", "year")
+                      .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
+                                spent=_sum("spent_amount")).order_by("year", "instrument__sort_order")],
+            "granted": _funding_block(split_of(c_lines, basis="granted")),
+        })
+
+    return {
+        "id": agreement.pk, "code": agreement.code, "name": _names(agreement), "region": agreement.region,
+        "priorities": {str(p.code): _names(p) for p in Priority.objects.filter(agreement=agreement).order_by("code")},
+        "projects": {
+            "total": sum(by_status.values()),
+            "by_status": {s: by_status.get(s, 0) for s in ProjectStatus.values},
+            "by_priority": by_priority,
+            "by_method": by_method,
+        },
+        "activity": activity,
+        "funding": {
+            "rows": funding_rows,
+            "period": totals_for(Q(year__in=list(period.years))),
+            "cumulative": totals_for(Q(year__gte=FIRST_YEAR, year__lte=period.end.year)),
+            "all_years": totals_for(Q()),
+        },
+        "split": {"granted": _funding_block(granted), "planned": _funding_block(planned),
+                  "akke_granted": _funding_block(split_of(akke_lines(lines), basis="granted")),
+                  "akke_planned": _funding_block(split_of(akke_lines(lines), basis="planned"))},
+        "priority4": {"granted_ok": granted["priority4_rule_ok"], "planned_ok": planned["priority4_rule_ok"],
+                      "granted": {str(k): _money(v) for k, v in sorted(p4.items())},
+                      "planned": {str(k): _money(v) for k, v in sorted(p4_planned.items())}},
+        "internationalisation": {
+            "active_projects": active_count, "with_internationalisation": international,
+            "percent": _pct(Decimal(international) * 100 / active_count) if active_count else None,
+        },
+        "late": {"count": late_qs.count(), "projects": [_project_row(p) for p in late_qs.values(*fields)[:LIST_LIMIT]]},
+        "ending": {"count": ending_qs.count(),
+                   "projects": [_project_row(p) for p in ending_qs.values(*fields)[:LIST_LIMIT]]},
+        "coordination": coordination,
+    }
+
+
+def summary_data(*, audience: str, period: Period, agreement_id: int | None = None) -> dict[str, Any]:
+    """The source data of one summary: one agreement (steering) or every agreement side by side (national)."""
+    if audience == Audience.STEERING:
+        agreements = list(Agreement.objects.filter(pk=agreement_id))
+        if not agreements:
+            raise Agreement.DoesNotExist(f"agreement {agreement_id} does not exist")
+    else:
+        agreements = list(Agreement.objects.order_by("code"))
+    sections = [agreement_figures(a, period) for a in agreements]
+    data: dict[str, Any] = {
+        "schema": SNAPSHOT_SCHEMA,
+        "audience": audience,
+        "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "methods": {str(m.code): _names(m) for m in MethodCategory.objects.order_by("code")},
+        "agreements": sections,
+    }
+    if audience == Audience.NATIONAL:
+        country_granted = funding_summary(basis="granted")
+        country_planned = funding_summary(basis="planned")
+        status_counts = dict(Project.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        data["country"] = {
+            "agreements": len(sections),
+            "projects": sum(status_counts.values()),
+            "by_status": {s: status_counts.get(s, 0) for s in ProjectStatus.values},
+            "granted": _funding_block(country_granted),
+            "planned": _funding_block(country_planned),
+            "priority4_all_ok": country_granted["priority4_rule_ok"],
+            "decided_projects": Project.objects.filter(status__in=DECIDED_STATUSES).count(),
+        }
+    return data
+
+
+def data_version_of(data: dict[str, Any]) -> str:
+    """The hash of a summary's source data: equal data, equal version."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- key indicators and changes since the previous summary -----------------------------------------------
+
+def key_indicators(section: dict[str, Any]) -> dict[str, str | int | bool | None]:
+    """The handful of figures the narrative compares between two summaries of an agreement."""
+    return {
+        "projects": section["projects"]["total"],
+        "running": section["projects"]["by_status"].get(ProjectStatus.RUNNING, 0),
+        "approved": section["projects"]["by_status"].get(ProjectStatus.APPROVED, 0),
+        "closed": section["projects"]["by_status"].get(ProjectStatus.CLOSED, 0),
+        "ideas": section["projects"]["by_status"].get(ProjectStatus.IDEA, 0),
+        "proposals": section["projects"]["by_status"].get(ProjectStatus.PROPOSAL, 0),
+        "granted": section["split"]["granted"]["total"],
+        "planned": section["split"]["planned"]["total"],
+        "spent": section["funding"]["all_years"]["spent"],
+        "local_percent": section["split"]["granted"]["local_percent"],
+        "priority4_ok": section["priority4"]["granted_ok"],
+        "late": section["late"]["count"],
+    }
+
+
+def summary_changes(data: dict[str, Any], previous: SummaryReport | None) -> dict[str, Any]:
+    """Differences of the key indicators against the previous summary's snapshot."""
+    if previous is None or not previous.snapshot:
+        return {"previous": None, "items": []}
+    before = {a["code"]: key_indicators(a) for a in previous.snapshot.get("data", {}).get("agreements", [])}
+    items = []
+    for section in data["agreements"]:
+        old = before.get(section["code"])
+        if old is None:
+            items.append({"agreement": section["code"], "indicator": "new_agreement", "before": None, "after": None})
+            continue
+        for key, after in key_indicators(section).items():
+            if old.get(key) != after:
+                items.append({"agreement": section["code"], "indicator": key, "before": old.get(key), "after": after})
+    return {"previous": {"id": previous.pk, "period": previous.period, "version": previous.version,
+                         "completed_at": previous.snapshot.get("compiled_at")}, "items": items}
+
+
+def previous_summary(report: SummaryReport) -> SummaryReport | None:
+    """The latest finished summary of the same audience and agreement before this one."""
+    return (
+        SummaryReport.objects.done()
+        .filter(audience=report.audience, agreement_id=report.agreement_id, period_end__lte=report.period_end)
+        .exclude(pk=report.pk)
+        .exclude(snapshot__isnull=True)
+        .filter(Q(period_end__lt=report.period_end) | Q(version__lt=report.version))
+        .order_by("-period_end", "-version")
+        .first()
+    )
+
+
+# --- lists --------------------------------------------------------------------------------------------------
+
+def report_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[SummaryReport]:
+    return SummaryReport.objects.visible_to(user).select_related("agreement", "requested_by").order_by(
+        "-period_end", "audience", "agreement__name", "-version")
+
+
+def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5) -> dict[str, Any]:
+    """The dashboard block: the latest finished summaries the user may download, and jobs still running."""
+    from .permissions import can_request_any_summary
+
+    visible = SummaryReport.objects.visible_to(user).select_related("agreement")
+    latest = list(visible.done().order_by("-completed_at", "-pk")[:limit])
+    running = list(visible.in_flight().order_by("-created_at")[:limit])
+    return {
+        "reports": latest,
+        "running": running,
+        "can_compile": can_request_any_summary(user),
+        "has_more": visible.done().count() > len(latest),
+    }
+
+
+__all__ = ["agreement_figures", "summary_data", "data_version_of", "summary_changes", "previous_summary",
+           "report_list", "dashboard_reports", "key_indicators", "ReportStatus"]

@@ -1,0 +1,72 @@
+"""Thin Celery tasks: load by id, call one service, log. Retries and limits are declared on the decorator."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from .services import TRANSIENT_ERRORS, SummaryInProgress, summary_compile
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = int(getattr(settings, "REPORT_COMPILE_MAX_RETRIES", 5))
+
+
+@shared_task(
+    bind=True,
+    name="reporting.summary_compile_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def summary_compile_task(self: Any, report_id: int) -> str | None:
+    """Compile one queued summary. Safe to deliver twice: the service does the work once."""
+    last_attempt = self.request.retries >= (self.max_retries or 0)
+    try:
+        report = summary_compile(report_id=report_id, last_attempt=last_attempt)
+    except SummaryInProgress as exc:
+        if self.request.is_eager:
+            return None
+        # A live worker holds the job; look again when its lease would have run out.
+        raise self.retry(countdown=exc.retry_in, max_retries=None) from exc
+    if report is None:
+        logger.info("summary %s is gone; nothing to compile", report_id)
+        return None
+    logger.info("summary %s: %s", report_id, report.status)
+    return report.status
+
+
+@shared_task(name="reporting.summary_compile_scheduled_task", acks_late=True)
+def summary_compile_scheduled_task(*, audience: str, period_kind: str, language: str = "fi") -> list[int]:
+    """The beat schedule's entry point: request the summary of the period of this kind that has just ended
+    (for every agreement when the audience is the steering groups). Requests are idempotent, so a schedule
+    that fires twice does not create duplicates."""
+    from portfolio.models import Agreement
+
+    from .choices import Audience
+    from .periods import period_last_completed
+    from .services import summary_request
+
+    period = period_last_completed(period_kind, today=timezone.localdate())
+    if audience == Audience.STEERING:
+        agreements = list(Agreement.objects.filter(valid_from__lte=period.end, valid_until__gte=period.start)
+                          .order_by("code"))
+    else:
+        agreements = [None]
+    ids = []
+    for agreement in agreements:
+        report = summary_request(audience=audience, period=period, agreement=agreement, language=language,
+                                 user=None)
+        ids.append(report.pk)
+    logger.info("scheduled %s summaries of %s: %s", audience, period, ids)
+    return ids
