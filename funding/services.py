@@ -84,9 +84,9 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
     clean: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
 
-    def fail(index: int, field: str, message: str, code: str, **extra: Any) -> None:
+    def fail(index: int, field: str, message: str, error_code: str, **extra: Any) -> None:
         errors.append(ValidationError(
-            message, code=code,
+            message, code=error_code,
             params={"line": index + 1, "index": index, "field": field, **extra},
         ))
 
@@ -111,7 +111,7 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
             fail(index, "year", _("Line %(line)s: the year %(year)s is outside the agreement (%(first)s–%(last)s)."),
                  "year_outside_agreement", year=year, first=years.start, last=years.stop - 1)
             ok = False
-        if instrument is not None and year is not None and not instrument_available_in_year(instrument, year):
+        elif instrument is not None and year is not None and not instrument_available_in_year(instrument, year):
             fail(index, "year", _("Line %(line)s: %(code)s is not available for %(year)s."), "instrument_unavailable",
                  code=instrument.code, year=year)
             ok = False
@@ -242,10 +242,10 @@ def frame_check_commit(*, agreement: Any, lines: list[Any], exclude_project: Any
     uses = frame_use(agreement=agreement, extra_committed=extra,
                      exclude_project_id=getattr(exclude_project, "pk", None))
     touched = {(_code_of(line["instrument"]), line["year"]) for line in extra}
-    errors = [_overrun_message(use, projected=False) for use in uses
+    errors = [ValidationError(_overrun_message(use, projected=False), code="frame_overrun") for use in uses
               if (use["code"], use["year"]) in touched and use["committed_overrun"]]
     if errors:
-        raise ValidationError(errors, code="frame_overrun")
+        raise ValidationError(errors)
 
 
 def _code_of(instrument: Any) -> str:
@@ -291,7 +291,7 @@ def funding_frame_save(*, agreement: Any, instrument_code: str, year: int, amoun
         frame.decision_reference = decision_reference
         frame.decision_date = decision_date
         frame._history_user = user  # type: ignore[attr-defined]
-        frame._change_reason = reason  # type: ignore[attr-defined]
+        frame._change_reason = reason or None  # type: ignore[attr-defined]
         frame.full_clean()
         frame.save()
     return frame
