@@ -3,8 +3,16 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Agreement, AgreementAccess, AgreementParty, AgreementRevision, MethodCategory, Organisation, Priority,
-    Project, ProjectPartner, Theme,
+    Agreement,
+    AgreementAccess,
+    AgreementParty,
+    AgreementRevision,
+    MethodCategory,
+    Organisation,
+    Priority,
+    Project,
+    ProjectPartner,
+    Theme,
 )
 
 

@@ -109,6 +109,17 @@ class ProjectFilter(filters.FilterSet):
         super().__init__(*args, **kwargs)
         self._label_codes()
 
+    @property
+    def form(self) -> forms.Form:
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else \
+                    "form-control form-control-sm"
+                field.widget.attrs.setdefault("class", css)
+            form._styled = True
+        return form
+
     def _label_codes(self) -> None:
         """Show priority and method names next to their codes (names of the selected agreement)."""
         agreement_id = None

@@ -303,3 +303,37 @@ class ProjectPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code}: {self.organisation}"
+
+
+def _attachment_upload_to(instance: ProjectAttachment, filename: str) -> str:
+    # `filename` is already server-generated (services.attachment_add); the user's name is only metadata.
+    return f"project-attachments/{instance.project_id}/{filename}"
+
+
+class ProjectAttachment(models.Model):
+    """A document of a project (plan, progress report, decision copy). Stored under a server-generated
+    name; the original name is kept only for display and the download's file name."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments",
+                                verbose_name=_("project"))
+    file = models.FileField(_("file"), upload_to=_attachment_upload_to, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["project", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:attachment-download", args=[self.project_id, self.pk])

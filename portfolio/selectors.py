@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from .models import Agreement
+from .models import Agreement, Project
 
 SESSION_AGREEMENT_KEY = "portal_agreement_id"
 
@@ -28,3 +31,206 @@ def current_agreement(request: HttpRequest) -> Agreement | None:
         agreement = agreements.first()
     request._portal_agreement = agreement  # type: ignore[attr-defined]
     return agreement
+
+
+# --- projects -------------------------------------------------------------------------------------------
+
+def _line_total(field: str) -> Any:
+    """A correlated subquery: one project's sum of a funding-line amount (computed only for the rows
+    actually fetched, e.g. one page, unlike a JOIN + GROUP BY over the whole filtered set)."""
+    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from funding.models import FundingLine
+
+    total = (FundingLine.objects.filter(project=OuterRef("pk")).order_by().values("project")
+             .annotate(s=Sum(field)).values("s"))
+    return Coalesce(Subquery(total, output_field=DecimalField(max_digits=16, decimal_places=2)),
+                    Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Any = None, request: HttpRequest | None = None
+                 ) -> tuple[Any, QuerySet[Project]]:
+    """The filtered project list a user may see: (filterset, queryset). Invalid filters give an empty
+    list and the filterset carries the errors; the default order is agreement, then code."""
+    from .filters import ProjectFilter
+
+    base = (
+        Project.objects.visible_to(user)
+        .select_related("agreement", "priority", "lead_organisation")
+        .prefetch_related("methods")
+        .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
+    )
+    filterset = ProjectFilter(params, queryset=base, request=request)
+    if not filterset.is_valid():
+        return filterset, base.none()
+    queryset = filterset.qs
+    if not (params or {}).get("ordering"):
+        queryset = queryset.order_by("agreement__name", "code")
+    else:
+        queryset = queryset.order_by(*queryset.query.order_by, "pk")
+    return filterset, queryset
+
+
+def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Any]:
+    """Column headings and row tuples of a project export (the filtered list, every page)."""
+    from django.utils.translation import gettext as _
+
+    headings = [_("Code"), _("Title"), _("Agreement"), _("Priority"), _("Method categories"), _("Status"),
+                _("Lead implementer"), _("Co-implementers"), _("Start date"), _("End date"), _("EURA project code"),
+                _("Planned (€)"), _("Granted (€)"), _("Spent (€)")]
+    queryset = queryset.annotate(spent_total=_line_total("spent_amount")).prefetch_related("partners")
+
+    def rows() -> Any:
+        for p in queryset.iterator(chunk_size=1000):
+            yield [
+                p.code, p.title, p.agreement.name, p.priority.code,
+                ", ".join(str(m.code) for m in p.methods.all()), p.get_status_display(),
+                p.lead_organisation.name, "; ".join(o.name for o in p.partners.all()),
+                p.start_date, p.end_date, p.eura_code, p.planned_total, p.granted_total, p.spent_total,
+            ]
+
+    return headings, rows()
+
+
+def project_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Project:
+    """One project the user may see, with what its header needs; 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(
+        Project.objects.visible_to(user)
+        .select_related("agreement", "priority", "lead_organisation", "coordinator")
+        .prefetch_related("methods", "themes", "partnerships__organisation"),
+        pk=pk,
+    )
+
+
+def projects_ending_soon(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None,
+                         days: int = 90) -> QuerySet[Project]:
+    """Approved or running projects whose end date falls within the next `days` days."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None).active()
+            .filter(end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
+            .select_related("lead_organisation").order_by("end_date", "code"))
+
+
+PIPELINE = ("idea", "proposal", "approved", "running", "closed")
+
+
+def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None) -> dict[str, Any]:
+    """The portfolio figures of the dashboard: counts by status, the pipeline and the 4 × 3 matrix of
+    priorities × method categories (projects and planned euros per cell). Aggregated in the database."""
+    from django.db.models import Count, Sum
+    from django.db.models.functions import Coalesce
+
+    from funding.models import FundingLine
+
+    from .choices import ProjectStatus
+    from .models import MethodCategory, Priority
+
+    projects = Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None)
+    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
+    labels = dict(ProjectStatus.choices)
+    statuses = [{"code": code, "label": labels[code], "count": by_status.get(code, 0)}
+                for code in ProjectStatus.values]
+    pipeline = [s for s in statuses if s["code"] in PIPELINE]
+
+    through = Project.methods.through
+    cell_counts = {(r["project__priority__code"], r["methodcategory__code"]): r["n"]
+                   for r in through.objects.filter(project__in=projects).order_by()
+                   .values("project__priority__code", "methodcategory__code").annotate(n=Count("project_id"))}
+    # Euros per cell: a project in two method categories counts in both cells (the matrix answers "how
+    # much money goes through projects that use this method"), so cells do not add up to the total.
+    money = {(r["project__priority__code"], r["project__methods__code"]): r["s"]
+             for r in FundingLine.objects.filter(project__in=projects).order_by()
+             .values("project__priority__code", "project__methods__code")
+             .annotate(s=Coalesce(Sum("planned_amount"), Decimal("0")))}
+    priorities = (Priority.objects.filter(agreement=agreement).order_by("code") if agreement
+                  else Priority.objects.none())
+    methods = list(MethodCategory.objects.order_by("code"))
+    matrix = []
+    for priority in priorities:
+        matrix.append({"priority": priority, "cells": [
+            {"method": m, "count": cell_counts.get((priority.code, m.code), 0),
+             "amount": money.get((priority.code, m.code), Decimal("0")),
+             "query": f"agreement={agreement.pk}&priority={priority.code}&method={m.code}"}
+            for m in methods]})
+    total = sum(by_status.values())
+    return {"statuses": statuses, "pipeline": pipeline, "matrix": matrix, "methods": methods,
+            "project_count": total, "pipeline_max": max([s["count"] for s in pipeline] + [1])}
+
+
+# --- organisations ----------------------------------------------------------------------------------------
+
+def organisation_list(*, q: str = "") -> QuerySet[Any]:
+    """Organisations (public facts), searched by name in any language, short name, business ID or
+    municipality."""
+    from django.db.models import Q
+
+    from .models import Organisation
+
+    organisations = Organisation.objects.order_by("name")
+    if q:
+        condition = (Q(short_name__icontains=q) | Q(business_id__icontains=q) | Q(municipality__icontains=q)
+                     | Q(name_fi__icontains=q) | Q(name_sv__icontains=q) | Q(name_en__icontains=q))
+        organisations = organisations.filter(condition)
+    return organisations
+
+
+def organisation_projects(*, user: AbstractBaseUser | AnonymousUser, organisation: Any) -> QuerySet[Project]:
+    """The visible projects an organisation leads or co-implements, with their funding totals."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from .models import ProjectPartner
+
+    partner = ProjectPartner.objects.filter(project=OuterRef("pk"), organisation=organisation)
+    return (Project.objects.visible_to(user).filter(Q(lead_organisation=organisation) | Q(Exists(partner)))
+            .select_related("agreement", "priority", "lead_organisation")
+            .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
+            .order_by("agreement__name", "code"))
+
+
+def organisation_totals(*, user: AbstractBaseUser | AnonymousUser, organisation: Any) -> dict[str, Decimal]:
+    """Planned, granted and spent euros of the visible projects the organisation leads, and the budget
+    shares it holds as a co-implementer."""
+    from django.db.models import Sum
+
+    from funding.models import FundingLine
+
+    from .models import ProjectPartner
+
+    visible = Project.objects.visible_to(user)
+    led = FundingLine.objects.filter(project__in=visible.filter(lead_organisation=organisation)).aggregate(
+        planned=Sum("planned_amount"), granted=Sum("granted_amount"), spent=Sum("spent_amount"))
+    shares = ProjectPartner.objects.filter(project__in=visible, organisation=organisation).aggregate(
+        s=Sum("budget_share"))["s"]
+    zero = Decimal("0.00")
+    return {"planned": led["planned"] or zero, "granted": led["granted"] or zero, "spent": led["spent"] or zero,
+            "partner_shares": shares or zero}
+
+
+def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
+    """The national view: each agreement the user sees, side by side (projects, active projects, planned
+    and granted euros)."""
+    from django.db.models import Count, Q, Sum
+
+    from funding.models import FundingLine
+
+    from .choices import ProjectStatus
+
+    agreements = Agreement.objects.worked_on_by(user).order_by("name")
+    counts = {r["agreement_id"]: r for r in Project.objects.visible_to(user).order_by().values("agreement_id")
+              .annotate(n=Count("pk"), active=Count("pk", filter=Q(status__in=[ProjectStatus.APPROVED,
+                                                                                 ProjectStatus.RUNNING])))}
+    money = {r["project__agreement_id"]: r for r in FundingLine.objects.filter(
+        project__in=Project.objects.visible_to(user)).order_by().values("project__agreement_id")
+        .annotate(planned=Sum("planned_amount"), granted=Sum("granted_amount"))}
+    zero = Decimal("0.00")
+    return [{"agreement": a, "projects": counts.get(a.pk, {}).get("n", 0),
+             "active": counts.get(a.pk, {}).get("active", 0),
+             "planned": money.get(a.pk, {}).get("planned") or zero,
+             "granted": money.get(a.pk, {}).get("granted") or zero} for a in agreements]

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from funding.services import funding_instruments_load, funding_line_upsert
 
 from .data import hev
-from .models import Agreement, AgreementParty, MethodCategory, Organisation, Priority, Project, ProjectPartner
+from .models import (
+    Agreement,
+    AgreementParty,
+    MethodCategory,
+    Organisation,
+    Priority,
+    Project,
+    ProjectAttachment,
+    ProjectPartner,
+)
 from .roles import ROLE_MODEL_PERMISSIONS
 from .upsert import translated, upsert
 
@@ -115,3 +126,275 @@ def _coordination_project_load(agreement: Agreement, organisations: dict[str, Or
             if funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount, granted=amount):
                 changed.append(f"funding {project.code} {code} {year}")
     return changed
+
+
+# --- projects -------------------------------------------------------------------------------------------
+
+class StaleVersionError(Exception):
+    """The project changed since the editor loaded it (optimistic concurrency). `current` is the saved
+    project as it is now; `changes` maps field name → (value the editor started from, value saved now)."""
+
+    def __init__(self, *, current: Project, expected: int, changes: dict[str, tuple[Any, Any]] | None = None):
+        self.current = current
+        self.expected = expected
+        self.changes = changes or {}
+        super().__init__(f"project {current.pk} is at version {current.version}, not {expected}")
+
+
+# Fields a coordinator sets through project_create/project_update. Status, version and the agreement are
+# not among them: status moves through governance decisions, version only through this service.
+PROJECT_FIELDS = (
+    "code", "title_fi", "title_sv", "title_en", "summary_fi", "summary_sv", "summary_en", "lead_organisation",
+    "priority", "start_date", "end_date", "internationalisation", "is_coordination_project",
+    "is_supra_regional", "eura_code", "coordinator",
+)
+PROJECT_M2M_FIELDS = ("methods", "themes", "partners")
+
+
+def _project_check(project: Project) -> None:
+    from django.core.exceptions import ValidationError
+
+    errors: dict[str, list[str]] = {}
+    if project.priority_id and project.priority.agreement_id != project.agreement_id:
+        errors.setdefault("priority", []).append(
+            _("This priority belongs to another agreement."))  # type: ignore[arg-type]
+    if project.start_date and project.end_date and project.end_date < project.start_date:
+        errors.setdefault("end_date", []).append(_("The end date cannot be before the start date."))
+    if errors:
+        raise ValidationError(errors)
+    project.full_clean(exclude=["partners", "methods", "themes"])
+
+
+def _apply(project: Project, data: dict[str, Any]) -> None:
+    for name in PROJECT_FIELDS:
+        if name in data:
+            setattr(project, name, data[name])
+    # The untranslated column mirrors Finnish, the default language (modeltranslation fallback).
+    if "title_fi" in data:
+        project.title = data["title_fi"]
+    if "summary_fi" in data:
+        project.summary = data["summary_fi"]
+
+
+def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
+    if "methods" in data:
+        project.methods.set(data["methods"])
+    if "themes" in data:
+        project.themes.set(data["themes"])
+    if "partners" in data:
+        wanted = {o.pk for o in data["partners"]} - {project.lead_organisation_id}
+        current = set(project.partnerships.values_list("organisation_id", flat=True))
+        for partnership in project.partnerships.filter(organisation_id__in=current - wanted):
+            partnership.delete()
+        for organisation_id in wanted - current:
+            ProjectPartner.objects.create(project=project, organisation_id=organisation_id)
+
+
+def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user: Any,
+                   expected_fingerprint: str | None) -> list[str]:
+    """Write the financing plan through the funding app (its rules: instrument years, duplicates, amounts)
+    and return its frame warnings."""
+    if lines is None:
+        return []
+    from funding.services import funding_frame_warnings, funding_lines_replace
+
+    funding_lines_replace(project=project, lines=lines, user=user, expected_fingerprint=expected_fingerprint)
+    return funding_frame_warnings(agreement=project.agreement, lines=lines, project=project)
+
+
+@transaction.atomic
+def project_create(*, agreement: Agreement, data: dict[str, Any], user: Any,
+                   lines: list[dict[str, Any]] | None = None) -> Project:
+    """Create a project (status idea) with its methods, themes, co-implementers and funding lines, all or
+    nothing. Frame overruns do not block; they are returned on `project.frame_warnings`."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_edit_agreement_portfolio
+
+    if user is not None and not can_edit_agreement_portfolio(user, agreement):
+        raise PermissionDenied
+    project = Project(agreement=agreement)
+    _apply(project, data)
+    _project_check(project)
+    project._history_user = user  # type: ignore[attr-defined]
+    project.save()
+    _m2m_apply(project, data)
+    project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+        project=project, lines=lines, user=user, expected_fingerprint=None)
+    return project
+
+
+def project_changes(*, project: Project, since_version: int) -> dict[str, tuple[Any, Any]]:
+    """Fields whose saved value differs from the one the project had at `since_version` (from history):
+    field name → (old, now)."""
+    record = project.history.filter(version=since_version).order_by("-history_date").first()
+    if record is None:
+        return {}
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in PROJECT_FIELDS:
+        attname = Project._meta.get_field(name).attname
+        old, now = getattr(record, attname, None), getattr(project, attname)
+        if old != now:
+            changes[name] = (old, now)
+    for name in ("methods", "themes"):
+        now_ids = set(getattr(project, name).values_list("pk", flat=True))
+        through = getattr(record, name).all()
+        key = "methodcategory_id" if name == "methods" else "theme_id"
+        old_ids = {getattr(row, key) for row in through}
+        if old_ids != now_ids:
+            changes[name] = (old_ids, now_ids)
+    return changes
+
+
+@transaction.atomic
+def project_update(*, project: Project, data: dict[str, Any], expected_version: int, user: Any,
+                   lines: list[dict[str, Any]] | None = None, lines_fingerprint: str | None = None) -> Project:
+    """Update a project if nobody saved it after `expected_version`; otherwise raise StaleVersionError
+    and write nothing. The row is locked for the check-and-write, so two saves of the same version cannot
+    both succeed. The version goes up by one on every save."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_change_project
+
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if user is not None and not can_change_project(user, locked):
+        raise PermissionDenied
+    if locked.version != expected_version:
+        raise StaleVersionError(current=locked, expected=expected_version,
+                                changes=project_changes(project=locked, since_version=expected_version))
+    _apply(locked, data)
+    _project_check(locked)
+    locked.version = locked.version + 1
+    locked._history_user = user  # type: ignore[attr-defined]
+    # A conditional UPDATE as a second guard where select_for_update is a no-op (SQLite serialises writers
+    # anyway with IMMEDIATE transactions).
+    updated = Project.objects.filter(pk=locked.pk, version=expected_version).update(version=locked.version)
+    if updated != 1:
+        raise StaleVersionError(current=Project.objects.get(pk=locked.pk), expected=expected_version)
+    locked.save()
+    _m2m_apply(locked, data)
+    locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+        project=locked, lines=lines, user=user, expected_fingerprint=lines_fingerprint)
+    return locked
+
+
+# --- organisations --------------------------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ("name_fi", "name_sv", "name_en", "short_name", "kind", "business_id", "municipality",
+                       "website")
+
+
+@transaction.atomic
+def organisation_save(*, data: dict[str, Any], user: Any, organisation: Organisation | None = None
+                      ) -> Organisation:
+    """Create or update an organisation (business ID normalised and check-digit validated)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_change_organisation
+    from .validators import normalise_business_id
+
+    if user is not None and not can_change_organisation(user):
+        raise PermissionDenied
+    organisation = organisation or Organisation()
+    for name in ORGANISATION_FIELDS:
+        if name in data:
+            setattr(organisation, name, data[name])
+    if "name_fi" in data:
+        organisation.name = data["name_fi"]
+    organisation.business_id = normalise_business_id(organisation.business_id or "")
+    organisation.full_clean()
+    organisation._history_user = user  # type: ignore[attr-defined]
+    organisation.save()
+    return organisation
+
+
+# --- attachments ----------------------------------------------------------------------------------------
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+# Allowed types: extension → (content type, check of the first bytes). Office files are ZIP containers.
+ATTACHMENT_TYPES: dict[str, tuple[str, Any]] = {
+    "pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
+    "png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    "jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    "jpeg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             lambda head: head.startswith(b"PK\x03\x04")),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda head: head.startswith(b"PK\x03\x04")),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
+             lambda head: head.startswith(b"PK\x03\x04")),
+    "odt": ("application/vnd.oasis.opendocument.text", lambda head: head.startswith(b"PK\x03\x04")),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", lambda head: head.startswith(b"PK\x03\x04")),
+    "txt": ("text/plain", lambda head: b"\x00" not in head),
+    "csv": ("text/csv", lambda head: b"\x00" not in head),
+}
+
+
+def attachment_check(*, upload: Any) -> tuple[str, str]:
+    """(extension, content type) of an allowed upload; ValidationError on size, type or content."""
+    import os
+
+    from django.core.exceptions import ValidationError
+
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(_("The file is too large (at most %(mb)s MB)."), code="too_large",
+                              params={"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(_("This type of file is not allowed. Allowed: %(types)s."), code="type",
+                              params={"types": ", ".join(sorted(ATTACHMENT_TYPES))})
+    content_type, looks_right = ATTACHMENT_TYPES[ext]
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    if not looks_right(head):
+        raise ValidationError(_("The file's content does not match its type (.%(ext)s)."), code="content",
+                              params={"ext": ext})
+    if ext in ("txt", "csv"):
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                head[:-4].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(_("A text file must be UTF-8."), code="encoding") from exc
+    return ext, content_type
+
+
+@transaction.atomic
+def attachment_add(*, project: Project, upload: Any, user: Any, description: str = "") -> ProjectAttachment:
+    """Store an upload under a random name after checking size, type and content."""
+    import os
+    import uuid
+
+    from django.core.exceptions import PermissionDenied
+    from django.core.files.base import File
+
+    from .permissions import can_change_project
+
+    if user is not None and not can_change_project(user, project):
+        raise PermissionDenied
+    ext, content_type = attachment_check(upload=upload)
+    original = os.path.basename((upload.name or "").replace("\\", "/"))[:255] or f"file.{ext}"
+    attachment = ProjectAttachment(project=project, original_name=original, content_type=content_type,
+                                   size=upload.size, description=description[:255], uploaded_by=user)
+    attachment.file.save(f"{uuid.uuid4().hex}.{ext}", File(upload), save=False)
+    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def attachment_delete(*, attachment: ProjectAttachment, user: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_change_project
+
+    if user is not None and not can_change_project(user, attachment.project):
+        raise PermissionDenied
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

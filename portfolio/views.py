@@ -1,17 +1,42 @@
-"""HTML views of the portfolio: thin, they authorise, call a selector and render."""
+"""HTML views of the portfolio: thin, they authorise, call a selector or a service and render."""
 
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Model
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .models import Organisation, Project
-from .permissions import can_change_project, can_view_portal
+from . import selectors, services
+from .exports import csv_bytes, xlsx_bytes
+from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, ProjectForm
+from .history import history_entries
+from .models import Organisation, Project, ProjectAttachment
+from .permissions import (
+    can_change_organisation,
+    can_change_project,
+    can_edit_agreement_portfolio,
+    can_view_portal,
+    is_coordinator,
+)
 from .selectors import SESSION_AGREEMENT_KEY, current_agreement, switchable_agreements
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
 
 
 def _require_portal_user(request: HttpRequest) -> None:
@@ -19,56 +44,383 @@ def _require_portal_user(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
+def partner_html(request: HttpRequest, template: str, selector: str, context_name: str | tuple[str, ...],
+                 extra: dict[str, Any] | None = None, **kwargs: Any) -> SafeString | None:
+    """Render another app's partial with its selector's context, or None while that app has not built
+    it yet (the page then shows its own fallback). A failing partner section must not break the page."""
+    module_name, _sep, func_name = selector.rpartition(".")
+    try:
+        get_template(template)
+        module = __import__(module_name, fromlist=[func_name])
+        func = getattr(module, func_name)
+    except (TemplateDoesNotExist, ImportError, AttributeError):
+        return None
+    data = func(**kwargs)
+    names = (context_name,) if isinstance(context_name, str) else context_name
+    context = {**{name: data for name in names}, **(extra or {})}
+    return mark_safe(render_to_string(template, context, request=request))  # noqa: S308 (rendered template)
+
+
+def _dashboard_role(user: Any) -> str:
+    from .roles import Role, has_role
+
+    if has_role(user, Role.COORDINATOR) or user.is_superuser:
+        return "coordinator"
+    if has_role(user, Role.STEERING):
+        return "steering"
+    return "ministry"
+
+
+# --- dashboard --------------------------------------------------------------------------------------------
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require_portal_user(request)
     agreement = current_agreement(request)
-    projects = Project.objects.visible_to(request.user).for_agreement(agreement.pk if agreement else None)
-    by_status = dict(projects.values_list("status").annotate(n=Count("pk")).order_by())
-    return render(request, "portfolio/dashboard.html", {"agreement": agreement, "by_status": by_status,
-                                                        "project_count": sum(by_status.values())})
+    user = request.user
+    context: dict[str, Any] = {
+        "agreement": agreement,
+        "portfolio": selectors.dashboard_portfolio(user=user, agreement=agreement),
+        "ending_soon": list(selectors.projects_ending_soon(user=user, agreement=agreement)[:20]),
+        "is_coordinator": is_coordinator(user),
+        "can_create": agreement is not None and can_edit_agreement_portfolio(user, agreement),
+        "role": _dashboard_role(user),
+    }
+    if context["role"] == "ministry":
+        context["comparison"] = selectors.agreements_comparison(user=user)
+    if agreement is not None:
+        context["funding_html"] = partner_html(request, "funding/partials/dashboard_funding.html",
+                                               "funding.selectors.dashboard_funding", "funding",
+                                               agreement=agreement, user=user)
+        context["governance_html"] = partner_html(request, "governance/partials/dashboard_governance.html",
+                                                  "governance.selectors.dashboard_governance", ("gov", "governance"),
+                                                  agreement=agreement, user=user)
+    context["reports_html"] = partner_html(request, "reporting/partials/dashboard_reports.html",
+                                           "reporting.selectors.dashboard_reports", "reports_block", user=user)
+    return render(request, "portfolio/dashboard.html", context)
 
+
+# --- project list and exports -------------------------------------------------------------------------------
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
     _require_portal_user(request)
-    projects = (
-        Project.objects.visible_to(request.user)
-        .select_related("agreement", "priority", "lead_organisation")
-        .order_by("agreement__name", "code")
-    )
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
-    return render(request, "portfolio/project_list.html", {"page": page})
+    filterset, projects = selectors.project_list(user=request.user, params=request.GET, request=request)
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filter": filterset, "page": page, "query": params.urlencode(),
+        "can_create": can_edit_agreement_portfolio(request.user, current_agreement(request).pk)
+        if current_agreement(request) else False,
+    }
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, "portfolio/partials/project_results.html", context)
+    return render(request, "portfolio/project_list.html", context)
+
+
+@login_required
+def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_portal_user(request)
+    filterset, projects = selectors.project_list(user=request.user, params=request.GET, request=request)
+    headings, rows = selectors.project_export_rows(queryset=projects)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = HttpResponse(csv_bytes(headings, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            xlsx_bytes(headings, rows, title=_("Projects")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    logger.info("project export", extra={"user": request.user.pk, "format": fmt, "query": request.GET.urlencode()})
+    return response
+
+
+# --- project detail ---------------------------------------------------------------------------------------
+
+def _fallback_financing(project: Project) -> list[Any]:
+    return list(project.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
+
+
+def _fallback_decisions(project: Project) -> list[Any]:
+    try:
+        from governance.models import Decision
+    except ImportError:  # pragma: no cover
+        return []
+    field_names = {f.name for f in Decision._meta.get_fields()}
+    if "proposal" in field_names:
+        return list(Decision.objects.filter(proposal__project=project).order_by("-pk")[:50])
+    if "project" in field_names:
+        return list(Decision.objects.filter(project=project).order_by("-pk")[:50])
+    return []
 
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
-    project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related("agreement", "priority", "lead_organisation"),
-        pk=pk,
-    )
-    return render(request, "portfolio/project_detail.html", {
+    project = selectors.project_detail(user=request.user, pk=pk)
+    can_edit = can_change_project(request.user, project)
+    financing_html = partner_html(request, "funding/partials/project_financing.html",
+                                  "funding.selectors.project_financing_plan", "plan",
+                                  extra={"can_edit": can_edit}, project=project)
+    decisions_html = partner_html(request, "governance/partials/project_decisions.html",
+                                  "governance.selectors.project_decisions", ("decisions", "history"),
+                                  project=project, user=request.user)
+    context = {
         "project": project,
-        "can_edit": can_change_project(request.user, project),
-    })
+        "can_edit": can_edit,
+        "partnerships": list(project.partnerships.all()),
+        "financing_html": financing_html,
+        "funding_lines": None if financing_html else _fallback_financing(project),
+        "decisions_html": decisions_html,
+        "decisions": None if decisions_html else _fallback_decisions(project),
+        "attachments": list(project.attachments.select_related("uploaded_by")),
+        "attachment_form": AttachmentForm() if can_edit else None,
+        "history": history_entries(project=project, limit=50),
+    }
+    return render(request, "portfolio/project_detail.html", context)
 
+
+@login_required
+def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)
+    return render(request, "portfolio/project_history.html",
+                  {"project": project, "history": history_entries(project=project, limit=None)})
+
+
+# --- create and edit --------------------------------------------------------------------------------------
+
+def _formset_initial(project: Project) -> list[dict[str, Any]]:
+    return [{"instrument": line.instrument.code, "year": line.year, "planned_amount": line.planned_amount,
+             "granted_amount": line.granted_amount, "spent_amount": line.spent_amount}
+            for line in project.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order")]
+
+
+def _lines_fingerprint(project: Project) -> str | None:
+    try:
+        from funding.selectors import lines_fingerprint
+    except ImportError:  # pragma: no cover
+        return None
+    return lines_fingerprint(project=project)
+
+
+def _apply_service_errors(form: ProjectForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    _require_portal_user(request)
+    agreement = current_agreement(request)
+    if agreement is None or not can_edit_agreement_portfolio(request.user, agreement):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, agreement=agreement)
+    formset = FundingLineFormSet(request.POST or None, agreement=agreement, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            project = services.project_create(agreement=agreement, data=form.service_data(),
+                                              lines=formset.lines(), user=request.user)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Project %(code)s created.") % {"code": project.code})
+            for warning in getattr(project, "frame_warnings", []):
+                messages.warning(request, warning)
+            return redirect(project)
+    return render(request, "portfolio/project_form.html", {
+        "form": form, "formset": formset, "agreement": agreement, "project": None,
+    }, status=400 if request.method == "POST" else 200)
+
+
+def _conflict_rows(form: ProjectForm, exc: services.StaleVersionError) -> list[dict[str, Any]]:
+    """Each field someone else changed: its label, the value the user started from, the value saved now
+    by the other person, and what the user typed."""
+    rows = []
+    for name, (old, now) in exc.changes.items():
+        field = form.fields.get(name)
+        label = field.label if field else name
+        rows.append({"name": name, "label": label, "old": _display(form, name, old),
+                     "now": _display(form, name, now), "mine": _display(form, name, form.cleaned_data.get(name))})
+    return rows
+
+
+def _display(form: ProjectForm, name: str, value: Any) -> str:
+    if value is None or value == "" or (isinstance(value, set | list | tuple) and not value):
+        return "—"
+    field = form.fields.get(name)
+    model = getattr(getattr(field, "queryset", None), "model", None)
+    if model is not None:
+        if isinstance(value, Model):
+            return str(value)
+        items = list(value) if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
+        ids = [getattr(v, "pk", v) for v in items]
+        return ", ".join(str(o) for o in model.objects.filter(pk__in=ids).order_by("pk")) or "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "strftime"):
+        from .templatetags.portal import day
+
+        return day(value)
+    return str(value)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)  # 404 for what the user cannot see
+    if not can_change_project(request.user, project):
+        raise PermissionDenied
+    agreement = project.agreement
+    conflict: list[dict[str, Any]] | None = None
+    if request.method == "POST":
+        form = ProjectForm(request.POST, instance=project, agreement=agreement)
+        formset = FundingLineFormSet(request.POST, agreement=agreement, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            try:
+                expected = form.cleaned_data.get("version") or project.version
+                saved = services.project_update(
+                    project=project, data=form.service_data(), expected_version=expected, user=request.user,
+                    lines=formset.lines(), lines_fingerprint=form.cleaned_data.get("lines_fingerprint") or None)
+            except services.StaleVersionError as exc:
+                conflict = _conflict_rows(form, exc)
+                # Saving again now is a deliberate choice to keep the user's values: the form carries the
+                # current version; what they typed stays in the fields.
+                data = request.POST.copy()
+                data["version"] = str(exc.current.version)
+                data["lines_fingerprint"] = _lines_fingerprint(exc.current) or ""
+                form = ProjectForm(data, instance=exc.current, agreement=agreement)
+                form.is_valid()
+                form.add_error(None, ValidationError(
+                    _("Someone else saved this project while you were editing it. Your changes are not saved "
+                      "yet: check the differences below, then save again to keep your values."),
+                    code="conflict"))
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "conflict":
+                    data = request.POST.copy()
+                    data["lines_fingerprint"] = _lines_fingerprint(project) or ""
+                    form = ProjectForm(data, instance=project, agreement=agreement)
+                    form.is_valid()
+                    conflict = []
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Project %(code)s saved.") % {"code": saved.code})
+                for warning in getattr(saved, "frame_warnings", []):
+                    messages.warning(request, warning)
+                return redirect(saved)
+        status = 409 if conflict is not None else 400
+    else:
+        form = ProjectForm(instance=project, agreement=agreement,
+                           initial={"version": project.version, "lines_fingerprint": _lines_fingerprint(project)})
+        formset = FundingLineFormSet(initial=_formset_initial(project), agreement=agreement, prefix="lines")
+        status = 200
+    return render(request, "portfolio/project_form.html", {
+        "form": form, "formset": formset, "agreement": agreement, "project": project, "conflict": conflict,
+    }, status=status)
+
+
+# --- attachments --------------------------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)
+    if not can_change_project(request.user, project):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attachment_add(project=project, upload=form.cleaned_data["file"], user=request.user,
+                                description=form.cleaned_data["description"])
+        messages.success(request, _("The file was added."))
+        return redirect(f"{project.get_absolute_url()}#documents")
+    return render(request, "portfolio/attachment_form.html", {"project": project, "form": form}, status=400)
+
+
+@login_required
+@never_cache
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)
+    attachment = get_object_or_404(ProjectAttachment, pk=attachment_pk, project=project)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)
+    attachment = get_object_or_404(ProjectAttachment, pk=attachment_pk, project=project)
+    services.attachment_delete(attachment=attachment, user=request.user)
+    messages.success(request, _("The file was removed."))
+    return redirect(f"{project.get_absolute_url()}#documents")
+
+
+# --- organisations ----------------------------------------------------------------------------------------
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     _require_portal_user(request)
-    page = Paginator(Organisation.objects.order_by("name"), 50).get_page(request.GET.get("page"))
-    return render(request, "portfolio/organisation_list.html", {"page": page})
+    q = (request.GET.get("q") or "").strip()[:200]
+    organisations = selectors.organisation_list(q=q)
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "query": f"q={q}" if q else "",
+               "can_create": can_change_organisation(request.user)}
+    if getattr(request, "htmx", False) and not request.htmx.boosted:
+        return render(request, "portfolio/partials/organisation_results.html", context)
+    return render(request, "portfolio/organisation_list.html", context)
 
 
 @login_required
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
     organisation = get_object_or_404(Organisation, pk=pk)
-    projects = Project.objects.visible_to(request.user).filter(lead_organisation=organisation)
-    return render(request, "portfolio/organisation_detail.html",
-                  {"organisation": organisation, "projects": projects})
+    projects = selectors.organisation_projects(user=request.user, organisation=organisation)
+    return render(request, "portfolio/organisation_detail.html", {
+        "organisation": organisation, "projects": projects,
+        "totals": selectors.organisation_totals(user=request.user, organisation=organisation),
+        "can_edit": can_change_organisation(request.user),
+        "history": history_entries(organisation=organisation, limit=50),
+    })
 
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require_portal_user(request)
+    if not can_change_organisation(request.user):
+        raise PermissionDenied
+    organisation = get_object_or_404(Organisation, pk=pk) if pk else None
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.organisation_save(data=form.cleaned_data, user=request.user, organisation=organisation)
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)  # type: ignore[arg-type]
+        else:
+            messages.success(request, _("Organisation %(name)s saved.") % {"name": saved.name})
+            return redirect(saved)
+    return render(request, "portfolio/organisation_form.html", {"form": form, "organisation": organisation},
+                  status=400 if request.method == "POST" else 200)
+
+
+# --- agreement switcher -------------------------------------------------------------------------------------
 
 @login_required
 @require_POST
@@ -80,3 +432,4 @@ def agreement_select(request: HttpRequest) -> HttpResponse:
                                            require_https=request.is_secure()):
         target = "dashboard"
     return redirect(target)
+

@@ -1,0 +1,71 @@
+"""CSV and XLSX writers for list exports, with spreadsheet formula injection neutralised (checklist #23)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+# A spreadsheet treats text starting with these as a formula (tab and CR also start DDE payloads).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe (CSV)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return neutralise(value)
+
+
+def csv_bytes(headings: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """UTF-8 with a byte-order mark and semicolons, which Excel in Finnish opens without an import dialog."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([neutralise(h) for h in headings])
+    for row in rows:
+        writer.writerow([_csv_value(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(headings: list[str], rows: Iterable[list[Any]], *, title: str = "Export") -> bytes:
+    """An XLSX workbook; every text cell is typed as a string so that nothing is evaluated as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+
+    def cell(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            c = WriteOnlyCell(sheet, value=value)
+            c.number_format = "#,##0.00"
+            return c
+        if isinstance(value, dt.date):
+            c = WriteOnlyCell(sheet, value=value)
+            c.number_format = "yyyy-mm-dd"
+            return c
+        if isinstance(value, str):
+            c = WriteOnlyCell(sheet, value=value)
+            c.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+            return c
+        return WriteOnlyCell(sheet, value=value)
+
+    sheet.append([cell(h) for h in headings])
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

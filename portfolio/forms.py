@@ -1,0 +1,249 @@
+"""Input validation of the portfolio's HTML forms. Rules shared with the API live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from funding.models import FundingInstrument
+
+from .models import Agreement, MethodCategory, Organisation, Priority, Project, Theme
+from .validators import normalise_business_id, validate_business_id
+
+
+class AccessibleFormMixin:
+    """Bootstrap classes, and aria-describedby/aria-invalid tying help texts and errors to their fields."""
+
+    def _decorate(self) -> None:
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
+            widget = field.widget
+            css = widget.attrs.get("class", "")
+            if isinstance(widget, forms.CheckboxInput):
+                base = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                base = "form-select"
+            else:
+                base = "form-control"
+            if isinstance(widget, forms.CheckboxSelectMultiple):
+                base = ""
+            widget.attrs["class"] = f"{css} {base}".strip()
+            bound = self[name]  # type: ignore[index]
+            described = []
+            if field.help_text:
+                described.append(f"{bound.auto_id}_help")
+            if self.is_bound and self.errors.get(name):  # type: ignore[attr-defined]
+                described.append(f"{bound.auto_id}_error")
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["class"] += " is-invalid"
+            if described:
+                widget.attrs["aria-describedby"] = " ".join(described)
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        self._decorate()
+
+
+class ProjectForm(AccessibleFormMixin, forms.ModelForm):
+    """A project's own fields; the funding lines come in FundingLineFormSet."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    lines_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
+    partners = forms.ModelMultipleChoiceField(
+        label=_("Co-implementers"), queryset=Organisation.objects.order_by("name"), required=False,
+        help_text=_("Hold Ctrl (or Cmd) to select several."),
+    )
+    methods = forms.ModelMultipleChoiceField(
+        label=_("Method categories"), queryset=MethodCategory.objects.order_by("code"),
+        widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one method category.")},
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=Theme.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Project
+        fields = ["code", "title_fi", "title_sv", "title_en", "priority", "methods", "lead_organisation",
+                  "partners", "start_date", "end_date", "summary_fi", "summary_sv", "summary_en",
+                  "internationalisation", "themes", "eura_code", "is_coordination_project", "is_supra_regional"]
+        labels = {
+            "title_fi": _("Title in Finnish"), "title_sv": _("Title in Swedish"), "title_en": _("Title in English"),
+            "summary_fi": _("Summary in Finnish"), "summary_sv": _("Summary in Swedish"),
+            "summary_en": _("Summary in English"), "priority": pgettext_lazy("strategic", "Priority"),
+        }
+        help_texts = {
+            "internationalisation": _("How the project is international, if it is. Leave empty if not."),
+            "start_date": _("Format: 31.12.2026 or 2026-12-31."),
+        }
+        widgets = {
+            "summary_fi": forms.Textarea(attrs={"rows": 4}), "summary_sv": forms.Textarea(attrs={"rows": 3}),
+            "summary_en": forms.Textarea(attrs={"rows": 3}),
+            "internationalisation": forms.Textarea(attrs={"rows": 2}),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["title_fi"].required = True
+        # Every agreement's priorities are offered to catch a wrong one with a clear message, but the
+        # agreement's own come first and are the only ones listed.
+        self.fields["priority"].queryset = Priority.objects.filter(agreement=agreement).order_by("code")
+        self.fields["priority"].error_messages["invalid_choice"] = _(
+            "Choose a priority of this project's agreement.")
+        self.fields["lead_organisation"].queryset = Organisation.objects.order_by("name")
+        for name in ("start_date", "end_date"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+        if self.instance.pk:
+            self.fields["partners"].initial = list(
+                self.instance.partnerships.values_list("organisation_id", flat=True))
+            self.fields["version"].initial = self.instance.version
+
+    def clean_code(self) -> str:
+        code = (self.cleaned_data.get("code") or "").strip()
+        clash = Project.objects.filter(agreement=self.agreement, code__iexact=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if code and clash.exists():
+            raise ValidationError(_("This agreement already has a project with the code %(code)s."),
+                                  code="duplicate", params={"code": code})
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", ValidationError(_("The end date cannot be before the start date."),
+                                                       code="end_before_start"))
+        priority = data.get("priority")
+        if priority is not None and priority.agreement_id != self.agreement.pk:
+            self.add_error("priority", _("This priority belongs to another agreement."))
+        lead, partners = data.get("lead_organisation"), data.get("partners")
+        if lead and partners and lead in partners:
+            self.add_error("partners", _("The lead implementer cannot also be a co-implementer."))
+        return data
+
+    def _post_clean(self) -> None:
+        # The model's own validation runs in the service; the unique (agreement, code) check is above.
+        self.instance.agreement = self.agreement
+        super()._post_clean()
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "lines_fingerprint")}
+        data["partners"] = list(self.cleaned_data.get("partners") or [])
+        return data
+
+
+def _instrument_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(i.code, f"{i.code} – {i.name}") for i in FundingInstrument.objects.order_by("sort_order")]
+
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False, "localize": True}
+
+
+class FundingLineForm(AccessibleFormMixin, forms.Form):
+    instrument = forms.ChoiceField(label=_("Instrument"), choices=_instrument_choices)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    planned_amount = forms.DecimalField(label=_("Planned (€)"), **AMOUNT)
+    granted_amount = forms.DecimalField(label=_("Granted (€)"), **AMOUNT)
+    spent_amount = forms.DecimalField(label=_("Spent (€)"), **AMOUNT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("planned_amount", "granted_amount", "spent_amount"):
+            self.fields[name].widget.attrs.update({"inputmode": "decimal", "class": "text-end"})
+            self.fields[name].error_messages.update({
+                "invalid": _("Enter an amount in euros, e.g. 1 234,50."),
+                "min_value": _("An amount cannot be negative."),
+                "max_decimal_places": _("An amount has at most two decimals (cents)."),
+            })
+        self.fields["year"].error_messages["invalid"] = _("Enter a year, e.g. 2026.")
+
+
+class BaseFundingLineFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+        self.agreement = agreement
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: dict[tuple[str, int], int] = {}
+        for index, form in enumerate(self.forms):
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            key = (form.cleaned_data.get("instrument"), form.cleaned_data.get("year"))
+            if key in seen:
+                form.add_error("year", ValidationError(
+                    _("%(code)s %(year)s appears twice; put the amounts on one line."), code="duplicate",
+                    params={"code": key[0], "year": key[1]}))
+            seen[key] = index
+        if any(self.errors):
+            return
+        # The funding app's rules (instrument available that year, years within the agreement).
+        from funding.services import funding_lines_validate
+
+        forms_by_index = self.kept_forms()
+        try:
+            funding_lines_validate(agreement=self.agreement, lines=[f.cleaned_data for f in forms_by_index])
+        except ValidationError as exc:
+            for error in exc.error_list:
+                params = error.params or {}
+                index, field = params.get("index"), params.get("field") or None
+                if index is not None and 0 <= index < len(forms_by_index):
+                    form = forms_by_index[index]
+                    form.add_error(field if field in form.fields else None, error)
+                else:
+                    raise
+
+    def kept_forms(self) -> list[forms.Form]:
+        return [f for f in self.forms
+                if f.is_valid() and f.has_changed() and not self._should_delete_form(f)]
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [{k: f.cleaned_data.get(k) for k in ("instrument", "year", "planned_amount", "granted_amount",
+                                                    "spent_amount")} for f in self.kept_forms()]
+
+
+FundingLineFormSet = forms.formset_factory(FundingLineForm, formset=BaseFundingLineFormSet, extra=3,
+                                           can_delete=True, max_num=200, validate_max=True)
+
+
+class OrganisationForm(AccessibleFormMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name_fi", "name_sv", "name_en", "short_name", "kind", "business_id", "municipality", "website"]
+        labels = {"name_fi": _("Name in Finnish"), "name_sv": _("Name in Swedish"), "name_en": _("Name in English")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name_fi"].required = True
+
+    def clean_business_id(self) -> str:
+        value = normalise_business_id(self.cleaned_data.get("business_id") or "")
+        if value:
+            validate_business_id(value)
+            clash = Organisation.objects.filter(business_id=value)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise ValidationError(_("An organisation with this business ID already exists."), code="duplicate")
+        return value
+
+
+class AttachmentForm(AccessibleFormMixin, forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Office or OpenDocument file, image, text or CSV; at "
+                                                        "most 10 MB."))
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
+
+    def clean_file(self) -> Any:
+        from .services import attachment_check
+
+        upload = self.cleaned_data["file"]
+        attachment_check(upload=upload)
+        return upload

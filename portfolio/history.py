@@ -1,0 +1,128 @@
+"""Change history (django-simple-history) as readable entries: who, when, what, old → new."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+IGNORED = {"id", "version", "updated_at", "created_at", "title", "summary", "name", "file"}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: str
+    subject: str
+    action: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _value(model: type[models.Model], name: str, value: Any, cache: dict[tuple[str, Any], str]) -> str:
+    if value is None or value == "":
+        return "—"
+    try:
+        f = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001 - history-only fields
+        return str(value)
+    if isinstance(value, list):  # m2m: list of through-row dicts
+        target = f.related_model
+        ids = [next((v for k, v in row.items() if k != model._meta.model_name), None) for row in value]
+        names = [str(o) for o in target.objects.filter(pk__in=[i for i in ids if i is not None])]
+        return ", ".join(sorted(names)) or "—"
+    if f.is_relation and f.related_model is not None:
+        key = (f.related_model._meta.label, value)
+        if key not in cache:
+            obj = f.related_model._default_manager.filter(pk=value).first()
+            cache[key] = str(obj) if obj is not None else f"#{value}"
+        return cache[key]
+    if getattr(f, "choices", None):
+        return str(dict(f.choices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def _entries(records: list[Any], model: type[models.Model], subject: Any) -> list[Entry]:
+    """Diff each history record against the previous record of the same object."""
+    cache: dict[tuple[str, Any], str] = {}
+    by_object: dict[Any, list[Any]] = {}
+    for record in records:
+        by_object.setdefault(getattr(record, "id", None), []).append(record)
+    result: list[Entry] = []
+    for rows in by_object.values():
+        rows.sort(key=lambda r: (r.history_date, r.history_id))
+        previous = None
+        for record in rows:
+            changes: list[Change] = []
+            if previous is not None and record.history_type == "~":
+                delta = record.diff_against(previous, foreign_keys_are_objs=False)
+                for change in delta.changes:
+                    if change.field in IGNORED:
+                        continue
+                    label = str(model._meta.get_field(change.field).verbose_name) if change.field in {
+                        f.name for f in model._meta.get_fields()} else change.field
+                    changes.append(Change(label, _value(model, change.field, change.old, cache),
+                                          _value(model, change.field, change.new, cache)))
+            previous = record
+            if record.history_type == "~" and not changes:
+                continue  # a save that changed nothing visible (e.g. only the version)
+            user = record.history_user
+            result.append(Entry(
+                when=record.history_date,
+                who=(user.get_full_name() or user.get_username()) if user else str(_("system")),
+                subject=subject(record) if callable(subject) else str(subject),
+                action=str(ACTIONS.get(record.history_type, record.history_type)),
+                changes=changes,
+            ))
+    return result
+
+
+def history_entries(*, project: Any = None, organisation: Any = None, limit: int | None = 50) -> list[Entry]:
+    """The change history of a project (with its funding lines, co-implementers and attachments) or of an
+    organisation, newest first."""
+    entries: list[Entry] = []
+    if project is not None:
+        from funding.models import FundingLine
+
+        from .models import Project, ProjectAttachment, ProjectPartner
+
+        entries += _entries(list(Project.history.filter(id=project.pk).select_related("history_user")),
+                            Project, _("Project"))
+        instruments: dict[int, str] = {}
+
+        def line_subject(record: Any) -> str:
+            if record.instrument_id not in instruments:
+                from funding.models import FundingInstrument
+
+                instruments.update(dict(FundingInstrument.objects.values_list("pk", "code")))
+            return str(_("Funding line %(instrument)s %(year)s") % {
+                "instrument": instruments.get(record.instrument_id, "?"), "year": record.year})
+
+        entries += _entries(list(FundingLine.history.filter(project_id=project.pk).select_related("history_user")),
+                            FundingLine, line_subject)
+        entries += _entries(list(ProjectPartner.history.filter(project_id=project.pk)
+                                 .select_related("history_user")), ProjectPartner,
+                            lambda r: str(_("Co-implementer %(name)s") % {"name": _value(
+                                ProjectPartner, "organisation", r.organisation_id, {})}))
+        entries += _entries(list(ProjectAttachment.history.filter(project_id=project.pk)
+                                 .select_related("history_user")), ProjectAttachment,
+                            lambda r: str(_("Attachment %(name)s") % {"name": r.original_name}))
+    if organisation is not None:
+        from .models import Organisation
+
+        entries += _entries(list(Organisation.history.filter(id=organisation.pk).select_related("history_user")),
+                            Organisation, _("Organisation"))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit] if limit else entries
