@@ -2,7 +2,14 @@ from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
 from .models import (
-    Decision, DecisionFundingLine, Meeting, Membership, Proposal, ProposalFundingLine, Recusal, SteeringGroup,
+    Decision,
+    DecisionFundingLine,
+    Meeting,
+    Membership,
+    Proposal,
+    ProposalFundingLine,
+    Recusal,
+    SteeringGroup,
 )
 
 

@@ -39,3 +39,26 @@ class DecisionOutcome(models.TextChoices):
 class DecisionMethod(models.TextChoices):
     CONSENSUS = "consensus", _("Consensus")
     VOTE = "vote", _("Vote")
+
+
+class IdeaStage(models.TextChoices):
+    IDEA = "idea", pgettext_lazy("idea stage", "Idea")
+    PREPARING = "preparing", _("Being prepared")
+    PROPOSAL = "proposal", pgettext_lazy("idea stage", "Proposal")
+    DROPPED = "dropped", _("Dropped")
+
+
+class CriterionAnswer(models.TextChoices):
+    MET = "met", _("Meets the criterion")
+    PARTLY = "partly", _("Partly meets the criterion")
+    NOT_MET = "not_met", _("Does not meet the criterion")
+    NOT_APPLICABLE = "n_a", _("Not applicable")
+
+
+# Outcomes that grant funding and move the project to "approved".
+APPROVING_OUTCOMES = (DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CONDITIONS)
+# Members who record a group's decisions and keep its minutes.
+RECORDING_ROLES = (MemberRole.CHAIR, MemberRole.SECRETARY)
+# Meetings whose agenda may still change / where decisions may be recorded.
+OPEN_MEETING_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD)
+DECIDING_MEETING_STATUSES = (MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD)

@@ -3,13 +3,43 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import MONEY
 
-from .choices import DecisionMethod, DecisionOutcome, GroupKind, MeetingStatus, MemberRole, ProposalStatus
+from .choices import (
+    CriterionAnswer,
+    DecisionMethod,
+    DecisionOutcome,
+    GroupKind,
+    IdeaStage,
+    MeetingStatus,
+    MemberRole,
+    ProposalStatus,
+)
+from .querysets import (
+    DecisionChildQuerySet,
+    DecisionQuerySet,
+    MeetingQuerySet,
+    MembershipQuerySet,
+    ProposalQuerySet,
+)
+
+
+class PermanentRecordError(ValidationError):
+    """Raised when something tries to change or delete a decision whose minutes are confirmed."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _("The minutes of this meeting are confirmed: its decisions are a permanent record and cannot be "
+                 "changed or deleted. Record a correcting decision instead."),
+            code="permanent_record",
+        )
 
 
 class SteeringGroup(models.Model):
@@ -54,6 +84,8 @@ class Membership(models.Model):
     term_start = models.DateField(_("term starts"), null=True, blank=True)
     term_end = models.DateField(_("term ends"), null=True, blank=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -86,6 +118,15 @@ class Meeting(models.Model):
                                        verbose_name=_("attendees"))
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_confirmed_at = models.DateTimeField(_("minutes confirmed"), null=True, blank=True)
+    minutes_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                             blank=True, related_name="+", verbose_name=_("minutes confirmed by"))
+    agenda_published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
+    agenda_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                            blank=True, related_name="+", verbose_name=_("agenda published by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
@@ -94,6 +135,13 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} {self.starts_at:%d.%m.%Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:meeting-detail", args=[self.pk])
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == MeetingStatus.MINUTES_CONFIRMED
 
 
 class Proposal(models.Model):
@@ -111,14 +159,30 @@ class Proposal(models.Model):
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    criteria = models.ForeignKey("ApplicationCriteria", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="proposals", verbose_name=_("application criteria"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[ProposalStatus.ON_AGENDA, ProposalStatus.DECIDED], meeting__isnull=False)
+                | ~Q(status__in=[ProposalStatus.ON_AGENDA, ProposalStatus.DECIDED]),
+                name="%(app_label)s_%(class)s_agenda_has_meeting",
+                violation_error_message=_("A proposal on an agenda or decided belongs to a meeting."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:proposal-detail", args=[self.pk])
 
 
 class ProposalFundingLine(models.Model):
@@ -168,6 +232,8 @@ class Decision(models.Model):
                                     related_name="+", verbose_name=_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"))
 
+    objects = DecisionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
@@ -184,8 +250,47 @@ class Decision(models.Model):
     def __str__(self) -> str:
         return f"{self.proposal} – {self.get_outcome_display()}"
 
+    # The permanent record is guarded here as well as in the services, so that no path (admin, shell,
+    # API, a forgotten view) can rewrite a confirmed decision. It is integrity, not business logic.
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        stored_meeting = (Decision.objects.filter(pk=self.pk).values_list("meeting_id", flat=True).first()
+                          if self.pk else None)
+        if Meeting.objects.filter(pk__in=[self.meeting_id, stored_meeting],
+                                  status=MeetingStatus.MINUTES_CONFIRMED).exists():
+            raise PermanentRecordError()
+        super().save(*args, **kwargs)
 
-class DecisionFundingLine(models.Model):
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk and Decision.objects.filter(pk=self.pk).permanent().exists():
+            raise PermanentRecordError()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_permanent(self) -> bool:
+        """Whether the minutes of the decision's meeting are confirmed (as stored, not as in memory)."""
+        return Meeting.objects.filter(pk=self.meeting_id, status=MeetingStatus.MINUTES_CONFIRMED).exists()
+
+
+class _DecisionChild(models.Model):
+    """Rows that belong to a decision share its permanence."""
+
+    objects = DecisionChildQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Decision.objects.filter(pk=self.decision_id).permanent().exists():
+            raise PermanentRecordError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if Decision.objects.filter(pk=self.decision_id).permanent().exists():
+            raise PermanentRecordError()
+        return super().delete(*args, **kwargs)
+
+
+class DecisionFundingLine(_DecisionChild):
     """Funding approved by a decision from one instrument in one year (may differ from the request)."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="funding_lines",
@@ -210,7 +315,7 @@ class DecisionFundingLine(models.Model):
         return f"{self.decision} {self.instrument.code} {self.year}"
 
 
-class Recusal(models.Model):
+class Recusal(_DecisionChild):
     """A member who stepped aside from a decision for a conflict of interest (esteellisyys)."""
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="recusals",
@@ -228,3 +333,172 @@ class Recusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.decision}"
+
+
+class ApplicationCriteria(models.Model):
+    """A version of the application criteria (hakukriteerit) that a steering group defines together with
+    the funding authority: the text and a checklist each proposal is assessed against. Versions are never
+    rewritten once proposals use them; a change is a new version."""
+
+    group = models.ForeignKey(SteeringGroup, on_delete=models.CASCADE, related_name="criteria_versions",
+                              verbose_name=_("steering group"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("criteria text"), blank=True)
+    valid_from = models.DateField(_("valid from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application criteria")
+        verbose_name_plural = _("application criteria")
+        ordering = ["group", "-version"]
+        get_latest_by = "version"
+        constraints = [
+            models.UniqueConstraint(fields=["group", "version"], name="%(app_label)s_%(class)s_unique_version",
+                                    violation_error_message=_("This group already has criteria with this version.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class CriteriaItem(models.Model):
+    """One line of a criteria checklist."""
+
+    criteria = models.ForeignKey(ApplicationCriteria, on_delete=models.CASCADE, related_name="items",
+                                 verbose_name=_("application criteria"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("criterion"), max_length=500)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria checklist")
+        ordering = ["criteria", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProjectIdea(models.Model):
+    """The preparation record of a project idea (hankeaihio). The idea itself is a Project with status
+    "idea": it already has a title, priority, themes and lead, and the same row becomes the proposal's and
+    later the funded project, so nothing is copied between pipeline stages."""
+
+    project = models.OneToOneField("portfolio.Project", on_delete=models.CASCADE, related_name="idea",
+                                   verbose_name=_("project"))
+    stage = models.CharField(_("stage"), max_length=10, choices=IdeaStage.choices, default=IdeaStage.IDEA,
+                             db_index=True)
+    need = models.TextField(_("need"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    overlaps = models.TextField(_("overlaps with existing projects"), blank=True)
+    programme_fit = models.TextField(_("fit with the structural-fund programme"), blank=True)
+    notes = models.TextField(_("coordinator's notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("project idea")
+        verbose_name_plural = _("project ideas")
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return str(self.project)
+
+    def get_absolute_url(self) -> str:
+        return reverse("governance:idea-detail", args=[self.pk])
+
+
+class ProposalAssessment(models.Model):
+    """A proposal's answer to one line of the criteria checklist."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assessments",
+                                 verbose_name=_("proposal"))
+    item = models.ForeignKey(CriteriaItem, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("criterion"))
+    answer = models.CharField(_("assessment"), max_length=8, choices=CriterionAnswer.choices)
+    note = models.TextField(_("justification"), blank=True)
+
+    class Meta:
+        verbose_name = _("criterion assessment")
+        verbose_name_plural = _("criteria assessments")
+        ordering = ["proposal", "item__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "item"], name="%(app_label)s_%(class)s_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.item} = {self.get_answer_display()}"
+
+
+def _attachment_path(instance: ProposalAttachment, filename: str) -> str:
+    # The stored name is generated; the user's file name is kept only as data (never a path).
+    import uuid
+
+    return f"governance/attachments/{uuid.uuid4().hex}"
+
+
+class ProposalAttachment(models.Model):
+    """A document attached to a proposal (project plan, budget, letters of intent)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments",
+                                 verbose_name=_("proposal"))
+    file = models.FileField(_("file"), upload_to=_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["proposal", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProposalTransition(models.Model):
+    """One step of a proposal's workflow: who moved it from which state to which, and when."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions",
+                                 verbose_name=_("proposal"))
+    from_status = models.CharField(_("from"), max_length=10, choices=ProposalStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=ProposalStatus.choices)
+    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("meeting"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+                           verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), db_index=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal transition")
+        verbose_name_plural = _("proposal transitions")
+        ordering = ["proposal", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.from_status or '–'} → {self.to_status}"
+
+
+class AgendaItem(models.Model):
+    """An agenda item other than a proposal (opening, situation picture, any other business)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="other_items",
+                                verbose_name=_("meeting"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

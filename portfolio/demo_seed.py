@@ -15,11 +15,24 @@ from django.utils import timezone
 from funding.models import FundingFrame, FundingInstrument
 from funding.services import funding_line_upsert
 from governance.choices import (
-    DecisionMethod, DecisionOutcome, GroupKind, MeetingStatus, MemberRole, ProposalStatus,
+    DecisionMethod,
+    DecisionOutcome,
+    GroupKind,
+    MeetingStatus,
+    MemberRole,
+    ProposalStatus,
 )
-from governance.models import Decision, DecisionFundingLine, Meeting, Membership, Proposal, ProposalFundingLine, SteeringGroup
+from governance.models import (
+    Decision,
+    DecisionFundingLine,
+    Meeting,
+    Membership,
+    Proposal,
+    ProposalFundingLine,
+    SteeringGroup,
+)
 
-from .data import demo, hev
+from .data import demo
 from .models import Agreement, AgreementAccess, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
 from .roles import Role
 from .services import agreement_load
@@ -161,12 +174,15 @@ def _seed_funding(project: Project, *, status: str, start: int, years: int, year
 def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, projects: dict[str, Project],
                      instruments: dict[str, FundingInstrument]) -> None:
     tz = timezone.get_default_timezone()
-    past, _ = upsert(Meeting, {"group": group, "title": "Johtoryhmän kokous 3/2026"}, {
-        "starts_at": dt.datetime(2026, 9, 15, 13, 0, tzinfo=tz), "location": "Helsingin kaupungintalo",
-        "status": MeetingStatus.MINUTES_CONFIRMED,
-        "minutes": "Johtoryhmä käsitteli kolme hanke-esitystä ja hyväksyi kaksi.",
-        "minutes_confirmed_at": dt.datetime(2026, 9, 22, 10, 0, tzinfo=tz),
-    })
+    # The past meeting is written as "held" first: its decisions are a permanent record once the minutes
+    # are confirmed (governance refuses to write them after that), so confirmation comes last.
+    past = Meeting.objects.filter(group=group, title="Johtoryhmän kokous 3/2026").first()
+    if past is None:
+        past, _ = upsert(Meeting, {"group": group, "title": "Johtoryhmän kokous 3/2026"}, {
+            "starts_at": dt.datetime(2026, 9, 15, 13, 0, tzinfo=tz), "location": "Helsingin kaupungintalo",
+            "status": MeetingStatus.HELD,
+            "minutes": "Johtoryhmä käsitteli kolme hanke-esitystä ja hyväksyi kaksi.",
+        })
     past.attendees.set([users["steering"], users["jr-espoo"], users["jr-vantaa"], users["coordinator"]])
     upcoming, _ = upsert(Meeting, {"group": group, "title": "Johtoryhmän kokous 4/2026"}, {
         "starts_at": dt.datetime(2026, 12, 10, 13, 0, tzinfo=tz), "location": "Espoon kaupungintalo",
@@ -201,6 +217,10 @@ def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, pr
             for line in prop.funding_lines.all():
                 upsert(DecisionFundingLine, {"decision": decision, "instrument": line.instrument, "year": line.year},
                        {"amount": line.amount})
+    if past.status != MeetingStatus.MINUTES_CONFIRMED:
+        Meeting.objects.filter(pk=past.pk).update(status=MeetingStatus.MINUTES_CONFIRMED,
+                                                  minutes_confirmed_at=dt.datetime(2026, 9, 22, 10, 0, tzinfo=tz),
+                                                  minutes_confirmed_by=users["steering"])
     sub_now = dt.datetime(2026, 11, 2, 9, 0, tzinfo=tz)
     proposal("HEV-007", ProposalStatus.ON_AGENDA, upcoming, sub_now)
     proposal("HEV-014", ProposalStatus.ON_AGENDA, upcoming, sub_now)

@@ -1,0 +1,89 @@
+"""E-mail about the governance workflow (Django's mail framework). Called by the tasks in tasks.py, after
+the transaction that caused them has committed. Each function returns the number of messages sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from portfolio.models import AgreementAccess
+from portfolio.roles import Role
+
+from .choices import RECORDING_ROLES
+from .models import Decision, Meeting, Membership, Proposal
+
+
+def _addresses(users: Iterable[object]) -> list[str]:
+    return sorted({u.email for u in users if getattr(u, "email", "") and getattr(u, "is_active", True)})
+
+
+def _coordinators_of(agreement_id: int | None) -> list[object]:
+    if agreement_id is None:
+        return []
+    user_ids = AgreementAccess.objects.filter(agreement_id=agreement_id).values("user_id")
+    return list(get_user_model().objects.filter(pk__in=user_ids, groups__name=Role.COORDINATOR))
+
+
+def _members_of(group_id: int, roles: Iterable[str] | None = None) -> list[object]:
+    seats = Membership.objects.active().filter(group_id=group_id).select_related("user")
+    if roles is not None:
+        seats = seats.filter(role__in=list(roles))
+    return [seat.user for seat in seats]
+
+
+def _send(subject_template: str, body_template: str, context: dict, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(subject_template, context).strip().replace("\n", " ")
+        body = render_to_string(body_template, context)
+    # One message per recipient, so that no one sees the others' addresses.
+    return send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
+
+
+def proposal_submitted_notify(*, proposal_id: int) -> int:
+    """To the chair and secretary of the agreement's steering group, and the project's coordinator."""
+    proposal = Proposal.objects.select_related("project__agreement", "project__coordinator").filter(
+        pk=proposal_id).first()
+    if proposal is None:
+        return 0
+    from .models import SteeringGroup
+
+    group = SteeringGroup.objects.filter(agreement_id=proposal.project.agreement_id).first()
+    users = _members_of(group.pk, RECORDING_ROLES) if group else []
+    if proposal.project.coordinator:
+        users.append(proposal.project.coordinator)
+    return _send("governance/email/proposal_submitted_subject.txt", "governance/email/proposal_submitted.txt",
+                 {"proposal": proposal, "project": proposal.project}, _addresses(users))
+
+
+def agenda_published_notify(*, meeting_id: int) -> int:
+    """To every member of the group and the coordinators of its agreement."""
+    meeting = Meeting.objects.select_related("group").filter(pk=meeting_id).first()
+    if meeting is None:
+        return 0
+    users = _members_of(meeting.group_id) + _coordinators_of(meeting.group.agreement_id)
+    proposals = meeting.proposals.select_related("project").order_by("project__code")
+    return _send("governance/email/agenda_published_subject.txt", "governance/email/agenda_published.txt",
+                 {"meeting": meeting, "proposals": proposals, "items": meeting.other_items.all()},
+                 _addresses(users))
+
+
+def decision_recorded_notify(*, decision_id: int) -> int:
+    """To the proposal's author, the project's coordinator and the agreement's coordinators."""
+    decision = (Decision.objects.select_related("proposal__project__agreement", "proposal__created_by",
+                                                "proposal__project__coordinator", "meeting")
+                .filter(pk=decision_id).first())
+    if decision is None:
+        return 0
+    project = decision.proposal.project
+    users = _coordinators_of(project.agreement_id)
+    users += [u for u in (decision.proposal.created_by, project.coordinator) if u is not None]
+    return _send("governance/email/decision_recorded_subject.txt", "governance/email/decision_recorded.txt",
+                 {"decision": decision, "proposal": decision.proposal, "project": project,
+                  "lines": decision.funding_lines.select_related("instrument")}, _addresses(users))

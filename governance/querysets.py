@@ -1,0 +1,152 @@
+"""Chainable querysets of the governance app. Every list starts from `visible_to(user)`.
+
+Who sees what (docs: shared/domain.md, "the tenant boundary is the agreement"):
+- ministry staff and superusers: everything of every agreement;
+- users who work on an agreement (coordinators with access, members of its steering group): all of its
+  proposals (drafts included), meetings and decisions;
+- members of the national steering group: every agreement's proposals except drafts, and its own meetings;
+- everybody else (including signed-in users without a portal role): nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from portfolio.querysets import agreement_ids_of
+from portfolio.roles import sees_all_agreements
+
+from .choices import GroupKind, MeetingStatus, ProposalStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+def _portal_user(user: AnyUser) -> bool:
+    from portfolio.permissions import can_view_portal
+
+    return can_view_portal(user)
+
+
+def group_ids_of(user: AnyUser) -> list[int]:
+    """The steering groups a user sits in (any role, any term), cached on the user object."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_governance_group_ids", None)
+    if cached is None:
+        from .models import Membership
+
+        cached = sorted(Membership.objects.filter(user=user).values_list("group_id", flat=True))
+        user._governance_group_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_national_member(user: AnyUser) -> bool:
+    from .models import SteeringGroup
+
+    ids = group_ids_of(user)
+    return bool(ids) and SteeringGroup.objects.filter(pk__in=ids, kind=GroupKind.NATIONAL).exists()
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self, on: dt.date | None = None) -> MembershipQuerySet:
+        """Seats whose term covers the day (open-ended terms included)."""
+        day = on or timezone.localdate()
+        return self.filter(Q(term_start__isnull=True) | Q(term_start__lte=day),
+                           Q(term_end__isnull=True) | Q(term_end__gte=day))
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> MeetingQuerySet:
+        if not _portal_user(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        return self.filter(Q(group__agreement_id__in=agreement_ids_of(user)) | Q(group_id__in=group_ids_of(user)))
+
+    def upcoming(self, now: dt.datetime | None = None) -> MeetingQuerySet:
+        """Meetings not yet closed whose day has not passed, soonest first."""
+        start_of_today = timezone.localtime(now or timezone.now()).replace(hour=0, minute=0, second=0,
+                                                                           microsecond=0)
+        return self.filter(starts_at__gte=start_of_today).exclude(
+            status=MeetingStatus.MINUTES_CONFIRMED).order_by("starts_at")
+
+    def for_agreement(self, agreement: Any) -> MeetingQuerySet:
+        agreement_id = getattr(agreement, "pk", agreement)
+        return self.filter(group__agreement_id=agreement_id) if agreement_id else self
+
+
+class ProposalQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> ProposalQuerySet:
+        if not _portal_user(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        condition = Q(project__agreement_id__in=agreement_ids_of(user))
+        if is_national_member(user):
+            condition |= ~Q(status=ProposalStatus.DRAFT)
+        return self.filter(condition)
+
+    def for_agreement(self, agreement: Any) -> ProposalQuerySet:
+        agreement_id = getattr(agreement, "pk", agreement)
+        return self.filter(project__agreement_id=agreement_id) if agreement_id else self
+
+    def open(self) -> ProposalQuerySet:
+        return self.filter(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA])
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> DecisionQuerySet:
+        from .models import Proposal
+
+        if not _portal_user(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        return self.filter(proposal__in=Proposal.objects.visible_to(user).values("pk"))
+
+    def permanent(self) -> DecisionQuerySet:
+        return self.filter(meeting__status=MeetingStatus.MINUTES_CONFIRMED)
+
+    def current(self) -> DecisionQuerySet:
+        """Decisions not superseded by a correction."""
+        return self.filter(corrections__isnull=True)
+
+    # Bulk writes bypass save()/delete(); they must not be a way around the permanent record.
+    def update(self, **kwargs: Any) -> int:
+        from .models import PermanentRecordError
+
+        if self.permanent().exists():
+            raise PermanentRecordError()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from .models import PermanentRecordError
+
+        if self.permanent().exists():
+            raise PermanentRecordError()
+        return super().delete()
+
+
+class DecisionChildQuerySet(models.QuerySet):
+    """Funding lines and recusals of decisions: permanent with their decision."""
+
+    def update(self, **kwargs: Any) -> int:
+        from .models import PermanentRecordError
+
+        if self.filter(decision__meeting__status=MeetingStatus.MINUTES_CONFIRMED).exists():
+            raise PermanentRecordError()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        from .models import PermanentRecordError
+
+        if self.filter(decision__meeting__status=MeetingStatus.MINUTES_CONFIRMED).exists():
+            raise PermanentRecordError()
+        return super().delete()

@@ -1,0 +1,310 @@
+"""Reads of the governance app shared by views, the API, the dashboard and the project page."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from funding.models import FundingFrame, FundingLine
+from portfolio.choices import ProjectStatus
+from portfolio.models import Project
+
+from . import permissions
+from .choices import APPROVING_OUTCOMES, MeetingStatus, ProposalStatus
+from .models import Decision, Meeting, Membership, ProjectIdea, Proposal, ProposalFundingLine, SteeringGroup
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from portfolio.models import Agreement
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+DECIDED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, ProjectStatus.CLOSED)
+
+
+def _sum(field: str) -> Coalesce:
+    return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def regional_group(agreement: Agreement | int | None) -> SteeringGroup | None:
+    agreement_id = getattr(agreement, "pk", agreement)
+    if agreement_id is None:
+        return None
+    return SteeringGroup.objects.filter(agreement_id=agreement_id).first()
+
+
+def next_meeting(*, agreement: Agreement | None, user: AnyUser) -> Meeting | None:
+    """The agreement's next meeting that is not yet closed (today's included)."""
+    if agreement is None:
+        return None
+    return (Meeting.objects.visible_to(user).for_agreement(agreement).upcoming()
+            .select_related("group").first())
+
+
+def agenda_proposals(meeting: Meeting) -> list[Proposal]:
+    return list(meeting.proposals.select_related("project__priority", "project__lead_organisation")
+                .prefetch_related(Prefetch("funding_lines", queryset=ProposalFundingLine.objects
+                                           .select_related("instrument")))
+                .annotate(requested_total=_sum("funding_lines__amount"))
+                .order_by("project__code"))
+
+
+# --- the funding effect of a proposal --------------------------------------------------------------------
+
+def _split(totals_by_group: dict[str, Decimal]) -> dict[str, Any]:
+    total = sum(totals_by_group.values(), ZERO)
+    local = totals_by_group.get("local", ZERO)
+    eu_state = totals_by_group.get("eu_state", ZERO)
+
+    def pct(part: Decimal) -> Decimal | None:
+        return (part * HUNDRED / total).quantize(CENT) if total else None
+
+    return {"total": total, "local": local, "eu_state": eu_state, "private": totals_by_group.get("private", ZERO),
+            "local_percent": pct(local), "eu_state_percent": pct(eu_state)}
+
+
+def _priority4_ok(by_priority: dict[int, Decimal]) -> bool:
+    """Priority 4 below each of priorities 1–3 (docs: domain.md); vacuously true with no money at all."""
+    if not any(by_priority.values()):
+        return True
+    p4 = by_priority.get(4, ZERO)
+    return all(p4 < by_priority.get(code, ZERO) for code in (1, 2, 3))
+
+
+def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
+    """What approving the proposal as requested would do to its agreement: frame use per instrument and
+    year of the request, the local / EU-and-state split and the priority-4 rule, before and after.
+    "Before" counts granted money of decided projects; "after" adds the request (replacing the project's
+    own granted money on the same instrument and year)."""
+    project = proposal.project
+    agreement_id = project.agreement_id
+    requested = list(proposal.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
+    granted = FundingLine.objects.filter(project__agreement_id=agreement_id,
+                                         project__status__in=DECIDED_PROJECT_STATUSES)
+    own = {(row["instrument_id"], row["year"]): row["granted_amount"]
+           for row in granted.filter(project=project).values("instrument_id", "year", "granted_amount")}
+
+    before_groups = {row["instrument__share_group"]: row["total"] for row in
+                     granted.order_by().values("instrument__share_group").annotate(total=_sum("granted_amount"))}
+    before_priorities = {row["project__priority__code"]: row["total"] for row in
+                         granted.order_by().values("project__priority__code").annotate(total=_sum("granted_amount"))}
+    after_groups = dict(before_groups)
+    after_priorities = dict(before_priorities)
+    priority_code = project.priority.code
+    for line in requested:
+        delta = line.amount - own.get((line.instrument_id, line.year), ZERO)
+        group = line.instrument.share_group
+        after_groups[group] = after_groups.get(group, ZERO) + delta
+        after_priorities[priority_code] = after_priorities.get(priority_code, ZERO) + delta
+
+    keys = {(line.instrument_id, line.year) for line in requested}
+    frames = {(f.instrument_id, f.year): f.amount for f in FundingFrame.objects.filter(
+        agreement_id=agreement_id, year__in={k[1] for k in keys})}
+    used = {(row["instrument_id"], row["year"]): row["total"] for row in
+            granted.filter(year__in={k[1] for k in keys}).order_by().values("instrument_id", "year")
+            .annotate(total=_sum("granted_amount"))}
+    frame_rows = []
+    for line in requested:
+        key = (line.instrument_id, line.year)
+        frame = frames.get(key)
+        before = used.get(key, ZERO)
+        after = before - own.get(key, ZERO) + line.amount
+        frame_rows.append({
+            "instrument": line.instrument, "code": line.instrument.code, "year": line.year, "requested": line.amount,
+            "frame": frame, "used_before": before, "used_after": after,
+            "remaining_after": (frame - after) if frame is not None else None,
+            "over": frame is not None and after > frame,
+            "percent_after": (after * HUNDRED / frame).quantize(CENT) if frame else None,
+        })
+    return {
+        "requested_total": sum((line.amount for line in requested), ZERO),
+        "lines": requested,
+        "frames": frame_rows,
+        "frames_ok": not any(row["over"] for row in frame_rows),
+        "split_before": _split(before_groups),
+        "split_after": _split(after_groups),
+        "priority_code": priority_code,
+        "priority4_before": _priority4_ok(before_priorities),
+        "priority4_after": _priority4_ok(after_priorities),
+    }
+
+
+# --- the dashboard ---------------------------------------------------------------------------------------
+
+def waiting_for_decision(*, user: AnyUser) -> list[dict[str, Any]]:
+    """For a steering-group member: the proposals on their groups' next open agendas, with funding effect
+    and whether the user may record the decision."""
+    group_ids = list(Membership.objects.active().filter(user=user).values_list("group_id", flat=True)) \
+        if user.is_authenticated else []
+    result = []
+    meetings = (Meeting.objects.filter(group_id__in=group_ids, status__in=[MeetingStatus.AGENDA_PUBLISHED,
+                                                                           MeetingStatus.HELD])
+                .select_related("group").order_by("starts_at"))
+    for meeting in meetings:
+        proposals = [p for p in agenda_proposals(meeting) if p.status == ProposalStatus.ON_AGENDA]
+        if not proposals:
+            continue
+        result.append({
+            "meeting": meeting,
+            "can_record": permissions.can_record_decision(user, meeting),
+            "items": [{"proposal": p, "effect": proposal_funding_effect(proposal=p)} for p in proposals],
+        })
+    return result
+
+
+def dashboard_governance(*, agreement: Agreement | None, user: AnyUser) -> dict[str, Any]:
+    """The governance block of the dashboard (template governance/partials/dashboard_governance.html).
+
+    Coordinator: proposals to prepare for the next meeting (drafts, and submitted ones not yet on an
+    agenda). Steering member: the next meeting and the proposals on its agenda with their funding effect.
+    Everyone who sees the agreement: the next meeting and the latest decisions."""
+    context: dict[str, Any] = {"agreement": agreement, "is_preparer": False, "is_member": False,
+                               "next_meeting": None, "agenda": [], "to_prepare": [], "recent_decisions": [],
+                               "can_record": False}
+    if agreement is None or not permissions.can_view_portal(user):
+        return context
+    meeting = next_meeting(agreement=agreement, user=user)
+    group = regional_group(agreement)
+    context["next_meeting"] = meeting
+    context["is_preparer"] = permissions.can_prepare_proposal(user, agreement)
+    context["is_member"] = group is not None and permissions.is_group_member(user, group.pk)
+    if context["is_preparer"]:
+        context["to_prepare"] = list(
+            Proposal.objects.visible_to(user).for_agreement(agreement)
+            .filter(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED])
+            .select_related("project").annotate(requested_total=_sum("funding_lines__amount"))
+            .order_by("status", "-updated_at")[:20])
+    if meeting is not None:
+        context["agenda"] = [{"proposal": p, "effect": proposal_funding_effect(proposal=p)}
+                             if context["is_member"] else {"proposal": p, "effect": None}
+                             for p in agenda_proposals(meeting)]
+        context["can_record"] = permissions.can_record_decision(user, meeting)
+    context["recent_decisions"] = list(
+        Decision.objects.visible_to(user).filter(proposal__project__agreement=agreement)
+        .select_related("proposal__project", "meeting").order_by("-decided_at")[:5])
+    return context
+
+
+def project_decisions(*, project: Project, user: AnyUser | None = None) -> dict[str, Any]:
+    """The proposal and decision history of one project (template governance/partials/project_decisions.html).
+    With ``user``, proposals the user may not see (another agreement's drafts) are left out."""
+    proposals = Proposal.objects.filter(project=project)
+    if user is not None:
+        proposals = proposals & Proposal.objects.visible_to(user)
+    decisions_qs = (Decision.objects.select_related("meeting", "recorded_by", "corrects")
+                    .prefetch_related(Prefetch("funding_lines", queryset=_decision_lines()), "recusals__user",
+                                      "corrections")
+                    .order_by("decided_at", "pk"))
+    proposals = (proposals.select_related("meeting", "created_by")
+                 .prefetch_related(Prefetch("decisions", queryset=decisions_qs),
+                                   Prefetch("transitions", queryset=_transitions()),
+                                   Prefetch("funding_lines", queryset=ProposalFundingLine.objects
+                                            .select_related("instrument")))
+                 .annotate(requested_total=_sum("funding_lines__amount"))
+                 .order_by("-created_at"))
+    proposals = list(proposals)
+    idea = ProjectIdea.objects.filter(project=project).first()
+    current = [d for p in proposals for d in p.decisions.all() if not d.corrections.all()]
+    latest = max(current, key=lambda d: (d.decided_at, d.pk), default=None)
+    return {"project": project, "idea": idea, "proposals": proposals, "latest_decision": latest,
+            "approved": latest is not None and latest.outcome in APPROVING_OUTCOMES}
+
+
+def _decision_lines() -> Any:
+    from .models import DecisionFundingLine
+
+    return DecisionFundingLine.objects.select_related("instrument").order_by("year", "instrument__sort_order")
+
+
+def _transitions() -> Any:
+    from .models import ProposalTransition
+
+    return ProposalTransition.objects.select_related("by", "meeting").order_by("at", "pk")
+
+
+# --- ideas -----------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[\wåäöÅÄÖ]{4,}", re.UNICODE)
+STOP_WORDS = {"hanke", "hankkeen", "project", "projekt", "kehittäminen", "development", "sekä", "jotka", "with",
+              "ja", "och", "and", "the", "for", "kehittämishanke", "joka", "tukee", "painopistettä", "under",
+              "priority"}
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text or "")} - STOP_WORDS
+
+
+def similar_projects(*, project: Project, user: AnyUser, limit: int = 5) -> list[dict[str, Any]]:
+    """Existing projects of the same agreement that may overlap with an idea: scored by the same priority
+    (2), each shared theme (2), each shared method category (1) and shared words in title and summary (1
+    each, at most 5). Candidates come from one query, scored in Python (the candidate set is one portfolio)."""
+    theme_ids = set(project.themes.values_list("pk", flat=True))
+    method_ids = set(project.methods.values_list("pk", flat=True))
+    words = _words(f"{project.title} {project.summary}")
+    candidates = (Project.objects.visible_to(user).filter(agreement_id=project.agreement_id)
+                  .exclude(pk=project.pk).exclude(status__in=[ProjectStatus.REJECTED, ProjectStatus.WITHDRAWN])
+                  .filter(Q(priority_id=project.priority_id) | Q(themes__in=theme_ids) | Q(methods__in=method_ids)
+                          | Q(status__in=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED,
+                                          ProjectStatus.RUNNING]))
+                  .distinct().select_related("priority", "lead_organisation")
+                  .prefetch_related("themes", "methods"))
+    scored = []
+    for other in candidates:
+        reasons = []
+        score = 0
+        if other.priority_id == project.priority_id:
+            score += 2
+            reasons.append("priority")
+        shared_themes = [t for t in other.themes.all() if t.pk in theme_ids]
+        score += 2 * len(shared_themes)
+        shared_methods = [m for m in other.methods.all() if m.pk in method_ids]
+        score += len(shared_methods)
+        shared_words = sorted(words & _words(f"{other.title} {other.summary}"))
+        score += min(len(shared_words), 5)
+        if score >= 3:
+            scored.append({"project": other, "score": score, "themes": shared_themes, "methods": shared_methods,
+                           "words": shared_words[:5], "same_priority": "priority" in reasons})
+    scored.sort(key=lambda row: (-row["score"], row["project"].code))
+    return scored[:limit]
+
+
+def idea_pipeline(*, agreement: Agreement | None, user: AnyUser) -> dict[str, int]:
+    """Counts of the pipeline idea → being prepared → proposal for the dashboard."""
+    if agreement is None:
+        return {}
+    rows = (ProjectIdea.objects.filter(project__in=Project.objects.visible_to(user).filter(agreement=agreement))
+            .order_by().values("stage").annotate(n=Count("pk")))
+    return {row["stage"]: row["n"] for row in rows}
+
+
+def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:
+    """Everything the meeting page shows: agenda with funding effect, decisions, attendance and quorum."""
+    from .services import meeting_quorum
+
+    proposals = agenda_proposals(meeting)
+    decided_ids = {p.pk for p in proposals if p.status != ProposalStatus.ON_AGENDA}
+    decisions = list(meeting.decisions.select_related("proposal__project", "recorded_by", "corrects__proposal")
+                     .prefetch_related(Prefetch("funding_lines", queryset=_decision_lines()), "recusals__user")
+                     .order_by("decided_at", "pk"))
+    members = list(Membership.objects.active(timezone.localdate(meeting.starts_at)).filter(group=meeting.group)
+                   .select_related("user", "substitute_for__user", "organisation").order_by("role", "user__last_name"))
+    return {
+        "meeting": meeting,
+        "agenda": [{"proposal": p, "effect": proposal_funding_effect(proposal=p),
+                    "decisions": [d for d in decisions if d.proposal_id == p.pk]} for p in proposals],
+        "other_items": list(meeting.other_items.all()),
+        "decisions": decisions,
+        "members": members,
+        "attendee_ids": set(meeting.attendees.values_list("pk", flat=True)),
+        "quorum": meeting_quorum(meeting),
+        "decided_ids": decided_ids,
+    }
