@@ -149,6 +149,13 @@ class ReadOnlyPortalViewSet(StableOrderingMixin, viewsets.ReadOnlyModelViewSet):
 ERROR_RESPONSE = OpenApiResponse(ErrorSerializer, description="Error (see `ErrorSerializer`).")
 
 
+def _blank_url_is_no_uri(field: Any, schema: dict | None) -> None:
+    """A blank URL ("" = none given) is no URI: document such a field as a plain string."""
+    if schema and isinstance(field, serializers.URLField) and (field.allow_blank or field.read_only) \
+            and schema.get("format") == "uri":
+        schema.pop("format")
+
+
 class AutoSchema(SpectacularAutoSchema):
     """Documents the error responses every operation can give, in the shared error shape."""
 
@@ -171,6 +178,15 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(ERROR_RESPONSE, code, direction=direction)
         return responses
+
+    def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False) -> dict:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        _blank_url_is_no_uri(field, schema)
+        return schema
+
+    def _insert_field_validators(self, field: Any, schema: dict) -> None:
+        super()._insert_field_validators(field, schema)
+        _blank_url_is_no_uri(field, schema)
 
     def _resolve_path_parameters(self, variables: list[str]) -> list[dict[str, Any]]:
         parameters = super()._resolve_path_parameters(variables)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portfolio.models import Agreement
@@ -84,7 +85,7 @@ class FundingSummarySerializer(serializers.Serializer):
 class FundingFrameWriteSerializer(serializers.Serializer):
     """Input of a frame: on update only the amount, the decision and the reason can change."""
 
-    not_yours = "You do not work on this agreement."
+    not_yours = _("You do not work on this agreement.")
 
     agreement = serializers.PrimaryKeyRelatedField(queryset=Agreement.objects.all())
     instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
@@ -100,3 +101,25 @@ class FundingFrameWriteSerializer(serializers.Serializer):
         if self.instance is not None:
             for name in ("agreement", "instrument", "year"):
                 self.fields[name].read_only = True
+
+
+class PlanLineSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    planned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                              required=False, default=Decimal("0"))
+    granted_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                              required=False, default=Decimal("0"))
+    spent_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
+                                            required=False, default=Decimal("0"))
+
+
+class FundingPlanWriteSerializer(serializers.Serializer):
+    """A project's whole financing plan: every line; lines left out (or all zero) are removed."""
+
+    lines = PlanLineSerializer(many=True, max_length=200)
+
+
+class FundingPlanSerializer(serializers.Serializer):
+    project = serializers.IntegerField()
+    lines = NestedFundingLineSerializer(many=True)

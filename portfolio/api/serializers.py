@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,7 +78,8 @@ class ProjectSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = ["id", "agreement", "code", "title", "title_fi", "title_sv", "title_en", "summary", "status",
+        fields = ["id", "agreement", "code", "title", "title_fi", "title_sv", "title_en", "summary", "summary_fi",
+                  "summary_sv", "summary_en", "status",
                   "priority", "methods", "themes", "lead_organisation", "partners", "start_date", "end_date",
                   "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
                   "coordinator", "version", "created_at", "updated_at", "funding_lines", "decisions"]
@@ -91,25 +93,53 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 
 class ProjectWriteSerializer(serializers.ModelSerializer):
-    """The project's own fields a coordinator may set. Status, version and the agreement of an existing
-    project are not writable here: status changes only through governance transitions."""
+    """The project's own fields a coordinator may set. Status, version, the coordination-project flag and
+    the agreement of an existing project are not writable: status changes only through governance
+    decisions. Unknown keys are ignored."""
 
     priority = serializers.IntegerField(min_value=1, max_value=4, help_text="Priority code 1–4.")
     methods = serializers.SlugRelatedField(slug_field="code", many=True, queryset=MethodCategory.objects.all(),
                                            help_text="Method category codes 1–3.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Theme.objects.all(),
                                           required=False)
+    partners = serializers.PrimaryKeyRelatedField(many=True, queryset=Organisation.objects.all(), required=False,
+                                                  help_text="Co-implementers (organisation ids).")
 
     class Meta:
         model = Project
-        fields = ["agreement", "code", "title_fi", "title_sv", "title_en", "summary", "priority", "methods",
-                  "themes", "lead_organisation", "start_date", "end_date", "internationalisation",
-                  "is_supra_regional", "eura_code"]
-        extra_kwargs = {"title_fi": {"required": True, "allow_blank": False}}
-        # Uniqueness and constraints are the service's (and the database's) job.
+        fields = ["agreement", "code", "title_fi", "title_sv", "title_en", "summary_fi", "summary_sv",
+                  "summary_en", "priority", "methods", "themes", "partners", "lead_organisation", "start_date",
+                  "end_date", "internationalisation", "is_supra_regional", "eura_code"]
+        extra_kwargs = {
+            "title_fi": {"required": True, "allow_blank": False, "allow_null": False},
+            "title_sv": {"allow_null": False}, "title_en": {"allow_null": False},
+            "summary_fi": {"allow_null": False}, "summary_sv": {"allow_null": False},
+            "summary_en": {"allow_null": False},
+        }
+        # Uniqueness and the other rules are the service's (and the database's) job.
         validators: list[Any] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance is not None:
             self.fields["agreement"].read_only = True
+
+    def validate_methods(self, value: list[MethodCategory]) -> list[MethodCategory]:
+        if not value:
+            raise serializers.ValidationError(_("Choose at least one method category."))
+        return value
+
+    def to_service_data(self, agreement: Agreement) -> dict[str, Any]:
+        """The validated input as `portfolio.services` takes it: the priority code becomes the agreement's
+        priority."""
+        data = dict(self.validated_data)
+        data.pop("agreement", None)
+        if "priority" in data:
+            priority = Priority.objects.filter(agreement=agreement, code=data["priority"]).first()
+            if priority is None:
+                raise serializers.ValidationError({"priority": [_("The agreement has no such priority.")]})
+            data["priority"] = priority
+        for name in ("title_sv", "title_en", "summary_fi", "summary_sv", "summary_en"):
+            if name in data and data[name] is None:
+                data[name] = ""
+        return data

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -13,8 +15,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api_views import ERROR_RESPONSE, PortalViewSet, ReadOnlyPortalViewSet
-from funding.api.serializers import FundingSummarySerializer
+from config.api import PreconditionFailed, parse_if_match
+from config.api_views import ERROR_RESPONSE, IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
+from funding.api.serializers import FundingPlanSerializer, FundingPlanWriteSerializer, FundingSummarySerializer
 from funding.models import FundingLine
 from governance.models import Decision, Proposal
 
@@ -29,7 +32,10 @@ from .serializers import (
     OrganisationWriteSerializer,
     PrioritySerializer,
     ProjectSerializer,
+    ProjectWriteSerializer,
 )
+
+NOT_YOUR_AGREEMENT = _("You do not work on this agreement.")
 
 BASIS_PARAMETER = OpenApiParameter(
     "basis", OpenApiTypes.STR, enum=["planned", "granted", "spent"], default="granted",
@@ -111,35 +117,43 @@ class OrganisationViewSet(PortalViewSet):
         return Organisation.objects.order_by("name", "pk")
 
     def perform_create(self, serializer: Any) -> Organisation:
-        organisation = Organisation(**serializer.validated_data)
-        return self._save(organisation)
+        from ..services import organisation_save
+
+        return organisation_save(data=serializer.validated_data, user=self.request.user)
 
     def perform_update(self, serializer: Any, instance: Organisation) -> Organisation:  # type: ignore[override]
-        for name, value in serializer.validated_data.items():
-            setattr(instance, name, value)
-        return self._save(instance)
+        from ..services import organisation_save
 
-    def _save(self, organisation: Organisation) -> Organisation:
-        organisation.name = organisation.name_fi or organisation.name
-        organisation.full_clean()
-        organisation._history_user = self.request.user  # type: ignore[attr-defined]
-        organisation.save()
-        return organisation
+        return organisation_save(data=serializer.validated_data, user=self.request.user, organisation=instance)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List projects",
                        description="Projects the user may see, with their funding lines and decisions."),
-    retrieve=extend_schema(summary="A project"),
+    retrieve=extend_schema(summary="A project", description="The `ETag` is the project's version."),
+    create=extend_schema(summary="Create a project (coordinators of its agreement)",
+                         description="A new project starts as an idea; its status changes only through "
+                                     "steering-group decisions."),
+    update=extend_schema(summary="Replace a project's own fields (If-Match required)"),
+    partial_update=extend_schema(summary="Change a project's own fields (If-Match required)"),
 )
-class ProjectViewSet(ReadOnlyPortalViewSet):
+class ProjectViewSet(PortalViewSet):
+    """Projects of the portfolio. Writes need the coordinator role in the project's agreement and an
+    `If-Match` header with the `ETag` (the version) that was read."""
+
     serializer_class = ProjectSerializer
+    write_serializer_class = ProjectWriteSerializer
     permission_classes = [PortalReaderCoordinatorWriter]
     filterset_class = ProjectFilter
+    if_match_required = True
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Project]:
+        user = self.request.user
+        projects = (Project.objects.visible_to(user) if self.request.method in ("GET", "HEAD", "OPTIONS")
+                    else Project.objects.editable_by(user))
         return (
-            Project.objects.visible_to(self.request.user)
+            projects
             .select_related("priority")
             .prefetch_related(
                 "methods", "themes", "partnerships",
@@ -153,3 +167,78 @@ class ProjectViewSet(ReadOnlyPortalViewSet):
 
     def get_etag(self, obj: Project) -> str:
         return f'"{obj.version}"'
+
+    def check_if_match(self, request: Request, instance: Project) -> None:
+        # The service compares the version under a row lock; here we only parse it.
+        header = request.headers.get("If-Match", "")
+        tags = parse_if_match(header)
+        try:
+            self._expected_version = instance.version if tags == ["*"] else int(tags[0].strip('"'))
+        except (IndexError, ValueError):
+            raise PreconditionFailed() from None
+
+    @extend_schema(
+        methods=["GET"], summary="A project's financing plan",
+        description="The funding lines; the `ETag` identifies this version of the plan.",
+        responses={200: FundingPlanSerializer}, filters=False,
+    )
+    @extend_schema(
+        methods=["PUT"], summary="Replace a project's financing plan (coordinators)",
+        description="Validates every line first (nothing is written when one is bad), then replaces the plan. "
+                    "Send the plan's `ETag` in `If-Match` to refuse the save (412) if someone changed it.",
+        request=FundingPlanWriteSerializer, responses={200: FundingPlanSerializer}, filters=False,
+        parameters=[IF_MATCH_OPTIONAL],
+    )
+    @action(detail=True, methods=["get", "put"], url_path="funding-lines", filter_backends=[],
+            pagination_class=None)
+    def funding_plan(self, request: Request, pk: str | None = None) -> Response:
+        from funding.selectors import lines_fingerprint
+        from funding.services import funding_lines_replace
+
+        project = self.get_object()
+        if request.method == "PUT":
+            serializer = FundingPlanWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            tags = parse_if_match(request.headers.get("If-Match", ""))
+            expected = tags[0].strip('"') if tags and tags != ["*"] else None
+            try:
+                funding_lines_replace(project=project, lines=serializer.validated_data["lines"],
+                                      user=request.user, expected_fingerprint=expected)
+            except DjangoValidationError as exc:
+                if any(error.code == "conflict" for error in exc.error_list if not hasattr(exc, "error_dict")):
+                    raise PreconditionFailed() from exc
+                raise serializers.ValidationError(_plan_errors(exc)) from exc
+        lines = FundingLine.objects.filter(project=project).select_related("instrument").order_by(
+            "year", "instrument__sort_order", "pk")
+        response = Response(FundingPlanSerializer({"project": project.pk, "lines": lines}).data)
+        response["ETag"] = f'"{lines_fingerprint(project=project)}"'
+        return response
+
+    def perform_create(self, serializer: Any) -> Project:
+        from ..services import project_create
+
+        agreement = serializer.validated_data["agreement"]
+        if not Agreement.objects.worked_on_by(self.request.user).filter(pk=agreement.pk).exists():
+            raise serializers.ValidationError({"agreement": [NOT_YOUR_AGREEMENT]})
+        return project_create(agreement=agreement, data=serializer.to_service_data(agreement),
+                              user=self.request.user)
+
+    def perform_update(self, serializer: Any, instance: Project) -> Project:  # type: ignore[override]
+        from ..services import project_update
+
+        return project_update(project=instance, data=serializer.to_service_data(instance.agreement),
+                              expected_version=self._expected_version, user=self.request.user)
+
+
+def _plan_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """The funding service's line errors keyed `lines.<index>.<field>` like the serializer's own."""
+    if hasattr(exc, "error_dict"):
+        return {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+    errors: dict[str, list[str]] = {}
+    for error in exc.error_list:
+        params = error.params or {}
+        key = "non_field_errors"
+        if "index" in params:
+            key = f"lines.{params['index']}" + (f".{params['field']}" if params.get("field") else "")
+        errors.setdefault(key, []).extend(error.messages)
+    return errors
