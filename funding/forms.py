@@ -29,6 +29,9 @@ class FrameForm(forms.Form):
     def __init__(self, *args: Any, agreement: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agreement = agreement
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
+                                          else "form-control")
         self.fields["year"].min_value = agreement.valid_from.year
         self.fields["year"].max_value = agreement.valid_until.year
         self.fields["year"].widget.attrs.update(min=agreement.valid_from.year, max=agreement.valid_until.year)

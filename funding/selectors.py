@@ -206,12 +206,16 @@ def split_report(*, lines: QuerySet[FundingLine], basis: str = "granted") -> dic
     theme-network projects (reported separately, not hidden), AKKE on its own, per priority and per city."""
     regular = lines.filter(project__is_supra_regional=False)
     supra = lines.filter(project__is_supra_regional=True)
+    regular_split = split_of(regular, basis=basis)
+    akke_split = split_of(akke_lines(lines), basis=basis)
     return {
         "all": split_of(lines, basis=basis),
-        "regular": split_of(regular, basis=basis),
+        "regular": regular_split,
+        "regular_gauge": _gauge(regular_split),
         "supra_regional": split_of(supra, basis=basis),
         "supra_regional_projects": split_by(supra, group_field="project__code", basis=basis),
-        "akke": split_of(akke_lines(lines), basis=basis),
+        "akke": akke_split,
+        "akke_gauge": _gauge(akke_split),
         "by_priority": split_by(regular, group_field="project__priority__code", basis=basis),
         "by_city": split_by(regular, group_field="project__lead_organisation__municipality", basis=basis),
     }
@@ -530,7 +534,7 @@ def what_if_extra_rows(query: Any, blanks: int = 2) -> list[dict[str, str]]:
     return rows + [{c: "" for c in columns} for _ in range(blanks)]
 
 
-def what_if_lines_from_query(query: Any, *, agreement: Agreement, proposals: QuerySet,
+def what_if_lines_from_query(query: Any, *, agreement: Agreement, proposals: Iterable[Any],
                              selected: set[int]) -> tuple[list[dict[str, Any]], list[str]]:
     """Scenario lines from the form: the selected proposals' requested lines (with any changed amount
     ``amount-<line id>``) and free rows (``extra-priority/instrument/year/amount``). Nothing is saved."""

@@ -169,6 +169,7 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_change_project(request.user, project):
         raise PermissionDenied
     errors: list[str] = []
+    checked = False
     cell_errors: dict[str, list[str]] = {}
     warnings: list[str] = []
     data = request.POST if request.method == "POST" else None
@@ -177,13 +178,11 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
     if data is not None:
         fingerprint = data.get("fingerprint", "")
         lines = plan_lines_from_data(data, codes=grid["codes"], years=grid["years"])
-        check_only = data.get("action") == "check"
+        checked = data.get("action") == "check"
         try:
-            if check_only:
-                clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
-            else:
-                clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
-                warnings = services.funding_change_warnings(project=project, lines=clean)
+            clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
+            warnings = services.funding_change_warnings(project=project, lines=clean)
+            if not checked:
                 services.funding_lines_replace(project=project, lines=lines, user=request.user,
                                                expected_fingerprint=fingerprint)
         except ValidationError as exc:
@@ -196,11 +195,7 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
                     name = cell_name(line["instrument"], line["year"], params["field"].removesuffix("_amount"))
                     cell_errors.setdefault(name, []).append(str(message))
         else:
-            if check_only:
-                warnings = services.funding_change_warnings(project=project, lines=clean)
-                if not warnings:
-                    messages.info(request, _("No frame or priority-4 warnings for these figures."))
-            else:
+            if not checked:
                 messages.success(request, _("The financing plan was saved."))
                 for warning in warnings:
                     messages.warning(request, warning)
@@ -214,7 +209,7 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
             for item in cell["inputs"]:
                 item["errors"] = cell_errors.get(item["name"], [])
     context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings,
-               "fingerprint": fingerprint}
+               "fingerprint": fingerprint, "checked": checked and not errors}
     template = "funding/partials/plan_form.html" if request.htmx else "funding/project_plan.html"
     return render(request, template, context, status=400 if errors else 200)
 
@@ -228,7 +223,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
     agreement = _agreement_from(request)
     if not can_run_what_if(request.user, agreement):
         raise PermissionDenied
-    proposals = selectors.pending_proposals(agreement=agreement)
+    proposals = list(selectors.pending_proposals(agreement=agreement))
+    for proposal in proposals:
+        for line in proposal.funding_lines.all():
+            line.scenario_value = request.GET.get(f"amount-{line.pk}", "")
     selected = {int(v) for v in request.GET.getlist("proposal") if v.isdigit()}
     scenario, errors = selectors.what_if_lines_from_query(request.GET, agreement=agreement, proposals=proposals,
                                                          selected=selected)

@@ -188,7 +188,8 @@ def test_split_by_city_of_the_lead_organisation(clean_agreement, helsinki, espoo
     add_line(make_project(clean_agreement, lead_organisation=helsinki), "CITY", 2025, granted="40.00")
     add_line(make_project(clean_agreement, lead_organisation=helsinki), "ERDF", 2025, granted="60.00")
     add_line(make_project(clean_agreement, lead_organisation=espoo), "ERDF", 2025, granted="10.00")
-    by_city = {row["key"]: row for row in split_report(lines=countable_lines(agreement_id=clean_agreement.pk))["by_city"]}
+    report = split_report(lines=countable_lines(agreement_id=clean_agreement.pk))
+    by_city = {row["key"]: row for row in report["by_city"]}
     assert by_city["Helsinki"]["total"] == D("100.00") and by_city["Helsinki"]["local_percent"] == D("40.00")
     assert by_city["Espoo"]["eu_state_percent"] == D("100.00")
 
