@@ -356,7 +356,12 @@ def render_xlsx(snapshot: dict[str, Any], language: str) -> bytes:
             ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _normalise_zip(buffer.getvalue())
+    # openpyxl stamps "modified" with the clock while saving; put the snapshot's time back.
+    from openpyxl.xml.functions import tostring
+
+    wb.properties.modified = stamp
+    core = tostring(wb.properties.to_tree())
+    return _normalise_zip(buffer.getvalue(), replace={"docProps/core.xml": core})
 
 
 def _text(cell: Any, value: str) -> Any:
@@ -376,7 +381,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def _normalise_zip(data: bytes) -> bytes:
+def _normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
     """Rewrite the ZIP with fixed entry times and order, so equal content gives equal bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -385,7 +390,8 @@ def _normalise_zip(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            target.writestr(entry, source.read(info.filename))
+            content = (replace or {}).get(info.filename)
+            target.writestr(entry, content if content is not None else source.read(info.filename))
     return out.getvalue()
 
 
@@ -415,9 +421,20 @@ class LocalStaticFetcher:
     fetch = __call__
 
 
+def _css_string(text: str) -> str:
+    """Text for a CSS string literal in double quotes."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
+
+
+def agreement_labels(snapshot: dict[str, Any]) -> dict[str, str]:
+    """Short human labels of the agreements (their city region) for the reading formats."""
+    return {a["code"]: a.get("region") or a["code"] for a in snapshot["data"]["agreements"]}
+
+
 def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
     from weasyprint import HTML
 
+    labels = agreement_labels(snapshot)
     with translation.override(language):
         stamp = compiled_at(snapshot)
         html = render_to_string("reporting/summary_pdf.html", {
@@ -425,13 +442,19 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
             "data": snapshot["data"],
             "title": title_of(snapshot, language),
             "narrative": narrative(snapshot, language),
-            "tables": [dict(t, rows=[[{"text": _pdf_cell(v), "num": _is_number(v)} for v in row]
+            "tables": [dict(t, rows=[[{"text": labels.get(row[0], row[0]) if i == 0 else _pdf_cell(v),
+                                       "num": i > 0 and _is_number(v)} for i, v in enumerate(row)]
                                      for row in t["rows"]]) for t in tables(snapshot, language)],
             "compiled": formats.date_format(timezone.localtime(stamp), "DATETIME_FORMAT"),
             "created_iso": stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "language": language,
-            "page_label": pgettext("pdf footer", "Page"),
-            "of_label": pgettext("pdf footer", "of"),
+            "footer_title": _css_string(title_of(snapshot, language)),
+            "page_label": _css_string(pgettext("pdf footer", "Page")),
+            "of_label": _css_string(pgettext("pdf footer", "of")),
+            "period_start": formats.date_format(dt.date.fromisoformat(snapshot["data"]["period"]["start"]),
+                                                "SHORT_DATE_FORMAT"),
+            "period_end": formats.date_format(dt.date.fromisoformat(snapshot["data"]["period"]["end"]),
+                                              "SHORT_DATE_FORMAT"),
         })
     static_root = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else Path.cwd()
     document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=LocalStaticFetcher())
