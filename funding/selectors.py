@@ -617,3 +617,14 @@ def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict
         "priority4_before": priority4_rule_holds(p_before),
         "priority4_after": priority4_rule_holds(p_after),
     }
+
+
+def proposal_funding_effect(*, proposal: Any) -> dict[str, Any]:
+    """The effect of approving one proposal as requested (frames, 40/60 split, priority-4 rule before and
+    after), for the steering group's agenda. Reads only."""
+    lines = [{"instrument": row["instrument__code"], "share_group": row["instrument__share_group"],
+              "year": row["year"], "amount": _cents(row["amount"]), "priority": proposal.project.priority.code,
+              "source": proposal.project.code}
+             for row in proposal.funding_lines.order_by("year", "instrument__sort_order").values(
+                 "instrument__code", "instrument__share_group", "year", "amount")]
+    return what_if_effect(agreement=proposal.project.agreement, lines=lines)

@@ -300,3 +300,19 @@ def test_project_financing_plan_totals(clean_agreement):
     assert year_totals[2025]["planned"] == D("100.00") and year_totals[2026]["planned"] == D("60.00")
     assert plan["split_granted"]["local_percent"] == D("40.00")
     assert plan["can_edit"] is False  # no user given
+
+
+def test_proposal_funding_effect_before_and_after(clean_agreement):
+    from funding.selectors import proposal_funding_effect
+
+    add_frame(clean_agreement, "ERDF", 2026, "1000.00")
+    for code in (1, 2, 3):
+        add_line(make_project(clean_agreement, priority=code), "ERDF", 2026, granted="300.00")
+    proposal = _governance(clean_agreement, make_project(clean_agreement, priority=4, status="proposal"),
+                           "submitted", "ERDF", 2026, "300.00")
+    effect = proposal_funding_effect(proposal=proposal)
+    assert effect["priority4_before"] is True and effect["priority4_after"] is False  # 300 is not below 300
+    erdf = next(u for u in effect["frames"] if (u["code"], u["year"]) == ("ERDF", 2026))
+    assert (erdf["committed"], erdf["pending"], erdf["projected"]) == (D("900.00"), D("300.00"), D("1200.00"))
+    assert erdf["projected_overrun"] is True
+    assert effect["split_after"]["eu_state"] == D("1200.00")

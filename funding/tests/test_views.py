@@ -230,3 +230,17 @@ def test_project_financing_partial_renders_totals(coordinator, project):
                             {"plan": project_financing_plan(project=project, user=coordinator)})
     assert "1 000,00" in html.replace("\xa0", " ")
     assert reverse("funding:project-plan", args=[project.pk]) in html
+
+
+def test_funding_pages_use_a_bounded_number_of_queries(coordinator_client, coordinator, clean_agreement,
+                                                       django_assert_max_num_queries):
+    for n in range(12):  # more projects and lines must not mean more queries
+        p = make_project(clean_agreement, priority=n % 4 + 1)
+        add_line(p, "ERDF", 2021 + n % 7, planned="10", granted="10")
+        add_line(p, "CITY", 2021 + n % 7, planned="5", granted="5")
+        add_frame(clean_agreement, "ERDF", 2021 + n % 7, "100") if n < 7 else None
+    coordinator_client.get(reverse("funding:index"))  # warm the session and per-user caches
+    with django_assert_max_num_queries(25):
+        assert coordinator_client.get(reverse("funding:index")).status_code == 200
+    with django_assert_max_num_queries(25):
+        dashboard_funding(agreement=clean_agreement, user=coordinator)
