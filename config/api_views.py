@@ -72,8 +72,19 @@ class PortalViewSet(StableOrderingMixin, viewsets.ModelViewSet):
         return response
 
     def _render(self, obj: Model, status_code: int = 200) -> Response:
-        obj = self.get_queryset().get(pk=obj.pk)  # re-read with the list's annotations and prefetches
+        # Re-read with the list's prefetches (the object may have left the scope, e.g. a withdrawn draft).
+        obj = self.get_queryset().filter(pk=obj.pk).first() or obj
         return self._with_etag(Response(self.get_serializer(obj).data, status=status_code), obj)
+
+    def run_action(self, request: Request, service: Any, input_class: Any = None) -> Response:
+        """A workflow action: parse the optional input, call one service on the object, render it."""
+        instance = self.get_object()
+        data: dict[str, Any] = {}
+        if input_class is not None:
+            serializer = input_class(data=request.data, context=self.get_serializer_context())
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        return self._render(service(instance, data))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()

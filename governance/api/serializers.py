@@ -3,9 +3,28 @@ transition actions, which call `governance.services`."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from rest_framework import serializers
 
-from ..models import Decision, DecisionFundingLine, Meeting, Proposal, ProposalFundingLine, Recusal
+from funding.choices import InstrumentCode
+from portfolio.models import Project
+
+from ..choices import DecisionMethod, DecisionOutcome
+from ..models import (
+    Decision,
+    DecisionFundingLine,
+    Meeting,
+    Proposal,
+    ProposalFundingLine,
+    Recusal,
+    SteeringGroup,
+)
+
+User = get_user_model()
 
 
 class ProposalFundingLineSerializer(serializers.ModelSerializer):
@@ -79,3 +98,128 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = ["id", "group", "agreement", "title", "starts_at", "location", "online_url", "status",
                   "attendees", "minutes", "minutes_confirmed_at", "proposals"]
         read_only_fields = fields
+
+
+# --- input ------------------------------------------------------------------------------------------------
+
+
+def _scoped(field: serializers.RelatedField, queryset: Any) -> None:
+    field.queryset = queryset
+
+
+class RequestedLineSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
+
+
+class ProposalWriteSerializer(serializers.Serializer):
+    """A draft proposal: the project (on create), title, plan and the requested funding (replaced whole)."""
+
+    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
+    title = serializers.CharField(max_length=255)
+    plan = serializers.CharField(required=False, allow_blank=True, max_length=100_000)
+    funding_lines = RequestedLineSerializer(many=True, required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            _scoped(self.fields["project"], Project.objects.visible_to(request.user))
+        if self.instance is not None:
+            self.fields["project"].read_only = True
+
+
+class ProposalWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class ProposalAgendaSerializer(serializers.Serializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            _scoped(self.fields["meeting"], Meeting.objects.visible_to(request.user))
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    """A meeting's time and place; the group is set on create only."""
+
+    group = serializers.PrimaryKeyRelatedField(queryset=SteeringGroup.objects.none())
+    title = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    location = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    online_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            from portfolio.models import Agreement
+
+            from ..querysets import group_ids_of
+
+            user = request.user
+            _scoped(self.fields["group"], SteeringGroup.objects.filter(
+                Q(agreement__in=Agreement.objects.worked_on_by(user)) | Q(pk__in=group_ids_of(user))))
+        if self.instance is not None:
+            self.fields["group"].read_only = True
+
+
+class AttendanceSerializer(serializers.Serializer):
+    attendees = serializers.PrimaryKeyRelatedField(many=True, queryset=User.objects.filter(is_active=True))
+
+
+class MinutesSerializer(serializers.Serializer):
+    minutes = serializers.CharField(allow_blank=True, max_length=200_000)
+
+
+class RecusalInputSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    """How the steering group decided, the approved funding and recusals."""
+
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
+    method = serializers.ChoiceField(choices=DecisionMethod.choices, default=DecisionMethod.CONSENSUS)
+    votes_for = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    votes_against = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    votes_abstain = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    approved_lines = RequestedLineSerializer(many=True, required=False, max_length=200)
+    conditions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    rationale = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+    recusals = RecusalInputSerializer(many=True, required=False, max_length=100)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        data["recusals"] = [(item["user"], item.get("reason", "")) for item in data.get("recusals", [])]
+        data["approved_lines"] = [dict(line) for line in data.get("approved_lines", [])]
+        return data
+
+
+class DecisionRecordSerializer(DecisionInputSerializer):
+    proposal = serializers.PrimaryKeyRelatedField(queryset=Proposal.objects.none())
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            _scoped(self.fields["proposal"], Proposal.objects.visible_to(request.user))
+            _scoped(self.fields["meeting"], Meeting.objects.visible_to(request.user))
+
+
+class DecisionCorrectSerializer(DecisionInputSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.none(),
+                                                 help_text="The meeting at which the correction is decided.")
+    rationale = serializers.CharField(max_length=20_000, help_text="Why the decision is corrected.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            _scoped(self.fields["meeting"], Meeting.objects.visible_to(request.user))

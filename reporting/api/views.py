@@ -2,23 +2,82 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from config.api_views import ReadOnlyPortalViewSet
-from portfolio.api.permissions import PortalReader
+from config.api_views import PortalViewSet
+from portfolio.models import Agreement
+from portfolio.permissions import can_view_portal
 
+from ..choices import Audience
+from ..filters import SummaryReportFilter
 from ..models import SummaryReport
-from .filters import SummaryReportFilter
+from ..permissions import can_request_any_summary, can_request_summary
 from .serializers import SummaryReportSerializer
 
 
-@extend_schema_view(list=extend_schema(summary="List summary reports"),
-                    retrieve=extend_schema(summary="A summary report with its download links"))
-class SummaryReportViewSet(ReadOnlyPortalViewSet):
+class ReportPermission(BasePermission):
+    """Portal roles read (scoped by visible_to); those who may compile some summary may ask for one."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if not can_view_portal(request.user):
+            return False
+        return request.method in SAFE_METHODS or can_request_any_summary(request.user)
+
+
+class SummaryRequestSerializer(serializers.Serializer):
+    """Which summary to compile. A steering summary names its agreement; the national one does not."""
+
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    agreement = serializers.PrimaryKeyRelatedField(queryset=Agreement.objects.all(), required=False,
+                                                   allow_null=True)
+    period = serializers.RegexField(r"^\d{4}(-Q[1-4]|-H[12])?$", max_length=7,
+                                    help_text="YYYY, YYYY-Qn or YYYY-Hn, e.g. 2026-Q3.")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="fi")
+    rerun = serializers.BooleanField(default=False,
+                                     help_text="A deliberate re-run: a new version even if the data is unchanged.")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List summary reports"),
+    retrieve=extend_schema(summary="A summary report with its download links"),
+    create=extend_schema(
+        summary="Start compiling a summary", request=SummaryRequestSerializer,
+        responses={202: SummaryReportSerializer},
+        description="Queues the compilation (Celery) and answers 202 with the job; poll the report until its "
+                    "status is `done` (or `failed`). The same summary of unchanged data is not compiled twice: "
+                    "the existing one is returned.",
+    ),
+)
+class SummaryReportViewSet(PortalViewSet):
+    """Summaries (koosteet) for the steering group and the national steering group."""
+
     serializer_class = SummaryReportSerializer
-    permission_classes = [PortalReader]
+    write_serializer_class = SummaryRequestSerializer
+    permission_classes = [ReportPermission]
     filterset_class = SummaryReportFilter
+    http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[SummaryReport]:
         return SummaryReport.objects.visible_to(self.request.user).order_by("-created_at", "pk")
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from ..services import summary_request
+
+        serializer = SummaryRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        agreement = data.get("agreement")
+        if not can_request_summary(request.user, audience=data["audience"], agreement=agreement):
+            raise PermissionDenied()
+        report = summary_request(audience=data["audience"], period=data["period"], agreement=agreement,
+                                 language=data["language"], rerun=data["rerun"], user=request.user)
+        return self._render(report, status.HTTP_202_ACCEPTED)
