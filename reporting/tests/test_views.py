@@ -1,0 +1,189 @@
+"""/reports/: the archive, "compile now", the live status partial and the logged downloads, per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from reporting.choices import ReportStatus
+from reporting.models import ReportDownload, SummaryReport
+from reporting.selectors import dashboard_reports
+from reporting.services import summary_compile, summary_get_or_create
+
+pytestmark = pytest.mark.django_db
+
+
+def _compile(**kwargs) -> SummaryReport:  # type: ignore[no-untyped-def]
+    report, _ = summary_get_or_create(user=None, **kwargs)
+    summary_compile(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    return report
+
+
+@pytest.fixture
+def steering_report(agreement) -> SummaryReport:  # type: ignore[no-untyped-def]
+    return _compile(audience="steering", agreement=agreement, period="2026-Q3")
+
+
+@pytest.fixture
+def national_report(agreement) -> SummaryReport:  # type: ignore[no-untyped-def]
+    return _compile(audience="national", period="2026-H1")
+
+
+@pytest.fixture
+def national_member(agreement):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+
+    from governance.choices import GroupKind
+    from governance.models import Membership, SteeringGroup
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="national-member")
+    user.groups.add(Group.objects.get(name="steering"))
+    Membership.objects.create(group=SteeringGroup.objects.get(kind=GroupKind.NATIONAL), user=user)
+    return user
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("coordinator", 200), ("steering_member", 200), ("ministry_user", 200), ("admin_user", 200),
+    ("other_coordinator", 404), ("national_member", 404), ("plain_user", 403),
+])
+def test_steering_summary_download_permission_per_role(request, steering_report, who, expected):
+    user = request.getfixturevalue(who)
+    response = _client(user).get(reverse("reporting:download", args=[steering_report.pk, "pdf"]))
+    assert response.status_code == expected
+    assert ReportDownload.objects.filter(user=user).count() == (1 if expected == 200 else 0)
+
+
+@pytest.mark.parametrize(("who", "expected"), [
+    ("ministry_user", 200), ("national_member", 200), ("admin_user", 200),
+    ("coordinator", 404), ("steering_member", 404), ("plain_user", 403),
+])
+def test_national_summary_download_permission_per_role(request, national_report, who, expected):
+    user = request.getfixturevalue(who)
+    response = _client(user).get(reverse("reporting:download", args=[national_report.pk, "xlsx"]))
+    assert response.status_code == expected
+
+
+def test_anonymous_user_is_sent_to_login(client, steering_report):
+    response = client.get(reverse("reporting:download", args=[steering_report.pk, "pdf"]))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_download_is_an_uncached_attachment_and_logged(ministry_client, ministry_user, steering_report):
+    response = ministry_client.get(reverse("reporting:download", args=[steering_report.pk, "csv"]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == steering_report.csv_file.read()
+    log = ReportDownload.objects.get()
+    assert (log.user, log.report, log.file_format) == (ministry_user, steering_report, "csv")
+
+
+def test_unknown_format_is_not_found(ministry_client, steering_report):
+    assert ministry_client.get(f"/reports/{steering_report.pk}/download/exe/").status_code == 404
+    assert not ReportDownload.objects.exists()
+
+
+def test_archive_lists_only_visible_summaries_and_filters(coordinator_client, ministry_client, steering_report,
+                                                          national_report):
+    page = coordinator_client.get(reverse("reporting:index")).content.decode()
+    assert f"/reports/{steering_report.pk}/" in page and f"/reports/{national_report.pk}/" not in page
+    page = ministry_client.get(reverse("reporting:index"), {"audience": "national"}).content.decode()
+    assert f"/reports/{national_report.pk}/" in page and f"/reports/{steering_report.pk}/\"" not in page
+    page = ministry_client.get(reverse("reporting:index"), {"period": "2026"}).content.decode()
+    assert f"/reports/{national_report.pk}/" in page and f"/reports/{steering_report.pk}/" in page
+    page = ministry_client.get(reverse("reporting:index"), {"period": "2026-Q3"}).content.decode()
+    assert f"/reports/{national_report.pk}/" not in page
+
+
+def test_archive_htmx_request_gets_the_table_partial(ministry_client, steering_report):
+    response = ministry_client.get(reverse("reporting:index"), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert "<h1>" not in content and "<table" in content
+
+
+def test_archive_query_count_does_not_grow_with_rows(ministry_client, agreement, django_assert_max_num_queries):
+    for n in range(5):
+        SummaryReport.objects.create(audience="steering", agreement=agreement, period="2026-Q1", version=n + 1,
+                                     period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 3, 31),
+                                     rerun=True)
+    with django_assert_max_num_queries(15):
+        assert ministry_client.get(reverse("reporting:index")).status_code == 200
+
+
+def test_coordinator_compiles_now_and_sees_the_job(coordinator_client, agreement, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(reverse("reporting:request"), {
+            "audience": "steering", "agreement": agreement.pk, "period": "2026-Q3", "language": "fi"})
+    report = SummaryReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == report.get_absolute_url()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+    page = coordinator_client.get(report.get_absolute_url()).content.decode()
+    assert reverse("reporting:download", args=[report.pk, "pdf"]) in page
+
+
+def test_compile_form_keeps_input_and_shows_errors(coordinator_client, agreement):
+    response = coordinator_client.post(reverse("reporting:request"), {
+        "audience": "steering", "agreement": agreement.pk, "period": "2026-Q7", "language": "fi"})
+    assert response.status_code == 400
+    assert 'value="2026-Q7"' in response.content.decode()
+    assert not SummaryReport.objects.exists()
+
+
+def test_coordinator_cannot_compile_another_agreement_or_the_national_summary(coordinator_client, other_agreement):
+    for data in ({"audience": "steering", "agreement": other_agreement.pk, "period": "2026-Q3", "language": "fi"},
+                 {"audience": "national", "period": "2026-H1", "language": "fi"}):
+        assert coordinator_client.post(reverse("reporting:request"), data).status_code == 400
+    assert not SummaryReport.objects.exists()
+
+
+def test_steering_member_cannot_compile(steering_client, agreement):
+    response = steering_client.post(reverse("reporting:request"), {
+        "audience": "steering", "agreement": agreement.pk, "period": "2026-Q3", "language": "fi"})
+    assert response.status_code == 403
+
+
+def test_ministry_compiles_the_national_summary(ministry_client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = ministry_client.post(reverse("reporting:request"), {
+            "audience": "national", "period": "2026-H1", "language": "sv"})
+    assert response.status_code == 302
+    assert SummaryReport.objects.get().language == "sv"
+
+
+def test_status_partial_polls_while_running_and_stops_when_done(coordinator_client, agreement):
+    report, _ = summary_get_or_create(audience="steering", agreement=agreement, period="2026-Q3", user=None)
+    SummaryReport.objects.filter(pk=report.pk).update(status=ReportStatus.COMPILING, progress=40,
+                                                      started_at=timezone.now())
+    content = coordinator_client.get(reverse("reporting:status", args=[report.pk]),
+                                     HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="every 2s"' in content
+    assert '<progress' in content and 'value="40"' in content
+    assert 'role="status"' in content and 'aria-live="polite"' in content
+    SummaryReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error="Boom: no fonts")
+    content = coordinator_client.get(reverse("reporting:status", args=[report.pk])).content.decode()
+    assert "hx-trigger" not in content and "Boom: no fonts" in content
+
+
+def test_dashboard_block_lists_latest_downloadable_summaries(coordinator, other_coordinator, steering_report):
+    from django.template.loader import render_to_string
+
+    block = dashboard_reports(user=coordinator)
+    assert block["reports"] == [steering_report] and block["can_compile"]
+    html = render_to_string("reporting/partials/dashboard_reports.html", {"reports_block": block})
+    assert reverse("reporting:download", args=[steering_report.pk, "pdf"]) in html
+    assert dashboard_reports(user=other_coordinator)["reports"] == []
