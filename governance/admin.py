@@ -1,13 +1,28 @@
+"""The governance admin. Decisions of confirmed minutes are read-only for everybody, superusers included:
+the admin asks the same rule as the services and the model layer (a correction is a new decision)."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from modeltranslation.admin import TranslationAdmin
 
+from .choices import MeetingStatus
 from .models import (
+    AgendaItem,
+    ApplicationCriteria,
+    CriteriaItem,
     Decision,
     DecisionFundingLine,
     Meeting,
     Membership,
+    ProjectIdea,
     Proposal,
+    ProposalAssessment,
+    ProposalAttachment,
     ProposalFundingLine,
+    ProposalTransition,
     Recusal,
     SteeringGroup,
 )
@@ -30,18 +45,66 @@ class SteeringGroupAdmin(TranslationAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "group", "role", "term_start", "term_end"]
+    list_display = ["user", "group", "role", "substitute_for", "term_start", "term_end"]
     list_filter = ["group", "role"]
     search_fields = ["user__username", "user__last_name"]
 
 
+class CriteriaItemInline(admin.TabularInline):
+    model = CriteriaItem
+    extra = 0
+
+
+@admin.register(ApplicationCriteria)
+class ApplicationCriteriaAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "version", "valid_from"]
+    list_filter = ["group"]
+    inlines = [CriteriaItemInline]
+
+
+@admin.register(ProjectIdea)
+class ProjectIdeaAdmin(admin.ModelAdmin):
+    list_display = ["project", "stage", "updated_at"]
+    list_filter = ["stage", "project__agreement"]
+    search_fields = ["project__code", "project__title"]
+    raw_id_fields = ["project"]
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+
+
+class _ConfirmedIsReadOnly:
+    """Objects that belong to confirmed minutes can be neither changed nor deleted in the admin."""
+
+    def _confirmed(self, obj: Any) -> bool:
+        raise NotImplementedError
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        if obj is not None and self._confirmed(obj):
+            return False
+        return super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        if obj is not None and self._confirmed(obj):
+            return False
+        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(_ConfirmedIsReadOnly, admin.ModelAdmin):
     list_display = ["title", "group", "starts_at", "status", "minutes_confirmed_at"]
     list_filter = ["group", "status"]
     search_fields = ["title", "location"]
     date_hierarchy = "starts_at"
     filter_horizontal = ["attendees"]
+    inlines = [AgendaItemInline]
+    readonly_fields = ["status", "agenda_published_at", "agenda_published_by", "minutes_confirmed_at",
+                       "minutes_confirmed_by", "created_by"]
+
+    def _confirmed(self, obj: Meeting) -> bool:
+        return obj.status == MeetingStatus.MINUTES_CONFIRMED
 
 
 class ProposalFundingLineInline(admin.TabularInline):
@@ -49,28 +112,73 @@ class ProposalFundingLineInline(admin.TabularInline):
     extra = 0
 
 
+class ProposalTransitionInline(admin.TabularInline):
+    model = ProposalTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "meeting", "by", "at", "note"]
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Proposal)
 class ProposalAdmin(admin.ModelAdmin):
     list_display = ["title", "project", "status", "meeting", "submitted_at"]
     list_filter = ["status", "project__agreement"]
     search_fields = ["title", "project__code", "project__title"]
-    inlines = [ProposalFundingLineInline]
+    inlines = [ProposalFundingLineInline, ProposalTransitionInline]
     autocomplete_fields = ["project"]
+    # The workflow state changes only through the services (which record who and when).
+    readonly_fields = ["status", "meeting", "submitted_at", "created_by"]
 
 
-class DecisionFundingLineInline(admin.TabularInline):
+@admin.register(ProposalAttachment)
+class ProposalAttachmentAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "proposal", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["file", "original_name", "content_type", "size", "uploaded_by"]
+
+
+@admin.register(ProposalAssessment)
+class ProposalAssessmentAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "item", "answer"]
+
+
+class _DecisionChildInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return not (obj is not None and obj.meeting.status == MeetingStatus.MINUTES_CONFIRMED) and \
+            super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return not (obj is not None and obj.meeting.status == MeetingStatus.MINUTES_CONFIRMED) and \
+            super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return not (obj is not None and obj.meeting.status == MeetingStatus.MINUTES_CONFIRMED) and \
+            super().has_delete_permission(request, obj)
+
+
+class DecisionFundingLineInline(_DecisionChildInline):
     model = DecisionFundingLine
-    extra = 0
 
 
-class RecusalInline(admin.TabularInline):
+class RecusalInline(_DecisionChildInline):
     model = Recusal
-    extra = 0
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
-    list_display = ["proposal", "meeting", "outcome", "method", "decided_at"]
+class DecisionAdmin(_ConfirmedIsReadOnly, admin.ModelAdmin):
+    list_display = ["proposal", "meeting", "outcome", "method", "decided_at", "corrects"]
     list_filter = ["outcome", "method", "meeting__group"]
     search_fields = ["proposal__title", "rationale"]
     inlines = [DecisionFundingLineInline, RecusalInline]
+    actions = None  # no bulk delete: it would bypass the per-object rule above
+
+    def _confirmed(self, obj: Decision) -> bool:
+        return obj.meeting.status == MeetingStatus.MINUTES_CONFIRMED
+
+    def has_add_permission(self, request: Any) -> bool:
+        # Decisions are recorded in a meeting (quorum, recusals, project effects), never typed in the admin.
+        return False

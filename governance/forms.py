@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -11,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.models import FundingInstrument
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
 
 from .choices import CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage
@@ -207,9 +205,3 @@ class CriteriaForm(forms.Form):
     def item_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
-
-class InstrumentChoices:
-    @staticmethod
-    def offered(day: dt.date | None = None) -> Any:
-        day = day or timezone.localdate()
-        return FundingInstrument.objects.exclude(available_until__lt=day)

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +22,9 @@ from portfolio.permissions import can_view_portal
 from portfolio.selectors import current_agreement
 
 from . import forms, permissions, selectors, services
-from .choices import MeetingStatus, ProposalStatus
+from .choices import IdeaStage, MeetingStatus, ProposalStatus
 from .filters import MeetingFilter, ProposalFilter
 from .models import (
-    ApplicationCriteria,
     Decision,
     Meeting,
     Membership,
@@ -70,10 +68,13 @@ def _meetings(request: HttpRequest) -> Any:
 def index(request: HttpRequest) -> HttpResponse:
     _portal(request)
     agreement = current_agreement(request)
-    context = selectors.dashboard_governance(agreement=agreement, user=request.user)
-    context["waiting"] = selectors.waiting_for_decision(user=request.user)
-    context["meetings"] = list(_meetings(request).for_agreement(agreement).order_by("-starts_at")[:10])
-    context["pipeline"] = selectors.idea_pipeline(agreement=agreement, user=request.user)
+    pipeline = selectors.idea_pipeline(agreement=agreement, user=request.user)
+    context = {
+        "governance": selectors.dashboard_governance(agreement=agreement, user=request.user),
+        "waiting": selectors.waiting_for_decision(user=request.user),
+        "meetings": list(_meetings(request).for_agreement(agreement).order_by("-starts_at")[:10]),
+        "pipeline": [(label, pipeline.get(stage, 0), stage) for stage, label in IdeaStage.choices],
+    }
     return render(request, "governance/index.html", context)
 
 
@@ -637,5 +638,3 @@ def idea_stage(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_url_for_project(project: Project) -> str:
     return f"{reverse('governance:proposal-create')}?project={project.pk}"
 
-
-__all__ = ["Prefetch", "ApplicationCriteria"]
