@@ -143,15 +143,39 @@ def _instrument_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(i.code, f"{i.code} – {i.name}") for i in FundingInstrument.objects.order_by("sort_order")]
 
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False, "localize": True}
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
+
+
+class MoneyField(forms.DecimalField):
+    """Euros as people type them in any of the three languages: 1 234,50 / 1234.50 / 1 234,50 €."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            for junk in ("\u00a0", "\u202f", " ", "€", "'"):
+                value = value.replace(junk, "")
+            if value.count(",") == 1 and "." not in value:
+                value = value.replace(",", ".")
+            elif "," in value and "." in value:  # 1,234.50
+                value = value.replace(",", "")
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        from decimal import Decimal
+
+        if isinstance(value, Decimal):
+            return f"{value:.2f}"
+        return value
 
 
 class FundingLineForm(AccessibleFormMixin, forms.Form):
     instrument = forms.ChoiceField(label=_("Instrument"), choices=_instrument_choices)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    planned_amount = forms.DecimalField(label=_("Planned (€)"), **AMOUNT)
-    granted_amount = forms.DecimalField(label=_("Granted (€)"), **AMOUNT)
-    spent_amount = forms.DecimalField(label=_("Spent (€)"), **AMOUNT)
+    planned_amount = MoneyField(label=_("Planned (€)"), **AMOUNT)
+    granted_amount = MoneyField(label=_("Granted (€)"), **AMOUNT)
+    spent_amount = MoneyField(label=_("Spent (€)"), **AMOUNT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
