@@ -17,6 +17,7 @@ from portfolio.permissions import can_change_project, can_view_portal, works_on
 from portfolio.selectors import current_agreement
 
 from . import selectors, services
+from .choices import SHARE_GROUP_OF, ShareGroup
 from .forms import KINDS, FrameForm, cell_name, plan_lines_from_data
 from .models import FundingFrame, FundingInstrument
 from .permissions import can_change_frames, can_run_what_if
@@ -48,10 +49,13 @@ def index(request: HttpRequest) -> HttpResponse:
     agreement = _agreement_from(request)
     own = works_on(request.user, agreement.pk)
     uses = selectors.frame_use(agreement=agreement, include_pending_proposal_ids=None if own else [])
+    if request.GET.get("all") != "1":  # local and private money has no frame: shown on request only
+        uses = [u for u in uses if u["frame"] is not None or SHARE_GROUP_OF.get(u["code"]) == ShareGroup.EU_STATE]
     return render(request, "funding/index.html", {
         "agreement": agreement,
         "agreements": Agreement.objects.visible_to(request.user).order_by("name"),
         "uses": uses,
+        "all_rows": request.GET.get("all") == "1",
         "shows_pending": own,
         "can_edit": can_change_frames(request.user, agreement),
         "can_what_if": can_run_what_if(request.user, agreement),
@@ -131,11 +135,12 @@ def splits(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _plan_grid(project: Project, data: Any | None) -> dict[str, Any]:
-    """The grid's rows (instruments) and columns (years), with each cell's current or typed value."""
+def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -> dict[str, Any]:
+    """The grid's rows (instruments) and columns (years), with each cell's current or typed value.
+    Columns are the project's years plus any year that has a line (so no line is dropped unseen)."""
     lines = {(line.instrument.code, line.year): line for line in project.funding_lines.select_related("instrument")}
     years = set(project.agreement.years)
-    if project.start_date and project.end_date:
+    if not all_years and project.start_date and project.end_date:
         years = {y for y in years if project.start_date.year <= y <= project.end_date.year}
     years |= {year for _, year in lines}
     years_sorted = sorted(years)
@@ -173,11 +178,13 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
     cell_errors: dict[str, list[str]] = {}
     warnings: list[str] = []
     data = request.POST if request.method == "POST" else None
-    grid = _plan_grid(project, data)
+    show_all = request.GET.get("years") == "all"
     fingerprint = selectors.lines_fingerprint(project=project)
     if data is not None:
         fingerprint = data.get("fingerprint", "")
-        lines = plan_lines_from_data(data, codes=grid["codes"], years=grid["years"])
+        # Read every year of the agreement, whichever columns the form showed.
+        every = _plan_grid(project, None, all_years=True)
+        lines = plan_lines_from_data(data, codes=every["codes"], years=every["years"])
         checked = data.get("action") == "check"
         try:
             clean = services.funding_lines_validate(agreement=project.agreement, lines=lines)
@@ -204,11 +211,12 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
                     response["HX-Redirect"] = project.get_absolute_url()
                     return response
                 return redirect(project.get_absolute_url())
+    grid = _plan_grid(project, data, all_years=show_all)
     for row in grid["rows"]:
         for cell in row["cells"]:
             for item in cell["inputs"]:
                 item["errors"] = cell_errors.get(item["name"], [])
-    context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings,
+    context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings, "all_years": show_all,
                "fingerprint": fingerprint, "checked": checked and not errors}
     template = "funding/partials/plan_form.html" if request.htmx else "funding/project_plan.html"
     return render(request, template, context, status=400 if errors else 200)

@@ -244,3 +244,16 @@ def test_funding_pages_use_a_bounded_number_of_queries(coordinator_client, coord
         assert coordinator_client.get(reverse("funding:index")).status_code == 200
     with django_assert_max_num_queries(25):
         dashboard_funding(agreement=clean_agreement, user=coordinator)
+
+
+def test_plan_grid_can_add_a_year_outside_the_projects_dates(coordinator_client, project):
+    url = reverse("funding:project-plan", args=[project.pk])
+    assert "ERDF-2027-planned" not in coordinator_client.get(url).content.decode()
+    assert "ERDF-2027-planned" in coordinator_client.get(url + "?years=all").content.decode()
+    response = coordinator_client.post(url + "?years=all", {
+        "fingerprint": lines_fingerprint(project=project), "action": "save",
+        "ERDF-2025-planned": "600.00", "ERDF-2025-granted": "600.00", "CITY-2025-planned": "400.00",
+        "CITY-2025-granted": "400.00", "ERDF-2027-planned": "10.00"})
+    assert response.status_code == 302
+    assert FundingLine.objects.get(project=project, year=2027).planned_amount == D("10.00")
+    assert FundingLine.objects.filter(project=project).count() == 3
