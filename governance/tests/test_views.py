@@ -1,0 +1,253 @@
+"""The permission matrix of every governance page × role, and the wiring of the workflow actions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from governance import services
+from governance.models import Decision, Meeting, Proposal
+from governance.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "plain", "coordinator", "steering", "ministry", "other_coordinator"]
+
+
+@pytest.fixture
+def scenario(coordinator, steering_member, agreement, other_coordinator):  # type: ignore[no-untyped-def]
+    from portfolio.models import Organisation, Priority
+
+    meeting, (decided, waiting) = f.deciding_meeting(coordinator, agreement, steering_member, proposals=2)
+    decision = f.approve(meeting, decided, steering_member)
+    draft = f.draft(coordinator, agreement, title="Luonnos")
+    idea = services.idea_create(agreement=agreement, user=coordinator, title="Uusi idea",
+                                priority=Priority.objects.get(agreement=agreement, code=1),
+                                lead_organisation=Organisation.objects.filter(kind="city").first())
+    return {"meeting": meeting, "decided": decided, "waiting": waiting, "decision": decision, "draft": draft,
+            "idea": idea, "group": meeting.group}
+
+
+@pytest.fixture
+def clients(coordinator, steering_member, ministry_user, other_coordinator, plain_user):  # type: ignore[no-untyped-def]
+    def logged(user):  # type: ignore[no-untyped-def]
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return {"anonymous": Client(), "plain": logged(plain_user), "coordinator": logged(coordinator),
+            "steering": logged(steering_member), "ministry": logged(ministry_user),
+            "other_coordinator": logged(other_coordinator)}
+
+
+# expected status per role: anonymous, plain, coordinator, steering, ministry, other_coordinator
+READ_ALL = (302, 403, 200, 200, 200, 200)
+READ_OWN = (302, 403, 200, 200, 200, 404)
+PAGES = {
+    "index": (lambda s: reverse("governance:index"), READ_ALL),
+    "waiting": (lambda s: reverse("governance:waiting"), READ_ALL),
+    "proposal-list": (lambda s: reverse("governance:proposal-list"), READ_ALL),
+    "meeting-list": (lambda s: reverse("governance:meeting-list"), READ_ALL),
+    "group-list": (lambda s: reverse("governance:group-list"), READ_ALL),
+    "idea-list": (lambda s: reverse("governance:idea-list"), READ_ALL),
+    "proposal-detail-draft": (lambda s: reverse("governance:proposal-detail", args=[s["draft"].pk]), READ_OWN),
+    "proposal-detail-decided": (lambda s: reverse("governance:proposal-detail", args=[s["decided"].pk]), READ_OWN),
+    "meeting-detail": (lambda s: reverse("governance:meeting-detail", args=[s["meeting"].pk]), READ_OWN),
+    "meeting-pdf": (lambda s: reverse("governance:meeting-pdf", args=[s["meeting"].pk]), READ_OWN),
+    "decision-detail": (lambda s: reverse("governance:decision-detail", args=[s["decision"].pk]), READ_OWN),
+    "group-detail": (lambda s: reverse("governance:group-detail", args=[s["group"].pk]), READ_OWN),
+    "group-calendar": (lambda s: reverse("governance:group-calendar", args=[s["group"].pk]), READ_OWN),
+    "idea-detail": (lambda s: reverse("governance:idea-detail", args=[s["idea"].pk]), READ_OWN),
+    "proposal-create": (lambda s: reverse("governance:proposal-create") + f"?project={s['idea'].project_id}",
+                        (302, 403, 200, 403, 403, 404)),
+    "proposal-edit": (lambda s: reverse("governance:proposal-edit", args=[s["draft"].pk]),
+                      (302, 403, 200, 403, 403, 404)),
+    "proposal-assess": (lambda s: reverse("governance:proposal-assess", args=[s["draft"].pk]),
+                        (302, 403, 404, 403, 403, 404)),  # no criteria defined: 404 for the preparer
+    "meeting-create": (lambda s: reverse("governance:meeting-create"), (302, 403, 200, 200, 403, 403)),
+    "criteria-create": (lambda s: reverse("governance:criteria-create", args=[s["group"].pk]),
+                        (302, 403, 200, 200, 403, 403)),
+    "idea-create": (lambda s: reverse("governance:idea-create"), (302, 403, 200, 403, 403, 200)),
+    "decision-record": (lambda s: reverse("governance:decision-record", args=[s["meeting"].pk, s["waiting"].pk]),
+                        (302, 403, 403, 200, 403, 404)),
+    "decision-correct": (lambda s: reverse("governance:decision-correct", args=[s["decision"].pk])
+                         + f"?meeting={s['meeting'].pk}", (302, 403, 403, 200, 403, 404)),
+}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_permission_matrix(scenario, clients, page):
+    url_of, expected = PAGES[page]
+    url = url_of(scenario)
+    got = {role: clients[role].get(url).status_code for role in ROLES}
+    assert got == dict(zip(ROLES, expected, strict=True))
+
+
+def test_anonymous_is_sent_to_login(scenario, clients):
+    response = clients["anonymous"].get(reverse("governance:index"))
+    assert response.url.startswith(reverse("login"))
+
+
+def test_other_agreements_draft_not_listed(scenario, clients):
+    response = clients["other_coordinator"].get(reverse("governance:proposal-list"))
+    assert "Luonnos" not in response.content.decode()
+    assert "Luonnos" in clients["coordinator"].get(reverse("governance:proposal-list")).content.decode()
+
+
+def test_proposal_list_htmx_returns_rows_only(scenario, clients):
+    response = clients["coordinator"].get(reverse("governance:proposal-list"), {"status": "draft"},
+                                          headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<html" not in body and "Luonnos" in body
+
+
+def test_proposal_list_filters_by_status(scenario, clients):
+    body = clients["coordinator"].get(reverse("governance:proposal-list"), {"status": "decided"}).content.decode()
+    assert scenario["decided"].title in body and "Luonnos" not in body
+
+
+def test_proposal_list_query_count_is_constant(scenario, clients, django_assert_max_num_queries, coordinator,
+                                               agreement):
+    for _ in range(5):
+        f.draft(coordinator, agreement)
+    with django_assert_max_num_queries(25):
+        clients["coordinator"].get(reverse("governance:proposal-list"))
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role,status", [("steering", 403), ("ministry", 403), ("other_coordinator", 404),
+                                         ("plain", 403)])
+def test_submit_refused_for_non_preparers(scenario, clients, role, status):
+    response = clients[role].post(reverse("governance:proposal-submit", args=[scenario["draft"].pk]))
+    assert response.status_code == status
+    assert Proposal.objects.get(pk=scenario["draft"].pk).status == "draft"
+
+
+def test_coordinator_submits_via_page(scenario, clients):
+    response = clients["coordinator"].post(reverse("governance:proposal-submit", args=[scenario["draft"].pk]))
+    assert response.status_code == 302
+    assert Proposal.objects.get(pk=scenario["draft"].pk).status == "submitted"
+
+
+def test_illegal_transition_is_a_message_not_an_error(scenario, clients):
+    url = reverse("governance:proposal-submit", args=[scenario["decided"].pk])
+    response = clients["coordinator"].post(url, follow=True)
+    assert response.status_code == 200
+    assert "Cannot submit the proposal" in response.content.decode() or "submit" in response.content.decode()
+    assert Proposal.objects.get(pk=scenario["decided"].pk).status == "decided"
+
+
+def test_get_does_not_change_state(scenario, clients):
+    response = clients["coordinator"].get(reverse("governance:proposal-submit", args=[scenario["draft"].pk]))
+    assert response.status_code == 405
+
+
+def test_csrf_is_enforced(scenario, coordinator):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post(reverse("governance:proposal-submit", args=[scenario["draft"].pk]))
+    assert response.status_code == 403
+    assert Proposal.objects.get(pk=scenario["draft"].pk).status == "draft"
+
+
+def test_chair_records_decision_via_form(scenario, clients):
+    url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
+    response = clients["steering"].post(url, {
+        "outcome": "conditional", "method": "vote", "votes_for": "2", "votes_against": "0", "votes_abstain": "1",
+        "approved_lines": "ERDF 2026 100000\nCITY 2026 70000,50", "conditions": "Tarkennetaan budjetti.",
+        "rationale": "Hyvä esitys."})
+    assert response.status_code == 302
+    decision = Decision.objects.get(proposal=scenario["waiting"])
+    assert decision.outcome == "conditional" and decision.votes_for == 2
+    assert sorted(decision.funding_lines.values_list("amount", flat=True)) == [Decimal("70000.50"),
+                                                                             Decimal("100000.00")]
+
+
+def test_decision_form_errors_keep_input(scenario, clients):
+    url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
+    response = clients["steering"].post(url, {"outcome": "conditional", "method": "consensus",
+                                              "approved_lines": "ERDF 2026 100000", "rationale": "Perustelu X"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Write the conditions" in body and "Perustelu X" in body
+    assert not Decision.objects.filter(proposal=scenario["waiting"]).exists()
+
+
+def test_coordinator_cannot_post_a_decision(scenario, clients):
+    url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
+    response = clients["coordinator"].post(url, {"outcome": "approved", "method": "consensus",
+                                                 "approved_lines": "ERDF 2026 1"})
+    assert response.status_code == 403
+    assert not Decision.objects.filter(proposal=scenario["waiting"]).exists()
+
+
+def test_minutes_confirm_via_page_makes_decisions_permanent(scenario, clients):
+    meeting = scenario["meeting"]
+    clients["steering"].post(reverse("governance:meeting-minutes", args=[meeting.pk]), {"minutes": "Pöytäkirja"})
+    clients["steering"].post(reverse("governance:meeting-confirm", args=[meeting.pk]))
+    assert Meeting.objects.get(pk=meeting.pk).status == "confirmed"
+    body = clients["steering"].get(reverse("governance:meeting-detail", args=[meeting.pk])).content.decode()
+    assert "permanent record" in body and 'action="' + reverse("governance:meeting-confirm", args=[meeting.pk]) \
+        not in body
+
+
+def test_coordinator_builds_and_publishes_agenda(coordinator, clients, agreement):
+    proposal = f.submitted(coordinator, agreement)
+    meeting = f.meeting(coordinator, agreement)
+    client = clients["coordinator"]
+    client.post(reverse("governance:proposal-agenda-add", args=[proposal.pk]), {"meeting": meeting.pk})
+    client.post(reverse("governance:meeting-item-add", args=[meeting.pk]), {"title": "Tilannekatsaus"})
+    client.post(reverse("governance:meeting-publish", args=[meeting.pk]))
+    meeting.refresh_from_db()
+    proposal.refresh_from_db()
+    assert (meeting.status, proposal.status, meeting.other_items.count()) == ("published", "on_agenda", 1)
+
+
+def test_proposal_create_and_edit_pages(scenario, clients):
+    project = scenario["idea"].project
+    client = clients["coordinator"]
+    response = client.post(reverse("governance:proposal-create") + f"?project={project.pk}", {
+        "title": "Idean esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2026 5000\nCITY 2026 3333,33"})
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="Idean esitys")
+    assert proposal.funding_lines.count() == 2
+    response = client.post(reverse("governance:proposal-edit", args=[proposal.pk]), {
+        "title": "Idean esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2031 5000"})
+    assert response.status_code == 200 and "outside the agreement" in response.content.decode()
+
+
+def test_attachment_upload_and_download(scenario, clients):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("governance:proposal-attach", args=[scenario["draft"].pk])
+    clients["coordinator"].post(url, {"file": SimpleUploadedFile("../../suunnitelma.pdf", b"%PDF-1.4 test")})
+    clients["coordinator"].post(url, {"file": SimpleUploadedFile("paha.pdf", b"<html>not a pdf")})
+    attachments = list(scenario["draft"].attachments.all())
+    assert [a.original_name for a in attachments] == ["suunnitelma.pdf"]
+    assert ".." not in attachments[0].file.name and "suunnitelma" not in attachments[0].file.name
+    download = reverse("governance:attachment-download", args=[scenario["draft"].pk, attachments[0].pk])
+    response = clients["steering"].get(download)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert "attachment" in response["Content-Disposition"]
+    assert clients["other_coordinator"].get(download).status_code == 404
+
+
+def test_dashboard_partial_for_steering_member_shows_agenda_and_effect(scenario, clients):
+    body = clients["steering"].get(reverse("governance:index")).content.decode()
+    assert scenario["waiting"].title in body
+    assert "Priority-4 rule" in body or "Painopiste 4" in body or "priority" in body.lower()
+
+
+def test_calendar_feed_lists_upcoming_meetings(scenario, clients):
+    from icalendar import Calendar
+
+    response = clients["steering"].get(reverse("governance:group-calendar", args=[scenario["group"].pk]))
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    assert [str(e["summary"]) for e in events] == [scenario["meeting"].title]
+    assert str(events[0]["uid"]).startswith(f"meeting-{scenario['meeting'].pk}@")
