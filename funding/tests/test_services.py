@@ -212,3 +212,17 @@ def test_frame_year_outside_agreement_is_rejected(clean_agreement, coordinator):
         funding_frame_save(agreement=clean_agreement, instrument_code="ERDF", year=2030, amount=D("1"),
                            decision_reference="x", decision_date=None, user=coordinator)
     assert not FundingFrame.objects.exists()
+
+
+def test_a_downward_correction_is_kept_in_history_and_lowers_the_totals(clean_agreement, coordinator):
+    """Corrections are done by lowering an amount (rows stay non-negative); the history keeps the old value."""
+    from funding.selectors import funding_summary
+
+    project = make_project(clean_agreement)
+    funding_lines_replace(project=project, user=coordinator, lines=[
+        {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "600"}])
+    funding_lines_replace(project=project, user=coordinator, lines=[
+        {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "450.55"}])
+    line = FundingLine.objects.get(project=project)
+    assert [h.granted_amount for h in line.history.order_by("history_date")] == [D("600.00"), D("450.55")]
+    assert funding_summary(agreement_id=clean_agreement.pk)["total"] == D("450.55")

@@ -257,3 +257,40 @@ def test_plan_grid_can_add_a_year_outside_the_projects_dates(coordinator_client,
     assert response.status_code == 302
     assert FundingLine.objects.get(project=project, year=2027).planned_amount == D("10.00")
     assert FundingLine.objects.filter(project=project).count() == 3
+
+
+def test_plan_grid_warns_about_a_frame_overrun_but_saves(coordinator_client, clean_agreement, project):
+    add_frame(clean_agreement, "ERDF", 2026, "100.00")
+    url = reverse("funding:project-plan", args=[project.pk])
+    response = coordinator_client.post(url, {
+        "fingerprint": lines_fingerprint(project=project), "action": "check",
+        "ERDF-2025-planned": "600", "ERDF-2025-granted": "600", "CITY-2025-planned": "400",
+        "CITY-2025-granted": "400", "ERDF-2026-planned": "150"})
+    assert response.status_code == 200
+    assert any("ERDF 2026" in w for w in response.context["warnings"])
+    assert not FundingLine.objects.filter(project=project, year=2026).exists()  # a check writes nothing
+    response = coordinator_client.post(url, {
+        "fingerprint": lines_fingerprint(project=project), "action": "save",
+        "ERDF-2025-planned": "600", "ERDF-2025-granted": "600", "CITY-2025-planned": "400",
+        "CITY-2025-granted": "400", "ERDF-2026-planned": "150"}, follow=True)
+    assert FundingLine.objects.get(project=project, year=2026).planned_amount == D("150.00")
+    assert any("ERDF 2026" in str(m) for m in response.context["messages"])
+
+
+def test_dashboard_funding_of_a_foreign_agreement_shows_only_decided_projects(other_coordinator, clean_agreement):
+    decided = make_project(clean_agreement, status="running")
+    draft = make_project(clean_agreement, status="idea")
+    add_line(decided, "ERDF", 2025, planned="60.00", granted="60.00")
+    add_line(draft, "ERDF", 2025, planned="999.00")
+    data = dashboard_funding(agreement=clean_agreement, user=other_coordinator)
+    assert data["planned"]["total"] == D("60.00")
+
+
+def test_dashboard_flags_coordination_lines_that_contradict_the_model(coordinator, agreement):
+    from portfolio.models import Project
+
+    coordination = Project.objects.get(agreement=agreement, is_coordination_project=True)
+    add_line(coordination, "AKKE", 2025, planned="1.00")
+    html = render_to_string("funding/partials/dashboard_funding.html",
+                            {"funding": dashboard_funding(agreement=agreement, user=coordinator)})
+    assert f"{coordination.code}: AKKE 2025" in html
