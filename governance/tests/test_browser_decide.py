@@ -1,0 +1,50 @@
+"""A steering-group chair decides a proposal in a real browser: from "waiting for my decision" through
+attendance to the decision form, with axe checks on the pages on the way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import axe, browser, demo_data, login, page, screenshot  # noqa: F401 (fixtures)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_steering_chair_decides_a_proposal(page, login, demo_data, live_server, axe):  # noqa: F811
+    from governance.models import Decision, Proposal
+
+    proposal = Proposal.objects.get(project__code="HEV-007", status="on_agenda")
+    login(page, "steering")
+
+    page.goto(f"{live_server.url}/governance/waiting/")
+    axe(page, "governance-waiting")
+    page.locator(f"[data-proposal='{proposal.pk}']").wait_for()
+    page.get_by_role("link", name="Johtoryhmän kokous 4/2026").first.click()
+    page.wait_for_url(re.compile(r"/governance/meetings/\d+/$"))
+    axe(page, "governance-meeting")
+
+    # The quorum needs the members present: the chair records the attendance first.
+    for box in page.locator("input[name=attendees]").all():
+        box.check()
+    page.get_by_role("button", name=re.compile("Save attendance|Tallenna läsnäolo", re.I)).click()
+    page.wait_for_load_state("domcontentloaded")
+
+    page.locator(f"a[href$='/proposals/{proposal.pk}/decide/']").first.click()
+    page.wait_for_url(re.compile(r"/decide/$"))
+    axe(page, "governance-decide")
+    page.locator("input[name=outcome][value=conditional]").check()
+    page.locator("input[name=method][value=consensus]").check()
+    page.locator("#id_conditions").fill("Kansainvälistymissuunnitelma tarkennetaan.")
+    page.locator("#id_rationale").fill("Esitys täyttää hakukriteerit.")
+    page.locator("#decision-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/governance/meetings/\d+/$"))
+
+    decision = Decision.objects.get(proposal=proposal)
+    assert decision.outcome == "conditional" and decision.recorded_by.username == "steering"
+    assert decision.funding_lines.exists()
+    proposal.project.refresh_from_db()
+    assert proposal.project.status == "approved"
+    assert page.locator(f"#proposal-{proposal.pk}").get_by_text(re.compile("Decision|Päätös")).count() >= 1
+    assert not [e for e in page.console_errors if "favicon" not in e and "404" not in e]
