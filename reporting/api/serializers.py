@@ -13,19 +13,13 @@ FORMATS = ("pdf", "xlsx", "csv", "json")
 
 
 def download_url(report: SummaryReport, file_format: str, request: Any = None) -> str | None:
-    """The URL that serves one file of a summary (the reporting UI's download view), or None."""
-    from django.urls import NoReverseMatch, reverse
+    """The API URL that serves one file of a summary (token or session authentication), or None."""
+    from django.urls import reverse
 
     if not getattr(report, f"{file_format}_file", None):
         return None
-    for kwargs in ({"pk": report.pk, "file_format": file_format}, {"pk": report.pk, "fmt": file_format},
-                   {"pk": report.pk, "format": file_format}):
-        try:
-            url = reverse("reporting:download", kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-        return request.build_absolute_uri(url) if request is not None else url
-    return None
+    url = reverse("api:report-download", kwargs={"pk": report.pk, "file_format": file_format})
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 FILES_SCHEMA = inline_serializer(

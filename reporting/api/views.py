@@ -6,10 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -22,6 +26,25 @@ from ..filters import SummaryReportFilter
 from ..models import SummaryReport
 from ..permissions import can_request_any_summary, can_request_summary
 from .serializers import SummaryReportSerializer
+
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+class FileRenderer(BaseRenderer):
+    """Lets clients that ask for the file's own type (or anything) reach the download action."""
+
+    media_type = "*/*"
+    format = "file"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data if isinstance(data, bytes) else b""
 
 
 class ReportPermission(BasePermission):
@@ -68,6 +91,27 @@ class SummaryReportViewSet(PortalViewSet):
 
     def get_queryset(self) -> QuerySet[SummaryReport]:
         return SummaryReport.objects.visible_to(self.request.user).order_by("-created_at", "pk")
+
+    @extend_schema(
+        summary="Download one file of a summary",
+        description="The file as an attachment (PDF, XLSX, CSV or JSON); each download is logged. 404 when the "
+                    "summary has no such file (yet).",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, filters=False,
+    )
+    @action(detail=True, methods=["get"], url_path=r"files/(?P<file_format>pdf|xlsx|csv|json)",
+            renderer_classes=[JSONRenderer, FileRenderer], pagination_class=None, filter_backends=[])
+    def download(self, request: Request, pk: str | None = None, file_format: str = "") -> FileResponse:
+        from ..services import report_download_log
+
+        report = self.get_object()
+        field = report.file_for(file_format)
+        if field is None:
+            raise NotFound()
+        report_download_log(report=report, user=request.user, file_format=file_format)
+        response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
+                                content_type=CONTENT_TYPES[file_format])
+        response["Cache-Control"] = "no-store"
+        return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         from ..services import summary_request

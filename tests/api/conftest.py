@@ -75,7 +75,7 @@ def portfolio(agreement, other_agreement):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def governance_records(agreement, portfolio, steering_member):  # type: ignore[no-untyped-def]
+def governance_records(agreement, portfolio, steering_member, coordinator):  # type: ignore[no-untyped-def]
     """A meeting, a submitted proposal and a decision, so the governance collections have rows."""
     from django.utils import timezone
 
@@ -85,10 +85,12 @@ def governance_records(agreement, portfolio, steering_member):  # type: ignore[n
     group = SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement=agreement)
     meeting = Meeting.objects.create(group=group, title="Johtoryhmä 1/2025", starts_at=timezone.now())
     proposal = Proposal.objects.create(project=portfolio["idea"], title="Terveysteknologian esitys",
-                                       status="submitted", meeting=meeting, submitted_at=timezone.now())
-    draft = Proposal.objects.create(project=portfolio["idea"], title="Luonnos", status="draft")
+                                       status="submitted", meeting=meeting, submitted_at=timezone.now(),
+                                       created_by=coordinator)
+    draft = Proposal.objects.create(project=portfolio["idea"], title="Luonnos", status="draft",
+                                    created_by=coordinator)
     decided = Proposal.objects.create(project=portfolio["running"], title="Liikkuvuus", status="decided",
-                                      meeting=meeting)
+                                      meeting=meeting, created_by=coordinator)
     decision = Decision.objects.create(proposal=decided, meeting=meeting, outcome="approved",
                                        decided_at=timezone.now(), recorded_by=steering_member)
     return {"meeting": meeting, "proposal": proposal, "draft": draft, "decided": decided, "decision": decision}
