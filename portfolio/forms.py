@@ -140,7 +140,8 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(i.code, f"{i.code} – {i.name}") for i in FundingInstrument.objects.order_by("sort_order")]
+    # Codes only: they are the shared vocabulary (contract.md) and keep the grid narrow.
+    return [("", "—")] + [(i.code, i.code) for i in FundingInstrument.objects.order_by("sort_order")]
 
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}

@@ -137,7 +137,11 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     labels = dict(ProjectStatus.choices)
     statuses = [{"code": code, "label": labels[code], "count": by_status.get(code, 0)}
                 for code in ProjectStatus.values]
-    pipeline = [s for s in statuses if s["code"] in PIPELINE]
+    pipeline = [dict(s) for s in statuses if s["code"] in PIPELINE]
+    top = max([s["count"] for s in pipeline] + [1])
+    for index, stage in enumerate(pipeline):  # bar geometry of the server-side SVG chart
+        stage["y"] = index * 26
+        stage["width"] = round(250 * stage["count"] / top)
 
     through = Project.methods.through
     cell_counts = {(r["project__priority__code"], r["methodcategory__code"]): r["n"]
@@ -161,7 +165,7 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
             for m in methods]})
     total = sum(by_status.values())
     return {"statuses": statuses, "pipeline": pipeline, "matrix": matrix, "methods": methods,
-            "project_count": total, "pipeline_max": max([s["count"] for s in pipeline] + [1])}
+            "project_count": total, "pipeline_height": 26 * len(pipeline) + 4}
 
 
 # --- organisations ----------------------------------------------------------------------------------------
