@@ -45,13 +45,14 @@ ID_REGEX = r"[0-9]{1,18}"
 
 
 class PortalViewSet(StableOrderingMixin, viewsets.ModelViewSet):
-    """Base of the API's collections: stable ordering, separate input and output serializers, an ETag on
-    object responses and If-Match honoured on PUT/PATCH.
-
-    ``serializer_class`` renders; ``write_serializer_class`` (if set) parses and validates input. Writes go
-    through ``perform_create``/``perform_update``/``perform_destroy``, which call the domain services and
-    return the saved object. The default ETag is a hash of the representation; views with a version
-    counter override ``get_etag``. The comparison and the write happen in one transaction."""
+    # Base of the API's collections: stable ordering, separate input and output serializers, an ETag on
+    # object responses and If-Match honoured on PUT/PATCH. (Comments, not a docstring: the schema takes a
+    # view's docstring as its description.)
+    #
+    # `serializer_class` renders; `write_serializer_class` (if set) parses and validates input. Writes go
+    # through `perform_create`/`perform_update`/`perform_destroy`, which call the domain services and
+    # return the saved object. The default ETag is a hash of the representation; views with a version
+    # counter override `get_etag`. The comparison and the write happen in one transaction.
 
     write_serializer_class: type[serializers.BaseSerializer] | None = None
     if_match_required = False
@@ -142,6 +143,7 @@ class PortalViewSet(StableOrderingMixin, viewsets.ModelViewSet):
 
 
 class ReadOnlyPortalViewSet(StableOrderingMixin, viewsets.ReadOnlyModelViewSet):
+    # (Comments, not a docstring: the schema takes a view's docstring as its description.)
     lookup_value_regex = ID_REGEX
 
     def get_etag(self, obj: Model) -> str:

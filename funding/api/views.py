@@ -24,6 +24,8 @@ from .serializers import FundingFrameSerializer, FundingFrameWriteSerializer, Fu
     retrieve=extend_schema(summary="A funding line"),
 )
 class FundingLineViewSet(ReadOnlyPortalViewSet):
+    """Projects' funding lines: planned, granted and spent euros per instrument and year (read-only here)."""
+
     serializer_class = FundingLineSerializer
     permission_classes = [PortalReader]
     filterset_class = FundingLineFilter
@@ -45,6 +47,8 @@ class FundingLineViewSet(ReadOnlyPortalViewSet):
     partial_update=extend_schema(summary="Correct a funding frame (coordinators)"),
 )
 class FundingFrameViewSet(PortalViewSet):
+    """Agreements' funding frames per instrument and year from TEM's allocation decisions."""
+
     serializer_class = FundingFrameSerializer
     write_serializer_class = FundingFrameWriteSerializer
     permission_classes = [PortalReaderCoordinatorWriter]

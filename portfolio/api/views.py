@@ -52,6 +52,8 @@ class BasisSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="An agreement"),
 )
 class AgreementViewSet(ReadOnlyPortalViewSet):
+    """Innovation ecosystem agreements between the State and city regions (read-only)."""
+
     serializer_class = AgreementSerializer
     permission_classes = [PortalReader]
     filterset_class = AgreementFilter
@@ -81,6 +83,8 @@ class AgreementViewSet(ReadOnlyPortalViewSet):
 
 @extend_schema_view(list=extend_schema(summary="List priorities"), retrieve=extend_schema(summary="A priority"))
 class PriorityViewSet(ReadOnlyPortalViewSet):
+    """The strategic priorities (1–4) of each agreement (read-only)."""
+
     serializer_class = PrioritySerializer
     permission_classes = [PortalReader]
     filterset_class = PriorityFilter
@@ -93,6 +97,8 @@ class PriorityViewSet(ReadOnlyPortalViewSet):
 @extend_schema_view(list=extend_schema(summary="List method categories"),
                     retrieve=extend_schema(summary="A method category"))
 class MethodCategoryViewSet(ReadOnlyPortalViewSet):
+    """The method categories (1–3) shared by all agreements (read-only)."""
+
     serializer_class = MethodCategorySerializer
     permission_classes = [PortalReader]
     filterset_class = MethodCategoryFilter
@@ -107,6 +113,8 @@ class MethodCategoryViewSet(ReadOnlyPortalViewSet):
     partial_update=extend_schema(summary="Change an organisation (coordinators)"),
 )
 class OrganisationViewSet(PortalViewSet):
+    """Cities, universities, research institutes, companies and public bodies. Coordinators create and change them."""
+
     serializer_class = OrganisationSerializer
     write_serializer_class = OrganisationWriteSerializer
     permission_classes = [PortalReaderCoordinatorWriter]
