@@ -191,7 +191,7 @@ def test_workflow_state_machine(coordinator, steering_member, agreement):
     members = [f.add_member(group) for _ in range(group.quorum - 1)]
     run_state_machine_as_test(
         lambda: Workflow(agreement=agreement, coordinator=coordinator, chair=steering_member, members=members),
-        settings=settings(max_examples=20, stateful_step_count=30, deadline=None, derandomize=True,
+        settings=settings(max_examples=30, stateful_step_count=30, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]),
     )
     print(dict(STEPS))
