@@ -60,43 +60,33 @@ def agenda_proposals(meeting: Meeting) -> list[Proposal]:
 
 # --- the funding effect of a proposal --------------------------------------------------------------------
 
-def _split(totals_by_group: dict[str, Decimal]) -> dict[str, Any]:
-    total = sum(totals_by_group.values(), ZERO)
-    local = totals_by_group.get("local", ZERO)
-    eu_state = totals_by_group.get("eu_state", ZERO)
+def _split(groups: dict[str, Decimal]) -> dict[str, Any]:
+    from funding.selectors import percentages
 
-    def pct(part: Decimal) -> Decimal | None:
-        return (part * HUNDRED / total).quantize(CENT) if total else None
-
-    return {"total": total, "local": local, "eu_state": eu_state, "private": totals_by_group.get("private", ZERO),
-            "local_percent": pct(local), "eu_state_percent": pct(eu_state)}
-
-
-def _priority4_ok(by_priority: dict[int, Decimal]) -> bool:
-    """Priority 4 below each of priorities 1–3 (docs: domain.md); vacuously true with no money at all."""
-    if not any(by_priority.values()):
-        return True
-    p4 = by_priority.get(4, ZERO)
-    return all(p4 < by_priority.get(code, ZERO) for code in (1, 2, 3))
+    parts = {"local": groups.get("local", ZERO), "eu_state": groups.get("eu_state", ZERO),
+             "private": groups.get("private", ZERO)}
+    total = sum(parts.values(), ZERO)
+    percent = percentages(parts, total)
+    return {"total": total, **parts, "local_percent": percent["local"], "eu_state_percent": percent["eu_state"]}
 
 
 def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
     """What approving the proposal as requested would do to its agreement: frame use per instrument and
     year of the request, the local / EU-and-state split and the priority-4 rule, before and after.
-    "Before" counts granted money of decided projects; "after" adds the request (replacing the project's
-    own granted money on the same instrument and year)."""
+    "Before" is the funding app's granted-basis summary (funding.selectors.funding_summary); "after" adds
+    the request, replacing the project's own granted money on the same instrument and year."""
+    from funding.selectors import countable_lines, funding_summary, priority4_rule_holds
+
     project = proposal.project
     agreement_id = project.agreement_id
     requested = list(proposal.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
-    granted = FundingLine.objects.filter(project__agreement_id=agreement_id,
-                                         project__status__in=DECIDED_PROJECT_STATUSES)
+    summary = funding_summary(agreement_id=agreement_id, basis="granted")
     own = {(row["instrument_id"], row["year"]): row["granted_amount"]
-           for row in granted.filter(project=project).values("instrument_id", "year", "granted_amount")}
+           for row in countable_lines(agreement_id=agreement_id).filter(project=project)
+           .values("instrument_id", "year", "granted_amount")}
 
-    before_groups = {row["instrument__share_group"]: row["total"] for row in
-                     granted.order_by().values("instrument__share_group").annotate(total=_sum("granted_amount"))}
-    before_priorities = {row["project__priority__code"]: row["total"] for row in
-                         granted.order_by().values("project__priority__code").annotate(total=_sum("granted_amount"))}
+    before_groups = {"local": summary["local"], "eu_state": summary["eu_state"], "private": summary["private"]}
+    before_priorities = {row["code"]: row["total"] for row in summary["by_priority"]}
     after_groups = dict(before_groups)
     after_priorities = dict(before_priorities)
     priority_code = project.priority.code
@@ -106,18 +96,23 @@ def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
         after_groups[group] = after_groups.get(group, ZERO) + delta
         after_priorities[priority_code] = after_priorities.get(priority_code, ZERO) + delta
 
-    keys = {(line.instrument_id, line.year) for line in requested}
-    frames = {(f.instrument_id, f.year): f.amount for f in FundingFrame.objects.filter(
-        agreement_id=agreement_id, year__in={k[1] for k in keys})}
+    # Frame use counts committed money: granted on decided projects (as funding.selectors.frame_use does).
+    granted = FundingLine.objects.filter(project__agreement_id=agreement_id,
+                                         project__status__in=DECIDED_PROJECT_STATUSES)
+    own_committed = {(row["instrument_id"], row["year"]): row["granted_amount"]
+                     for row in granted.filter(project=project).values("instrument_id", "year", "granted_amount")}
+    years = {line.year for line in requested}
+    frames = {(fr.instrument_id, fr.year): fr.amount
+              for fr in FundingFrame.objects.filter(agreement_id=agreement_id, year__in=years)}
     used = {(row["instrument_id"], row["year"]): row["total"] for row in
-            granted.filter(year__in={k[1] for k in keys}).order_by().values("instrument_id", "year")
+            granted.filter(year__in=years).order_by().values("instrument_id", "year")
             .annotate(total=_sum("granted_amount"))}
     frame_rows = []
     for line in requested:
         key = (line.instrument_id, line.year)
         frame = frames.get(key)
         before = used.get(key, ZERO)
-        after = before - own.get(key, ZERO) + line.amount
+        after = before - own_committed.get(key, ZERO) + line.amount
         frame_rows.append({
             "instrument": line.instrument, "code": line.instrument.code, "year": line.year, "requested": line.amount,
             "frame": frame, "used_before": before, "used_after": after,
@@ -133,8 +128,8 @@ def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
         "split_before": _split(before_groups),
         "split_after": _split(after_groups),
         "priority_code": priority_code,
-        "priority4_before": _priority4_ok(before_priorities),
-        "priority4_after": _priority4_ok(after_priorities),
+        "priority4_before": priority4_rule_holds(before_priorities),
+        "priority4_after": priority4_rule_holds(after_priorities),
     }
 
 
