@@ -531,15 +531,39 @@ def criteria_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "governance/criteria_form.html", {"form": form, "group": group})
 
 
-@login_required
+def _token_user(request: HttpRequest) -> Any:
+    """The user of an `Authorization: Token <key>` header (the API's tokens), for calendar clients that
+    cannot hold a session; None without the header. An invalid token raises AuthenticationFailed."""
+    from rest_framework.authentication import TokenAuthentication
+
+    result = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    return result[0] if result else None
+
+
 def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """The upcoming meetings of a group as iCalendar, at a stable URL. Signed-in users (session) or
+    API tokens; anonymous requests go to the login page like every other page."""
+    from django.contrib.auth.views import redirect_to_login
+    from rest_framework.exceptions import AuthenticationFailed
+
     from .ical import meetings_calendar
 
-    _portal(request)
+    user = request.user
+    if not user.is_authenticated:
+        try:
+            user = _token_user(request)
+        except AuthenticationFailed:
+            response = HttpResponse(status=401)
+            response["WWW-Authenticate"] = "Token"
+            return response
+        if user is None:
+            return redirect_to_login(request.get_full_path())
+    if not can_view_portal(user):
+        raise PermissionDenied
     group = get_object_or_404(SteeringGroup, pk=pk)
-    if not permissions.can_view_group(request.user, group):
+    if not permissions.can_view_group(user, group):
         raise Http404
-    meetings = Meeting.objects.visible_to(request.user).filter(group=group).upcoming()
+    meetings = Meeting.objects.visible_to(user).filter(group=group).upcoming()
     response = HttpResponse(meetings_calendar(group=group, meetings=meetings, request=request),
                             content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="steering-group-{group.pk}.ics"'

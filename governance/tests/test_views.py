@@ -251,3 +251,13 @@ def test_calendar_feed_lists_upcoming_meetings(scenario, clients):
     events = [c for c in calendar.walk("VEVENT")]
     assert [str(e["summary"]) for e in events] == [scenario["meeting"].title]
     assert str(events[0]["uid"]).startswith(f"meeting-{scenario['meeting'].pk}@")
+
+
+def test_calendar_feed_accepts_api_token(scenario, steering_member):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=steering_member)
+    url = reverse("governance:group-calendar", args=[scenario["group"].pk])
+    response = Client().get(url, headers={"Authorization": f"Token {token.key}"})
+    assert response.status_code == 200 and scenario["meeting"].title.encode() in response.content
+    assert Client().get(url, headers={"Authorization": "Token wrong"}).status_code == 401
