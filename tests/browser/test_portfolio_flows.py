@@ -108,7 +108,7 @@ MAIN_PAGES = ["/", "/projects/", "/projects/{project}/", "/projects/{project}/ed
               "/projects/organisations/{organisation}/", "/funding/", "/governance/", "/reports/"]
 
 
-@pytest.mark.parametrize("language", ["fi", "en"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_main_pages_have_no_axe_violations(page, login, demo_data, live_server, axe, language):
     from portfolio.models import Project
 
@@ -127,3 +127,5 @@ def test_main_pages_have_no_axe_violations(page, login, demo_data, live_server, 
         except AssertionError as exc:
             failures.append(str(exc))
     assert not failures, "\n\n".join(failures)
+    csp = [e for e in page.console_errors if "Content Security Policy" in e or "Refused to" in e]
+    assert not csp, csp
