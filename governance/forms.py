@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
 
-from .choices import CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage
+from .choices import CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
 from .models import Membership
 
 
@@ -205,3 +205,33 @@ class CriteriaForm(forms.Form):
     def item_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
+
+
+class MembershipForm(forms.Form):
+    """A seat in a steering group: who, in which role, for which term, standing in for whom."""
+
+    member = forms.ModelChoiceField(label=_("Member"), queryset=None)  # type: ignore[arg-type]
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
+    organisation = forms.ModelChoiceField(label=_("Represents"), queryset=Organisation.objects.order_by("name"),
+                                          required=False)
+    substitute_for = forms.ModelChoiceField(label=_("Substitute for"), queryset=None,  # type: ignore[arg-type]
+                                            required=False)
+    term_start = forms.DateField(label=_("Term starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_end = forms.DateField(label=_("Term ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, group: Any, **kwargs: Any) -> None:
+        from portfolio.roles import Role
+
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.filter(groups__name__in=Role.values, is_active=True).distinct()
+        self.fields["member"].queryset = users.order_by("last_name", "username")
+        self.fields["member"].label_from_instance = lambda u: u.get_full_name() or u.username
+        self.fields["substitute_for"].queryset = Membership.objects.filter(group=group).select_related("user")
+        self.fields["substitute_for"].label_from_instance = lambda m: m.user.get_full_name() or m.user.username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("term_start"), data.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("A term cannot end before it starts."))
+        return data

@@ -123,6 +123,13 @@ def can_manage_meeting(user: AnyUser, group: SteeringGroup) -> bool:
     return is_coordinator(user) and can_edit_agreement_portfolio(user, group.agreement_id)
 
 
+def can_manage_members(user: AnyUser, group: SteeringGroup) -> bool:
+    """Seats are kept by the group's chair/secretary (and administrators, who set groups up)."""
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser) or (can_view_portal(user) and recording_membership(user, group.pk) is not None)
+
+
 def can_prepare_agenda(user: AnyUser, meeting: Meeting) -> bool:
     return meeting.status in (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED) and can_manage_meeting(
         user, meeting.group)

@@ -256,7 +256,7 @@ def membership_save(*, group: SteeringGroup, member: User, role: str, user: User
                     term_start: dt.date | None = None, term_end: dt.date | None = None) -> Membership:
     """Add a member to a group or change their seat. Only the group's chair/secretary (or a superuser)."""
     if user is not None:
-        _deny(bool(user.is_superuser) or permissions.recording_membership(user, group) is not None)
+        _deny(permissions.can_manage_members(user, group))
     if substitute_for is not None and substitute_for.group_id != group.pk:
         raise ValidationError(_("A substitute stands in for a member of the same group."))
     with transaction.atomic():

@@ -501,11 +501,27 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     memberships = (Membership.objects.filter(group=group)
                    .select_related("user", "organisation", "substitute_for__user").order_by("role", "user__last_name"))
     criteria = group.criteria_versions.prefetch_related("items")
+    can_edit_members = permissions.can_manage_members(request.user, group)
+    form = forms.MembershipForm(request.POST or None, group=group) if can_edit_members else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.membership_save(group=group, user=request.user, member=data["member"], role=data["role"],
+                                         organisation=data["organisation"], substitute_for=data["substitute_for"],
+                                         term_start=data["term_start"], term_end=data["term_end"])
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The membership was saved."))
+                return redirect("governance:group-detail", pk=group.pk)
     return render(request, "governance/group_detail.html", {
-        "group": group, "memberships": memberships, "criteria": criteria,
+        "group": group, "memberships": memberships, "criteria": criteria, "form": form,
         "meetings": Meeting.objects.filter(group=group).order_by("-starts_at")[:10],
         "can_manage": permissions.can_manage_meeting(request.user, group),
-    })
+    }, status=400 if form is not None and form.errors else 200)
 
 
 @login_required

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from funding.choices import InstrumentCode
@@ -166,6 +167,11 @@ class MeetingWriteSerializer(serializers.Serializer):
                 Q(agreement__in=Agreement.objects.worked_on_by(user)) | Q(pk__in=group_ids_of(user))))
         if self.instance is not None:
             self.fields["group"].read_only = True
+
+    def validate_starts_at(self, value: Any) -> Any:
+        if not 2000 <= value.year <= 2100:
+            raise serializers.ValidationError(_("Enter a time between the years 2000 and 2100."))
+        return value
 
 
 class AttendanceSerializer(serializers.Serializer):

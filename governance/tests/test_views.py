@@ -261,3 +261,22 @@ def test_calendar_feed_accepts_api_token(scenario, steering_member):
     response = Client().get(url, headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200 and scenario["meeting"].title.encode() in response.content
     assert Client().get(url, headers={"Authorization": "Token wrong"}).status_code == 401
+
+
+def test_chair_adds_a_substitute_member(scenario, clients, plain_user, steering_member):
+    from django.contrib.auth.models import Group as AuthGroup
+
+    from governance.models import Membership
+
+    plain_user.groups.add(AuthGroup.objects.get(name="steering"))
+    chair_seat = Membership.objects.get(group=scenario["group"], user=steering_member)
+    url = reverse("governance:group-detail", args=[scenario["group"].pk])
+    response = clients["steering"].post(url, {"member": plain_user.pk, "role": "member",
+                                              "substitute_for": chair_seat.pk, "term_start": "2026-01-01",
+                                              "term_end": "2027-12-31"})
+    assert response.status_code == 302
+    seat = Membership.objects.get(group=scenario["group"], user=plain_user)
+    assert seat.substitute_for == chair_seat and str(seat.term_end) == "2027-12-31"
+    refused = clients["coordinator"].post(url, {"member": plain_user.pk, "role": "chair"})
+    assert refused.status_code == 403
+    assert Membership.objects.get(pk=seat.pk).role == "member"
