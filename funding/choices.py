@@ -29,3 +29,10 @@ SHARE_GROUP_OF: dict[str, str] = {
     InstrumentCode.PUBLIC: ShareGroup.LOCAL,
     InstrumentCode.PRIVATE: ShareGroup.PRIVATE,
 }
+
+
+class FundingLineKind(models.TextChoices):
+    """A regular line of the financing plan, or a correction (which may be negative) of one."""
+
+    LINE = "line", _("Funding line")
+    CORRECTION = "correction", _("Correction")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import InstrumentCode, ShareGroup
+from .choices import FundingLineKind, InstrumentCode, ShareGroup
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -71,8 +71,20 @@ class FundingFrame(models.Model):
         return f"{self.agreement} {self.instrument.code} {self.year}"
 
 
+class FundingLineQuerySet(models.QuerySet):
+    def regular(self) -> FundingLineQuerySet:
+        """The financing plan's own lines, without corrections."""
+        return self.filter(kind=FundingLineKind.LINE)
+
+    def corrections(self) -> FundingLineQuerySet:
+        return self.filter(kind=FundingLineKind.CORRECTION)
+
+
 class FundingLine(models.Model):
-    """A project's money from one instrument in one year: planned, granted and spent euros."""
+    """A project's money from one instrument in one year: planned, granted and spent euros.
+
+    A project has at most one regular line and one correction per instrument and year. A correction
+    may be negative (e.g. money recovered after an audit); sums of all lines give the net figures."""
 
     project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="funding_lines",
                                 verbose_name=_("project"))
@@ -82,7 +94,11 @@ class FundingLine(models.Model):
     planned_amount = models.DecimalField(_("planned (€)"), default=ZERO, **MONEY)
     granted_amount = models.DecimalField(_("granted (€)"), default=ZERO, **MONEY)
     spent_amount = models.DecimalField(_("spent (€)"), default=ZERO, **MONEY)
+    kind = models.CharField(_("kind"), max_length=10, choices=FundingLineKind.choices, default=FundingLineKind.LINE)
+    note = models.CharField(_("reason"), max_length=200, blank=True,
+                            help_text=_("Why a correction was made, e.g. the audit or recovery decision."))
 
+    objects = FundingLineQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -90,12 +106,14 @@ class FundingLine(models.Model):
         verbose_name_plural = _("funding lines")
         ordering = ["project", "year", "instrument__sort_order"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "instrument", "year"],
-                                    name="%(app_label)s_%(class)s_unique",
-                                    violation_error_message=_("The project already has a line for this instrument and year.")),
+            models.UniqueConstraint(
+                fields=["project", "instrument", "year", "kind"], name="%(app_label)s_%(class)s_unique_kind",
+                violation_error_message=_("The project already has a line for this instrument and year."),
+            ),
             models.CheckConstraint(
-                condition=Q(planned_amount__gte=0, granted_amount__gte=0, spent_amount__gte=0),
-                name="%(app_label)s_%(class)s_amounts_not_negative",
+                condition=Q(planned_amount__gte=0, granted_amount__gte=0, spent_amount__gte=0)
+                | Q(kind=FundingLineKind.CORRECTION),
+                name="%(app_label)s_%(class)s_amounts_not_negative_unless_correction",
                 violation_error_message=_("Amounts cannot be negative."),
             ),
             models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100),

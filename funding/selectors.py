@@ -437,10 +437,11 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
                            ) -> dict[str, Any]:
     """A project's financing plan: instruments × years with planned/granted/spent, totals and its split."""
     lines = FundingLine.objects.filter(project=project)
-    cells = {(row["instrument__code"], row["year"]): row for row in lines.order_by().values(
-        "instrument__code", "year", "planned_amount", "granted_amount", "spent_amount")}
     sums = {"planned": _money_sum("planned_amount"), "granted": _money_sum("granted_amount"),
             "spent": _money_sum("spent_amount")}
+    # Net cells: a regular line plus its correction, if any.
+    cells = {(row["instrument__code"], row["year"]): row for row in lines.order_by().values(
+        "instrument__code", "year").annotate(**sums)}
     by_instrument = {row["instrument__code"]: row for row in lines.order_by().values("instrument__code")
                      .annotate(**sums)}
     by_year = {row["year"]: row for row in lines.order_by().values("year").annotate(**sums)}
@@ -454,7 +455,7 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
         return {kind: _cents(row[f"{kind}{suffix}"]) if row else ZERO for kind in ("planned", "granted", "spent")}
 
     rows = [{"instrument": instrument, "code": instrument.code,
-             "cells": [triple(cells[(instrument.code, y)], suffix="_amount") if (instrument.code, y) in cells
+             "cells": [triple(cells[(instrument.code, y)]) if (instrument.code, y) in cells
                        else None for y in years],
              "total": triple(by_instrument[instrument.code])}
             for instrument in instruments]
@@ -473,6 +474,8 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
         "coordination_conflicts": list(coordination_line_conflicts().filter(project=project))
         if project.is_coordination_project else [],
         "fingerprint": lines_fingerprint(project=project),
+        "corrections": list(lines.corrections().select_related("instrument")
+                            .order_by("year", "instrument__sort_order")),
     }
 
 
@@ -484,7 +487,7 @@ def _can_change(user: AbstractBaseUser | AnonymousUser, project: Project) -> boo
 
 def lines_fingerprint(*, project: Project) -> str:
     """A hash of a project's funding lines; a form sends it back so a concurrent edit is detected."""
-    rows = FundingLine.objects.filter(project=project).order_by("instrument__code", "year").values_list(
+    rows = FundingLine.objects.regular().filter(project=project).order_by("instrument__code", "year").values_list(
         "instrument__code", "year", "planned_amount", "granted_amount", "spent_amount")
     text = ";".join(f"{c}|{y}|{_cents(p)}|{_cents(g)}|{_cents(s)}" for c, y, p, g, s in rows)
     return hashlib.sha256(text.encode()).hexdigest()[:32]

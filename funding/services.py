@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portfolio.upsert import translated, upsert
 
+from .choices import FundingLineKind
 from .models import ZERO, FundingFrame, FundingInstrument, FundingLine
 
 CENT = Decimal("0.01")
@@ -35,7 +36,8 @@ def funding_line_upsert(*, project: Any, instrument_code: str, year: int, planne
                         granted: Decimal = ZERO, spent: Decimal = ZERO) -> bool:
     """Set one funding line of a project; returns whether anything changed."""
     instrument = FundingInstrument.objects.get(code=instrument_code)
-    _, changed = upsert(FundingLine, {"project": project, "instrument": instrument, "year": year}, {
+    _, changed = upsert(FundingLine, {"project": project, "instrument": instrument, "year": year,
+                                      "kind": FundingLineKind.LINE}, {
         "planned_amount": planned, "granted_amount": granted, "spent_amount": spent,
     })
     return changed
@@ -177,7 +179,7 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
                 _("Someone else changed this financing plan while you were editing it. Reload the page and "
                   "enter your changes again."), code="conflict")
         existing = {(line.instrument.code, line.year): line
-                    for line in FundingLine.objects.filter(project=project).select_related("instrument")}
+                    for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
         kept: list[FundingLine] = []
         wanted = set()
         for item in clean:
@@ -198,7 +200,82 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
             if key not in wanted:
                 line._history_user = user  # type: ignore[attr-defined]
                 line.delete()
+        _check_net_not_negative(project)
     return kept
+
+
+def _check_net_not_negative(project: Any) -> None:
+    """Regular lines plus corrections may not go below zero for any instrument and year."""
+    from django.db.models import Q, Sum
+
+    negative = (FundingLine.objects.filter(project=project).order_by().values("instrument__code", "year")
+                .annotate(p=Sum("planned_amount"), g=Sum("granted_amount"), s=Sum("spent_amount"))
+                .filter(Q(p__lt=0) | Q(g__lt=0) | Q(s__lt=0)))
+    errors = [ValidationError(
+        _("%(code)s %(year)s: the corrections would take the amount below zero."), code="negative_net",
+        params={"code": row["instrument__code"], "year": row["year"]}) for row in negative]
+    if errors:
+        raise ValidationError(errors)
+
+
+def funding_correction_set(*, project: Any, instrument_code: str, year: Any, planned_amount: Any = ZERO,
+                           granted_amount: Any = ZERO, spent_amount: Any = ZERO, note: str, user: Any
+                           ) -> FundingLine | None:
+    """Set the correction of a project's instrument and year: amounts may be negative (e.g. money recovered
+    after an audit), but the net amounts may not. All-zero amounts remove the correction. A reason is
+    required; the history keeps every earlier correction."""
+    from portfolio.models import Project
+    from portfolio.permissions import can_change_project
+
+    if user is not None and not can_change_project(user, project):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    instrument = FundingInstrument.objects.filter(code=str(instrument_code).strip().upper()).first()
+    if instrument is None:
+        errors["instrument"] = [_("Unknown funding instrument.")]
+    try:
+        year = int(str(year).strip())
+    except ValueError:
+        errors["year"] = [_("The year must be a whole number.")]
+    else:
+        if year not in project.agreement.years:
+            errors["year"] = [_("The year is outside the agreement's validity.")]
+    amounts: dict[str, Decimal] = {}
+    for field, raw in (("planned_amount", planned_amount), ("granted_amount", granted_amount),
+                       ("spent_amount", spent_amount)):
+        try:
+            value = _parse_amount(raw)
+        except ValueError:
+            errors[field] = [_("Enter an amount in euros.")]
+            continue
+        if abs(value) > MAX_AMOUNT or value != value.quantize(CENT):
+            errors[field] = [_("Enter an amount in euros with at most two decimals.")]
+            continue
+        amounts[field] = value.quantize(CENT)
+    nonzero = any(amounts.values())
+    if nonzero and not note.strip():
+        errors["note"] = [_("Give the reason for the correction.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        line = FundingLine.objects.corrections().filter(project=project, instrument=instrument, year=year).first()
+        if not nonzero:
+            if line is not None:
+                line._history_user = user  # type: ignore[attr-defined]
+                line._change_reason = note.strip()[:100] or None  # type: ignore[attr-defined]
+                line.delete()
+            return None
+        if line is None:
+            line = FundingLine(project=project, instrument=instrument, year=year, kind=FundingLineKind.CORRECTION)
+        for field, value in amounts.items():
+            setattr(line, field, value)
+        line.note = note.strip()
+        line._history_user = user  # type: ignore[attr-defined]
+        line.full_clean()
+        line.save()
+        _check_net_not_negative(project)
+    return line
 
 
 # --- frames ----------------------------------------------------------------------------------------------
@@ -309,7 +386,9 @@ def funding_change_warnings(*, project: Any, lines: list[dict[str, Any]]) -> lis
               countable_lines(agreement_id=project.agreement_id).exclude(project=project).order_by()
               .values("project__priority__code").annotate(total=Sum("planned_amount"))}
     current = FundingLine.objects.filter(project=project).aggregate(total=Sum("planned_amount"))["total"] or ZERO
-    new = sum((Decimal(line.get("planned_amount") or 0) for line in lines), ZERO)
+    corrections = FundingLine.objects.corrections().filter(project=project).aggregate(
+        total=Sum("planned_amount"))["total"] or ZERO
+    new = sum((Decimal(line.get("planned_amount") or 0) for line in lines), ZERO) + corrections
     code = project.priority.code
     before = priority4_rule_holds({**others, code: others.get(code, ZERO) + current})
     after = priority4_rule_holds({**others, code: others.get(code, ZERO) + new})

@@ -11,5 +11,6 @@ urlpatterns = [
     path("frames/<int:pk>/correct/", views.frame_edit, name="frame-correct"),
     path("splits/", views.splits, name="splits"),
     path("projects/<int:pk>/plan/", views.project_plan, name="project-plan"),
+    path("projects/<int:pk>/corrections/", views.project_correction, name="project-correction"),
     path("what-if/", views.what_if, name="what-if"),
 ]

@@ -18,8 +18,8 @@ from portfolio.selectors import current_agreement
 
 from . import selectors, services
 from .choices import SHARE_GROUP_OF, ShareGroup
-from .forms import KINDS, FrameForm, cell_name, plan_lines_from_data
-from .models import FundingFrame, FundingInstrument
+from .forms import KINDS, CorrectionForm, FrameForm, cell_name, plan_lines_from_data
+from .models import FundingFrame, FundingInstrument, FundingLine
 from .permissions import can_change_frames, can_run_what_if
 
 
@@ -138,7 +138,8 @@ def splits(request: HttpRequest) -> HttpResponse:
 def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -> dict[str, Any]:
     """The grid's rows (instruments) and columns (years), with each cell's current or typed value.
     Columns are the project's years plus any year that has a line (so no line is dropped unseen)."""
-    lines = {(line.instrument.code, line.year): line for line in project.funding_lines.select_related("instrument")}
+    lines = {(line.instrument.code, line.year): line
+             for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
     years = set(project.agreement.years)
     if not all_years and project.start_date and project.end_date:
         years = {y for y in years if project.start_date.year <= y <= project.end_date.year}
@@ -217,9 +218,48 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
             for item in cell["inputs"]:
                 item["errors"] = cell_errors.get(item["name"], [])
     context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings, "all_years": show_all,
+               "correction_form": CorrectionForm(), "corrections": _corrections(project),
                "fingerprint": fingerprint, "checked": checked and not errors}
     template = "funding/partials/plan_form.html" if request.htmx else "funding/project_plan.html"
     return render(request, template, context, status=400 if errors else 200)
+
+
+def _corrections(project: Project) -> list[FundingLine]:
+    return list(FundingLine.objects.corrections().filter(project=project).select_related("instrument")
+                .order_by("year", "instrument__sort_order"))
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_correction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set (or clear) the correction of one instrument and year of a project's plan."""
+    _require_portal_user(request)
+    project = get_object_or_404(Project.objects.visible_to(request.user).select_related("agreement"), pk=pk)
+    if not can_change_project(request.user, project):
+        raise PermissionDenied
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.funding_correction_set(
+                project=project, instrument_code=data["instrument"].code, year=data["year"],
+                planned_amount=data["planned_amount"], granted_amount=data["granted_amount"],
+                spent_amount=data["spent_amount"], note=data["note"], user=request.user)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, field_errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The correction was saved."))
+            return redirect("funding:project-plan", pk=project.pk)
+    grid = _plan_grid(project, None)
+    return render(request, "funding/project_plan.html", {
+        "project": project, "grid": grid, "errors": [], "warnings": [], "all_years": False,
+        "fingerprint": selectors.lines_fingerprint(project=project), "checked": False,
+        "correction_form": form, "corrections": _corrections(project),
+    }, status=400)
 
 
 @login_required

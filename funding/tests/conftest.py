@@ -17,10 +17,11 @@ def make_project(agreement, *, priority: int = 1, status: str = "running", **kwa
                           status=status, **kwargs)
 
 
-def add_line(project, code: str, year: int, planned="0", granted="0", spent="0") -> FundingLine:  # type: ignore[no-untyped-def]
+def add_line(project, code: str, year: int, planned="0", granted="0", spent="0",  # type: ignore[no-untyped-def]
+             kind: str = "line") -> FundingLine:
     return FundingLine.objects.create(project=project, instrument=FundingInstrument.objects.get(code=code), year=year,
                                       planned_amount=Decimal(planned), granted_amount=Decimal(granted),
-                                      spent_amount=Decimal(spent))
+                                      spent_amount=Decimal(spent), kind=kind)
 
 
 def add_frame(agreement, code: str, year: int, amount: str, ref: str = "TEM/1/2025") -> FundingFrame:  # type: ignore[no-untyped-def]
