@@ -103,6 +103,10 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
             self.fields["partners"].initial = list(
                 self.instance.partnerships.values_list("organisation_id", flat=True))
             self.fields["version"].initial = self.instance.version
+            # An edit must say which version it started from, or a stale save could not be detected.
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _(
+                "The form is missing the project's version; reload the page and try again.")
 
     def clean_code(self) -> str:
         code = (self.cleaned_data.get("code") or "").strip()

@@ -285,7 +285,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         formset = FundingLineFormSet(request.POST, agreement=agreement, prefix="lines")
         if form.is_valid() and formset.is_valid():
             try:
-                expected = form.cleaned_data.get("version") or project.version
+                expected = form.cleaned_data["version"]
                 saved = services.project_update(
                     project=project, data=form.service_data(), expected_version=expected, user=request.user,
                     lines=formset.lines(), lines_fingerprint=form.cleaned_data.get("lines_fingerprint") or None)

@@ -177,3 +177,24 @@ def test_removing_a_line_deletes_it(coordinator_client, agreement):
     response = coordinator_client.post(url, _edit_data(project, **{"lines-0-DELETE": "on"}))
     assert response.status_code == 302
     assert not FundingLine.objects.filter(project=project).exists()
+
+
+def test_frame_overrun_is_a_warning_not_an_error(coordinator_client, agreement, lead):
+    from tests.factories import FundingFrameFactory
+
+    FundingFrameFactory(agreement=agreement, instrument=instrument("ERDF"), year=2025, amount=Decimal("1000.00"))
+    response = coordinator_client.post(CREATE, _post_data(agreement, lead), follow=True)
+    assert Project.objects.filter(code="NEW-1").exists()  # saved despite the overrun
+    texts = [str(m) for m in response.context["messages"]]
+    assert any("ERDF" in t and "2025" in t for t in texts), texts
+
+
+def test_edit_without_version_is_refused(coordinator_client, agreement):
+    project = ProjectFactory(agreement=agreement, code="NV-1", title_fi="Ennallaan")
+    instrument("ERDF")
+    data = _edit_data(project, title_fi="Muutos")
+    del data["version"]
+    response = coordinator_client.post(reverse("portfolio:project-edit", args=[project.pk]), data)
+    assert response.status_code == 400
+    project.refresh_from_db()
+    assert project.title_fi == "Ennallaan"
