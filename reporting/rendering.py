@@ -27,6 +27,7 @@ from portfolio.choices import ProjectStatus
 
 from .choices import Audience
 
+PDF_NATIONAL_LIST_LIMIT = 5  # projects per agreement and situation in the national PDF; XLSX/CSV/JSON list more
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -133,8 +134,20 @@ def title_of(snapshot: dict[str, Any], language: str) -> str:
 
 # --- tables: one definition feeds the XLSX sheets, the CSV and the PDF -----------------------------------------
 
-def tables(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
-    """The summary's tables: {key, title, columns, rows}; cells are str, int, Decimal, bool or None."""
+def _sum_by_instrument(rows: list[dict[str, Any]]) -> list[tuple[str, list[Decimal | None]]]:
+    keys = ("frame", "committed", "pending", "planned", "granted", "spent")
+    sums: dict[str, list[Decimal | None]] = {}
+    for r in rows:
+        acc = sums.setdefault(r["instrument"], [None] * len(keys))
+        for i, key in enumerate(keys):
+            if r[key] is not None:
+                acc[i] = (acc[i] or Decimal("0.00")) + Decimal(r[key])
+    return list(sums.items())
+
+
+def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) -> list[dict[str, Any]]:
+    """The summary's tables: {key, title, columns, rows}; cells are str, int, Decimal, bool or None.
+    `compact` (the PDF) sums the national summary's years per instrument to keep it readable."""
     data = snapshot["data"]
     methods = data["methods"]
     result: list[dict[str, Any]] = []
@@ -184,12 +197,21 @@ def tables(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
                 for o in ("approved", "conditional", "returned", "rejected")]
              + [a["activity"]["started"], a["activity"]["ended"]] for a in data["agreements"]])
 
-        add("funding", _("Frames, committed, planned and spent by instrument and year"),
-            [agreement_col, _("Instrument"), _("Year"), _("Frame (€)"), _("Committed (€)"),
-             _("Pending proposals (€)"), _("Planned (€)"), _("Granted (€)"), _("Spent (€)")],
-            [[a["code"], r["instrument"], r["year"], _dec(r["frame"]), _dec(r["committed"]), _dec(r["pending"]),
-              _dec(r["planned"]), _dec(r["granted"]), _dec(r["spent"])]
-             for a in data["agreements"] for r in a["funding"]["rows"]])
+        if compact and len(data["agreements"]) > 1:
+            # Reading format of the national summary: years summed per agreement and instrument (the
+            # machine formats keep every year).
+            add("funding", _("Frames, committed, planned and spent by instrument, all years"),
+                [agreement_col, _("Instrument"), _("Frame (€)"), _("Committed (€)"), _("Pending proposals (€)"),
+                 _("Planned (€)"), _("Granted (€)"), _("Spent (€)")],
+                [[a["code"], code] + sums for a in data["agreements"]
+                 for code, sums in _sum_by_instrument(a["funding"]["rows"])])
+        else:
+            add("funding", _("Frames, committed, planned and spent by instrument and year"),
+                [agreement_col, _("Instrument"), _("Year"), _("Frame (€)"), _("Committed (€)"),
+                 _("Pending proposals (€)"), _("Planned (€)"), _("Granted (€)"), _("Spent (€)")],
+                [[a["code"], r["instrument"], r["year"], _dec(r["frame"]), _dec(r["committed"]), _dec(r["pending"]),
+                  _dec(r["planned"]), _dec(r["granted"]), _dec(r["spent"])]
+                 for a in data["agreements"] for r in a["funding"]["rows"]])
 
         totals_rows = []
         for a in data["agreements"]:
@@ -230,7 +252,9 @@ def tables(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
         late_rows = []
         for a in data["agreements"]:
             for key, label in (("late", _("Past its end date")), ("ending", _("Ending within 90 days"))):
-                for p in a[key]["projects"]:
+                listed = a[key]["projects"][:PDF_NATIONAL_LIST_LIMIT] if compact and len(data["agreements"]) > 1 \
+                    else a[key]["projects"]
+                for p in listed:
                     late_rows.append([a["code"], label, p["code"], p["title"], status_label(p["status"]),
                                       p["end_date"]])
         add("late", _("Projects late or ending"),
@@ -421,6 +445,39 @@ class LocalStaticFetcher:
     fetch = __call__
 
 
+def _bars(items: list[tuple[str, Decimal]]) -> list[dict[str, Any]]:
+    top = max((value for _, value in items), default=Decimal(0))
+    return [{"label": label, "value": _pdf_cell(value),
+             "width": str((value * 100 / top).quantize(Decimal("0.1"))) if top else "0"} for label, value in items]
+
+
+def charts(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """Bar charts for the PDF (each has a table with the same figures after it)."""
+    data = snapshot["data"]
+    labels = agreement_labels(snapshot)
+    with translation.override(language):
+        if len(data["agreements"]) > 1:
+            return [
+                {"title": _("Granted funding by agreement (€)"),
+                 "bars": _bars([(labels[a["code"]], Decimal(a["split"]["granted"]["total"]))
+                                for a in data["agreements"]])},
+                {"title": _("Local share of granted funding by agreement (%)"),
+                 "bars": _bars([(labels[a["code"]], Decimal(a["split"]["granted"]["local_percent"] or 0))
+                                for a in data["agreements"]])},
+            ]
+        a = data["agreements"][0]
+        return [
+            {"title": _("Granted funding by priority (€)"),
+             "bars": _bars([(f'{p["code"]}. {_name(a["priorities"].get(str(p["code"]), {}), language)}',
+                             Decimal(p["granted"])) for p in a["projects"]["by_priority"]])},
+            {"title": _("Funding by basis (€)"),
+             "bars": _bars([(_("Frames"), Decimal(a["funding"]["all_years"]["frame"])),
+                            (_("Planned"), Decimal(a["funding"]["all_years"]["planned"])),
+                            (_("Granted"), Decimal(a["funding"]["all_years"]["granted"])),
+                            (_("Spent"), Decimal(a["funding"]["all_years"]["spent"]))])},
+        ]
+
+
 def _css_string(text: str) -> str:
     """Text for a CSS string literal in double quotes."""
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
@@ -444,10 +501,11 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
             "narrative": narrative(snapshot, language),
             "tables": [dict(t, rows=[[{"text": labels.get(row[0], row[0]) if i == 0 else _pdf_cell(v),
                                        "num": i > 0 and _is_number(v)} for i, v in enumerate(row)]
-                                     for row in t["rows"]]) for t in tables(snapshot, language)],
+                                     for row in t["rows"]]) for t in tables(snapshot, language, compact=True)],
             "compiled": formats.date_format(timezone.localtime(stamp), "DATETIME_FORMAT"),
             "created_iso": stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "language": language,
+            "charts": charts(snapshot, language),
             "footer_title": _css_string(title_of(snapshot, language)),
             "page_label": _css_string(pgettext("pdf footer", "Page")),
             "of_label": _css_string(pgettext("pdf footer", "of")),
