@@ -83,7 +83,10 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     """The status partial that the detail page polls with htmx until the summary is done or failed."""
     _require_reports(request)
     report = _visible_report(request, pk)
-    response = render(request, "reporting/partials/report_status.html", {"report": report, "formats": REPORT_FORMATS})
+    # 286 tells htmx to stop polling: the summary is done or failed.
+    code = 286 if request.htmx and report.is_finished else 200
+    response = render(request, "reporting/partials/report_status.html", {"report": report, "formats": REPORT_FORMATS},
+                      status=code)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -165,18 +165,26 @@ def test_ministry_compiles_the_national_summary(ministry_client, django_capture_
     assert SummaryReport.objects.get().language == "sv"
 
 
-def test_status_partial_polls_while_running_and_stops_when_done(coordinator_client, agreement):
+def test_detail_page_polls_a_live_status_region_while_running(coordinator_client, agreement):
     report, _ = summary_get_or_create(audience="steering", agreement=agreement, period="2026-Q3", user=None)
     SummaryReport.objects.filter(pk=report.pk).update(status=ReportStatus.COMPILING, progress=40,
                                                       started_at=timezone.now())
-    content = coordinator_client.get(reverse("reporting:status", args=[report.pk]),
-                                     HTTP_HX_REQUEST="true").content.decode()
-    assert 'hx-trigger="every 2s"' in content
-    assert '<progress' in content and 'value="40"' in content
-    assert 'role="status"' in content and 'aria-live="polite"' in content
+    page = coordinator_client.get(report.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 2s"' in page and reverse("reporting:status", args=[report.pk]) in page
+    assert 'role="status"' in page and 'aria-live="polite"' in page
+    assert page.count("<h1") == 1
+    response = coordinator_client.get(reverse("reporting:status", args=[report.pk]), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert response.status_code == 200 and "<progress" in content and 'value="40"' in content
+
+
+def test_status_partial_stops_polling_and_shows_the_reason_when_failed(coordinator_client, agreement):
+    report, _ = summary_get_or_create(audience="steering", agreement=agreement, period="2026-Q3", user=None)
     SummaryReport.objects.filter(pk=report.pk).update(status=ReportStatus.FAILED, error="Boom: no fonts")
-    content = coordinator_client.get(reverse("reporting:status", args=[report.pk])).content.decode()
-    assert "hx-trigger" not in content and "Boom: no fonts" in content
+    response = coordinator_client.get(reverse("reporting:status", args=[report.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 286  # htmx stops polling
+    assert "Boom: no fonts" in response.content.decode()
+    assert "hx-trigger" not in coordinator_client.get(report.get_absolute_url()).content.decode()
 
 
 def test_dashboard_block_lists_latest_downloadable_summaries(coordinator, other_coordinator, steering_report):
