@@ -5,10 +5,13 @@ from .models import ReportDownload, SummaryReport
 
 @admin.register(SummaryReport)
 class SummaryReportAdmin(admin.ModelAdmin):
-    list_display = ["audience", "agreement", "period", "version", "status", "created_at", "completed_at"]
-    list_filter = ["audience", "status", "agreement"]
+    list_display = ["audience", "agreement", "period", "version", "language", "rerun", "status", "progress",
+                    "created_at", "completed_at"]
+    list_filter = ["audience", "status", "language", "agreement"]
     search_fields = ["period"]
-    readonly_fields = ["snapshot", "data_version", "error"]
+    # The snapshot and its files are the record of what was reported: never edited by hand.
+    readonly_fields = ["snapshot", "data_version", "error", "status", "progress", "started_at", "completed_at",
+                       "pdf_file", "xlsx_file", "csv_file", "json_file", "requested_by", "rerun"]
 
 
 @admin.register(ReportDownload)

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import logging
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -490,6 +491,9 @@ def agreement_labels(snapshot: dict[str, Any]) -> dict[str, str]:
 
 def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
     from weasyprint import HTML
+
+    # WeasyPrint logs every layout step at INFO; a worker log needs only its warnings.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     labels = agreement_labels(snapshot)
     with translation.override(language):
