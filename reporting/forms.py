@@ -21,7 +21,8 @@ from .permissions import can_request_summary
 class SummaryRequestForm(forms.Form):
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
     agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False,
-                                       help_text=_("Required for a steering-group summary; empty for the national one."))
+                                       help_text=_("Required for a steering-group summary; empty for the "
+                                                   "national one."))
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("YYYY, YYYY-Qn or YYYY-Hn, e.g. 2026-Q3."))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi")
     rerun = forms.BooleanField(label=_("Compile a new version even if the data has not changed"), required=False)

@@ -77,7 +77,8 @@ class SummaryReport(models.Model):
             # re-runs and failed attempts are outside the key; a pending row (no data version yet) too.
             models.UniqueConstraint(
                 fields=["audience", "agreement", "period", "language", "data_version"],
-                condition=Q(agreement__isnull=False, rerun=False) & ~Q(data_version="") & ~Q(status=ReportStatus.FAILED),
+                condition=Q(agreement__isnull=False, rerun=False) & ~Q(data_version="")
+                & ~Q(status=ReportStatus.FAILED),
                 name="%(app_label)s_%(class)s_unique_data_version",
                 violation_error_message=_("A summary of this period and data exists already."),
             ),

@@ -147,7 +147,8 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
 
     late_qs = active.filter(end_date__lt=period.end).order_by("end_date", "code")
     ending_qs = active.filter(end_date__gt=period.end,
-                              end_date__lte=period.end + dt.timedelta(days=ENDING_WITHIN_DAYS)).order_by("end_date", "code")
+                              end_date__lte=period.end + dt.timedelta(days=ENDING_WITHIN_DAYS)
+                              ).order_by("end_date", "code")
     fields = ("code", "title", "status", "end_date")
 
     coordination = []

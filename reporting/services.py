@@ -59,7 +59,8 @@ def _check_request(*, audience: str, period: Period, agreement: Agreement | None
     if audience == Audience.STEERING and agreement is None:
         raise ValidationError({"agreement": _("A steering-group summary needs its agreement.")})
     if audience == Audience.NATIONAL and agreement is not None:
-        raise ValidationError({"agreement": _("The national summary covers every agreement; leave the agreement empty.")})
+        raise ValidationError({"agreement": _("The national summary covers every agreement; leave the agreement "
+                                              "empty.")})
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
 

@@ -19,8 +19,8 @@ from pypdf import PdfReader
 from funding.models import FundingFrame, FundingLine
 from governance.models import Decision
 from portfolio.models import Project
-from reporting import selectors as reporting_selectors
 from reporting import rendering
+from reporting import selectors as reporting_selectors
 from reporting.choices import ReportStatus
 from reporting.models import SummaryReport
 from reporting.rendering import render_all
@@ -167,7 +167,8 @@ def test_national_summary_compares_every_agreement_side_by_side(demo, other_agre
 
 def test_xlsx_text_cells_are_never_formulas(demo):
     project = Project.objects.filter(agreement=demo, status="running").order_by("end_date").first()
-    Project.objects.filter(pk=project.pk).update(title='=HYPERLINK("http://x.invalid","y")', end_date=dt.date(2026, 1, 31))
+    Project.objects.filter(pk=project.pk).update(title='=HYPERLINK("http://x.invalid","y")',
+                                                 end_date=dt.date(2026, 1, 31))
     report = compile_now(agreement=demo)
     wb = load_workbook(io.BytesIO(report.xlsx_file.read()))
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
