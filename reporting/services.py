@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,7 @@ class SummaryInProgress(Exception):
         self.retry_in = retry_in
 
 
+IN_FLIGHT = (ReportStatus.QUEUED, ReportStatus.COMPILING, ReportStatus.RENDERING)
 # Errors after which a retry may well succeed; everything else fails the summary at once.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientCompileError, OperationalError, InterfaceError, ConnectionError, TimeoutError,
@@ -94,17 +95,22 @@ def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agr
     key = {"audience": audience, "agreement_id": agreement.pk if agreement else None, "period": period.code,
            "language": language}
     data_version = ""
+    if not rerun:
+        pending = SummaryReport.objects.filter(**key).in_flight().filter(rerun=False).order_by("-version").first()
+        if pending is not None:
+            return pending, False
+        # Read-only and possibly a few seconds for the national summary: done before the write transaction,
+        # so no write lock is held meanwhile (SQLite takes it at BEGIN).
+        data_version = data_version_of(summary_data(audience=audience, period=period,
+                                                    agreement_id=key["agreement_id"]))
     for attempt in range(3):
         try:
             with transaction.atomic():
                 same = SummaryReport.objects.select_for_update().filter(**key)
                 if not rerun:
-                    pending = same.in_flight().filter(rerun=False).order_by("-version").first()
-                    if pending is not None:
-                        return pending, False
-                    data_version = data_version_of(summary_data(audience=audience, period=period,
-                                                                agreement_id=key["agreement_id"]))
-                    existing = same.done().filter(rerun=False, data_version=data_version).order_by("-version").first()
+                    existing = (same.filter(rerun=False).exclude(status=ReportStatus.FAILED)
+                                .filter(Q(data_version=data_version) | Q(status__in=IN_FLIGHT))
+                                .order_by("-version").first())
                     if existing is not None:
                         return existing, False
                 version = (SummaryReport.objects.filter(
@@ -130,12 +136,12 @@ def summary_request(*, audience: str, period: str | Period, agreement: Agreement
     the same summary of unchanged data exists or is on its way); the Celery task is sent after commit."""
     from .tasks import summary_compile_task
 
-    with transaction.atomic():
-        report, created = summary_get_or_create(audience=audience, period=period, agreement=agreement,
-                                                language=language, user=user, rerun=rerun)
-        if created:
-            report_id = report.pk
-            transaction.on_commit(lambda: summary_compile_task.delay(report_id))
+    report, created = summary_get_or_create(audience=audience, period=period, agreement=agreement,
+                                            language=language, user=user, rerun=rerun)
+    if created:
+        report_id = report.pk
+        # Inside a caller's transaction this waits for its commit; otherwise the row is committed already.
+        transaction.on_commit(lambda: summary_compile_task.delay(report_id))
     return report
 
 
