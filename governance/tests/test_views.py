@@ -280,3 +280,55 @@ def test_chair_adds_a_substitute_member(scenario, clients, plain_user, steering_
     refused = clients["coordinator"].post(url, {"member": plain_user.pk, "role": "chair"})
     assert refused.status_code == 403
     assert Membership.objects.get(pk=seat.pk).role == "member"
+
+
+def _snapshot():  # type: ignore[no-untyped-def]
+    from governance.models import AgendaItem, Decision, ProposalAttachment, ProposalTransition
+
+    return (sorted(Proposal.objects.values_list("pk", "status", "meeting_id")),
+            sorted(Meeting.objects.values_list("pk", "status", "minutes")),
+            Decision.objects.count(), ProposalTransition.objects.count(), AgendaItem.objects.count(),
+            ProposalAttachment.objects.count(), sorted(Meeting.attendees.through.objects.values_list("pk", flat=True)))
+
+
+POST_ACTIONS = {
+    "submit": lambda s: (reverse("governance:proposal-submit", args=[s["draft"].pk]), {}),
+    "withdraw": lambda s: (reverse("governance:proposal-withdraw", args=[s["waiting"].pk]), {"reason": "x"}),
+    "agenda-remove": lambda s: (reverse("governance:proposal-agenda-remove", args=[s["waiting"].pk]), {}),
+    "edit": lambda s: (reverse("governance:proposal-edit", args=[s["draft"].pk]),
+                       {"title": "Muutettu", "plan": "x", "funding_lines": ""}),
+    "publish": lambda s: (reverse("governance:meeting-publish", args=[s["meeting"].pk]), {}),
+    "item-add": lambda s: (reverse("governance:meeting-item-add", args=[s["meeting"].pk]), {"title": "Muu asia"}),
+    "attendance": lambda s: (reverse("governance:meeting-attendance", args=[s["meeting"].pk]), {"attendees": []}),
+    "minutes": lambda s: (reverse("governance:meeting-minutes", args=[s["meeting"].pk]), {"minutes": "Muutettu"}),
+    "confirm": lambda s: (reverse("governance:meeting-confirm", args=[s["meeting"].pk]), {}),
+    "decide": lambda s: (reverse("governance:decision-record", args=[s["meeting"].pk, s["waiting"].pk]),
+                         {"outcome": "rejected", "method": "consensus"}),
+}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "plain", "ministry", "other_coordinator"])
+def test_no_write_by_unauthorised_roles(scenario, clients, role):
+    """Every workflow action by a role that may not take it is refused (login / 403 / 404 or a refusal
+    message) and leaves the database as it was."""
+    before = _snapshot()
+    for name, make in POST_ACTIONS.items():
+        url, data = make(scenario)
+        response = clients[role].post(url, data)
+        assert response.status_code in (302, 403, 404), (name, response.status_code)
+        if role != "anonymous" and response.status_code == 302:
+            # a redirect back to the object is only allowed when the service refused the step
+            assert not response.url.startswith(reverse("login")), name
+    assert _snapshot() == before
+
+
+@pytest.mark.parametrize("role,actions", [
+    ("coordinator", ["attendance", "minutes", "confirm", "decide"]),
+    ("steering", ["submit", "withdraw", "edit"]),
+])
+def test_roles_cannot_take_each_others_steps(scenario, clients, role, actions):
+    before = _snapshot()
+    for name in actions:
+        url, data = POST_ACTIONS[name](scenario)
+        assert clients[role].post(url, data).status_code == 403, name
+    assert _snapshot() == before
