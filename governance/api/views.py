@@ -15,9 +15,10 @@ from rest_framework.response import Response
 from config.api_views import PortalViewSet
 
 from .. import services
-from ..filters import DecisionFilter, MeetingFilter, ProposalFilter
+from ..filters import ProposalFilter
 from ..models import Decision, Meeting, Proposal
 from ..permissions import GovernanceReadOnlyOrCoordinator
+from .filters import DecisionFilter, MeetingFilter
 from .serializers import (
     AttendanceSerializer,
     DecisionCorrectSerializer,

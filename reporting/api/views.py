@@ -22,9 +22,9 @@ from portfolio.models import Agreement
 from portfolio.permissions import can_view_portal
 
 from ..choices import Audience
-from ..filters import SummaryReportFilter
 from ..models import SummaryReport
 from ..permissions import can_request_any_summary, can_request_summary
+from .filters import SummaryReportFilter
 from .serializers import SummaryReportSerializer
 
 CONTENT_TYPES = {

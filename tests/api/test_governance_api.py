@@ -172,6 +172,11 @@ def test_governance_filters(clients, portfolio, governance_records):
         governance_records["decided"].pk}
     assert _ids(api.get("/api/v1/decisions/", {"outcome": "approved"})) == {governance_records["decision"].pk}
     assert _ids(api.get("/api/v1/meetings/", {"status": "planned"})) == {governance_records["meeting"].pk}
+    assert _ids(api.get("/api/v1/meetings/", {"q": "johtoryhmä", "ordering": "-starts_at"})) == {
+        governance_records["meeting"].pk}
+    assert _ids(api.get("/api/v1/decisions/", {"q": "liikkuvuus", "ordering": "decided_at"})) == {
+        governance_records["decision"].pk}
+    assert api.get("/api/v1/proposals/", {"ordering": "-title"}).status_code == 200
 
 
 def test_meeting_validation(clients, group):
