@@ -153,6 +153,10 @@ def test_docs_need_login_and_use_self_hosted_assets(client, coordinator_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "swagger-ui" in html and "cdn.jsdelivr" not in html and "/static/drf_spectacular_sidecar/" in html
+    # No inline script (the CSP allows only our own files and nonces): the initialiser is a separate file.
+    assert "<script>" not in html
+    script = coordinator_client.get("/api/docs/?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
 
 
 def test_roles_fixture_covers_every_role(users):
