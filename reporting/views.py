@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,8 @@ from .permissions import can_request_any_summary, can_view_reports
 from .rendering import CONTENT_TYPES
 from .selectors import report_list
 from .services import report_download_log, summary_request
+
+MAX_PENDING_PER_USER = int(getattr(settings, "REPORT_MAX_PENDING_PER_USER", 3))
 
 
 def _require_reports(request: HttpRequest) -> None:
@@ -51,6 +54,11 @@ def request_summary(request: HttpRequest) -> HttpResponse:
     if not can_request_any_summary(request.user):
         raise PermissionDenied
     form = SummaryRequestForm(request.POST, user=request.user)
+    pending = SummaryReport.objects.in_flight().filter(requested_by=request.user).count()
+    if pending >= MAX_PENDING_PER_USER:
+        # A cheap guard against piling up heavy jobs (the same summary twice is deduplicated anyway).
+        form.add_error(None, _("You have %(n)s summaries being compiled; wait until they are done.") % {"n": pending})
+        return _index_with_form(request, form, status=429)
     if form.is_valid():
         try:
             report = summary_request(
@@ -63,10 +71,14 @@ def request_summary(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The summary %(report)s is on its way.") % {"report": report})
             return redirect(report.get_absolute_url())
+    return _index_with_form(request, form, status=400)
+
+
+def _index_with_form(request: HttpRequest, form: SummaryRequestForm, *, status: int) -> HttpResponse:
     filterset = SummaryReportFilter(None, queryset=report_list(user=request.user))
     page = Paginator(filterset.qs, 50).get_page(1)
     return render(request, "reporting/index.html", {"filter": filterset, "page": page, "query": "", "form": form,
-                                                    "formats": REPORT_FORMATS}, status=400)
+                                                    "formats": REPORT_FORMATS}, status=status)
 
 
 @login_required

@@ -151,6 +151,17 @@ def test_coordinator_cannot_compile_another_agreement_or_the_national_summary(co
     assert not SummaryReport.objects.exists()
 
 
+def test_compile_requests_are_limited_per_user(coordinator, coordinator_client, agreement):
+    for n in range(3):
+        SummaryReport.objects.create(audience="steering", agreement=agreement, period=f"2025-Q{n + 1}",
+                                     period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 3, 31),
+                                     requested_by=coordinator)
+    response = coordinator_client.post(reverse("reporting:request"), {
+        "audience": "steering", "agreement": agreement.pk, "period": "2026-Q3", "language": "fi"})
+    assert response.status_code == 429
+    assert SummaryReport.objects.count() == 3
+
+
 def test_steering_member_cannot_compile(steering_client, agreement):
     response = steering_client.post(reverse("reporting:request"), {
         "audience": "steering", "agreement": agreement.pk, "period": "2026-Q3", "language": "fi"})
