@@ -162,6 +162,8 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Starting a summary compilation is heavy work: limited per user (checklist #20).
+    "DEFAULT_THROTTLE_RATES": {"report-request": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ecosystem agreement portfolio API",

@@ -16,8 +16,9 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
-from config.api_views import PortalViewSet
+from config.api_views import ERROR_RESPONSE, PortalViewSet
 from portfolio.models import Agreement
 from portfolio.permissions import can_view_portal
 
@@ -74,7 +75,7 @@ class SummaryRequestSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="A summary report with its download links"),
     create=extend_schema(
         summary="Start compiling a summary", request=SummaryRequestSerializer,
-        responses={202: SummaryReportSerializer},
+        responses={202: SummaryReportSerializer, 429: ERROR_RESPONSE},
         description="Queues the compilation (Celery) and answers 202 with the job; poll the report until its "
                     "status is `done` (or `failed`). The same summary of unchanged data is not compiled twice: "
                     "the existing one is returned.",
@@ -88,6 +89,10 @@ class SummaryReportViewSet(PortalViewSet):
     permission_classes = [ReportPermission]
     filterset_class = SummaryReportFilter
     http_method_names = ["get", "post", "head", "options"]
+    throttle_scope = "report-request"
+
+    def get_throttles(self) -> list[Any]:
+        return [ScopedRateThrottle()] if self.action == "create" else []
 
     def get_queryset(self) -> QuerySet[SummaryReport]:
         return SummaryReport.objects.visible_to(self.request.user).order_by("-created_at", "pk")

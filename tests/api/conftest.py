@@ -14,6 +14,16 @@ from tests.factories import FundingFrameFactory, FundingLineFactory, ProjectFact
 ROLES = ("anonymous", "plain", "coordinator", "steering", "ministry", "other_coordinator")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():  # type: ignore[no-untyped-def]
+    """Throttle counters live in the cache; every test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()
     if user is not None:

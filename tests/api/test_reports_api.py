@@ -82,3 +82,15 @@ def test_reports_cannot_be_changed_or_deleted(clients, report):
     for method in ("patch", "put", "delete"):
         response = getattr(clients["coordinator"], method)(f"/api/v1/reports/{report.pk}/", {}, format="json")
         assert response.status_code == 405
+
+
+def test_compilation_requests_are_rate_limited(clients, agreement):
+    api = clients["coordinator"]
+    payload = {"audience": "steering", "agreement": agreement.pk, "period": "2026-Q3"}
+    statuses = [api.post("/api/v1/reports/", payload, format="json").status_code for _ in range(21)]
+    assert statuses[:20] == [202] * 20
+    assert statuses[20] == 429
+    response = api.post("/api/v1/reports/", payload, format="json")
+    assert response.json()["code"] == "throttled"
+    # Reading is not limited.
+    assert api.get("/api/v1/reports/").status_code == 200
