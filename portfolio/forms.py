@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -52,10 +53,6 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     lines_fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
-    partners = forms.ModelMultipleChoiceField(
-        label=_("Co-implementers"), queryset=Organisation.objects.order_by("name"), required=False,
-        help_text=_("Hold Ctrl (or Cmd) to select several."),
-    )
     methods = forms.ModelMultipleChoiceField(
         label=_("Method categories"), queryset=MethodCategory.objects.order_by("code"),
         widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one method category.")},
@@ -68,7 +65,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = ["code", "title_fi", "title_sv", "title_en", "priority", "methods", "lead_organisation",
-                  "partners", "start_date", "end_date", "summary_fi", "summary_sv", "summary_en",
+                  "start_date", "end_date", "summary_fi", "summary_sv", "summary_en",
                   "internationalisation", "themes", "eura_code", "is_coordination_project", "is_supra_regional"]
         labels = {
             "title_fi": _("Title in Finnish"), "title_sv": _("Title in Swedish"), "title_en": _("Title in English"),
@@ -100,8 +97,6 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         for name in ("start_date", "end_date"):
             self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
         if self.instance.pk:
-            self.fields["partners"].initial = list(
-                self.instance.partnerships.values_list("organisation_id", flat=True))
             self.fields["version"].initial = self.instance.version
             # An edit must say which version it started from, or a stale save could not be detected.
             self.fields["version"].required = True
@@ -127,9 +122,6 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         priority = data.get("priority")
         if priority is not None and priority.agreement_id != self.agreement.pk:
             self.add_error("priority", _("This priority belongs to another agreement."))
-        lead, partners = data.get("lead_organisation"), data.get("partners")
-        if lead and partners and lead in partners:
-            self.add_error("partners", _("The lead implementer cannot also be a co-implementer."))
         return data
 
     def _post_clean(self) -> None:
@@ -138,9 +130,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         super()._post_clean()
 
     def service_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("version", "lines_fingerprint")}
-        data["partners"] = list(self.cleaned_data.get("partners") or [])
-        return data
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("version", "lines_fingerprint")}
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
@@ -241,6 +231,43 @@ class BaseFundingLineFormSet(forms.BaseFormSet):
 
 FundingLineFormSet = forms.formset_factory(FundingLineForm, formset=BaseFundingLineFormSet, extra=3,
                                            can_delete=True, max_num=200, validate_max=True)
+
+
+class PartnerForm(AccessibleFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(label=_("Co-implementer"), queryset=Organisation.objects.order_by("name"))
+    budget_share = MoneyField(label=_("Budget share (€)"), **AMOUNT)
+
+
+class BasePartnerFormSet(forms.BaseFormSet):
+    """Co-implementers with their budget shares. `lead` is the lead implementer chosen in the same form."""
+
+    def __init__(self, *args: Any, lead: Organisation | None = None, **kwargs: Any) -> None:
+        self.lead = lead
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.kept_forms():
+            organisation = form.cleaned_data["organisation"]
+            if self.lead is not None and organisation.pk == self.lead.pk:
+                form.add_error("organisation", _("The lead implementer cannot also be a co-implementer."))
+            elif organisation.pk in seen:
+                form.add_error("organisation", _("This organisation is already a co-implementer."))
+            seen.add(organisation.pk)
+
+    def kept_forms(self) -> list[forms.Form]:
+        return [f for f in self.forms if f.is_valid() and f.has_changed() and not self._should_delete_form(f)
+                and f.cleaned_data.get("organisation")]
+
+    def partners(self) -> list[dict[str, Any]]:
+        return [{"organisation": f.cleaned_data["organisation"],
+                 "budget_share": f.cleaned_data.get("budget_share") or Decimal("0.00")} for f in self.kept_forms()]
+
+
+PartnerFormSet = forms.formset_factory(PartnerForm, formset=BasePartnerFormSet, extra=2, can_delete=True,
+                                       max_num=100, validate_max=True)
 
 
 class OrganisationForm(AccessibleFormMixin, forms.ModelForm):

@@ -181,13 +181,26 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
         project.methods.set(data["methods"])
     if "themes" in data:
         project.themes.set(data["themes"])
-    if "partners" in data:
-        wanted = {o.pk for o in data["partners"]} - {project.lead_organisation_id}
-        current = set(project.partnerships.values_list("organisation_id", flat=True))
-        for partnership in project.partnerships.filter(organisation_id__in=current - wanted):
-            partnership.delete()
-        for organisation_id in wanted - current:
-            ProjectPartner.objects.create(project=project, organisation_id=organisation_id)
+    if data.get("partners") is not None:
+        # Items are organisations, or dicts {"organisation": ..., "budget_share": Decimal}.
+        wanted: dict[int, Decimal | None] = {}
+        for item in data["partners"]:
+            organisation = item["organisation"] if isinstance(item, dict) else item
+            share = item.get("budget_share") if isinstance(item, dict) else None
+            if organisation.pk != project.lead_organisation_id:
+                wanted[organisation.pk] = share
+        current = {p.organisation_id: p for p in project.partnerships.all()}
+        for organisation_id, partnership in current.items():
+            if organisation_id not in wanted:
+                partnership.delete()
+        for organisation_id, share in wanted.items():
+            partnership = current.get(organisation_id)
+            if partnership is None:
+                ProjectPartner.objects.create(project=project, organisation_id=organisation_id,
+                                              budget_share=share or Decimal("0.00"))
+            elif share is not None and partnership.budget_share != share:
+                partnership.budget_share = share
+                partnership.save(update_fields=["budget_share"])
 
 
 def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user: Any,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
 from .exports import csv_bytes, xlsx_bytes
-from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, ProjectForm
+from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
 from .models import Organisation, Project, ProjectAttachment
 from .permissions import (
@@ -198,6 +198,26 @@ def _formset_initial(project: Project) -> list[dict[str, Any]]:
             for line in project.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order")]
 
 
+def _partner_formset(request: HttpRequest, project: Project | None, form: ProjectForm) -> Any:
+    """The co-implementer rows; a POST without them (e.g. an older form) leaves the partners unchanged."""
+    if request.method == "POST" and "partners-TOTAL_FORMS" in request.POST:
+        lead = None
+        if form.is_valid():
+            lead = form.cleaned_data.get("lead_organisation")
+        return PartnerFormSet(request.POST, prefix="partners", lead=lead)
+    initial = [{"organisation": p.organisation_id, "budget_share": p.budget_share}
+               for p in project.partnerships.all()] if project else []
+    return PartnerFormSet(initial=initial, prefix="partners")
+
+
+def _partners_valid(partner_formset: Any) -> bool:
+    return not partner_formset.is_bound or partner_formset.is_valid()
+
+
+def _partners_data(partner_formset: Any) -> list[dict[str, Any]] | None:
+    return partner_formset.partners() if partner_formset.is_bound else None
+
+
 def _lines_fingerprint(project: Project) -> str | None:
     try:
         from funding.selectors import lines_fingerprint
@@ -223,10 +243,12 @@ def project_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ProjectForm(request.POST or None, agreement=agreement)
     formset = FundingLineFormSet(request.POST or None, agreement=agreement, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    partner_formset = _partner_formset(request, None, form)
+    if request.method == "POST" and form.is_valid() and formset.is_valid() and _partners_valid(partner_formset):
         try:
-            project = services.project_create(agreement=agreement, data=form.service_data(),
-                                              lines=formset.lines(), user=request.user)
+            project = services.project_create(
+                agreement=agreement, data={**form.service_data(), "partners": _partners_data(partner_formset)},
+                lines=formset.lines(), user=request.user)
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:
@@ -235,7 +257,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, warning)
             return redirect(project)
     return render(request, "portfolio/project_form.html", {
-        "form": form, "formset": formset, "agreement": agreement, "project": None,
+        "form": form, "formset": formset, "partner_formset": partner_formset, "agreement": agreement,
+        "project": None,
     }, status=400 if request.method == "POST" else 200)
 
 
@@ -283,11 +306,13 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ProjectForm(request.POST, instance=project, agreement=agreement)
         formset = FundingLineFormSet(request.POST, agreement=agreement, prefix="lines")
-        if form.is_valid() and formset.is_valid():
+        partner_formset = _partner_formset(request, project, form)
+        if form.is_valid() and formset.is_valid() and _partners_valid(partner_formset):
             try:
                 expected = form.cleaned_data["version"]
                 saved = services.project_update(
-                    project=project, data=form.service_data(), expected_version=expected, user=request.user,
+                    project=project, data={**form.service_data(), "partners": _partners_data(partner_formset)},
+                    expected_version=expected, user=request.user,
                     lines=formset.lines(), lines_fingerprint=form.cleaned_data.get("lines_fingerprint") or None)
             except services.StaleVersionError as exc:
                 conflict = _conflict_rows(form, exc)
@@ -320,9 +345,11 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = ProjectForm(instance=project, agreement=agreement,
                            initial={"version": project.version, "lines_fingerprint": _lines_fingerprint(project)})
         formset = FundingLineFormSet(initial=_formset_initial(project), agreement=agreement, prefix="lines")
+        partner_formset = _partner_formset(request, project, form)
         status = 200
     return render(request, "portfolio/project_form.html", {
-        "form": form, "formset": formset, "agreement": agreement, "project": project, "conflict": conflict,
+        "form": form, "formset": formset, "partner_formset": partner_formset, "agreement": agreement,
+        "project": project, "conflict": conflict,
     }, status=status)
 
 

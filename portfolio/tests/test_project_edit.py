@@ -198,3 +198,20 @@ def test_edit_without_version_is_refused(coordinator_client, agreement):
     assert response.status_code == 400
     project.refresh_from_db()
     assert project.title_fi == "Ennallaan"
+
+
+def test_co_implementers_with_budget_shares(coordinator_client, agreement, lead):
+    partner = OrganisationFactory(name="Partneri Oy")
+    data = _post_data(agreement, lead, **{
+        "partners-TOTAL_FORMS": "2", "partners-INITIAL_FORMS": "0", "partners-MIN_NUM_FORMS": "0",
+        "partners-MAX_NUM_FORMS": "1000", "partners-0-organisation": str(partner.pk),
+        "partners-0-budget_share": "12 500,50", "partners-1-organisation": "", "partners-1-budget_share": ""})
+    assert coordinator_client.post(CREATE, data).status_code == 302
+    project = Project.objects.get(code="NEW-1")
+    assert [(p.organisation_id, p.budget_share) for p in project.partnerships.all()] == [
+        (partner.pk, Decimal("12500.50"))]
+    data["code"] = "NEW-2"
+    data["partners-1-organisation"] = str(lead.pk)
+    response = coordinator_client.post(CREATE, data)
+    assert response.status_code == 400
+    assert 'id="id_partners-1-organisation_error"' in response.content.decode()
