@@ -210,8 +210,15 @@ def project_decisions(*, project: Project, user: AnyUser | None = None) -> dict[
     idea = ProjectIdea.objects.filter(project=project).first()
     current = [d for p in proposals for d in p.decisions.all() if not d.corrections.all()]
     latest = max(current, key=lambda d: (d.decided_at, d.pk), default=None)
+    from .services import PROPOSABLE_PROJECT_STATUSES
+
+    can_propose = bool(
+        user is not None and permissions.can_prepare_proposal(user, project.agreement_id)
+        and project.status in PROPOSABLE_PROJECT_STATUSES
+        and not any(p.status in (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA)
+                    for p in proposals))
     return {"project": project, "idea": idea, "proposals": proposals, "latest_decision": latest,
-            "approved": latest is not None and latest.outcome in APPROVING_OUTCOMES}
+            "approved": latest is not None and latest.outcome in APPROVING_OUTCOMES, "can_propose": can_propose}
 
 
 def _decision_lines() -> Any:

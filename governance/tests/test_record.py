@@ -179,7 +179,10 @@ def test_project_decisions_history(coordinator, steering_member, agreement, othe
     assert [t.to_status for t in history["proposals"][0].transitions.all()] == [
         "draft", "submitted", "on_agenda", "decided"]
     assert history["proposals"][0].requested_total == Decimal("200000.00")
+    assert selectors.project_decisions(project=proposal.project, user=coordinator)["can_propose"]
+    assert not selectors.project_decisions(project=proposal.project, user=steering_member)["can_propose"]
     draft = f.draft(coordinator, agreement)
+    assert not selectors.project_decisions(project=draft.project, user=coordinator)["can_propose"]
     hidden = selectors.project_decisions(project=draft.project, user=other_coordinator)
     assert hidden["proposals"] == []
 
