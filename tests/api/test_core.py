@@ -68,6 +68,14 @@ def test_unknown_api_url_is_a_json_404(api):
     assert response.json()["code"] == "not_found"
 
 
+def test_post_to_an_unknown_api_url_is_a_json_404_even_without_csrf(coordinator):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post("/api/v1/no-such-collection/", {})
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_unknown_object_is_a_json_404(api, agreement):
     response = api.get("/api/v1/projects/987654/")
     assert response.status_code == 404
