@@ -48,3 +48,19 @@ def test_steering_chair_decides_a_proposal(page, login, demo_data, live_server, 
     assert proposal.project.status == "approved"
     assert page.locator(f"#proposal-{proposal.pk}").get_by_text(re.compile("Decision|Päätös")).count() >= 1
     assert not [e for e in page.console_errors if "favicon" not in e and "404" not in e]
+
+
+def test_governance_pages_pass_axe_for_the_coordinator(page, login, demo_data, live_server, axe):  # noqa: F811
+    from governance.models import Meeting, Proposal, SteeringGroup
+
+    login(page, "coordinator")
+    proposal = Proposal.objects.get(project__code="HEV-027")  # the demo's draft
+    confirmed = Meeting.objects.get(status="confirmed")
+    group = SteeringGroup.objects.get(kind="regional", agreement__code__isnull=False)
+    for path in ("/governance/", "/governance/proposals/", f"/governance/proposals/{proposal.pk}/",
+                 f"/governance/proposals/{proposal.pk}/edit/", "/governance/meetings/",
+                 f"/governance/meetings/{confirmed.pk}/", "/governance/meetings/new/", "/governance/ideas/",
+                 "/governance/ideas/new/", f"/governance/groups/{group.pk}/"):
+        page.goto(f"{live_server.url}{path}")
+        assert page.locator("h1").count() == 1, path
+        axe(page)
