@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -127,6 +128,15 @@ class SummaryReportViewSet(PortalViewSet):
         agreement = data.get("agreement")
         if not can_request_summary(request.user, audience=data["audience"], agreement=agreement):
             raise PermissionDenied()
+        # The same guard as the /reports/ page: a few heavy jobs in flight per user at most.
+        from ..views import MAX_PENDING_PER_USER
+
+        pending = SummaryReport.objects.in_flight().filter(requested_by=request.user)
+        if pending.count() >= MAX_PENDING_PER_USER and not pending.filter(
+                audience=data["audience"], agreement=agreement, period=data["period"],
+                language=data["language"], rerun=False).exists():
+            raise Throttled(detail=_("You have %(n)s summaries being compiled; wait until they are done.")
+                            % {"n": pending.count()})
         report = summary_request(audience=data["audience"], period=data["period"], agreement=agreement,
                                  language=data["language"], rerun=data["rerun"], user=request.user)
         return self._render(report, status.HTTP_202_ACCEPTED)

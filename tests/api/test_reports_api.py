@@ -94,3 +94,14 @@ def test_compilation_requests_are_rate_limited(clients, agreement):
     assert response.json()["code"] == "throttled"
     # Reading is not limited.
     assert api.get("/api/v1/reports/").status_code == 200
+
+
+def test_at_most_a_few_compilations_in_flight_per_user(clients, agreement):
+    from reporting.views import MAX_PENDING_PER_USER
+
+    api = clients["coordinator"]
+    periods = [f"2025-Q{q}" for q in range(1, 5)] + ["2024"]
+    statuses = [api.post("/api/v1/reports/", {"audience": "steering", "agreement": agreement.pk, "period": p},
+                         format="json").status_code for p in periods[:MAX_PENDING_PER_USER + 1]]
+    assert statuses == [202] * MAX_PENDING_PER_USER + [429]
+    assert SummaryReport.objects.count() == MAX_PENDING_PER_USER
