@@ -2,6 +2,22 @@
 
 Every figure is aggregated in the database (``Sum`` over grouped rows); Python only merges the few
 grouped rows and does Decimal arithmetic on the sums.
+
+Definitions used throughout (the agreement is silent on these; we decided):
+- Lines of rejected and withdrawn projects never count. Correction lines (which may be negative) are
+  summed with the regular lines, so every figure is net.
+- Split: shares of the grand total (private money included) in percent with 2 decimals, made to add up
+  to exactly 100.00 by the largest-remainder method; ``None`` when the total is zero. Within the indicative
+  split when local is within ``FUNDING_SPLIT_LOCAL_TARGET`` ± ``FUNDING_SPLIT_TOLERANCE`` percentage points
+  and EU+state within (100 − target) ± tolerance.
+- Priority-4 rule: priority 4's total is strictly below that of each of priorities 1–3 of the same
+  agreement; a priority 4 with no money never breaks it. For several agreements it must hold in each.
+- Frame use per instrument and year: committed = granted on approved/running/closed projects plus the
+  lines of approved (not since corrected) decisions of projects not yet marked decided; pending =
+  requested lines of submitted proposals and proposals on an agenda. Committed over the frame is an error
+  (``services.frame_check_commit`` refuses it); committed + pending over the frame is a warning.
+- AKKE split: AKKE lines with the local and private lines of the same project and year.
+- Coordination project: AKKE until the end of 2023, ERDF from 2024; other EU/state lines are flagged.
 """
 
 from __future__ import annotations

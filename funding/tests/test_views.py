@@ -294,3 +294,15 @@ def test_dashboard_flags_coordination_lines_that_contradict_the_model(coordinato
     html = render_to_string("funding/partials/dashboard_funding.html",
                             {"funding": dashboard_funding(agreement=agreement, user=coordinator)})
     assert f"{coordination.code}: AKKE 2025" in html
+
+
+def test_proposal_effect_partial_renders(clean_agreement):
+    from funding.selectors import proposal_funding_effect
+    from funding.tests.test_selectors import _governance
+
+    add_frame(clean_agreement, "ERDF", 2026, "100.00")
+    proposal = _governance(clean_agreement, make_project(clean_agreement, priority=4, status="proposal"),
+                           "submitted", "ERDF", 2026, "150.00")
+    html = render_to_string("funding/partials/proposal_effect.html",
+                            {"effect": proposal_funding_effect(proposal=proposal)})
+    assert "ERDF 2026" in html and "✗" in html
