@@ -22,8 +22,8 @@ class FundingFrameAdmin(SimpleHistoryAdmin):
 
 @admin.register(FundingLine)
 class FundingLineAdmin(SimpleHistoryAdmin):
-    list_display = ["project", "instrument", "year", "planned_amount", "granted_amount", "spent_amount"]
-    list_filter = ["instrument", "year", "project__agreement"]
+    list_display = ["project", "instrument", "year", "kind", "planned_amount", "granted_amount", "spent_amount"]
+    list_filter = ["kind", "instrument", "year", "project__agreement"]
     search_fields = ["project__code", "project__title"]
     list_select_related = ["project", "instrument"]
     autocomplete_fields = ["project"]
