@@ -238,3 +238,22 @@ def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser) -> list[dic
              "active": counts.get(a.pk, {}).get("active", 0),
              "planned": money.get(a.pk, {}).get("planned") or zero,
              "granted": money.get(a.pk, {}).get("granted") or zero} for a in agreements]
+
+
+def project_progress(*, project: Project) -> dict[str, Any]:
+    """A simple situation picture of one project: how much of its period has passed and how much of its
+    granted money is spent (both as whole percentages, None when not computable)."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    elapsed = None
+    if project.start_date and project.end_date and project.end_date > project.start_date:
+        span = (project.end_date - project.start_date).days
+        done = min(max((today - project.start_date).days, 0), span)
+        elapsed = round(100 * done / span)
+    sums = project.funding_lines.aggregate(granted=Sum("granted_amount"), spent=Sum("spent_amount"))
+    granted, spent = sums["granted"] or Decimal("0.00"), sums["spent"] or Decimal("0.00")
+    spent_percent = round(100 * spent / granted) if granted else None
+    return {"elapsed_percent": elapsed, "granted": granted, "spent": spent, "spent_percent": spent_percent,
+            "behind": elapsed is not None and spent_percent is not None and spent_percent + 25 < elapsed}

@@ -178,6 +178,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachments": list(project.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if can_edit else None,
         "history": history_entries(project=project, limit=50),
+        "progress": selectors.project_progress(project=project),
     }
     return render(request, "portfolio/project_detail.html", context)
 

@@ -68,3 +68,16 @@ def test_role_specific_top_sections(coordinator_client, ministry_client, steerin
     assert 'id="work-heading"' in coordinator_client.get("/").content.decode()
     assert 'id="national-heading"' in ministry_client.get("/").content.decode()
     assert 'id="steering-heading"' in steering_client.get("/").content.decode()
+
+
+def test_project_progress_time_and_spending(agreement, time_machine):
+    from portfolio.selectors import project_progress
+
+    time_machine.move_to(dt.datetime(2025, 1, 1, 12, tzinfo=dt.UTC))
+    project = ProjectFactory(agreement=agreement, start_date=dt.date(2024, 1, 1), end_date=dt.date(2025, 12, 31))
+    FundingLineFactory(project=project, granted_amount=Decimal("1000.00"), spent_amount=Decimal("100.00"))
+    progress = project_progress(project=project)
+    span = (dt.date(2025, 12, 31) - dt.date(2024, 1, 1)).days
+    assert progress["elapsed_percent"] == round(100 * (dt.date(2025, 1, 1) - dt.date(2024, 1, 1)).days / span)
+    assert progress["spent_percent"] == 10
+    assert progress["behind"] is True
