@@ -129,3 +129,17 @@ def test_main_pages_have_no_axe_violations(page, login, demo_data, live_server, 
     assert not failures, "\n\n".join(failures)
     csp = [e for e in page.console_errors if "Content Security Policy" in e or "Refused to" in e]
     assert not csp, csp
+
+
+def test_sorting_is_kept_when_filtering(page, login, demo_data, live_server):
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/projects/")
+    page.locator("th a.sort-link").first.click()  # sort by code, ascending
+    page.wait_for_url(re.compile(r"ordering=code"))
+    page.locator("th a.sort-link").first.click()  # descending
+    page.wait_for_url(re.compile(r"ordering=-code"))
+    page.select_option("#id_status", "running")
+    page.wait_for_url(re.compile(r"status=running"))
+    assert "ordering=-code" in page.url
+    codes = page.locator(".project-table tbody tr td:first-child").all_inner_texts()
+    assert codes == sorted(codes, reverse=True)
