@@ -50,6 +50,20 @@ def next_meeting(*, agreement: Agreement | None, user: AnyUser) -> Meeting | Non
             .select_related("group").first())
 
 
+def _effects(proposals: list[Proposal]) -> dict[int, dict[str, Any]]:
+    """Funding effects of several proposals, with one funding summary per agreement."""
+    from funding.selectors import funding_summary
+
+    summaries: dict[int, dict[str, Any]] = {}
+    result = {}
+    for proposal in proposals:
+        agreement_id = proposal.project.agreement_id
+        if agreement_id not in summaries:
+            summaries[agreement_id] = funding_summary(agreement_id=agreement_id, basis="granted")
+        result[proposal.pk] = proposal_funding_effect(proposal=proposal, summary=summaries[agreement_id])
+    return result
+
+
 def agenda_proposals(meeting: Meeting) -> list[Proposal]:
     return list(meeting.proposals.select_related("project__priority", "project__lead_organisation")
                 .prefetch_related(Prefetch("funding_lines", queryset=ProposalFundingLine.objects
@@ -70,17 +84,19 @@ def _split(groups: dict[str, Decimal]) -> dict[str, Any]:
     return {"total": total, **parts, "local_percent": percent["local"], "eu_state_percent": percent["eu_state"]}
 
 
-def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
+def proposal_funding_effect(*, proposal: Proposal, summary: dict[str, Any] | None = None) -> dict[str, Any]:
     """What approving the proposal as requested would do to its agreement: frame use per instrument and
     year of the request, the local / EU-and-state split and the priority-4 rule, before and after.
     "Before" is the funding app's granted-basis summary (funding.selectors.funding_summary); "after" adds
-    the request, replacing the project's own granted money on the same instrument and year."""
+    the request, replacing the project's own granted money on the same instrument and year. Pass the
+    agreement's ``summary`` when showing several proposals of one agreement (one summary for all)."""
     from funding.selectors import countable_lines, funding_summary, priority4_rule_holds
 
     project = proposal.project
     agreement_id = project.agreement_id
     requested = list(proposal.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
-    summary = funding_summary(agreement_id=agreement_id, basis="granted")
+    if summary is None:
+        summary = funding_summary(agreement_id=agreement_id, basis="granted")
     own = {(row["instrument_id"], row["year"]): row["granted_amount"]
            for row in countable_lines(agreement_id=agreement_id).filter(project=project)
            .values("instrument_id", "year", "granted_amount")}
@@ -148,10 +164,11 @@ def waiting_for_decision(*, user: AnyUser) -> list[dict[str, Any]]:
         proposals = [p for p in agenda_proposals(meeting) if p.status == ProposalStatus.ON_AGENDA]
         if not proposals:
             continue
+        effects = _effects(proposals)
         result.append({
             "meeting": meeting,
             "can_record": permissions.can_record_decision(user, meeting),
-            "items": [{"proposal": p, "effect": proposal_funding_effect(proposal=p)} for p in proposals],
+            "items": [{"proposal": p, "effect": effects[p.pk]} for p in proposals],
         })
     return result
 
@@ -179,9 +196,9 @@ def dashboard_governance(*, agreement: Agreement | None, user: AnyUser) -> dict[
             .select_related("project").annotate(requested_total=_sum("funding_lines__amount"))
             .order_by("status", "-updated_at")[:20])
     if meeting is not None:
-        context["agenda"] = [{"proposal": p, "effect": proposal_funding_effect(proposal=p)}
-                             if context["is_member"] else {"proposal": p, "effect": None}
-                             for p in agenda_proposals(meeting)]
+        proposals = agenda_proposals(meeting)
+        effects = _effects(proposals) if context["is_member"] else {}
+        context["agenda"] = [{"proposal": p, "effect": effects.get(p.pk)} for p in proposals]
         context["can_record"] = permissions.can_record_decision(user, meeting)
     context["recent_decisions"] = list(
         Decision.objects.visible_to(user).filter(proposal__project__agreement=agreement)
@@ -293,6 +310,7 @@ def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:
     from .services import meeting_quorum
 
     proposals = agenda_proposals(meeting)
+    effects = _effects(proposals)
     decided_ids = {p.pk for p in proposals if p.status != ProposalStatus.ON_AGENDA}
     decisions = list(meeting.decisions.select_related("proposal__project", "recorded_by", "corrects__proposal")
                      .prefetch_related(Prefetch("funding_lines", queryset=_decision_lines()), "recusals__user")
@@ -301,7 +319,7 @@ def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:
                    .select_related("user", "substitute_for__user", "organisation").order_by("role", "user__last_name"))
     return {
         "meeting": meeting,
-        "agenda": [{"proposal": p, "effect": proposal_funding_effect(proposal=p),
+        "agenda": [{"proposal": p, "effect": effects[p.pk],
                     "decisions": [d for d in decisions if d.proposal_id == p.pk]} for p in proposals],
         "other_items": list(meeting.other_items.all()),
         "decisions": decisions,

@@ -332,3 +332,11 @@ def test_roles_cannot_take_each_others_steps(scenario, clients, role, actions):
         url, data = POST_ACTIONS[name](scenario)
         assert clients[role].post(url, data).status_code == 403, name
     assert _snapshot() == before
+
+
+def test_meeting_page_queries_grow_by_a_few_per_agenda_item(coordinator, steering_member, agreement,
+                                                            steering_client, django_assert_max_num_queries):
+    """Each agenda item costs a handful of queries for its funding effect (one funding summary per page)."""
+    meeting, _ = f.deciding_meeting(coordinator, agreement, steering_member, proposals=4)
+    with django_assert_max_num_queries(50):
+        steering_client.get(reverse("governance:meeting-detail", args=[meeting.pk]))
