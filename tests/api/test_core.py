@@ -169,3 +169,20 @@ def test_docs_need_login_and_use_self_hosted_assets(client, coordinator_client):
 
 def test_roles_fixture_covers_every_role(users):
     assert set(users) == set(ROLES)
+
+
+def test_no_collection_queries_per_row(api, portfolio, governance_records):
+    """Every list costs the same number of queries for one row as for all rows (no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for collection in COLLECTIONS:
+        counts = []
+        for size in (1, 500):
+            api.get(f"/api/v1/{collection}/", {"page_size": size})
+            with CaptureQueriesContext(connection) as ctx:
+                response = api.get(f"/api/v1/{collection}/", {"page_size": size})
+            assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+        if response.json()["count"] > 1:
+            assert counts[0] == counts[1], (collection, counts)
