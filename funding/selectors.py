@@ -593,9 +593,19 @@ def what_if_lines_from_query(query: Any, *, agreement: Agreement, proposals: Ite
     return lines, errors
 
 
+def _code_of_line(line: dict[str, Any]) -> str:
+    instrument = line.get("instrument") or line.get("instrument_code")
+    return instrument.code if isinstance(instrument, FundingInstrument) else str(instrument).upper()
+
+
 def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict[str, Any]:
     """Committed funding now (DB aggregates) and with the scenario lines added as if approved: frames,
-    the 40/60 split and the priority-4 rule, before and after. Reads only."""
+    the 40/60 split and the priority-4 rule, before and after. Reads only. ``lines`` are dicts with
+    ``instrument`` (code or instance), ``year``, ``amount`` and optionally ``priority`` (code 1–4)."""
+    from .choices import SHARE_GROUP_OF
+
+    lines = [{**line, "instrument": _code_of_line(line), "amount": _cents(line.get("amount")),
+              "share_group": line.get("share_group") or SHARE_GROUP_OF[_code_of_line(line)]} for line in lines]
     uses = frame_use(agreement=agreement, include_pending_proposal_ids=[], extra_pending=lines)
     touched = {(line["instrument"], line["year"]) for line in lines}
     frames = [u for u in uses if (u["code"], u["year"]) in touched or u["frame"] is not None]
@@ -620,7 +630,8 @@ def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict
                                                                      agreement_id=agreement.pk)}
     p_delta = {code: ZERO for code in p_before}
     for line in lines:
-        p_delta[line["priority"]] = p_delta.get(line["priority"], ZERO) + line["amount"]
+        if line.get("priority") is not None:  # money without a priority still counts in frames and split
+            p_delta[line["priority"]] = p_delta.get(line["priority"], ZERO) + line["amount"]
     p_after = {code: p_before.get(code, ZERO) + p_delta.get(code, ZERO)
                for code in sorted(set(p_before) | set(p_delta))}
     return {

@@ -316,3 +316,17 @@ def test_proposal_funding_effect_before_and_after(clean_agreement):
     assert (erdf["committed"], erdf["pending"], erdf["projected"]) == (D("900.00"), D("300.00"), D("1200.00"))
     assert erdf["projected_overrun"] is True
     assert effect["split_after"]["eu_state"] == D("1200.00")
+
+
+def test_what_if_effect_accepts_minimal_lines(clean_agreement):
+    from funding.models import FundingInstrument
+    from funding.selectors import what_if_effect
+
+    add_frame(clean_agreement, "ERDF", 2026, "100.00")
+    effect = what_if_effect(agreement=clean_agreement, lines=[
+        {"instrument": FundingInstrument.objects.get(code="ERDF"), "year": 2026, "amount": "60"},
+        {"instrument": "city", "year": 2026, "amount": D("40"), "priority": 2}])
+    assert effect["split_after"]["local_percent"] == D("40.00")
+    assert {p["code"]: p["delta"] for p in effect["priorities"]}[2] == D("40.00")
+    erdf = next(u for u in effect["frames"] if u["code"] == "ERDF")
+    assert erdf["pending"] == D("60.00") and erdf["projected_overrun"] is False
