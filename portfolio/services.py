@@ -411,3 +411,30 @@ def attachment_delete(*, attachment: ProjectAttachment, user: Any) -> None:
     attachment._history_user = user  # type: ignore[attr-defined]
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- status steps a coordinator takes -------------------------------------------------------------------
+
+# Ideas, proposals, approvals and withdrawals move through governance decisions; starting and closing an
+# approved project are the coordinators' own steps.
+PROJECT_STATUS_STEPS: dict[str, tuple[str, ...]] = {"approved": ("running",), "running": ("closed",)}
+
+
+@transaction.atomic
+def project_status_advance(*, project: Project, status: str, user: Any) -> Project:
+    """Mark an approved project running, or a running project closed; any other change is refused."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .permissions import can_change_project
+
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if user is not None and not can_change_project(user, locked):
+        raise PermissionDenied
+    if status not in PROJECT_STATUS_STEPS.get(locked.status, ()):
+        raise ValidationError(_("A project that is “%(from)s” cannot be marked “%(to)s”."), code="transition",
+                              params={"from": locked.get_status_display(), "to": status})
+    locked.status = status
+    locked.version += 1
+    locked._history_user = user  # type: ignore[attr-defined]
+    locked.save(update_fields=["status", "version", "updated_at"])
+    return locked

@@ -11,6 +11,7 @@ urlpatterns = [
     path("new/", views.project_create, name="project-create"),
     path("<int:pk>/", views.project_detail, name="project-detail"),
     path("<int:pk>/edit/", views.project_edit, name="project-edit"),
+    path("<int:pk>/status/", views.project_status, name="project-status"),
     path("<int:pk>/history/", views.project_history, name="project-history"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment-upload"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment-download"),

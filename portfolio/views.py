@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services
+from .choices import ProjectStatus
 from .exports import csv_bytes, xlsx_bytes
 from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
@@ -179,6 +180,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attachment_form": AttachmentForm() if can_edit else None,
         "history": history_entries(project=project, limit=50),
         "progress": selectors.project_progress(project=project),
+        "next_statuses": [(code, label) for code, label in ProjectStatus.choices
+                          if code in services.PROJECT_STATUS_STEPS.get(project.status, ())] if can_edit else [],
     }
     return render(request, "portfolio/project_detail.html", context)
 
@@ -352,6 +355,24 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form, "formset": formset, "partner_formset": partner_formset, "agreement": agreement,
         "project": project, "conflict": conflict,
     }, status=status)
+
+
+@login_required
+@require_POST
+def project_status(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = selectors.project_detail(user=request.user, pk=pk)
+    if not can_change_project(request.user, project):
+        raise PermissionDenied
+    try:
+        project = services.project_status_advance(project=project, status=request.POST.get("status", ""),
+                                                  user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The project is now “%(status)s”.") % {"status": project.get_status_display()})
+    return redirect(project)
 
 
 # --- attachments --------------------------------------------------------------------------------------------

@@ -215,3 +215,18 @@ def test_co_implementers_with_budget_shares(coordinator_client, agreement, lead)
     response = coordinator_client.post(CREATE, data)
     assert response.status_code == 400
     assert 'id="id_partners-1-organisation_error"' in response.content.decode()
+
+
+def test_coordinator_starts_and_closes_an_approved_project(coordinator_client, steering_client, agreement):
+    project = ProjectFactory(agreement=agreement, status="approved")
+    url = reverse("portfolio:project-status", args=[project.pk])
+    assert steering_client.post(url, {"status": "running"}).status_code == 403
+    assert coordinator_client.post(url, {"status": "closed"}).status_code == 302  # not allowed: stays
+    project.refresh_from_db()
+    assert project.status == "approved"
+    coordinator_client.post(url, {"status": "running"})
+    project.refresh_from_db()
+    assert project.status == "running" and project.version == 2
+    coordinator_client.post(url, {"status": "approved"})  # no way back
+    project.refresh_from_db()
+    assert project.status == "running"
