@@ -16,6 +16,7 @@ from portfolio.models import Project
 
 from ..choices import DecisionMethod, DecisionOutcome
 from ..models import (
+    AgendaItem,
     Decision,
     DecisionFundingLine,
     Meeting,
@@ -88,17 +89,30 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["id", "position", "title", "description"]
+        read_only_fields = fields
+
+
 class MeetingSerializer(serializers.ModelSerializer):
-    """A steering-group meeting with its agenda (proposals) and attendees."""
+    """A steering-group meeting with its agenda (proposals and other items) and attendees."""
 
     agreement = serializers.IntegerField(source="group.agreement_id", read_only=True, allow_null=True)
     proposals = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    other_items = AgendaItemSerializer(many=True, read_only=True)
 
     class Meta:
         model = Meeting
         fields = ["id", "group", "agreement", "title", "starts_at", "location", "online_url", "status",
-                  "attendees", "minutes", "minutes_confirmed_at", "proposals"]
+                  "attendees", "minutes", "minutes_confirmed_at", "proposals", "other_items"]
         read_only_fields = fields
+
+
+class AgendaItemWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
 
 
 # --- input ------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..models import Decision, Meeting, Proposal
 from ..permissions import GovernanceReadOnlyOrCoordinator
 from .filters import DecisionFilter, MeetingFilter
 from .serializers import (
+    AgendaItemWriteSerializer,
     AttendanceSerializer,
     DecisionCorrectSerializer,
     DecisionRecordSerializer,
@@ -112,7 +113,7 @@ class MeetingViewSet(PortalViewSet):
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return (Meeting.objects.visible_to(self.request.user).select_related("group")
-                .prefetch_related("attendees", "proposals").order_by("-starts_at", "pk"))
+                .prefetch_related("attendees", "proposals", "other_items").order_by("-starts_at", "pk"))
 
     def perform_create(self, serializer: Any) -> Meeting:
         data = serializer.validated_data
@@ -125,6 +126,16 @@ class MeetingViewSet(PortalViewSet):
         return services.meeting_update(meeting=instance, user=self.request.user, title=data.get("title"),
                                        starts_at=data.get("starts_at"), location=data.get("location"),
                                        online_url=data.get("online_url"))
+
+    @_action_schema("Add an agenda item other than a proposal", MeetingSerializer, AgendaItemWriteSerializer)
+    @action(detail=True, methods=["post"])
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        def add(meeting: Meeting, data: dict[str, Any]) -> Meeting:
+            services.meeting_add_item(meeting=meeting, title=data["title"],
+                                      description=data.get("description", ""), user=request.user)
+            return meeting
+
+        return self.run_action(request, add, AgendaItemWriteSerializer)
 
     @_action_schema("Publish the agenda", MeetingSerializer)
     @action(detail=True, methods=["post"], url_path="publish-agenda")

@@ -79,6 +79,25 @@ def test_full_workflow_from_draft_to_approval(clients, portfolio, group, steerin
     assert again.status_code == 409
     assert Decision.objects.filter(proposal_id=proposal["id"]).count() == 1
 
+    # A correction is a new decision at a later meeting; the original stays as it was.
+    original_id = response.json()["id"]
+    later = coordinator.post("/api/v1/meetings/", {"group": group.pk, "title": "Johtoryhmä 3/2026",
+                                                   "starts_at": "2026-04-01T10:00:00+03:00",
+                                                   "online_url": "https://meet.example.invalid/x"},
+                             format="json").json()["id"]
+    item = coordinator.post(f"/api/v1/meetings/{later}/items/", {"title": "Oikaisu"}, format="json")
+    assert item.status_code == 200 and item.json()["other_items"][0]["title"] == "Oikaisu"
+    assert coordinator.post(f"/api/v1/meetings/{later}/publish-agenda/").status_code == 200
+    steering.post(f"/api/v1/meetings/{later}/attendance/", {"attendees": [steering_member.pk]}, format="json")
+    no_reason = steering.post(f"/api/v1/decisions/{original_id}/correct/", {"meeting": later,
+                                                                             "outcome": "rejected"}, format="json")
+    assert no_reason.status_code == 400 and "rationale" in no_reason.json()["errors"]
+    corrected = steering.post(f"/api/v1/decisions/{original_id}/correct/", {
+        "meeting": later, "outcome": "rejected", "rationale": "Rahoitus ei toteutunut"}, format="json")
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["corrects"] == original_id
+    assert Decision.objects.get(pk=original_id).outcome == "approved"
+
 
 def test_illegal_transition_is_409_and_changes_nothing(clients, portfolio, governance_records):
     draft = governance_records["draft"]
