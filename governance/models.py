@@ -136,8 +136,21 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.group} {self.starts_at:%d.%m.%Y}"
 
+    # Confirmed minutes are part of the permanent record (see Decision.save).
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk and Meeting.objects.filter(pk=self.pk, status=MeetingStatus.MINUTES_CONFIRMED).exists():
+            raise PermanentRecordError(_("The minutes of this meeting are confirmed; the meeting is a permanent "
+                                         "record and cannot be changed."))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("governance:meeting-detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk and Meeting.objects.filter(pk=self.pk, status=MeetingStatus.MINUTES_CONFIRMED).exists():
+            raise PermanentRecordError(_("The minutes of this meeting are confirmed; the meeting is a permanent "
+                                         "record and cannot be deleted."))
+        return super().delete(*args, **kwargs)
 
     @property
     def is_confirmed(self) -> bool:

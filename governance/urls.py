@@ -22,6 +22,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting-list"),
     path("meetings/new/", views.meeting_create, name="meeting-create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting-detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
     path("meetings/<int:pk>/publish/", views.meeting_publish, name="meeting-publish"),
     path("meetings/<int:pk>/items/", views.meeting_item_add, name="meeting-item-add"),
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting-attendance"),

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -306,7 +307,29 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The meeting was planned. Now build its agenda."))
             return redirect(meeting)
-    return render(request, "governance/meeting_form.html", {"form": form, "groups": groups, "group": group})
+    return render(request, "governance/meeting_form.html",
+                  {"form": form, "groups": groups, "group": group, "meeting": None})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _portal(request)
+    meeting = get_object_or_404(_meetings(request), pk=pk)
+    if not permissions.can_manage_meeting(request.user, meeting.group):
+        raise PermissionDenied
+    initial = {"title": meeting.title, "starts_at": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%dT%H:%M"),
+               "location": meeting.location, "online_url": meeting.online_url}
+    form = forms.MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The meeting was changed."))
+            return redirect(meeting)
+    return render(request, "governance/meeting_form.html",
+                  {"form": form, "groups": [meeting.group], "group": meeting.group, "meeting": meeting})
 
 
 @login_required

@@ -238,3 +238,14 @@ def test_seeded_demo_passes_through_the_record(agreement):
     assert meeting.status == "confirmed" and meeting.decisions.count() == 3
     assert Decision.objects.permanent().count() == 3
     assert FundingLine.objects.aggregate(t=Sum("granted_amount"))["t"] > 0
+
+
+def test_confirmed_meeting_cannot_be_saved_or_deleted(confirmed):
+    from governance.models import PermanentRecordError
+
+    confirmed.minutes = "Muutettu jälkikäteen"
+    with pytest.raises(PermanentRecordError):
+        confirmed.save()
+    with pytest.raises(PermanentRecordError):
+        confirmed.delete()
+    assert Meeting.objects.get(pk=confirmed.pk).minutes == "Kokous avattiin klo 13."

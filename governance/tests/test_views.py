@@ -340,3 +340,15 @@ def test_meeting_page_queries_grow_by_a_few_per_agenda_item(coordinator, steerin
     meeting, _ = f.deciding_meeting(coordinator, agreement, steering_member, proposals=4)
     with django_assert_max_num_queries(50):
         steering_client.get(reverse("governance:meeting-detail", args=[meeting.pk]))
+
+
+def test_coordinator_moves_a_planned_meeting(coordinator, clients, agreement):
+    meeting = f.meeting(coordinator, agreement)
+    url = reverse("governance:meeting-edit", args=[meeting.pk])
+    assert clients["coordinator"].get(url).status_code == 200
+    response = clients["coordinator"].post(url, {"title": meeting.title, "starts_at": "2027-02-03T13:00",
+                                                 "location": "Vantaan kaupungintalo"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.location == "Vantaan kaupungintalo" and meeting.starts_at.year == 2027
+    assert clients["ministry"].get(url).status_code == 403
