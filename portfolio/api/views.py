@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api import PreconditionFailed, parse_if_match
+from config.api import Conflict, PreconditionFailed, parse_if_match
 from config.api_views import ERROR_RESPONSE, IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
 from funding.api.serializers import FundingPlanSerializer, FundingPlanWriteSerializer, FundingSummarySerializer
 from funding.models import FundingLine
@@ -41,6 +41,11 @@ BASIS_PARAMETER = OpenApiParameter(
     "basis", OpenApiTypes.STR, enum=["planned", "granted", "spent"], default="granted",
     description="Which amounts to add up: planned, granted (default) or spent.",
 )
+
+
+class ProjectStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("running", "running"), ("closed", "closed")],
+                                     help_text="`running` for an approved project, `closed` for a running one.")
 
 
 class BasisSerializer(serializers.Serializer):
@@ -221,6 +226,33 @@ class ProjectViewSet(PortalViewSet):
         response = Response(FundingPlanSerializer({"project": project.pk, "lines": lines}).data)
         response["ETag"] = f'"{lines_fingerprint(project=project)}"'
         return response
+
+    @extend_schema(
+        summary="Mark an approved project running, or a running project closed (coordinators)",
+        description="The coordinators' own status steps; every other status change comes from steering-group "
+                    "decisions. Honours `If-Match` (the version) like an update; an impossible step is 409.",
+        request=ProjectStatusSerializer, responses={200: ProjectSerializer}, filters=False,
+        parameters=[IF_MATCH_OPTIONAL],
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str | None = None) -> Response:
+        from ..services import project_status_advance
+
+        project = self.get_object()
+        serializer = ProjectStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if request.headers.get("If-Match"):
+            self.check_if_match(request, project)
+            if self._expected_version != project.version:
+                raise PreconditionFailed()
+        try:
+            project = project_status_advance(project=project, status=serializer.validated_data["status"],
+                                             user=request.user)
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) == "transition":
+                raise Conflict(detail="; ".join(exc.messages)) from exc
+            raise
+        return self._render(project)
 
     def perform_create(self, serializer: Any) -> Project:
         from ..services import project_create

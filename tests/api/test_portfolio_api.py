@@ -324,3 +324,21 @@ def test_read_only_roles_cannot_replace_a_plan(clients, portfolio):
         response = clients[role].put(f"/api/v1/projects/{portfolio['idea'].pk}/funding-lines/", {"lines": []},
                                      format="json")
         assert response.status_code == 403
+
+
+def test_coordinator_closes_a_running_project_but_cannot_skip_steps(api, portfolio, clients):
+    running, idea = portfolio["running"], portfolio["idea"]
+    stale = api.post(f"/api/v1/projects/{running.pk}/status/", {"status": "closed"}, format="json",
+                     HTTP_IF_MATCH='"999"')
+    assert stale.status_code == 412
+    response = api.post(f"/api/v1/projects/{running.pk}/status/", {"status": "closed"}, format="json",
+                        HTTP_IF_MATCH=f'"{running.version}"')
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "closed" and response["ETag"] == f'"{running.version + 1}"'
+    assert api.post(f"/api/v1/projects/{idea.pk}/status/", {"status": "running"},
+                    format="json").status_code == 409
+    assert api.post(f"/api/v1/projects/{idea.pk}/status/", {"status": "approved"},
+                    format="json").status_code == 400
+    assert clients["ministry"].post(f"/api/v1/projects/{idea.pk}/status/", {"status": "running"},
+                                    format="json").status_code == 403
+    assert Project.objects.get(pk=idea.pk).status == "idea"
