@@ -422,6 +422,12 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         "planned": planned,
         "gauge": _gauge(granted),
         "planned_gauge": _gauge(planned),
+        # The indicative split is checked on regular projects; supra-regional theme networks separately.
+        "regular": (regular := split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
+            is_supra_regional=False)), basis="granted")),
+        "regular_gauge": _gauge(regular),
+        "supra_regional": split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
+            is_supra_regional=True)), basis="granted"),
         "priorities": priorities,
         "priority4_rule_ok": granted["priority4_rule_ok"],
         "planned_priority4_rule_ok": planned["priority4_rule_ok"],

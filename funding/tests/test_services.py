@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from funding.models import FundingFrame, FundingLine
 from funding.selectors import lines_fingerprint
@@ -86,7 +87,8 @@ def test_bad_input_is_rejected_and_nothing_is_written(clean_agreement, coordinat
     errors = info.value.error_list
     assert [e.code for e in errors] == [code]
     assert errors[0].params["index"] == 1 and errors[0].params["line"] == 2
-    assert "Line 2" in str(errors[0].message % errors[0].params)
+    with translation.override("en"):
+        assert "Line 2" in str(errors[0].message % errors[0].params)
     assert _state(project) == before
 
 
@@ -180,8 +182,11 @@ def test_priority4_warning_when_a_plan_would_break_the_rule(clean_agreement):
     for code in (1, 2, 3):
         add_line(make_project(clean_agreement, priority=code), "ERDF", 2025, planned="100.00")
     p4 = make_project(clean_agreement, priority=4)
-    ok = funding_change_warnings(project=p4, lines=[{"instrument": "ERDF", "year": 2025, "planned_amount": D("99")}])
-    bad = funding_change_warnings(project=p4, lines=[{"instrument": "ERDF", "year": 2025, "planned_amount": D("100")}])
+    with translation.override("en"):
+        ok = funding_change_warnings(project=p4, lines=[{"instrument": "ERDF", "year": 2025,
+                                                          "planned_amount": D("99")}])
+        bad = funding_change_warnings(project=p4, lines=[{"instrument": "ERDF", "year": 2025,
+                                                           "planned_amount": D("100")}])
     assert ok == [] and len(bad) == 1 and "priority 4" in bad[0]
 
 

@@ -10,6 +10,7 @@ from django.apps import apps
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from funding.models import FundingFrame, FundingLine
 from funding.selectors import dashboard_funding, lines_fingerprint, project_financing_plan
@@ -306,3 +307,18 @@ def test_proposal_effect_partial_renders(clean_agreement):
     html = render_to_string("funding/partials/proposal_effect.html",
                             {"effect": proposal_funding_effect(proposal=proposal)})
     assert "ERDF 2026" in html and "✗" in html
+
+
+def test_dashboard_checks_the_split_on_regular_projects_and_shows_supra_regional_apart(coordinator,
+                                                                                       clean_agreement):
+    regular = make_project(clean_agreement)
+    supra = make_project(clean_agreement, is_supra_regional=True)
+    add_line(regular, "ERDF", 2025, granted="60.00")
+    add_line(regular, "CITY", 2025, granted="40.00")
+    add_line(supra, "ERDF", 2025, granted="90.00")
+    add_line(supra, "CITY", 2025, granted="10.00")
+    data = dashboard_funding(agreement=clean_agreement, user=coordinator)
+    assert data["regular"]["split_ok"] is True and data["granted"]["split_ok"] is False
+    with translation.override("en"):
+        html = render_to_string("funding/partials/dashboard_funding.html", {"funding": data})
+    assert "Supra-regional" in html
