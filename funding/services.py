@@ -96,7 +96,8 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
         if not isinstance(raw, dict):
             fail(index, "", _("Line %(line)s: not a funding line."), "invalid")
             continue
-        code = str(raw.get("instrument") or raw.get("instrument_code") or "").strip().upper()
+        given = raw.get("instrument") or raw.get("instrument_code") or ""
+        code = (given.code if isinstance(given, FundingInstrument) else str(given)).strip().upper()
         instrument = instruments.get(code)
         ok = True
         if instrument is None:

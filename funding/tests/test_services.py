@@ -231,3 +231,14 @@ def test_a_downward_correction_is_kept_in_history_and_lowers_the_totals(clean_ag
     line = FundingLine.objects.get(project=project)
     assert [h.granted_amount for h in line.history.order_by("history_date")] == [D("600.00"), D("450.55")]
     assert funding_summary(agreement_id=clean_agreement.pk)["total"] == D("450.55")
+
+
+def test_replace_accepts_instrument_objects_as_well_as_codes(clean_agreement, coordinator):
+    from funding.models import FundingInstrument
+
+    project = make_project(clean_agreement)
+    funding_lines_replace(project=project, user=coordinator, lines=[
+        {"instrument": FundingInstrument.objects.get(code="ESF"), "year": 2025, "planned_amount": D("1.00")},
+        {"instrument": "erdf", "year": 2025, "planned_amount": 2}])
+    assert set(FundingLine.objects.filter(project=project).values_list("instrument__code", flat=True)) == {
+        "ESF", "ERDF"}
