@@ -373,8 +373,9 @@ def idea_set_stage(*, idea: ProjectIdea, stage: str, user: User) -> ProjectIdea:
 
 # --- proposals -------------------------------------------------------------------------------------------
 
+# A withdrawn project may be proposed again (it goes back to "idea"); rejected and closed ones may not.
 PROPOSABLE_PROJECT_STATUSES = (ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED,
-                               ProjectStatus.RUNNING)
+                               ProjectStatus.RUNNING, ProjectStatus.WITHDRAWN)
 
 
 def proposal_create(*, project: Project, title: str, user: User, plan: str = "",
@@ -401,6 +402,7 @@ def proposal_create(*, project: Project, title: str, user: User, plan: str = "",
         proposal.save()
         _transition(proposal, ProposalStatus.DRAFT, user=user, from_status="", note=_("Created"))
         _replace_proposal_lines(proposal, lines)
+        _set_project_status(project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN])
         ProjectIdea.objects.filter(project=project).exclude(stage=IdeaStage.DROPPED).update(
             stage=IdeaStage.PROPOSAL, updated_at=_now())
     return proposal

@@ -556,3 +556,18 @@ def test_membership_roles(steering_member, group):
     from governance.models import Membership
 
     assert Membership.objects.get(user=steering_member, group=group).role == MemberRole.CHAIR
+
+
+def test_withdrawn_project_can_be_proposed_again(coordinator, agreement):
+    proposal = f.submitted(coordinator, agreement)
+    services.proposal_withdraw(proposal=proposal, user=coordinator)
+    again = f.draft(coordinator, agreement, project=proposal.project)
+    again.project.refresh_from_db()
+    assert again.status == "draft" and again.project.status == "idea"
+
+
+def test_rejected_project_cannot_be_proposed_again(coordinator, steering_member, agreement):
+    meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
+    services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member)
+    with pytest.raises(TransitionError, match="cannot be made for a project"):
+        f.draft(coordinator, agreement, project=proposal.project)
