@@ -86,6 +86,7 @@ def expected_figures(agreement) -> dict:  # type: ignore[no-untyped-def]
 
 # --- figures --------------------------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_json_figures_equal_the_database(demo):
     report = compile_now(agreement=demo)
     expected = expected_figures(demo)
@@ -107,6 +108,7 @@ def test_json_figures_equal_the_database(demo):
     assert isinstance(section["split"]["granted"]["total"], str)
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_xlsx_figures_equal_the_database_as_real_numbers(demo):
     report = compile_now(agreement=demo)
     expected = expected_figures(demo)
@@ -153,6 +155,7 @@ def test_pdf_is_in_the_language_of_the_summary(demo):
     assert f"{granted:,.2f}".replace(",", " ").replace(".", ",") in text.replace("\xa0", " ")
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_national_summary_compares_every_agreement_side_by_side(demo, other_agreement):
     report = compile_now(audience="national", period="2026-H2")
     codes = [a["code"] for a in report.snapshot["data"]["agreements"]]
@@ -165,6 +168,7 @@ def test_national_summary_compares_every_agreement_side_by_side(demo, other_agre
     assert Decimal(country["granted"]["total"]) == total
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_xlsx_text_cells_are_never_formulas(demo):
     project = Project.objects.filter(agreement=demo, status="running").order_by("end_date").first()
     Project.objects.filter(pk=project.pk).update(title='=HYPERLINK("http://x.invalid","y")',
@@ -198,6 +202,7 @@ def test_redownload_after_portfolio_change_gives_the_same_bytes(demo, ministry_c
     assert render_all(report.snapshot, report.language)["xlsx"] == before
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_narrative_compares_with_the_previous_summary(demo):
     first = compile_now(agreement=demo, period="2026-Q2")
     Project.objects.filter(agreement=demo, status="approved").update(status="running")
@@ -211,6 +216,7 @@ def test_narrative_compares_with_the_previous_summary(demo):
 
 # --- idempotency ----------------------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_same_summary_of_unchanged_data_is_not_duplicated(demo, coordinator, request_now):
     first = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator)
     first.refresh_from_db()
@@ -220,6 +226,7 @@ def test_same_summary_of_unchanged_data_is_not_duplicated(demo, coordinator, req
     assert SummaryReport.objects.count() == 1
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_changed_data_gives_a_new_version_and_keeps_the_old(demo, coordinator, request_now):
     first = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator)
     FundingLine.objects.filter(project__agreement=demo, instrument__code="ERDF", year=2026).update(
@@ -232,6 +239,7 @@ def test_changed_data_gives_a_new_version_and_keeps_the_old(demo, coordinator, r
     assert first.status == second.status == ReportStatus.DONE
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_deliberate_rerun_is_a_new_version_of_the_same_data(demo, coordinator, request_now):
     first = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator)
     rerun = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator, rerun=True)
@@ -242,6 +250,7 @@ def test_deliberate_rerun_is_a_new_version_of_the_same_data(demo, coordinator, r
     assert SummaryReport.objects.filter(status=ReportStatus.DONE).count() == 2
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_database_refuses_a_second_summary_of_the_same_data(demo):
     from django.db import IntegrityError
 
@@ -270,6 +279,7 @@ def test_task_is_enqueued_only_after_commit(demo, coordinator, monkeypatch, djan
     assert sent == [(report.pk,)]
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_transient_error_is_retried_then_succeeds(demo, monkeypatch):
     report, _ = summary_get_or_create(audience="steering", period="2026-Q3", agreement=demo, user=None)
     real = reporting_selectors.summary_data
@@ -289,6 +299,7 @@ def test_transient_error_is_retried_then_succeeds(demo, monkeypatch):
     assert report.status == ReportStatus.DONE and report.progress == 100
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_transient_error_on_every_attempt_fails_visibly(demo, monkeypatch):
     report, _ = summary_get_or_create(audience="steering", period="2026-Q3", agreement=demo, user=None)
 
@@ -321,6 +332,7 @@ def test_failure_leaves_failed_status_with_reason_and_no_files(demo, monkeypatch
     assert not list(media.rglob("*.*")) if media.exists() else True
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_worker_killed_mid_job_is_completed_once_on_redelivery(demo):
     report, _ = summary_get_or_create(audience="steering", period="2026-Q3", agreement=demo, user=None)
     stale = timezone.now() - dt.timedelta(hours=2)
@@ -352,6 +364,7 @@ def test_task_for_a_deleted_report_returns_quietly(db):
 
 # --- schedule and command -----------------------------------------------------------------------------------
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_scheduled_task_requests_the_period_that_ended_once(demo, time_machine, django_capture_on_commit_callbacks):
     from reporting.tasks import summary_compile_scheduled_task
 
@@ -386,6 +399,7 @@ def test_compile_summary_command_rejects_a_bad_period(demo):
         call_command("compile_summary", "--audience", "steering", "--period", "2026-Q9", "--agreement", demo.code)
 
 
+@pytest.mark.usefixtures("fast_pdf")
 def test_period_figures_use_only_the_period(demo):
     report = compile_now(agreement=demo)
     section = report.snapshot["data"]["agreements"][0]

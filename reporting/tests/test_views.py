@@ -14,7 +14,7 @@ from reporting.models import ReportDownload, SummaryReport
 from reporting.selectors import dashboard_reports
 from reporting.services import summary_compile, summary_get_or_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_pdf")]
 
 
 def _compile(**kwargs) -> SummaryReport:  # type: ignore[no-untyped-def]
