@@ -39,6 +39,8 @@ def _members_of(group_id: int, roles: Iterable[str] | None = None) -> list[objec
 def _send(subject_template: str, body_template: str, context: dict, recipients: list[str]) -> int:
     if not recipients:
         return 0
+    # Absolute links when the deployment names its address (PORTAL_BASE_URL); paths otherwise.
+    context = {**context, "base_url": str(getattr(settings, "PORTAL_BASE_URL", "")).rstrip("/")}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(subject_template, context).strip().replace("\n", " ")
         body = render_to_string(body_template, context)

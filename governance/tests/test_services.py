@@ -571,3 +571,12 @@ def test_rejected_project_cannot_be_proposed_again(coordinator, steering_member,
     services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member)
     with pytest.raises(TransitionError, match="cannot be made for a project"):
         f.draft(coordinator, agreement, project=proposal.project)
+
+
+def test_notification_links_are_absolute_with_base_url(coordinator, steering_member, agreement, settings,
+                                                       django_capture_on_commit_callbacks):
+    settings.PORTAL_BASE_URL = "https://portaali.example.fi/"
+    proposal = f.draft(coordinator, agreement)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=proposal, user=coordinator)
+    assert f"https://portaali.example.fi/governance/proposals/{proposal.pk}/" in mail.outbox[0].body
