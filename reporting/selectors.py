@@ -17,7 +17,7 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from funding.models import MONEY, ZERO, FundingFrame, FundingInstrument
+from funding.models import MONEY, ZERO, FundingInstrument
 from funding.selectors import DECIDED_STATUSES, akke_lines, countable_lines, frame_use, funding_summary, split_of
 from portfolio.choices import ProjectStatus
 from portfolio.models import Agreement, MethodCategory, Priority, Project
@@ -129,12 +129,14 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
             "planned": _money(m.get("planned")), "granted": _money(m.get("granted")), "spent": _money(m.get("spent")),
         })
 
-    def totals_for(year_q: Q) -> dict[str, str]:
-        agg = lines.filter(year_q).aggregate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
-                                             spent=_sum("spent_amount"))
-        frame = FundingFrame.objects.filter(year_q, agreement=agreement).aggregate(total=_sum("amount"))["total"]
-        return {"frame": _money(frame), "planned": _money(agg["planned"]), "granted": _money(agg["granted"]),
-                "spent": _money(agg["spent"])}
+    def totals_for(first_year: int | None, last_year: int | None) -> dict[str, str]:
+        """Sums of the grouped rows above over a range of years (no further queries)."""
+        def within(year: int) -> bool:
+            return (first_year is None or year >= first_year) and (last_year is None or year <= last_year)
+
+        sums = {key: sum((Decimal(r[key]) for r in funding_rows if within(r["year"]) and r[key] is not None),
+                         Decimal("0.00")) for key in ("frame", "planned", "granted", "spent")}
+        return {key: _money(value) for key, value in sums.items()}
 
     granted = funding_summary(agreement_id=agreement.pk, basis="granted")
     planned = funding_summary(agreement_id=agreement.pk, basis="planned")
@@ -178,9 +180,9 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
         "activity": activity,
         "funding": {
             "rows": funding_rows,
-            "period": totals_for(Q(year__in=list(period.years))),
-            "cumulative": totals_for(Q(year__gte=FIRST_YEAR, year__lte=period.end.year)),
-            "all_years": totals_for(Q()),
+            "period": totals_for(period.start.year, period.end.year),
+            "cumulative": totals_for(FIRST_YEAR, period.end.year),
+            "all_years": totals_for(None, None),
         },
         "split": {"granted": _funding_block(granted), "planned": _funding_block(planned),
                   "akke_granted": _funding_block(split_of(akke_lines(lines), basis="granted")),
