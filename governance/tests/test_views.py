@@ -352,3 +352,38 @@ def test_coordinator_moves_a_planned_meeting(coordinator, clients, agreement):
     meeting.refresh_from_db()
     assert meeting.location == "Vantaan kaupungintalo" and meeting.starts_at.year == 2027
     assert clients["ministry"].get(url).status_code == 403
+
+
+def test_idea_to_proposal_through_the_pages(clients, agreement, coordinator, steering_member):
+    from governance.models import ProjectIdea
+    from portfolio.models import Organisation, Priority
+
+    client = clients["coordinator"]
+    response = client.post(reverse("governance:idea-create"), {
+        "title": "Kaupunkiviljelyn kokeilu", "summary": "Ruoantuotanto kaupungissa",
+        "priority": Priority.objects.get(agreement=agreement, code=1).pk,
+        "lead_organisation": Organisation.objects.filter(kind="city").first().pk, "need": "Tarve"})
+    assert response.status_code == 302
+    idea = ProjectIdea.objects.get(project__title="Kaupunkiviljelyn kokeilu")
+    client.post(reverse("governance:idea-detail", args=[idea.pk]), {"need": "Tarkennettu tarve",
+                                                                      "programme_fit": "EAKR TL1"})
+    client.post(reverse("governance:idea-stage", args=[idea.pk]), {"stage": "preparing"})
+    idea.refresh_from_db()
+    assert (idea.need, idea.programme_fit, idea.stage) == ("Tarkennettu tarve", "EAKR TL1", "preparing")
+    assert clients["steering"].post(reverse("governance:idea-detail", args=[idea.pk]),
+                                    {"need": "x"}).status_code == 403
+
+    # The chair sets criteria; the coordinator's proposal is assessed against them through the page.
+    group = f.regional_group(agreement)
+    clients["steering"].post(reverse("governance:criteria-create", args=[group.pk]), {
+        "title": "Hakukriteerit 2026", "text": "", "items": "Painopisteen mukainen\nKansainvälisyys",
+        "valid_from": "2025-01-01"})
+    client.post(reverse("governance:proposal-create") + f"?project={idea.project_id}", {
+        "title": "Esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2026 1000"})
+    proposal = Proposal.objects.get(project=idea.project)
+    items = list(proposal.criteria.items.all())
+    assert len(items) == 2
+    data = {f"answer_{i.pk}": "met" for i in items} | {f"note_{i.pk}": "ok" for i in items}
+    assert client.post(reverse("governance:proposal-assess", args=[proposal.pk]), data).status_code == 302
+    client.post(reverse("governance:proposal-submit", args=[proposal.pk]))
+    assert Proposal.objects.get(pk=proposal.pk).status == "submitted"
