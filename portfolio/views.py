@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -47,8 +48,9 @@ def _require_portal_user(request: HttpRequest) -> None:
 
 def partner_html(request: HttpRequest, template: str, selector: str, context_name: str | tuple[str, ...],
                  extra: dict[str, Any] | None = None, **kwargs: Any) -> SafeString | None:
-    """Render another app's partial with its selector's context, or None while that app has not built
-    it yet (the page then shows its own fallback). A failing partner section must not break the page."""
+    """Render another app's partial with its selector's result under `context_name` (the name(s) the
+    partial documents), or None when that app does not provide it (the page then shows its own fallback).
+    Errors inside the partner's selector or template are not hidden: they are bugs to see in tests."""
     module_name, _sep, func_name = selector.rpartition(".")
     try:
         get_template(template)
@@ -59,7 +61,7 @@ def partner_html(request: HttpRequest, template: str, selector: str, context_nam
     data = func(**kwargs)
     names = (context_name,) if isinstance(context_name, str) else context_name
     context = {**{name: data for name in names}, **(extra or {})}
-    return mark_safe(render_to_string(template, context, request=request))  # noqa: S308 (rendered template)
+    return mark_safe(render_to_string(template, context, request=request))  # an autoescaped template
 
 
 def _dashboard_role(user: Any) -> str:
@@ -110,14 +112,21 @@ def project_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    agreement = current_agreement(request)
     context = {
         "filter": filterset, "page": page, "query": params.urlencode(),
-        "can_create": can_edit_agreement_portfolio(request.user, current_agreement(request).pk)
-        if current_agreement(request) else False,
+        "can_create": agreement is not None and can_edit_agreement_portfolio(request.user, agreement),
     }
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
-        return render(request, "portfolio/partials/project_results.html", context)
-    return render(request, "portfolio/project_list.html", context)
+    return _full_or_partial(request, "portfolio/project_list.html", "portfolio/partials/project_results.html",
+                            context)
+
+
+def _full_or_partial(request: HttpRequest, page: str, partial: str, context: dict[str, Any]) -> HttpResponse:
+    """htmx requests get only the results; the Vary header keeps caches from mixing the two."""
+    is_partial = bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+    response = render(request, partial if is_partial else page, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -431,9 +440,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "query": f"q={q}" if q else "",
                "can_create": can_change_organisation(request.user)}
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
-        return render(request, "portfolio/partials/organisation_results.html", context)
-    return render(request, "portfolio/organisation_list.html", context)
+    return _full_or_partial(request, "portfolio/organisation_list.html",
+                            "portfolio/partials/organisation_results.html", context)
 
 
 @login_required
