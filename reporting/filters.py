@@ -6,12 +6,12 @@ matches its quarters and halves), `status`, `language`. Declared filters are the
 
 from __future__ import annotations
 
+import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-import django_filters as filters
 from portfolio.models import Agreement
 
 from .choices import Audience, ReportStatus
