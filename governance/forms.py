@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
 
-from .choices import CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
+from .choices import APPROVING_OUTCOMES, CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
 from .models import Membership
 
 
@@ -154,7 +154,9 @@ class DecisionForm(forms.Form):
             "votes_for": data["votes_for"] if vote else None,
             "votes_against": data["votes_against"] if vote else None,
             "votes_abstain": data["votes_abstain"] if vote else None,
-            "approved_lines": data["approved_lines"] or [], "conditions": data["conditions"],
+            # The form comes prefilled with the request; amounts only count for an approval.
+            "approved_lines": (data["approved_lines"] or []) if data["outcome"] in APPROVING_OUTCOMES else [],
+            "conditions": data["conditions"],
             "rationale": data["rationale"], "recusals": list(data["recused"]),
         }
 

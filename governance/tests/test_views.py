@@ -387,3 +387,14 @@ def test_idea_to_proposal_through_the_pages(clients, agreement, coordinator, ste
     assert client.post(reverse("governance:proposal-assess", args=[proposal.pk]), data).status_code == 302
     client.post(reverse("governance:proposal-submit", args=[proposal.pk]))
     assert Proposal.objects.get(pk=proposal.pk).status == "submitted"
+
+
+def test_rejecting_with_the_prefilled_amounts_ignores_them(scenario, clients):
+    url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
+    form = clients["steering"].get(url).content.decode()
+    assert "ERDF 2026 120000.00" in form  # prefilled with the request
+    response = clients["steering"].post(url, {"outcome": "rejected", "method": "consensus",
+                                              "approved_lines": "ERDF 2026 120000.00", "rationale": "Ei rahoitusta."})
+    assert response.status_code == 302
+    decision = Decision.objects.get(proposal=scenario["waiting"])
+    assert decision.outcome == "rejected" and not decision.funding_lines.exists()
