@@ -520,7 +520,8 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
         })
     static_root = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else Path.cwd()
     document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=LocalStaticFetcher())
-    return document.write_pdf(uncompressed_pdf=False)
+    # Tagged PDF: headings, tables and reading order for screen readers (the portal is accessible first).
+    return document.write_pdf(uncompressed_pdf=False, pdf_tags=True)
 
 
 def _pdf_cell(value: Any) -> str:

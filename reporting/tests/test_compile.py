@@ -144,6 +144,9 @@ def test_pdf_text_contains_the_key_figures(demo):
     assert f"{expected['local_percent']}" in text
     assert "Page 1 of" in text
     assert reader.metadata.title.startswith("Steering-group summary 2026-Q3")
+    # Tagged for assistive technology, in the summary's language.
+    assert bool(reader.trailer["/Root"]["/MarkInfo"]["/Marked"])
+    assert reader.trailer["/Root"]["/Lang"] == "en"
 
 
 def test_pdf_is_in_the_language_of_the_summary(demo):
