@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 
 CENT = Decimal("0.01")
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_AMOUNT = Decimal("999999999999.99")  # the DecimalField's 14 digits
 
 __all__ = [
     "TransitionError", "PermanentRecordError",
@@ -200,7 +201,8 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool)
             continue
         try:
             year = int(get("year"))
-            amount = Decimal(str(get("amount"))).quantize(CENT) if get("amount") not in (None, "") else None
+            raw = get("amount")
+            amount = Decimal(str(raw).strip()) if raw not in (None, "") and not isinstance(raw, bool) else None
         except (TypeError, ValueError, InvalidOperation):
             errors.append(_("Line %(n)s: enter a year and an amount in euros.") % {"n": n})
             continue
@@ -209,6 +211,12 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool)
             continue
         if amount < 0:
             errors.append(_("Line %(n)s: an amount cannot be negative.") % {"n": n})
+        elif amount != amount.quantize(CENT):
+            errors.append(_("Line %(n)s: an amount has at most two decimals (cents).") % {"n": n})
+        elif amount > MAX_AMOUNT:
+            errors.append(_("Line %(n)s: the amount is too large.") % {"n": n})
+        else:
+            amount = amount.quantize(CENT)
         if year not in years:
             errors.append(_("Line %(n)s: %(year)s is outside the agreement's years %(first)s–%(last)s.")
                           % {"n": n, "year": year, "first": years.start, "last": years.stop - 1})
