@@ -158,12 +158,18 @@ def _on_commit(task_name: str, object_id: int) -> None:
     transaction.on_commit(lambda: task.delay(object_id))
 
 
-def _set_project_status(project: Project, status: str, *, only_from: Iterable[str]) -> None:
-    # The project's status follows the governance workflow; portfolio has no status service yet, so the
-    # single field is written here, with a conditional UPDATE (no lost update of the project's other fields).
-    updated = Project.objects.filter(pk=project.pk, status__in=list(only_from)).update(status=status)
-    if updated:
-        project.status = status
+def _set_project_status(project: Project, status: str, *, only_from: Iterable[str], user: User | None) -> None:
+    """The project's status follows the governance workflow. Saved like portfolio's own status service
+    (project_status_advance): locked, version bumped (ETags and edit forms see the change), with history."""
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked.status not in list(only_from):
+        return
+    locked.status = status
+    locked.version += 1
+    locked._history_user = user  # type: ignore[attr-defined]
+    locked._change_reason = "governance"  # type: ignore[attr-defined]
+    locked.save(update_fields=["status", "version", "updated_at"])
+    project.status, project.version = locked.status, locked.version
 
 
 # --- funding lines ---------------------------------------------------------------------------------------
@@ -373,9 +379,9 @@ def idea_set_stage(*, idea: ProjectIdea, stage: str, user: User) -> ProjectIdea:
         idea.stage = stage
         idea.save(update_fields=["stage", "updated_at"])
         if stage == IdeaStage.DROPPED:
-            _set_project_status(idea.project, ProjectStatus.WITHDRAWN, only_from=[ProjectStatus.IDEA])
+            _set_project_status(idea.project, ProjectStatus.WITHDRAWN, only_from=[ProjectStatus.IDEA], user=user)
         elif idea.project.status == ProjectStatus.WITHDRAWN:
-            _set_project_status(idea.project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN])
+            _set_project_status(idea.project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN], user=user)
     return idea
 
 
@@ -410,7 +416,7 @@ def proposal_create(*, project: Project, title: str, user: User, plan: str = "",
         proposal.save()
         _transition(proposal, ProposalStatus.DRAFT, user=user, from_status="", note=_("Created"))
         _replace_proposal_lines(proposal, lines)
-        _set_project_status(project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN])
+        _set_project_status(project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN], user=user)
         ProjectIdea.objects.filter(project=project).exclude(stage=IdeaStage.DROPPED).update(
             stage=IdeaStage.PROPOSAL, updated_at=_now())
     return proposal
@@ -527,7 +533,7 @@ def proposal_submit(*, proposal: Proposal, user: User) -> Proposal:
         _transition(proposal, ProposalStatus.SUBMITTED, user=user)
         proposal.submitted_at = _now()
         proposal.save(update_fields=["status", "submitted_at", "updated_at"])
-        _set_project_status(proposal.project, ProjectStatus.PROPOSAL, only_from=[ProjectStatus.IDEA])
+        _set_project_status(proposal.project, ProjectStatus.PROPOSAL, only_from=[ProjectStatus.IDEA], user=user)
         _on_commit("proposal_submitted_notify_task", proposal.pk)
     return proposal
 
@@ -547,7 +553,7 @@ def proposal_withdraw(*, proposal: Proposal, user: User, reason: str = "") -> Pr
         proposal.save(update_fields=["status", "meeting", "updated_at"])
         # Only a project that never got further than the proposal is withdrawn with it.
         _set_project_status(proposal.project, ProjectStatus.WITHDRAWN,
-                            only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL])
+                            only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL], user=user)
     return proposal
 
 
@@ -772,6 +778,7 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
     from funding import services as funding_services
 
     project = Project.objects.select_for_update().get(pk=decision.proposal.project_id)
+    by = decision.recorded_by
     existing = {(line.instrument.code, line.year): line
                 for line in FundingLine.objects.filter(project=project).select_related("instrument")}
     wanted: dict[tuple[str, int], Decimal] = {}
@@ -799,14 +806,14 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
                                              granted=wanted.get(key, Decimal("0.00")), spent=spent)
     if decision.outcome in APPROVING_OUTCOMES:
         _set_project_status(project, ProjectStatus.APPROVED,
-                            only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.REJECTED])
+                            only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.REJECTED], user=by)
     elif decision.outcome == DecisionOutcome.REJECTED:
         _set_project_status(project, ProjectStatus.REJECTED,
                             only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED]
-                            if corrected is not None else [ProjectStatus.IDEA, ProjectStatus.PROPOSAL])
+                            if corrected is not None else [ProjectStatus.IDEA, ProjectStatus.PROPOSAL], user=by)
     elif decision.outcome == DecisionOutcome.RETURNED and corrected is not None:
         _set_project_status(project, ProjectStatus.PROPOSAL,
-                            only_from=[ProjectStatus.APPROVED, ProjectStatus.REJECTED])
+                            only_from=[ProjectStatus.APPROVED, ProjectStatus.REJECTED], user=by)
 
 
 def _create_decision(*, proposal: Proposal, meeting: Meeting, outcome: str, method: str, votes_for: int | None,

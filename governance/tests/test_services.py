@@ -580,3 +580,15 @@ def test_notification_links_are_absolute_with_base_url(coordinator, steering_mem
     with django_capture_on_commit_callbacks(execute=True):
         services.proposal_submit(proposal=proposal, user=coordinator)
     assert f"https://portaali.example.fi/governance/proposals/{proposal.pk}/" in mail.outbox[0].body
+
+
+def test_project_status_change_bumps_version_and_history(coordinator, steering_member, agreement):
+    meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
+    project = proposal.project
+    project.refresh_from_db()
+    version = project.version
+    f.approve(meeting, proposal, steering_member)
+    project.refresh_from_db()
+    assert project.version == version + 1
+    latest = project.history.order_by("-history_date").first()
+    assert (latest.status, latest.history_user) == ("approved", steering_member)
