@@ -1,8 +1,8 @@
 """Test settings: SQLite unless DATABASE_URL is set; tasks run eagerly unless a test asks for a worker."""
 
-from .base import *  # noqa: F403
 from pathlib import Path
 
+from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
 DEBUG = False
