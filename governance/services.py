@@ -780,15 +780,14 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
     project = Project.objects.select_for_update().get(pk=decision.proposal.project_id)
     by = decision.recorded_by
     existing = {(line.instrument.code, line.year): line
-                for line in FundingLine.objects.filter(project=project).select_related("instrument")}
+                for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
     wanted: dict[tuple[str, int], Decimal] = {}
     if decision.outcome in APPROVING_OUTCOMES:
-        frame_check = getattr(funding_services, "frame_check_commit", None)
-        if frame_check is not None:
-            frame_check(agreement=project.agreement,
-                        lines=[{"instrument": line["instrument"].code, "year": line["year"],
-                                "amount": line["amount"]} for line in approved],
-                        exclude_project=project)
+        funding_services.frame_check_commit(
+            agreement=project.agreement,
+            lines=[{"instrument": line["instrument"].code, "year": line["year"], "amount": line["amount"]}
+                   for line in approved],
+            exclude_project=project)
         wanted = {(line["instrument"].code, line["year"]): line["amount"] for line in approved}
     # A correction withdraws what the corrected decision granted and did not grant again.
     withdrawn: set[tuple[str, int]] = set()
