@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from funding.models import FundingInstrument, FundingLine
 from portfolio.choices import ProjectStatus
 from portfolio.models import Project
+from portfolio.services import attachment_check
 from portfolio.upsert import translated, upsert
 
 from . import permissions
@@ -68,7 +69,6 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 CENT = Decimal("0.01")
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_AMOUNT = Decimal("999999999999.99")  # the DecimalField's 14 digits
 
 __all__ = [
@@ -467,17 +467,6 @@ def proposal_assess(*, proposal: Proposal, answers: Mapping[int, tuple[str, str]
     return proposal
 
 
-ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, str]] = {
-    ".pdf": (b"%PDF-", "application/pdf"),
-    ".png": (b"\x89PNG\r\n\x1a\n", "image/png"),
-    ".jpg": (b"\xff\xd8\xff", "image/jpeg"),
-    ".jpeg": (b"\xff\xd8\xff", "image/jpeg"),
-    ".docx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ".xlsx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ".pptx": (b"PK\x03\x04", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-    ".odt": (b"PK\x03\x04", "application/vnd.oasis.opendocument.text"),
-    ".ods": (b"PK\x03\x04", "application/vnd.oasis.opendocument.spreadsheet"),
-}
 
 
 def proposal_attach(*, proposal: Proposal, uploaded: UploadedFile, user: User) -> ProposalAttachment:
@@ -486,18 +475,10 @@ def proposal_attach(*, proposal: Proposal, uploaded: UploadedFile, user: User) -
     import os
 
     name = os.path.basename((uploaded.name or "").replace("\\", "/"))[:255] or "file"
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in ATTACHMENT_SIGNATURES:
-        raise ValidationError({"file": _("Attach a PDF, image or office document (%(types)s).")
-                               % {"types": ", ".join(sorted(ATTACHMENT_SIGNATURES))}})
-    if uploaded.size is None or uploaded.size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("A file can be at most 10 MB.")})
-    magic, content_type = ATTACHMENT_SIGNATURES[ext]
-    uploaded.seek(0)
-    head = uploaded.read(len(magic))
-    uploaded.seek(0)
-    if head != magic:
-        raise ValidationError({"file": _("The file's content does not match its type %(ext)s.") % {"ext": ext}})
+    try:
+        content_type = attachment_check(upload=uploaded)[1]  # one upload rule for the whole portal
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
     with transaction.atomic():
         proposal = _lock_proposal(proposal)
         _deny(permissions.can_prepare_proposal(user, proposal.project.agreement_id))

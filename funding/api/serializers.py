@@ -25,8 +25,8 @@ class FundingLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FundingLine
-        fields = ["id", "project", "agreement", "instrument", "share_group", "year", "planned_amount",
-                  "granted_amount", "spent_amount"]
+        fields = ["id", "project", "agreement", "instrument", "share_group", "year", "kind", "note",
+                  "planned_amount", "granted_amount", "spent_amount"]
         read_only_fields = fields
 
 
@@ -35,7 +35,7 @@ class NestedFundingLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FundingLine
-        fields = ["id", "instrument", "year", "planned_amount", "granted_amount", "spent_amount"]
+        fields = ["id", "instrument", "year", "kind", "note", "planned_amount", "granted_amount", "spent_amount"]
         read_only_fields = fields
 
 
