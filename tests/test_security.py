@@ -175,3 +175,30 @@ def test_docker_compose_defines_the_production_stack():
     assert any(v.startswith("pgdata:") for v in services["db"]["volumes"])
     assert services["worker"]["environment"]["CELERY_BROKER_URL"].startswith("redis://")
     assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+# Rows a GET may legitimately write: sign-in bookkeeping, sessions and the download log (audit, not data).
+_GET_MAY_WRITE = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "sessions.session",
+                  "reporting.reportdownload"}
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label_lower: m._default_manager.count() for m in apps.get_models()
+            if m._meta.label_lower not in _GET_MAY_WRITE and not m._meta.proxy}
+
+
+def test_no_get_request_changes_portfolio_data(agreement, coordinator):
+    from django.core.management import call_command
+
+    call_command("seed_demo")
+    client = Client()
+    client.force_login(coordinator)
+    urls = _all_urls()
+    before = _row_counts()
+    for url in urls:
+        client.get(url)
+    after = _row_counts()
+    changed = {label: (before[label], after[label]) for label in before if before[label] != after[label]}
+    assert changed == {}, f"GET requests changed rows: {changed}"

@@ -166,6 +166,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"report-request": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
+    "ENUM_NAME_OVERRIDES": {
+        "FundingLineKindEnum": "funding.choices.FundingLineKind",
+        "OrganisationKindEnum": "portfolio.choices.OrganisationKind",
+    },
     "TITLE": "Ecosystem agreement portfolio API",
     "DESCRIPTION": (
         "Portfolio of Finland's innovation ecosystem agreements. Session or token authentication "

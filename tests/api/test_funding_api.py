@@ -22,7 +22,7 @@ def test_funding_lines_carry_the_three_amounts(api, portfolio):
     line = portfolio["lines"][0]
     body = api.get(f"/api/v1/funding-lines/{line.pk}/").json()
     assert body == {"id": line.pk, "project": line.project_id, "agreement": line.project.agreement_id,
-                    "instrument": "ERDF", "share_group": "eu_state", "year": 2025,
+                    "instrument": "ERDF", "share_group": "eu_state", "year": 2025, "kind": "line", "note": "",
                     "planned_amount": "60000.00", "granted_amount": "60000.00", "spent_amount": "0.00"}
 
 
