@@ -211,7 +211,8 @@ class TestPagesAndRoles:
         client.force_login(plain_user)
         assert client.get(reverse("portfolio:project-list")).status_code == 403
 
-    def test_login_page_renders_in_finnish_by_default(self, client):
+    def test_login_page_renders_in_finnish_by_default(self, client, settings):
+        settings.LANGUAGE_CODE = "fi"  # the test settings use English; the portal's default is Finnish
         response = client.get(reverse("login"))
         assert response.status_code == 200
         assert '<html lang="fi">' in response.content.decode()

@@ -13,3 +13,6 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "test-media")))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Tests assert the English source strings; the Finnish default and the fi/sv catalogues have tests of their own
+# (tests/test_i18n.py) that switch the language explicitly.
+LANGUAGE_CODE = env.str("TEST_LANGUAGE_CODE", default="en")
