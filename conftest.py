@@ -8,6 +8,9 @@ from django.test import Client
 
 from tests.factories import AgreementFactory, UserFactory
 
+# The Playwright fixtures (one browser per worker) for browser tests in any app.
+pytest_plugins = ["tests.browser.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]

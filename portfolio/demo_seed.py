@@ -36,7 +36,7 @@ from .data import demo
 from .models import Agreement, AgreementAccess, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
 from .roles import Role
 from .services import agreement_load
-from .upsert import translated, upsert
+from .upsert import in_data_language, translated, upsert
 from .validators import business_id_check_digit
 
 CENT = Decimal("0.01")
@@ -71,6 +71,7 @@ def _user(username: str, *, first: str, last: str, role: str | None = None, supe
     return user
 
 
+@in_data_language
 @transaction.atomic
 def demo_seed() -> dict[str, int]:
     agreement = agreement_load().agreement

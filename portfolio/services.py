@@ -24,7 +24,7 @@ from .models import (
     ProjectPartner,
 )
 from .roles import ROLE_MODEL_PERMISSIONS
-from .upsert import translated, upsert
+from .upsert import in_data_language, translated, upsert
 
 
 @dataclass
@@ -51,6 +51,7 @@ def roles_sync() -> list[str]:
     return changed
 
 
+@in_data_language
 @transaction.atomic
 def agreement_load() -> LoadResult:
     """Create or update the Helsinki–Espoo–Vantaa agreement with its parties, priorities, method categories,

@@ -3,11 +3,30 @@ second run writes nothing (and adds no history)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
+from django.conf import settings
 from django.db import models
+from django.utils import translation
 
 M = TypeVar("M", bound=models.Model)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_data_language(func: Callable[P, R]) -> Callable[P, R]:
+    """Run a loader in the data's source language (Finnish): modeltranslation maps the plain field names
+    (`name`, `title`) to the active language, so comparing them in another language would see a change
+    where there is none."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with translation.override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[M, bool]:

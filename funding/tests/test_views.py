@@ -227,8 +227,11 @@ def test_dashboard_partial_links_figures_to_the_filtered_project_list(coordinato
 
 
 def test_project_financing_partial_renders_totals(coordinator, project):
-    html = render_to_string("funding/partials/project_financing.html",
-                            {"plan": project_financing_plan(project=project, user=coordinator)})
+    from django.utils import translation
+
+    with translation.override("fi"):  # Finnish number format: 1 000,00
+        html = render_to_string("funding/partials/project_financing.html",
+                                {"plan": project_financing_plan(project=project, user=coordinator)})
     assert "1 000,00" in html.replace("\xa0", " ")
     assert reverse("funding:project-plan", args=[project.pk]) in html
 

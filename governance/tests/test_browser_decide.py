@@ -7,8 +7,6 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe, browser, demo_data, login, page, screenshot  # noqa: F401 (fixtures)
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
