@@ -226,16 +226,21 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     return response
 
 
-def _proposal_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
+def _object_action(request: HttpRequest, queryset: Any, pk: int, action: Any, success: str) -> HttpResponse:
+    """Run one service on a visible object, report the result as a message and go back to the object."""
     _portal(request)
-    proposal = get_object_or_404(_proposals(request), pk=pk)
+    obj = get_object_or_404(queryset, pk=pk)
     try:
-        action(proposal)
+        action(obj)
     except ValidationError as exc:
         _error_messages(request, exc)
     else:
         messages.success(request, success)
-    return redirect(proposal)
+    return redirect(obj)
+
+
+def _proposal_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
+    return _object_action(request, _proposals(request), pk, action, success)
 
 
 @login_required
@@ -362,15 +367,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_action(request: HttpRequest, pk: int, action: Any, success: str) -> HttpResponse:
-    _portal(request)
-    meeting = get_object_or_404(_meetings(request), pk=pk)
-    try:
-        action(meeting)
-    except ValidationError as exc:
-        _error_messages(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect(meeting)
+    return _object_action(request, _meetings(request), pk, action, success)
 
 
 @login_required
