@@ -247,6 +247,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
 }
 
 # Domain settings.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")  # absolute links in e-mails, e.g. https://portaali.example.fi
+# None: the Celery hard time limit plus a minute.
+REPORT_COMPILE_LEASE_SECONDS = env.int("REPORT_COMPILE_LEASE_SECONDS", default=None)
+REPORT_COMPILE_MAX_RETRIES = env.int("REPORT_COMPILE_MAX_RETRIES", default=5)
+REPORT_MAX_PENDING_PER_USER = env.int("REPORT_MAX_PENDING_PER_USER", default=3)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2027")
 FUNDING_SPLIT_LOCAL_TARGET = Decimal(env.str("FUNDING_SPLIT_LOCAL_TARGET", default="40"))
 FUNDING_SPLIT_TOLERANCE = Decimal(env.str("FUNDING_SPLIT_TOLERANCE", default="2.0"))
