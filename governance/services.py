@@ -109,11 +109,11 @@ def _transition(proposal: Proposal, to_status: str, *, user: User | None, meetin
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
-    return Proposal.objects.select_for_update().select_related("project", "meeting").get(pk=proposal.pk)
+    return Proposal.objects.select_for_update(of=("self",)).select_related("project", "meeting").get(pk=proposal.pk)
 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
 
 
 def _status_label(status: str) -> str:
@@ -372,7 +372,7 @@ def idea_set_stage(*, idea: ProjectIdea, stage: str, user: User) -> ProjectIdea:
     """Move an idea along idea ⇄ being prepared, or drop it; "proposal" is reached by proposal_create."""
     _deny(permissions.can_prepare_proposal(user, idea.project.agreement_id))
     with transaction.atomic():
-        idea = ProjectIdea.objects.select_for_update().select_related("project").get(pk=idea.pk)
+        idea = ProjectIdea.objects.select_for_update(of=("self",)).select_related("project").get(pk=idea.pk)
         if stage not in IDEA_STAGE_STEPS[idea.stage]:
             raise TransitionError(_("An idea that is “%(from)s” cannot become “%(to)s”.")
                                   % {"from": IdeaStage(idea.stage).label, "to": IdeaStage(stage).label})
@@ -871,7 +871,8 @@ def decision_correct(*, decision: Decision, meeting: Meeting, outcome: str, rati
     decision is left as it was (the permanent record); its project effects are replaced by the new ones."""
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
-        original = Decision.objects.select_for_update().select_related("proposal", "meeting").get(pk=decision.pk)
+        original = (Decision.objects.select_for_update(of=("self",)).select_related("proposal", "meeting")
+                    .get(pk=decision.pk))
         proposal = _lock_proposal(original.proposal)
         _deny(permissions.can_correct_decision(user, original, meeting))
         _require_meeting_status(meeting, DECIDING_MEETING_STATUSES, _("record a correcting decision"))

@@ -147,8 +147,11 @@ def _many_projects(agreement, n: int) -> None:  # type: ignore[no-untyped-def]
     erdf = FundingInstrument.objects.get(code="ERDF")
     FundingLine.objects.bulk_create([FundingLine(project=p, instrument=erdf, year=2025,
                                                  planned_amount=Decimal("10.00")) for p in projects])
+    from portfolio.models import MethodCategory
+
+    method = MethodCategory.objects.get(code=1)  # ids differ between databases; codes do not
     Project.methods.through.objects.bulk_create([
-        Project.methods.through(project_id=p.pk, methodcategory_id=1) for p in projects])
+        Project.methods.through(project_id=p.pk, methodcategory_id=method.pk) for p in projects])
 
 
 def test_project_list_query_count_does_not_depend_on_page_size(api, agreement, django_assert_num_queries):
