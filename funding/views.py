@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.forms import apply_service_errors
 from portfolio.models import Agreement, Project
 from portfolio.permissions import can_change_project, can_view_portal, works_on
 from portfolio.selectors import current_agreement
@@ -246,11 +247,7 @@ def project_correction(request: HttpRequest, pk: int) -> HttpResponse:
                 planned_amount=data["planned_amount"], granted_amount=data["granted_amount"],
                 spent_amount=data["spent_amount"], note=data["note"], user=request.user)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, field_errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, field_errors)
-            else:
-                form.add_error(None, exc.messages)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The correction was saved."))
             return redirect("funding:project-plan", pk=project.pk)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.forms import apply_service_errors
 from portfolio.models import Project
 from portfolio.permissions import can_view_portal
 from portfolio.selectors import current_agreement
@@ -44,15 +45,6 @@ def _portal(request: HttpRequest) -> None:
 def _error_messages(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the fields it names (or at the top of the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _proposals(request: HttpRequest) -> Any:
@@ -110,7 +102,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
                                                 plan=form.cleaned_data["plan"],
                                                 funding_lines=form.cleaned_data["funding_lines"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The draft proposal was saved."))
             return redirect(proposal)
@@ -170,7 +162,7 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.proposal_update(proposal=proposal, user=request.user, title=form.cleaned_data["title"],
                                      plan=form.cleaned_data["plan"], funding_lines=form.cleaned_data["funding_lines"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The proposal was saved."))
             return redirect(proposal)
@@ -190,7 +182,7 @@ def proposal_assess(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.proposal_assess(proposal=proposal, answers=form.answers(), user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The criteria assessment was saved."))
             return redirect(proposal)
@@ -308,7 +300,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_create(group=group, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The meeting was planned. Now build its agenda."))
             return redirect(meeting)
@@ -329,7 +321,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.meeting_update(meeting=meeting, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The meeting was changed."))
             return redirect(meeting)
@@ -449,7 +441,7 @@ def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> 
         try:
             services.decision_record(proposal=proposal, meeting=meeting, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect(meeting)
@@ -490,7 +482,7 @@ def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.decision_correct(decision=decision, meeting=meeting, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The correcting decision was recorded."))
             return redirect(meeting)
@@ -533,7 +525,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
                                          organisation=data["organisation"], substitute_for=data["substitute_for"],
                                          term_start=data["term_start"], term_end=data["term_end"])
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The membership was saved."))
                 return redirect("governance:group-detail", pk=group.pk)
@@ -560,7 +552,7 @@ def criteria_create(request: HttpRequest, pk: int) -> HttpResponse:
                                              text=form.cleaned_data["text"], items=form.item_list(),
                                              valid_from=form.cleaned_data["valid_from"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("A new version of the application criteria was saved."))
             return redirect("governance:group-detail", pk=group.pk)
@@ -646,7 +638,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
                                         methods=data["methods"],
                                         **{k: data[k] for k in services.IDEA_FIELDS})
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The project idea was saved."))
             return redirect(idea)
@@ -666,7 +658,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.idea_update(idea=idea, user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The notes were saved."))
                 return redirect(idea)

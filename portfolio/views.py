@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.forms import apply_service_errors
+
 from . import selectors, services
 from .choices import ProjectStatus
 from .exports import csv_bytes, xlsx_bytes
@@ -239,14 +241,6 @@ def _lines_fingerprint(project: Project) -> str | None:
     return lines_fingerprint(project=project)
 
 
-def _apply_service_errors(form: ProjectForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_create(request: HttpRequest) -> HttpResponse:
@@ -263,7 +257,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 agreement=agreement, data={**form.service_data(), "partners": _partners_data(partner_formset)},
                 lines=formset.lines(), user=request.user)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Project %(code)s created.") % {"code": project.code})
             for warning in getattr(project, "frame_warnings", []):
@@ -347,7 +341,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form = ProjectForm(data, instance=project, agreement=agreement)
                     form.is_valid()
                     conflict = []
-                _apply_service_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("Project %(code)s saved.") % {"code": saved.code})
                 for warning in getattr(saved, "frame_warnings", []):
@@ -469,7 +463,7 @@ def organisation_edit(request: HttpRequest, pk: int | None = None) -> HttpRespon
         try:
             saved = services.organisation_save(data=form.cleaned_data, user=request.user, organisation=organisation)
         except ValidationError as exc:
-            _apply_service_errors(form, exc)  # type: ignore[arg-type]
+            apply_service_errors(form, exc)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Organisation %(name)s saved.") % {"name": saved.name})
             return redirect(saved)
