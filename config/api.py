@@ -15,7 +15,7 @@ import json
 import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,12 +25,14 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .middleware import NulCharacterInRequest
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,23 @@ class Conflict(exceptions.APIException):
 class BadQuery(exceptions.ParseError):
     default_detail = _("The query string contains characters that are not allowed.")
     default_code = "invalid_query"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The request body is larger than the server accepts.")
+    default_code = "request_too_large"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; JSON nested deeper than Python's recursion limit is a parse error (400), not a
+    RecursionError (500)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None
 
 
 # Domain exceptions recognised by class name, so the API does not import every app's internals. A domain
@@ -164,6 +183,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         return Response(error_body(400, "invalid", _("Invalid input."), _django_validation_detail(exc)),
                         status=400)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     if isinstance(exc, IntegrityError):
         logger.info("API integrity conflict: %s", exc)
         return Response(error_body(409, "conflict", Conflict.default_detail), status=409)
@@ -207,6 +228,24 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)  # type: ignore[arg-type]
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """Bad requests Django itself refuses (a body over the size limit, NUL characters in the query
+    string, ...): the JSON error shape under /api/, the portal's 400 page elsewhere."""
+    if _is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            body = error_body(400, RequestTooLarge.default_code, RequestTooLarge.default_detail)
+        elif isinstance(exception, NulCharacterInRequest):
+            body = error_body(400, BadQuery.default_code, BadQuery.default_detail)
+        else:
+            body = error_body(400, "bad_request", _("Bad request."))
+        return JsonResponse(body, status=400)
+    from django.views.defaults import bad_request
+
+    if exception is None:
+        exception = SuspiciousOperation()
+    return bad_request(request, exception)
 
 
 def handler500(request: HttpRequest) -> Any:
