@@ -13,19 +13,21 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
+from django.db import InterfaceError as DatabaseInterfaceError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -89,17 +91,6 @@ class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_detail = _("The request body is larger than the server accepts.")
     default_code = "request_too_large"
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser; JSON nested deeper than Python's recursion limit is a parse error (400), not a
-    RecursionError (500)."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(_("JSON parse error - nested too deeply.")) from None
 
 
 # Domain exceptions recognised by class name, so the API does not import every app's internals. A domain
@@ -248,12 +239,46 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
     return bad_request(request, exception)
 
 
-def handler500(request: HttpRequest) -> Any:
-    if _is_api(request):
-        return JsonResponse(error_body(500, "server_error", _("Internal server error.")), status=500)
-    from django.views.defaults import server_error
+# Errors that mean "a service we depend on is unreachable" (the database, usually): 503, try again later.
+_UNAVAILABLE = (OperationalError, DatabaseInterfaceError)
+RETRY_AFTER_SECONDS = 30
 
-    return server_error(request)
+
+def _service_unavailable(exc: BaseException | None) -> bool:
+    """An OperationalError/InterfaceError anywhere in the chain: the database (or the connection) is down,
+    not a bug. (Other DatabaseErrors, e.g. a bad query, stay 500s.)"""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def handler500(request: HttpRequest) -> Any:
+    """The portal's 500 page, or its 503 page when the database is unreachable; a JSON body under /api/.
+    Rendered from templates that need no database: no context processors, no session, no user."""
+    from django.http import HttpResponse
+    from django.template import loader
+
+    from .middleware import current_request_id
+
+    unavailable = _service_unavailable(sys.exc_info()[1])
+    status_code = 503 if unavailable else 500
+    if _is_api(request):
+        if unavailable:
+            response: HttpResponse = JsonResponse(
+                error_body(503, "service_unavailable", _("The service is temporarily unavailable. Try again in a "
+                                                         "moment.")), status=503)
+        else:
+            response = JsonResponse(error_body(500, "server_error", _("Internal server error.")), status=500)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render({"request_id": current_request_id()}), status=status_code)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # --- Filtering and ordering ---------------------------------------------------------------------------
