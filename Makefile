@@ -26,6 +26,10 @@ assets:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	@# The source maps are not vendored: drop their references, or the production manifest storage
+	@# (collectstatic) fails on the missing files.
+	sed -i -e '/^\/[/*]# sourceMappingURL=/d' static/vendor/bootstrap/bootstrap.min.css \
+	  static/vendor/bootstrap/bootstrap.bundle.min.js
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0

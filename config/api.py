@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError
+from django.db import IntegrityError, OperationalError
+from django.db import InterfaceError as DatabaseInterfaceError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +33,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .middleware import NulCharacterInRequest
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +85,12 @@ class Conflict(exceptions.APIException):
 class BadQuery(exceptions.ParseError):
     default_detail = _("The query string contains characters that are not allowed.")
     default_code = "invalid_query"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = _("The request body is larger than the server accepts.")
+    default_code = "request_too_large"
 
 
 # Domain exceptions recognised by class name, so the API does not import every app's internals. A domain
@@ -164,6 +174,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         return Response(error_body(400, "invalid", _("Invalid input."), _django_validation_detail(exc)),
                         status=400)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     if isinstance(exc, IntegrityError):
         logger.info("API integrity conflict: %s", exc)
         return Response(error_body(409, "conflict", Conflict.default_detail), status=409)
@@ -209,12 +221,64 @@ def handler404(request: HttpRequest, exception: Exception | None = None) -> Any:
     return page_not_found(request, exception)  # type: ignore[arg-type]
 
 
-def handler500(request: HttpRequest) -> Any:
+def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
+    """Bad requests Django itself refuses (a body over the size limit, NUL characters in the query
+    string, ...): the JSON error shape under /api/, the portal's 400 page elsewhere."""
     if _is_api(request):
-        return JsonResponse(error_body(500, "server_error", _("Internal server error.")), status=500)
-    from django.views.defaults import server_error
+        if isinstance(exception, RequestDataTooBig):
+            body = error_body(400, RequestTooLarge.default_code, RequestTooLarge.default_detail)
+        elif isinstance(exception, NulCharacterInRequest):
+            body = error_body(400, BadQuery.default_code, BadQuery.default_detail)
+        else:
+            body = error_body(400, "bad_request", _("Bad request."))
+        return JsonResponse(body, status=400)
+    from django.views.defaults import bad_request
 
-    return server_error(request)
+    if exception is None:
+        exception = SuspiciousOperation()
+    return bad_request(request, exception)
+
+
+# Errors that mean "a service we depend on is unreachable" (the database, usually): 503, try again later.
+_UNAVAILABLE = (OperationalError, DatabaseInterfaceError)
+RETRY_AFTER_SECONDS = 30
+
+
+def _service_unavailable(exc: BaseException | None) -> bool:
+    """An OperationalError/InterfaceError anywhere in the chain: the database (or the connection) is down,
+    not a bug. (Other DatabaseErrors, e.g. a bad query, stay 500s.)"""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, _UNAVAILABLE):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def handler500(request: HttpRequest) -> Any:
+    """The portal's 500 page, or its 503 page when the database is unreachable; a JSON body under /api/.
+    Rendered from templates that need no database: no context processors, no session, no user."""
+    from django.http import HttpResponse
+    from django.template import loader
+
+    from .middleware import current_request_id
+
+    unavailable = _service_unavailable(sys.exc_info()[1])
+    status_code = 503 if unavailable else 500
+    if _is_api(request):
+        if unavailable:
+            response: HttpResponse = JsonResponse(
+                error_body(503, "service_unavailable", _("The service is temporarily unavailable. Try again in a "
+                                                         "moment.")), status=503)
+        else:
+            response = JsonResponse(error_body(500, "server_error", _("Internal server error.")), status=500)
+    else:
+        template = loader.get_template("503.html" if unavailable else "500.html")
+        response = HttpResponse(template.render({"request_id": current_request_id()}), status=status_code)
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 # --- Filtering and ordering ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A request ID on every request and log line, echoed as the X-Request-ID response header."""
+"""A request ID on every request and log line, echoed as the X-Request-ID response header; requests with
+NUL characters in the URL refused as bad requests."""
 
 import contextvars
 import logging
@@ -6,6 +7,7 @@ import re
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -38,3 +40,24 @@ class RequestIDLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = _request_id.get()
         return True
+
+
+class NulCharacterInRequest(BadRequest):
+    """A NUL character in the path or the query string: PostgreSQL can neither store nor compare it."""
+
+
+class RejectNulCharactersMiddleware:
+    """Every view reads the query string (`request.GET`, filters, forms); refusing NUL characters here once
+    makes them a 400 everywhere (the JSON error shape under /api/, the 400 page elsewhere: config.api's
+    handler400) instead of a database error on PostgreSQL. Form bodies are checked by the form fields
+    themselves (Django's CharField rejects NUL with a field error)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path_info or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            raise NulCharacterInRequest("NUL character in the URL")
+        return self.get_response(request)

@@ -35,5 +35,6 @@ urlpatterns = [
 admin.site.site_header = "Ekosysteemisopimusten hankeportfolio"
 
 # JSON error bodies for /api/ paths, Django's pages elsewhere.
+handler400 = "config.api.handler400"
 handler404 = "config.api.handler404"
 handler500 = "config.api.handler500"

@@ -6,6 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from modeltranslation.admin import TranslationAdmin
 
 from .choices import MeetingStatus
@@ -105,6 +108,19 @@ class MeetingAdmin(_ConfirmedIsReadOnly, admin.ModelAdmin):
 
     def _confirmed(self, obj: Meeting) -> bool:
         return obj.status == MeetingStatus.MINUTES_CONFIRMED
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list, dict, set, list]:
+        """A meeting with proposals cannot be deleted: their meeting would become empty, which a proposal on
+        an agenda or decided may not have. The admin lists them as protected (and refuses) instead of failing
+        with an integrity error."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        pks = [obj.pk for obj in objs]
+        for proposal in Proposal.objects.filter(meeting__in=pks).select_related("meeting").order_by("pk"):
+            protected.append(gettext("%(model)s: %(proposal)s (of the meeting %(meeting)s: move them to another "
+                                     "meeting or take them off the agenda first)") % {
+                "model": capfirst(Proposal._meta.verbose_name), "proposal": proposal,
+                "meeting": proposal.meeting})
+        return deleted, counts, perms_needed, protected
 
 
 class ProposalFundingLineInline(admin.TabularInline):

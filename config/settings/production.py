@@ -1,11 +1,14 @@
 """Production settings: everything secret or host-specific must come from the environment."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(STATIC_ROOT)))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
