@@ -83,7 +83,7 @@ def _expected(fields: dict[str, dict[str, str]]) -> dict[str, str]:
     """The stored columns wanted: each language as given, the untranslated column equal to Finnish."""
     wanted: dict[str, str] = {}
     for field, texts in fields.items():
-        wanted[field] = texts[SOURCE]
+        wanted[field] = texts.get(SOURCE, "")
         for lang in LANGS:
             wanted[f"{field}_{lang}"] = texts.get(lang, "")
     return wanted
@@ -347,6 +347,58 @@ def test_project_write_keeps_every_language(lang: str, channel: str, op: str, ag
 
     project.refresh_from_db()
     _assert_columns(project, wanted)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("channel", ["service", "form", "api"])
+def test_project_typed_in_finnish_only_leaves_the_other_languages_empty(
+        lang: str, channel: str, agreement: Agreement, lead: Organisation, coordinator: Any) -> None:
+    """Validation under the Swedish or English UI must not copy the Finnish fallback into the empty
+    column of the UI language (Django's clean_fields sets each field it cleans)."""
+    from portfolio import services
+
+    wanted = {"title": {"fi": "Vain suomeksi"}, "summary": {"fi": "Tiivistelmä vain suomeksi"}}
+    typed = {"title_fi": "Vain suomeksi", "title_sv": "", "title_en": "", "summary_fi": "Tiivistelmä vain suomeksi",
+             "summary_sv": "", "summary_en": ""}
+    priority = Priority.objects.get(agreement=agreement, code=1)
+    method = MethodCategory.objects.get(code=1)
+    if channel == "service":
+        with translation.override(lang):
+            project = services.project_create(agreement=agreement, user=coordinator, data={
+                "code": "FI-ONLY", **typed, "lead_organisation": lead, "priority": priority, "methods": [method]})
+    elif channel == "form":
+        client = _ui_client(coordinator, lang)
+        page = client.get(reverse("portfolio:project-create"))
+        _assert_served_in(page, lang)
+        response = client.post(reverse("portfolio:project-create"), {
+            **_page_data(page), **typed, "code": "FI-ONLY", "priority": str(priority.pk),
+            "methods": [str(method.pk)], "lead_organisation": str(lead.pk)})
+        assert response.status_code == 302, _errors(response)
+        project = Project.objects.get(agreement=agreement, code="FI-ONLY")
+    else:
+        client = Client()
+        client.force_login(coordinator)
+        response = client.post("/api/v1/projects/", json.dumps({
+            "agreement": agreement.pk, "code": "FI-ONLY", **typed, "priority": 1, "methods": [1],
+            "lead_organisation": lead.pk}), content_type="application/json", HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 201, response.content
+        project = Project.objects.get(pk=response.json()["id"])
+    _assert_columns(project, wanted)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_project_without_a_finnish_title_is_refused_on_the_finnish_field(lang: str, agreement: Agreement,
+                                                                          lead: Organisation) -> None:
+    from django.core.exceptions import ValidationError
+
+    from portfolio import services
+
+    with translation.override(lang), pytest.raises(ValidationError) as caught:
+        services.project_create(agreement=agreement, user=None, data={
+            "code": "NO-FI", "title_fi": "", "title_sv": "Bara svenska", "title_en": "English only",
+            "lead_organisation": lead, "priority": Priority.objects.get(agreement=agreement, code=1)})
+    assert set(caught.value.message_dict) == {"title_fi"}
+    assert not Project.objects.filter(code="NO-FI").exists()
 
 
 # --- Organisation -------------------------------------------------------------------------------------------
