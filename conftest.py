@@ -107,3 +107,29 @@ def other_coordinator_client(other_coordinator) -> Client:  # type: ignore[no-un
 @pytest.fixture
 def admin_client_logged(admin_user) -> Client:  # type: ignore[no-untyped-def]
     return _client_for(admin_user)
+
+
+# --- language cases (tests/test_translated_writes.py): CI reports how many ran ---------------------------
+
+_LANGUAGE_CASES: dict[str, str] = {}  # node id → outcome (failed if any phase failed)
+
+
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    config.addinivalue_line("markers", "language_case: a write of translated text under one UI language")
+
+
+def pytest_runtest_logreport(report):  # type: ignore[no-untyped-def]
+    if "language_case" not in report.keywords:
+        return
+    if report.failed:
+        _LANGUAGE_CASES[report.nodeid] = "failed"
+    elif report.when == "call" or report.skipped:
+        _LANGUAGE_CASES.setdefault(report.nodeid, report.outcome)
+
+
+def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
+    if _LANGUAGE_CASES:
+        outcomes = list(_LANGUAGE_CASES.values())
+        terminalreporter.write_line(
+            f"{len(outcomes)} language cases: {outcomes.count('passed')} passed, {outcomes.count('failed')} failed, "
+            f"{outcomes.count('skipped')} skipped")

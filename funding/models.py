@@ -9,13 +9,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portfolio.i18n import SourceLanguageColumns
+
 from .choices import FundingLineKind, InstrumentCode, ShareGroup
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
-class FundingInstrument(models.Model):
+class FundingInstrument(SourceLanguageColumns, models.Model):
     """A source of money (ERDF, ESF+, JTF, AKKE, RRF, city, other public, private) and its share group."""
 
     code = models.CharField(_("code"), max_length=8, choices=InstrumentCode.choices, unique=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import MONEY
+from portfolio.i18n import SourceLanguageColumns
 
 from .choices import (
     CriterionAnswer,
@@ -42,7 +43,7 @@ class PermanentRecordError(ValidationError):
         )
 
 
-class SteeringGroup(models.Model):
+class SteeringGroup(SourceLanguageColumns, models.Model):
     """An agreement's steering group (johtoryhmä) or the national steering group (no agreement)."""
 
     kind = models.CharField(_("kind"), max_length=10, choices=GroupKind.choices)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import FundingInstrument, FundingLine
 from portfolio.choices import ProjectStatus
+from portfolio.i18n import typed_in
 from portfolio.models import Project
 from portfolio.services import attachment_check
 from portfolio.upsert import translated, upsert
@@ -318,8 +319,12 @@ IDEA_FIELDS = ("need", "objectives", "overlaps", "programme_fit", "notes")
 
 def idea_create(*, agreement: Agreement, title: str, priority: Any, lead_organisation: Any, user: User,
                 summary: str = "", themes: Iterable[Any] = (), methods: Iterable[Any] = (),
-                code: str = "", **notes: str) -> ProjectIdea:
-    """A new project idea: a Project with status "idea" plus its preparation record."""
+                code: str = "", language: str | None = None, **notes: str) -> ProjectIdea:
+    """A new project idea: a Project with status "idea" plus its preparation record.
+
+    `title` and `summary` are typed in `language` (default: the active UI language) and stored in that
+    language's column; when that is not Finnish they fill the Finnish column too, so Finnish readers never
+    see a blank title (portfolio.i18n.typed_in). The other languages stay empty until someone translates."""
     _deny(permissions.can_prepare_proposal(user, agreement))
     unknown = set(notes) - set(IDEA_FIELDS)
     if unknown:
@@ -332,7 +337,8 @@ def idea_create(*, agreement: Agreement, title: str, priority: Any, lead_organis
             while Project.objects.filter(agreement=agreement, code=f"IDEA-{n:03d}").exists():
                 n += 1
             code = f"IDEA-{n:03d}"
-        project = Project(agreement=agreement, code=code, title=title, summary=summary, priority=priority,
+        project = Project(agreement=agreement, code=code, **typed_in("title", title, language=language),
+                          **typed_in("summary", summary, language=language), priority=priority,
                           lead_organisation=lead_organisation, status=ProjectStatus.IDEA, coordinator=user)
         project.full_clean()
         project.save()

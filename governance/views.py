@@ -635,7 +635,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
             idea = services.idea_create(agreement=agreement, user=request.user, title=data["title"],
                                         summary=data["summary"], priority=data["priority"],
                                         lead_organisation=data["lead_organisation"], themes=data["themes"],
-                                        methods=data["methods"],
+                                        methods=data["methods"], language=request.LANGUAGE_CODE,
                                         **{k: data[k] for k in services.IDEA_FIELDS})
         except ValidationError as exc:
             apply_service_errors(form, exc)

@@ -124,8 +124,7 @@ def demo_seed() -> dict[str, int]:
     ):
         code = f"HEV-{n:03d}"
         project, _ = upsert(Project, {"agreement": agreement, "code": code}, {
-            "title": title_fi, "title_fi": title_fi, "title_sv": title_fi, "title_en": title_en,
-            "summary": f"{title_fi}: kehittämishanke, joka tukee painopistettä {prio}.",
+            "title_fi": title_fi, "title_sv": title_fi, "title_en": title_en,
             "summary_fi": f"{title_fi}: kehittämishanke, joka tukee painopistettä {prio}.",
             "summary_en": f"{title_en}: a development project under priority {prio}.",
             "lead_organisation": orgs[lead], "priority": priorities[prio], "status": status,

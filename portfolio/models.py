@@ -11,11 +11,12 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus
+from .i18n import SourceLanguageColumns
 from .querysets import AgreementQuerySet, ProjectQuerySet
 from .validators import validate_business_id
 
 
-class Agreement(models.Model):
+class Agreement(SourceLanguageColumns, models.Model):
     """An innovation ecosystem agreement between the State and a city region; the tenant boundary."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -80,7 +81,7 @@ class AgreementRevision(models.Model):
         return f"{self.agreement} – {self.number}"
 
 
-class Organisation(models.Model):
+class Organisation(SourceLanguageColumns, models.Model):
     """A city, university, research institute, company, public body or ministry."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -153,7 +154,7 @@ class AgreementAccess(models.Model):
         return f"{self.user} → {self.agreement}"
 
 
-class Priority(models.Model):
+class Priority(SourceLanguageColumns, models.Model):
     """A strategic priority (painopiste) of an agreement, code 1–4."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="priorities",
@@ -182,7 +183,7 @@ class Priority(models.Model):
         return f"{self.code}. {self.name}"
 
 
-class MethodCategory(models.Model):
+class MethodCategory(SourceLanguageColumns, models.Model):
     """A method category (menetelmällinen kategoria), code 1–3, shared by all agreements."""
 
     code = models.PositiveSmallIntegerField(_("code"), unique=True)
@@ -202,7 +203,7 @@ class MethodCategory(models.Model):
         return f"{self.code}. {self.name}"
 
 
-class Theme(models.Model):
+class Theme(SourceLanguageColumns, models.Model):
     """A theme tag such as 'mobility experiments' or 'health-tech research infrastructures'."""
 
     slug = models.SlugField(_("identifier"), max_length=60, unique=True)
@@ -217,7 +218,7 @@ class Theme(models.Model):
         return self.name
 
 
-class Project(models.Model):
+class Project(SourceLanguageColumns, models.Model):
     """A development project of an agreement's portfolio, from idea to closure."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="projects",

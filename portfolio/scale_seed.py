@@ -12,6 +12,7 @@ from django.db import transaction
 from funding.models import FundingInstrument, FundingLine
 
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner
+from .upsert import in_data_language
 from .validators import business_id_check_digit
 
 CODE_PREFIX = "scale-"
@@ -30,13 +31,14 @@ def _business_id(n: int) -> str:
 
 def _organisations(count: int) -> list[Organisation]:
     existing = {o.business_id: o for o in Organisation.objects.filter(name__startswith="Skaala ")}
-    missing = [Organisation(name=f"Skaala {i:04d} Oy", name_fi=f"Skaala {i:04d} Oy", kind="company",
+    missing = [Organisation(name_fi=f"Skaala {i:04d} Oy", kind="company",
                             business_id=_business_id(i), municipality="Helsinki")
                for i in range(count) if _business_id(i) not in existing]
     Organisation.objects.bulk_create(missing, batch_size=1000)
     return list(Organisation.objects.filter(name__startswith="Skaala ").order_by("name"))
 
 
+@in_data_language  # bulk_create fills the untranslated columns from the active language: make it Finnish
 @transaction.atomic
 def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisations: int = 300) -> dict[str, int]:
     """Create `agreements` synthetic agreements (replacing earlier synthetic ones' projects) with `projects`
@@ -73,8 +75,8 @@ def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisation
         end = start + dt.timedelta(days=rng.randint(180, 1400))
         title = " ".join(rng.choice(WORDS) for _ in range(3)).capitalize() + f" {n}"
         rows.append(Project(
-            agreement=agreement, code=f"SC{agreement.pk}-{n:06d}", title=title, title_fi=title,
-            summary=f"Synteettinen hanke {n}.", summary_fi=f"Synteettinen hanke {n}.",
+            agreement=agreement, code=f"SC{agreement.pk}-{n:06d}", title_fi=title,
+            summary_fi=f"Synteettinen hanke {n}.",
             lead_organisation=rng.choice(orgs), priority=rng.choice(priorities[agreement.pk]),
             status=rng.choice(STATUSES), start_date=start, end_date=end,
             internationalisation="EU-verkostot" if rng.random() < 0.3 else "",

@@ -99,8 +99,7 @@ def _coordination_project_load(agreement: Agreement, organisations: dict[str, Or
     spec = hev.COORDINATION_PROJECT
     changed: list[str] = []
     project, did = upsert(Project, {"agreement": agreement, "code": spec["code"]}, {
-        **translated("title", spec["title"]), "summary": spec["summary"]["fi"],
-        "summary_fi": spec["summary"]["fi"], "summary_en": spec["summary"]["en"],
+        **translated("title", spec["title"]), **translated("summary", spec["summary"]),
         "lead_organisation": organisations[spec["lead"]],
         "priority": Priority.objects.get(agreement=agreement, code=spec["priority"]),
         "start_date": spec["start_date"], "end_date": spec["end_date"], "is_coordination_project": True,
@@ -167,14 +166,11 @@ def _project_check(project: Project) -> None:
 
 
 def _apply(project: Project, data: dict[str, Any]) -> None:
+    # Translated fields are written by their language columns only (title_fi, title_sv, title_en); the
+    # untranslated column mirrors Finnish on save (portfolio.i18n.SourceLanguageColumns).
     for name in PROJECT_FIELDS:
         if name in data:
             setattr(project, name, data[name])
-    # The untranslated column mirrors Finnish, the default language (modeltranslation fallback).
-    if "title_fi" in data:
-        project.title = data["title_fi"]
-    if "summary_fi" in data:
-        project.summary = data["summary_fi"]
 
 
 def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
@@ -310,11 +306,9 @@ def organisation_save(*, data: dict[str, Any], user: Any, organisation: Organisa
     if user is not None and not can_change_organisation(user):
         raise PermissionDenied
     organisation = organisation or Organisation()
-    for name in ORGANISATION_FIELDS:
+    for name in ORGANISATION_FIELDS:  # name_fi/name_sv/name_en by column; `name` mirrors Finnish on save
         if name in data:
             setattr(organisation, name, data[name])
-    if "name_fi" in data:
-        organisation.name = data["name_fi"]
     organisation.business_id = normalise_business_id(organisation.business_id or "")
     organisation.full_clean()
     organisation._history_user = user  # type: ignore[attr-defined]

@@ -47,7 +47,7 @@ def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> tu
 
 
 def translated(field: str, names: dict[str, str]) -> dict[str, str]:
-    """{'name_fi': …, 'name_sv': …, 'name_en': …} plus the base field in Finnish."""
-    values = {f"{field}_{lang}": text for lang, text in names.items()}
-    values[field] = names["fi"]
-    return values
+    """{'name_fi': …, 'name_sv': …, 'name_en': …}: every language column by name. Never the plain field,
+    which modeltranslation would write into the active language's column; the untranslated column
+    mirrors Finnish on save (portfolio.i18n.SourceLanguageColumns)."""
+    return {f"{field}_{lang}": text for lang, text in names.items()}
