@@ -107,3 +107,7 @@ def other_coordinator_client(other_coordinator) -> Client:  # type: ignore[no-un
 @pytest.fixture
 def admin_client_logged(admin_user) -> Client:  # type: ignore[no-untyped-def]
     return _client_for(admin_user)
+
+
+# Fault injection (broker down, own Redis, worker subprocesses) and the "fault scenarios: N passed" summary line.
+pytest_plugins.append("tests.faults")
