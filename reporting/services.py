@@ -233,10 +233,12 @@ def _claim(report_id: int) -> SummaryReport | None:
                 raise SummaryInProgress(report_id, retry_in=max(5, int((stale_at - now).total_seconds()) + 1))
             logger.warning("summary %s was left %s since %s (worker lost?): compiling it again",
                            report_id, report.status, report.started_at)
+            # Shown under the progress bar until this attempt ends: the earlier one failed, this is the retry.
+            report.error = _("The previous attempt stopped without finishing (its worker was lost); trying again.")
         report.status = ReportStatus.COMPILING
         report.progress = 5
         report.started_at = now
-        report.error = ""
+        # A retry keeps the reason of the earlier attempt on show until it ends (done clears it).
         report.save(update_fields=["status", "progress", "started_at", "error"])
         return report
 

@@ -172,8 +172,7 @@ def celery_app_on(url: str, *, queue: str) -> Iterator[Any]:
     from config.celery import app
 
     def reset_pools() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Only forget them: kombu keeps its pools per broker URL (closing one would break the next test).
         app._pool = None
         amqp = app.__dict__.get("amqp")
         if amqp is not None:
@@ -181,7 +180,10 @@ def celery_app_on(url: str, *, queue: str) -> Iterator[Any]:
 
     reset_pools()
     with pytest.MonkeyPatch.context() as patch:
+        # broker_url itself prefers the CELERY_BROKER_URL environment variable: set the read/write URLs.
         patch.setattr(app.conf, "broker_url", url)
+        patch.setattr(app.conf, "broker_write_url", url)
+        patch.setattr(app.conf, "broker_read_url", url)
         patch.setattr(app.conf, "task_always_eager", False)
         patch.setattr(app.conf, "task_default_queue", queue)
         try:
