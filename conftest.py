@@ -133,3 +133,7 @@ def pytest_terminal_summary(terminalreporter):  # type: ignore[no-untyped-def]
         terminalreporter.write_line(
             f"{len(outcomes)} language cases: {outcomes.count('passed')} passed, {outcomes.count('failed')} failed, "
             f"{outcomes.count('skipped')} skipped")
+
+
+# Fault injection (broker down, own Redis, worker subprocesses) and the "fault scenarios: N passed" summary line.
+pytest_plugins.append("tests.faults")

@@ -3,19 +3,26 @@ the transaction that caused them has committed. Each function returns the number
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
+from config.celery import BROKER_ERRORS
 from portfolio.models import AgreementAccess
 from portfolio.roles import Role
 
 from .choices import RECORDING_ROLES
-from .models import Decision, Meeting, Membership, Proposal
+from .models import Decision, Meeting, Membership, NotificationOutbox, Proposal
+
+logger = logging.getLogger(__name__)
 
 
 def _addresses(users: Iterable[object]) -> list[str]:
@@ -89,3 +96,59 @@ def decision_recorded_notify(*, decision_id: int) -> int:
     return _send("governance/email/decision_recorded_subject.txt", "governance/email/decision_recorded.txt",
                  {"decision": decision, "proposal": decision.proposal, "project": project,
                   "lines": decision.funding_lines.select_related("instrument")}, _addresses(users))
+
+
+# --- the outbox: notifications survive a broker that is down ------------------------------------------------
+
+# A notification younger than this is still its own commit's to send (between the commit and the send).
+SWEEP_GRACE = dt.timedelta(seconds=60)
+# Sent entries are kept this long (to see what went out and when), then pruned by the sweep.
+SENT_RETENTION = dt.timedelta(days=30)
+
+
+def outbox_add(*, task_name: str, object_id: int) -> int:
+    """Record a notification task to send, in the caller's transaction. Returns the entry's id."""
+    from . import tasks
+
+    if not hasattr(tasks, task_name):
+        raise ValueError(f"unknown notification task {task_name!r}")
+    return NotificationOutbox.objects.create(task_name=task_name, object_id=object_id).pk
+
+
+def outbox_send(*, entry_id: int) -> bool:
+    """Hand one outbox entry to the broker and mark it sent. False when the broker refused it (the entry stays
+    for the sweep); True when it was sent now or before, or is being sent by someone else."""
+    from . import tasks
+
+    with transaction.atomic():
+        entry = (NotificationOutbox.objects.select_for_update(skip_locked=True)
+                 .filter(pk=entry_id, sent_at__isnull=True).first())
+        if entry is None:
+            return True
+        try:
+            getattr(tasks, entry.task_name).delay(entry.object_id)
+        except BROKER_ERRORS as exc:
+            logger.warning("notification %s(%s): the broker refused it (%s); the sweep sends it later",
+                           entry.task_name, entry.object_id, exc)
+            NotificationOutbox.objects.filter(pk=entry.pk).update(attempts=F("attempts") + 1,
+                                                                  last_error=str(exc)[:1000])
+            return False
+        NotificationOutbox.objects.filter(pk=entry.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1,
+                                                              last_error="")
+    return True
+
+
+def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """The recovery sweep (beat runs it every minute): send, oldest first, the notifications the broker did not
+    take when their change was committed; stop at the first refusal (it is still down). Prunes old sent
+    entries. Returns how many were sent."""
+    now = now or timezone.now()
+    pending = list(NotificationOutbox.objects.filter(sent_at__isnull=True, created_at__lt=now - SWEEP_GRACE)
+                   .order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    sent = 0
+    for entry_id in pending:
+        if not outbox_send(entry_id=entry_id):
+            break
+        sent += 1
+    NotificationOutbox.objects.filter(sent_at__lt=now - SENT_RETENTION).delete()
+    return sent

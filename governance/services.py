@@ -152,11 +152,13 @@ def _require_meeting_status(meeting: Meeting, allowed: Iterable[str], action: st
 
 
 def _on_commit(task_name: str, object_id: int) -> None:
-    """Enqueue a notification task once the surrounding transaction has committed (never before)."""
-    from . import tasks
+    """Write the notification into the outbox inside the surrounding transaction (committed with the change
+    or not at all) and hand it to the broker once committed (never before). A broker that refuses it then
+    does not undo or fail the saved change: the recovery sweep sends it later."""
+    from .notifications import outbox_add, outbox_send
 
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(object_id))
+    entry_id = outbox_add(task_name=task_name, object_id=object_id)
+    transaction.on_commit(lambda: outbox_send(entry_id=entry_id))
 
 
 def _set_project_status(project: Project, status: str, *, only_from: Iterable[str], user: User | None) -> None:

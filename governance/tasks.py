@@ -32,3 +32,12 @@ def decision_recorded_notify_task(decision_id: int) -> int:
     sent = notifications.decision_recorded_notify(decision_id=decision_id)
     logger.info("decision %s recorded: %s e-mails", decision_id, sent)
     return sent
+
+
+@shared_task(name="governance.outbox_sweep_task")
+def outbox_sweep_task() -> int:
+    """The beat schedule's recovery sweep: send the notifications the broker did not take (it was down)."""
+    sent = notifications.outbox_sweep()
+    if sent:
+        logger.info("recovery sweep sent %s notifications", sent)
+    return sent

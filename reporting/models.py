@@ -47,6 +47,10 @@ class SummaryReport(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True,
                                       help_text=_("When the current compilation attempt started."))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(
+        _("handed to the queue"), null=True, blank=True,
+        help_text=_("When the broker took the compile job; empty while it has not (the recovery sweep sends it)."),
+    )
 
     objects = SummaryReportQuerySet.as_manager()
 

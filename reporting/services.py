@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.celery import BROKER_ERRORS
 from portfolio.models import Agreement
 
 from .choices import Audience, ReportStatus
@@ -36,6 +38,18 @@ class SummaryInProgress(Exception):
     def __init__(self, report_id: int, retry_in: int) -> None:
         super().__init__(f"summary {report_id} is being compiled; try again in {retry_in} s")
         self.retry_in = retry_in
+
+
+class QueueUnavailable(Exception):
+    """The broker refused the compile job of an interactive request, so the request was withdrawn: nothing
+    was saved and nothing will run. The API answers 503 and the page shows the message."""
+
+    http_status = 503
+    code = "queue_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__(_("The background queue is not available right now, so the summary was not started. "
+                           "Try again in a few minutes."))
 
 
 IN_FLIGHT = (ReportStatus.QUEUED, ReportStatus.COMPILING, ReportStatus.RENDERING)
@@ -133,16 +147,70 @@ def summary_request(*, audience: str, period: str | Period, agreement: Agreement
                     language: str = "fi", user: AbstractBaseUser | AnonymousUser | None,
                     rerun: bool = False) -> SummaryReport:
     """Ask for a summary to be compiled in the background. Returns the job row (new, or the existing one when
-    the same summary of unchanged data exists or is on its way); the Celery task is sent after commit."""
-    from .tasks import summary_compile_task
+    the same summary of unchanged data exists or is on its way); the Celery task is sent after commit.
 
+    When the broker refuses the job, a person's request is withdrawn (the new row is deleted) and
+    QueueUnavailable raised, so no job is left that never runs; a scheduled request (no user), or one made
+    inside a caller's transaction, is kept and the recovery sweep (summary_requeue_stale) sends it later."""
     report, created = summary_get_or_create(audience=audience, period=period, agreement=agreement,
                                             language=language, user=user, rerun=rerun)
-    if created:
-        report_id = report.pk
-        # Inside a caller's transaction this waits for its commit; otherwise the row is committed already.
-        transaction.on_commit(lambda: summary_compile_task.delay(report_id))
+    if not created:
+        return report
+    if transaction.get_connection().in_atomic_block:
+        # The caller's transaction may still roll back: send after its commit (never before). Its work is
+        # saved by then, so a refusal is left to the sweep rather than reported as a failure.
+        transaction.on_commit(partial(summary_enqueue, report_id=report.pk))
+    elif not summary_enqueue(report_id=report.pk):
+        if user is not None and user.is_authenticated:
+            SummaryReport.objects.filter(pk=report.pk, status=ReportStatus.QUEUED, enqueued_at__isnull=True).delete()
+            raise QueueUnavailable()
     return report
+
+
+def summary_enqueue(*, report_id: int) -> bool:
+    """Hand the compile job to the broker and note when it took it (the outbox mark). False when the broker
+    refused: the row stays unmarked for the caller to withdraw or for the recovery sweep to send."""
+    from .tasks import summary_compile_task
+
+    try:
+        summary_compile_task.delay(report_id)
+    except BROKER_ERRORS as exc:
+        logger.warning("summary %s: the broker refused the compile job (%s)", report_id, exc)
+        return False
+    _update(report_id, enqueued_at=timezone.now())
+    return True
+
+
+# A job younger than this is still its own request's to send (the request may be between commit and send).
+SWEEP_GRACE = dt.timedelta(seconds=60)
+
+
+def summary_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
+    """The recovery sweep (beat runs it every minute). Sends again the compile jobs the broker never took
+    (refused, or the process died between commit and send) or has lost (a queued job older than the lease:
+    Redis restarted without persistence); and takes back the attempts whose lease has run out (the worker was
+    killed: the hard time limit has surely passed), showing them as retrying. Returns the ids the broker took.
+    Safe at any time: compiling is idempotent, so a duplicate message does no harm."""
+    now = now or timezone.now()
+    lease = compile_lease()
+    lost = Q(status__in=(ReportStatus.COMPILING, ReportStatus.RENDERING), started_at__lt=now - lease)
+    taken_back = []
+    for report_id in SummaryReport.objects.filter(lost).values_list("pk", flat=True):
+        if SummaryReport.objects.filter(lost, pk=report_id).update(
+                status=ReportStatus.QUEUED, progress=0, started_at=None, enqueued_at=None,
+                error=_("The previous attempt stopped without finishing (its worker was lost); trying again.")):
+            logger.warning("summary %s: its compile lease ran out (worker lost?); sending it again", report_id)
+            taken_back.append(report_id)
+    undelivered = Q(status=ReportStatus.QUEUED) & (
+        Q(enqueued_at__isnull=True, created_at__lt=now - SWEEP_GRACE) | Q(enqueued_at__lt=now - lease))
+    pending = taken_back + [report_id for report_id in SummaryReport.objects.filter(undelivered)
+                            .exclude(pk__in=taken_back).order_by("created_at").values_list("pk", flat=True)]
+    sent = []
+    for report_id in pending:
+        if not summary_enqueue(report_id=report_id):
+            break  # the broker is still down: the rest wait for the next sweep
+        sent.append(report_id)
+    return sent
 
 
 # --- compiling ----------------------------------------------------------------------------------------------
@@ -165,10 +233,12 @@ def _claim(report_id: int) -> SummaryReport | None:
                 raise SummaryInProgress(report_id, retry_in=max(5, int((stale_at - now).total_seconds()) + 1))
             logger.warning("summary %s was left %s since %s (worker lost?): compiling it again",
                            report_id, report.status, report.started_at)
+            # Shown under the progress bar until this attempt ends: the earlier one failed, this is the retry.
+            report.error = _("The previous attempt stopped without finishing (its worker was lost); trying again.")
         report.status = ReportStatus.COMPILING
         report.progress = 5
         report.started_at = now
-        report.error = ""
+        # A retry keeps the reason of the earlier attempt on show until it ends (done clears it).
         report.save(update_fields=["status", "progress", "started_at", "error"])
         return report
 
@@ -214,7 +284,8 @@ def summary_compile(*, report_id: int, last_attempt: bool = True) -> SummaryRepo
         if last_attempt:
             _fail(report.pk, _("Failed after retries: %(error)s") % {"error": _describe(exc)})
         else:
-            _update(report.pk, status=ReportStatus.QUEUED, progress=0, started_at=None,
+            # The task's retry is a new message, sent now.
+            _update(report.pk, status=ReportStatus.QUEUED, progress=0, started_at=None, enqueued_at=timezone.now(),
                     error=_("Temporary error, trying again: %(error)s") % {"error": _describe(exc)})
         raise
     except SoftTimeLimitExceeded:

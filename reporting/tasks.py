@@ -70,3 +70,15 @@ def summary_compile_scheduled_task(*, audience: str, period_kind: str, language:
         ids.append(report.pk)
     logger.info("scheduled %s summaries of %s: %s", audience, period, ids)
     return ids
+
+
+@shared_task(name="reporting.summary_requeue_stale_task")
+def summary_requeue_stale_task() -> list[int]:
+    """The beat schedule's recovery sweep: send again the compile jobs the broker never took or lost, and
+    take back those whose worker was lost (see the service)."""
+    from .services import summary_requeue_stale
+
+    sent = summary_requeue_stale()
+    if sent:
+        logger.info("recovery sweep sent %s summaries again: %s", len(sent), sent)
+    return sent

@@ -18,7 +18,7 @@ from .models import REPORT_FORMATS, SummaryReport
 from .permissions import can_request_any_summary, can_view_reports
 from .rendering import CONTENT_TYPES
 from .selectors import report_list
-from .services import report_download_log, summary_request
+from .services import QueueUnavailable, report_download_log, summary_request
 
 MAX_PENDING_PER_USER = int(getattr(settings, "REPORT_MAX_PENDING_PER_USER", 3))
 
@@ -68,6 +68,12 @@ def request_summary(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             form.add_error(None, exc)
+        except QueueUnavailable as exc:
+            # Nothing was saved: say so where the user looks, keep what was typed.
+            form.add_error(None, str(exc))
+            response = _index_with_form(request, form, status=503)
+            response["Retry-After"] = "60"
+            return response
         else:
             messages.success(request, _("The summary %(report)s is on its way.") % {"report": report})
             return redirect(report.get_absolute_url())

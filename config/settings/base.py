@@ -257,6 +257,17 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")  # absolute links in e-
 REPORT_COMPILE_LEASE_SECONDS = env.int("REPORT_COMPILE_LEASE_SECONDS", default=None)
 REPORT_COMPILE_MAX_RETRIES = env.int("REPORT_COMPILE_MAX_RETRIES", default=5)
 REPORT_MAX_PENDING_PER_USER = env.int("REPORT_MAX_PENDING_PER_USER", default=3)
+
+# Broker redelivery and the recovery sweeps (issue 11, defects 4 and 5). With acks_late, Redis hands a taken but
+# unacknowledged message (its worker was killed) to another worker after `visibility_timeout` seconds; Redis's
+# default is an hour ("Compiling 5 %" for an hour). It must exceed the hard time limit, and it equals the compile
+# lease (reporting.services.compile_lease): the same figure after which a killed worker's summary is retried.
+CELERY_VISIBILITY_TIMEOUT = REPORT_COMPILE_LEASE_SECONDS or CELERY_TASK_TIME_LIMIT + 60
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Every minute: send what the broker never took (it was down) and take back what a lost worker left.
+CELERY_BEAT_SCHEDULE["summary-requeue-stale"] = {"task": "reporting.summary_requeue_stale_task", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["notification-outbox-sweep"] = {"task": "governance.outbox_sweep_task", "schedule": 60.0}
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2027")
 FUNDING_SPLIT_LOCAL_TARGET = Decimal(env.str("FUNDING_SPLIT_LOCAL_TARGET", default="40"))
 FUNDING_SPLIT_TOLERANCE = Decimal(env.str("FUNDING_SPLIT_TOLERANCE", default="2.0"))

@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, Throttled
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
@@ -58,6 +58,14 @@ class ReportPermission(BasePermission):
         return request.method in SAFE_METHODS or can_request_any_summary(request.user)
 
 
+class QueueUnavailableError(APIException):
+    """503: the broker refused the job, so nothing was saved; the client may try again after Retry-After."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "queue_unavailable"
+    wait = 60  # DRF turns this into Retry-After
+
+
 class SummaryRequestSerializer(serializers.Serializer):
     """Which summary to compile. A steering summary names its agreement; the national one does not."""
 
@@ -76,10 +84,11 @@ class SummaryRequestSerializer(serializers.Serializer):
     retrieve=extend_schema(summary="A summary report with its download links"),
     create=extend_schema(
         summary="Start compiling a summary", request=SummaryRequestSerializer,
-        responses={202: SummaryReportSerializer, 429: ERROR_RESPONSE},
+        responses={202: SummaryReportSerializer, 429: ERROR_RESPONSE, 503: ERROR_RESPONSE},
         description="Queues the compilation (Celery) and answers 202 with the job; poll the report until its "
                     "status is `done` (or `failed`). The same summary of unchanged data is not compiled twice: "
-                    "the existing one is returned.",
+                    "the existing one is returned. 503 (with Retry-After) when the task queue is down: nothing "
+                    "was saved, try again later.",
     ),
 )
 class SummaryReportViewSet(PortalViewSet):
@@ -120,7 +129,7 @@ class SummaryReportViewSet(PortalViewSet):
         return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from ..services import summary_request
+        from ..services import QueueUnavailable, summary_request
 
         serializer = SummaryRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -137,6 +146,9 @@ class SummaryReportViewSet(PortalViewSet):
                 language=data["language"], rerun=False).exists():
             raise Throttled(detail=_("You have %(n)s summaries being compiled; wait until they are done.")
                             % {"n": pending.count()})
-        report = summary_request(audience=data["audience"], period=data["period"], agreement=agreement,
-                                 language=data["language"], rerun=data["rerun"], user=request.user)
+        try:
+            report = summary_request(audience=data["audience"], period=data["period"], agreement=agreement,
+                                     language=data["language"], rerun=data["rerun"], user=request.user)
+        except QueueUnavailable as exc:
+            raise QueueUnavailableError(detail=str(exc)) from exc
         return self._render(report, status.HTTP_202_ACCEPTED)
