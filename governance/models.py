@@ -244,6 +244,9 @@ class Decision(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"))
+    # The decision's date is its meeting's date (not the moment it was typed in): periods count it there.
+    decided_on = models.DateField(_("decision date"), db_index=True, blank=True,
+                                  help_text=_("The date of the meeting that took the decision."))
 
     objects = DecisionQuerySet.as_manager()
 
@@ -271,6 +274,13 @@ class Decision(models.Model):
         if Meeting.objects.filter(pk__in=[self.meeting_id, stored_meeting],
                                   status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError()
+        if self.decided_on is None and self.meeting_id:
+            # Derived, not a rule: a decision is dated by its meeting whichever path writes it.
+            from django.utils import timezone
+
+            starts_at = Meeting.objects.filter(pk=self.meeting_id).values_list("starts_at", flat=True).first()
+            if starts_at is not None:
+                self.decided_on = timezone.localdate(starts_at)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]

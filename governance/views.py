@@ -436,7 +436,8 @@ def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> 
     if not permissions.can_record_decision(request.user, meeting):
         raise PermissionDenied
     initial = {"approved_lines": forms.lines_as_text(proposal.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial)
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_record(proposal=proposal, meeting=meeting, user=request.user, **form.service_kwargs())
@@ -477,7 +478,8 @@ def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = decision.proposal
     initial = {"outcome": decision.outcome, "method": decision.method, "conditions": decision.conditions,
                "approved_lines": forms.lines_as_text(decision.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial)
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_correct(decision=decision, meeting=meeting, user=request.user, **form.service_kwargs())

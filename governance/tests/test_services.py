@@ -568,7 +568,8 @@ def test_withdrawn_project_can_be_proposed_again(coordinator, agreement):
 
 def test_rejected_project_cannot_be_proposed_again(coordinator, steering_member, agreement):
     meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
-    services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member)
+    services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member,
+                             rationale="Ei vastaa hakukriteerejä.")
     with pytest.raises(TransitionError, match="cannot be made for a project"):
         f.draft(coordinator, agreement, project=proposal.project)
 
