@@ -44,6 +44,7 @@ from .choices import (
 from .models import (
     AgendaItem,
     ApplicationCriteria,
+    CriteriaInUseError,
     CriteriaItem,
     Decision,
     DecisionFundingLine,
@@ -73,7 +74,7 @@ MAX_AMOUNT = Decimal("999999999999.99")  # the DecimalField's 14 digits
 
 __all__ = [
     "TransitionError", "PermanentRecordError",
-    "steering_groups_ensure", "membership_save", "criteria_version_create",
+    "steering_groups_ensure", "membership_save", "criteria_version_create", "criteria_item_update",
     "idea_create", "idea_update", "idea_set_stage",
     "proposal_create", "proposal_update", "proposal_assess", "proposal_attach", "proposal_submit",
     "proposal_withdraw", "proposal_add_to_agenda", "proposal_remove_from_agenda",
@@ -323,6 +324,23 @@ def criteria_version_create(*, group: SteeringGroup, title: str, text: str, item
         CriteriaItem.objects.bulk_create(
             [CriteriaItem(criteria=criteria, position=n, text=text_) for n, text_ in enumerate(items, start=1)])
     return criteria
+
+
+def criteria_item_update(*, item: CriteriaItem, text: str, user: User | None) -> CriteriaItem:
+    """Reword a checklist item that no proposal has yet been assessed against. A used item is immutable
+    (the assessments must keep their meaning): a change is a new criteria version (criteria_version_create)."""
+    if user is not None:
+        _deny(bool(user.is_superuser) or permissions.can_manage_meeting(user, item.criteria.group))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the criterion.")})
+    with transaction.atomic():
+        item = CriteriaItem.objects.select_for_update().get(pk=item.pk)
+        if item.is_used:
+            raise CriteriaInUseError()
+        item.text = text.strip()
+        item.full_clean()
+        item.save()
+    return item
 
 
 def criteria_current(*, agreement: Agreement | None, on: dt.date | None = None) -> ApplicationCriteria | None:
