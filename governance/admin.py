@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from modeltranslation.admin import TranslationAdmin
 
 from .choices import MeetingStatus
@@ -53,9 +54,25 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__last_name"]
 
 
+def _criteria_in_use(criteria: Any) -> bool:
+    return criteria is not None and criteria.pk is not None and CriteriaItem.objects.filter(
+        criteria=criteria).used().exists()
+
+
 class CriteriaItemInline(admin.TabularInline):
+    """A version's checklist is read-only once proposals have been assessed against it (a new version)."""
+
     model = CriteriaItem
     extra = 0
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return not _criteria_in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return not _criteria_in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return not _criteria_in_use(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(ApplicationCriteria)
@@ -63,6 +80,18 @@ class ApplicationCriteriaAdmin(admin.ModelAdmin):
     list_display = ["title", "group", "version", "valid_from"]
     list_filter = ["group"]
     inlines = [CriteriaItemInline]
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return not _criteria_in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return not _criteria_in_use(obj) and super().has_delete_permission(request, obj)
+
+    def change_view(self, request: Any, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        if request.method == "GET" and _criteria_in_use(self.get_object(request, object_id)):
+            messages.warning(request, _("Proposals have been assessed against this version of the criteria: "
+                                        "it cannot be changed. Create a new version instead."))
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(ProjectIdea)

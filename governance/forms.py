@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -52,13 +53,26 @@ def lines_as_text(lines: Any) -> str:
     return "\n".join(f"{line.instrument.code} {line.year} {line.amount}" for line in lines)
 
 
+def offered_instrument_codes(on: dt.date | None = None) -> list[str]:
+    """The instruments that can take new money on the day (ended ones, AKKE and RRF, are not offered)."""
+    from funding.models import FundingInstrument
+    from funding.services import instrument_available_on
+
+    day = on or timezone.localdate()
+    return [i.code for i in FundingInstrument.objects.order_by("sort_order", "code") if instrument_available_on(i, day)]
+
+
 class ProposalForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     plan = forms.CharField(label=_("Project plan"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    funding_lines = FundingLinesField(
-        label=_("Requested funding"), required=False,
-        help_text=_("One line per instrument and year: code, year, amount in euros (e.g. ERDF 2026 120000). "
-                    "Codes: %(codes)s.") % {"codes": "ERDF, ESF, JTF, RRF, CITY, PUBLIC, PRIVATE"})
+    funding_lines = FundingLinesField(label=_("Requested funding"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Availability is checked on the submission date: today for a draft.
+        self.fields["funding_lines"].help_text = _(
+            "One line per instrument and year: code, year, amount in euros (e.g. ERDF 2026 120000). "
+            "Codes: %(codes)s.") % {"codes": ", ".join(offered_instrument_codes())}
 
 
 class AssessmentForm(forms.Form):
@@ -132,16 +146,18 @@ class DecisionForm(forms.Form):
     votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, required=False)
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, required=False)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, required=False)
-    approved_lines = FundingLinesField(
-        label=_("Approved funding"), required=False,
-        help_text=_("One line per instrument and year: code, year, amount. Leave empty unless approving."))
+    approved_lines = FundingLinesField(label=_("Approved funding"), required=False)
     conditions = forms.CharField(label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     recused = forms.ModelMultipleChoiceField(label=_("Recused for a conflict of interest"), required=False,
                                              queryset=None, widget=forms.CheckboxSelectMultiple)  # type: ignore[arg-type]
 
-    def __init__(self, *args: Any, group: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, group: Any, on: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Availability is checked on the meeting's date.
+        self.fields["approved_lines"].help_text = _(
+            "One line per instrument and year: code, year, amount. Leave empty unless approving. "
+            "Codes: %(codes)s.") % {"codes": ", ".join(offered_instrument_codes(on))}
         users = get_user_model().objects.filter(pk__in=Membership.objects.filter(group=group).values("user_id"))
         self.fields["recused"].queryset = users.order_by("last_name", "username")
         self.fields["recused"].label_from_instance = lambda u: u.get_full_name() or u.username

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -245,6 +247,9 @@ class Decision(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"))
+    # The decision's date is its meeting's date (not the moment it was typed in): periods count it there.
+    decided_on = models.DateField(_("decision date"), db_index=True, blank=True,
+                                  help_text=_("The date of the meeting that took the decision."))
 
     objects = DecisionQuerySet.as_manager()
 
@@ -272,6 +277,13 @@ class Decision(models.Model):
         if Meeting.objects.filter(pk__in=[self.meeting_id, stored_meeting],
                                   status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError()
+        if self.decided_on is None and self.meeting_id:
+            # Derived, not a rule: a decision is dated by its meeting whichever path writes it.
+            from django.utils import timezone
+
+            starts_at = Meeting.objects.filter(pk=self.meeting_id).values_list("starts_at", flat=True).first()
+            if starts_at is not None:
+                self.decided_on = timezone.localdate(starts_at)
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -378,13 +390,40 @@ class ApplicationCriteria(models.Model):
         return f"{self.title} v{self.version}"
 
 
+class CriteriaInUseError(ValidationError):
+    """Raised when something tries to rewrite a criterion that proposals have been assessed against."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message
+            or _("This criterion has been used in proposal assessments and cannot be changed: create a new "
+                 "version of the application criteria instead."),
+            code="criteria_in_use",
+        )
+
+
+class CriteriaItemQuerySet(models.QuerySet):
+    def used(self) -> CriteriaItemQuerySet:
+        """Items some proposal has been assessed against."""
+        return self.filter(pk__in=ProposalAssessment.objects.values("item_id"))
+
+    # Bulk writes bypass save(); they must not be a way around the immutability of used items.
+    def update(self, **kwargs: Any) -> int:
+        if self.used().exists():
+            raise CriteriaInUseError()
+        return super().update(**kwargs)
+
+
 class CriteriaItem(models.Model):
-    """One line of a criteria checklist."""
+    """One line of a criteria checklist. Immutable once a proposal has been assessed against it (as is its
+    version's checklist): the assessment must keep meaning what it meant; a change is a new version."""
 
     criteria = models.ForeignKey(ApplicationCriteria, on_delete=models.CASCADE, related_name="items",
                                  verbose_name=_("application criteria"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.CharField(_("criterion"), max_length=500)
+
+    objects = CriteriaItemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("criterion")
@@ -393,6 +432,28 @@ class CriteriaItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    # Integrity, like the permanent record of decisions: no path (admin, shell, API) rewrites a used item.
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.pk:
+            stored = CriteriaItem.objects.filter(pk=self.pk).values("criteria_id", "position", "text").first()
+            changed = stored is not None and stored != {"criteria_id": self.criteria_id, "position": self.position,
+                                                        "text": self.text}
+            if changed and self.is_used:
+                raise CriteriaInUseError()
+        elif ProposalAssessment.objects.filter(item__criteria_id=self.criteria_id).exists():
+            raise CriteriaInUseError(_("Proposals have been assessed against this version of the criteria: "
+                                       "its checklist cannot be changed. Create a new version instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.is_used:
+            raise CriteriaInUseError()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_used(self) -> bool:
+        return bool(self.pk) and ProposalAssessment.objects.filter(item_id=self.pk).exists()
 
 
 class ProjectIdea(models.Model):

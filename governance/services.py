@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from funding.models import FundingInstrument, FundingLine
@@ -45,6 +45,7 @@ from .choices import (
 from .models import (
     AgendaItem,
     ApplicationCriteria,
+    CriteriaInUseError,
     CriteriaItem,
     Decision,
     DecisionFundingLine,
@@ -74,7 +75,7 @@ MAX_AMOUNT = Decimal("999999999999.99")  # the DecimalField's 14 digits
 
 __all__ = [
     "TransitionError", "PermanentRecordError",
-    "steering_groups_ensure", "membership_save", "criteria_version_create",
+    "steering_groups_ensure", "membership_save", "criteria_version_create", "criteria_item_update",
     "idea_create", "idea_update", "idea_set_stage",
     "proposal_create", "proposal_update", "proposal_assess", "proposal_attach", "proposal_submit",
     "proposal_withdraw", "proposal_add_to_agenda", "proposal_remove_from_agenda",
@@ -188,15 +189,36 @@ def _instrument(value: Any) -> FundingInstrument:
                               code="unknown_instrument") from exc
 
 
-def _instrument_available(instrument: FundingInstrument, year: int) -> bool:
+def _instrument_unavailable(instrument: FundingInstrument, year: int, on: dt.date) -> str | None:
+    """Why new money of the instrument cannot be requested or decided on the day for the year, or None.
+    The day is what counts (the submission date of a proposal, the meeting's date of a decision): AKKE
+    ended on 31.1.2025 and RRF on 31.8.2026 whatever year a line names."""
+    from funding.services import instrument_available_on
+
+    params = {"code": instrument.code, "year": year,
+              "until": formats.date_format(instrument.available_until, "SHORT_DATE_FORMAT")
+              if instrument.available_until else "",
+              "from": formats.date_format(instrument.available_from, "SHORT_DATE_FORMAT")
+              if instrument.available_from else ""}
+    if not instrument_available_on(instrument, on):
+        if instrument.available_until and on > instrument.available_until:
+            return _("%(code)s ended on %(until)s; it is no longer available for new funding.") % params
+        return _("%(code)s is available only from %(from)s.") % params
     if instrument.available_from and year < instrument.available_from.year:
-        return False
-    return not (instrument.available_until and year > instrument.available_until.year)
+        return _("%(code)s is not available for %(year)s.") % params
+    if instrument.available_until and year > instrument.available_until.year:
+        return _("%(code)s ends on %(until)s; it is not available for %(year)s.") % params
+    return None
 
 
-def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool) -> list[dict[str, Any]]:
+def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool, on: dt.date | None = None,
+                 already_granted: Iterable[tuple[str, int]] = ()) -> list[dict[str, Any]]:
     """Funding lines as [{instrument, year, amount}], validated; raises one ValidationError listing all
-    problems. ``new_money``: refuse instruments no longer offered (AKKE after its end) in those years."""
+    problems. ``new_money``: refuse instruments not available on the day ``on`` (default today) or in the
+    line's year. ``already_granted``: (code, year) pairs a corrected decision granted, which its
+    correction may keep even after the instrument ended."""
+    day = on or timezone.localdate()
+    kept = set(already_granted)
     errors: list[str] = []
     clean: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
@@ -229,9 +251,9 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool)
         if year not in years:
             errors.append(_("Line %(n)s: %(year)s is outside the agreement's years %(first)s–%(last)s.")
                           % {"n": n, "year": year, "first": years.start, "last": years.stop - 1})
-        elif new_money and not _instrument_available(instrument, year):
-            errors.append(_("Line %(n)s: %(code)s is not available for %(year)s.")
-                          % {"n": n, "code": instrument.code, "year": year})
+        elif new_money and (instrument.code, year) not in kept and (
+                unavailable := _instrument_unavailable(instrument, year, day)):
+            errors.append(_("Line %(n)s: %(error)s") % {"n": n, "error": unavailable})
         if (instrument.code, year) in seen:
             errors.append(_("Line %(n)s: %(code)s %(year)s appears twice.")
                           % {"n": n, "code": instrument.code, "year": year})
@@ -305,6 +327,23 @@ def criteria_version_create(*, group: SteeringGroup, title: str, text: str, item
         CriteriaItem.objects.bulk_create(
             [CriteriaItem(criteria=criteria, position=n, text=text_) for n, text_ in enumerate(items, start=1)])
     return criteria
+
+
+def criteria_item_update(*, item: CriteriaItem, text: str, user: User | None) -> CriteriaItem:
+    """Reword a checklist item that no proposal has yet been assessed against. A used item is immutable
+    (the assessments must keep their meaning): a change is a new criteria version (criteria_version_create)."""
+    if user is not None:
+        _deny(bool(user.is_superuser) or permissions.can_manage_meeting(user, item.criteria.group))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the criterion.")})
+    with transaction.atomic():
+        item = CriteriaItem.objects.select_for_update().get(pk=item.pk)
+        if item.is_used:
+            raise CriteriaInUseError()
+        item.text = text.strip()
+        item.full_clean()
+        item.save()
+    return item
 
 
 def criteria_current(*, agreement: Agreement | None, on: dt.date | None = None) -> ApplicationCriteria | None:
@@ -511,6 +550,11 @@ def proposal_submit(*, proposal: Proposal, user: User) -> Proposal:
             problems.append(_("Write the project plan before submitting."))
         if not proposal.funding_lines.filter(amount__gt=0).exists():
             problems.append(_("Enter the requested funding by instrument and year before submitting."))
+        try:  # availability is checked on the submission date, which may be after the draft was written
+            _clean_lines(agreement=proposal.project.agreement, new_money=True, on=timezone.localdate(),
+                         lines=proposal.funding_lines.select_related("instrument"))
+        except ValidationError as exc:
+            problems.extend(exc.messages)
         if proposal.criteria_id is not None:
             missing = proposal.criteria.items.exclude(
                 pk__in=proposal.assessments.values("item_id")).count()
@@ -721,7 +765,7 @@ def _clean_recusals(recusals: Iterable[Any], group_id: int) -> list[tuple[Any, s
 
 def _validate_decision_input(*, meeting: Meeting, outcome: str, method: str, votes_for: int | None,
                              votes_against: int | None, votes_abstain: int | None, approved: list[dict[str, Any]],
-                             conditions: str, recused_ids: set[int], user: User) -> None:
+                             conditions: str, recused_ids: set[int], user: User, rationale: str = "") -> None:
     errors: dict[str, list[str]] = {}
 
     def add(field: str, message: str) -> None:
@@ -758,6 +802,8 @@ def _validate_decision_input(*, meeting: Meeting, outcome: str, method: str, vot
         add("approved_lines", _("Only an approval grants funding; remove the amounts or change the outcome."))
     if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
         add("conditions", _("Write the conditions of the approval."))
+    if outcome == DecisionOutcome.REJECTED and not rationale.strip():
+        add("rationale", _("Give the reasons for the rejection: a rejection is recorded with its grounds."))
     if errors:
         raise ValidationError(errors, code="invalid_decision")
 
@@ -804,20 +850,80 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
                             only_from=[ProjectStatus.APPROVED, ProjectStatus.REJECTED], user=by)
 
 
+def _check_grant_against_request(proposal: Proposal, approved: list[dict[str, Any]]) -> None:
+    """A decision grants at most what the proposal requests, per instrument and year (the stricter reading:
+    moving money between instruments or years is a change of the proposal too). More is an amendment of
+    the proposal first: return it for preparation, change the request, and decide it again."""
+    requested = {(line.instrument.code, line.year): line.amount
+                 for line in proposal.funding_lines.select_related("instrument")}
+    errors = []
+    for line in approved:
+        key = (line["instrument"].code, line["year"])
+        asked = requested.get(key, Decimal("0.00"))
+        if line["amount"] and line["amount"] > asked:
+            errors.append(_("%(code)s %(year)s: the decision grants %(granted)s but the proposal requests "
+                            "%(requested)s. A decision cannot grant more than requested: amend the proposal "
+                            "first (return it for preparation).")
+                          % {"code": key[0], "year": key[1], "granted": _euros(line["amount"]),
+                             "requested": _euros(asked)})
+    if errors:
+        raise ValidationError({"approved_lines": errors}, code="more_than_requested")
+
+
+def _check_frames_exist(agreement: Agreement, approved: list[dict[str, Any]]) -> None:
+    """EU and state money is committed only within a funding frame: a year whose frame TEM has not yet
+    allocated (no regional allocation decision) cannot take commitments until the frame is recorded."""
+    from funding.choices import ShareGroup
+    from funding.selectors import frames_for
+
+    framed = {(frame.instrument.code, frame.year) for frame in frames_for(agreement=agreement)}
+    errors = [
+        _("%(code)s %(year)s has no funding frame yet (no regional allocation decision): the funding can be "
+          "decided once the frame for that year is recorded.") % {"code": line["instrument"].code,
+                                                                  "year": line["year"]}
+        for line in approved
+        if line["amount"] and line["instrument"].share_group == ShareGroup.EU_STATE
+        and (line["instrument"].code, line["year"]) not in framed]
+    if errors:
+        raise ValidationError({"approved_lines": errors}, code="no_frame")
+
+
+def _euros(value: Decimal) -> str:
+    return f"{formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+
 def _create_decision(*, proposal: Proposal, meeting: Meeting, outcome: str, method: str, votes_for: int | None,
                      votes_against: int | None, votes_abstain: int | None, approved_lines: Iterable[Any],
                      conditions: str, rationale: str, recusals: Iterable[Any], user: User,
                      corrects: Decision | None) -> Decision:
-    approved = _clean_lines(agreement=proposal.project.agreement, lines=approved_lines, new_money=False)
+    now = _now()
+    if now < meeting.starts_at:
+        raise TransitionError(
+            _("The meeting starts on %(when)s: its decisions can be recorded once it has started.")
+            % {"when": formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")},
+            code="meeting_not_started")
+    decided_on = timezone.localdate(meeting.starts_at)
+    already = {(line.instrument.code, line.year) for line in corrects.funding_lines.select_related("instrument")
+               } if corrects is not None else set()
+    try:
+        approved = _clean_lines(agreement=proposal.project.agreement, lines=approved_lines, new_money=True,
+                                on=decided_on, already_granted=already)
+    except ValidationError as exc:
+        raise ValidationError({"approved_lines": exc.messages}, code="invalid_lines") from exc
     recused = _clean_recusals(recusals, meeting.group_id)
     if method == DecisionMethod.VOTE and votes_abstain is None and votes_for is not None:
         votes_abstain = 0
     _validate_decision_input(meeting=meeting, outcome=outcome, method=method, votes_for=votes_for,
                              votes_against=votes_against, votes_abstain=votes_abstain, approved=approved,
-                             conditions=conditions, recused_ids={pk for pk, _r in recused}, user=user)
+                             conditions=conditions, recused_ids={pk for pk, _r in recused}, user=user,
+                             rationale=rationale)
+    if outcome in APPROVING_OUTCOMES:
+        _check_grant_against_request(proposal, approved)
+        _check_frames_exist(proposal.project.agreement, approved)
     decision = Decision(proposal=proposal, meeting=meeting, outcome=outcome, method=method, votes_for=votes_for,
                         votes_against=votes_against, votes_abstain=votes_abstain, conditions=conditions,
-                        rationale=rationale, corrects=corrects, recorded_by=user, decided_at=_now())
+                        rationale=rationale, corrects=corrects, recorded_by=user, decided_at=now,
+                        decided_on=decided_on)
     decision.full_clean()
     decision.save()
     DecisionFundingLine.objects.bulk_create([

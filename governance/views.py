@@ -135,7 +135,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": proposal.transitions.select_related("by", "meeting"),
         "decisions": [d for p in history["proposals"] if p.pk == proposal.pk for d in p.decisions.all()],
         "can_record": proposal.meeting is not None and proposal.status == ProposalStatus.ON_AGENDA
-        and permissions.can_record_decision(user, proposal.meeting),
+        and permissions.can_record_decision(user, proposal.meeting)
+        and _decision_form_refusal(proposal.meeting, proposal) is None,
     }
     return render(request, "governance/proposal_detail.html", context)
 
@@ -256,9 +257,13 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(_meetings(request), pk=request.POST.get("meeting") or 0)
-    return _proposal_action(
+    warning = _published_agenda_warning(meeting)
+    response = _proposal_action(
         request, pk, lambda p: services.proposal_add_to_agenda(proposal=p, meeting=meeting, user=request.user),
         _("The proposal was put on the agenda."))
+    if warning and Proposal.objects.filter(pk=pk, meeting=meeting).exists():
+        messages.warning(request, warning)
+    return response
 
 
 @login_required
@@ -347,7 +352,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context.update({
         "can_manage": can_manage and open_,
         "can_publish": can_manage and meeting.status == MeetingStatus.PLANNED,
-        "can_record": can_record and deciding,
+        "can_record": can_record and deciding and _meeting_started(meeting),
+        "not_started_note": _meeting_not_started_message(meeting)
+        if can_record and deciding and not _meeting_started(meeting) else None,
+        "agenda_warning": _published_agenda_warning(meeting) if can_manage and open_ else None,
         "candidates": candidates,
         "item_form": forms.AgendaItemForm() if can_manage and open_ else None,
         "attendance_form": forms.AttendanceForm(users=attendance_users,
@@ -376,9 +384,17 @@ def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Give the item a title."))
         return redirect("governance:meeting-detail", pk=pk)
-    return _meeting_action(request, pk, lambda m: services.meeting_add_item(meeting=m, user=request.user,
-                                                                            **form.cleaned_data),
-                           _("The item was added to the agenda."))
+    added: list[Any] = []
+
+    def add(m: Meeting) -> Any:
+        added.append(services.meeting_add_item(meeting=m, user=request.user, **form.cleaned_data))
+        return added[-1]
+
+    response = _meeting_action(request, pk, add, _("The item was added to the agenda."))
+    warning = _published_agenda_warning(added[0].meeting) if added else None
+    if warning:
+        messages.warning(request, warning)
+    return response
 
 
 @login_required
@@ -428,6 +444,38 @@ def meeting_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- decisions ---------------------------------------------------------------------------------------------
 
+def _decision_form_refusal(meeting: Meeting, proposal: Proposal) -> str | None:
+    """Why no decision on the proposal can be recorded at the meeting now, or None."""
+    if proposal.status == ProposalStatus.DECIDED:
+        return _("This proposal has already been decided; a change is a correcting decision (see the decision).")
+    if proposal.meeting_id != meeting.pk or proposal.status != ProposalStatus.ON_AGENDA:
+        return _("The proposal is not on this meeting's agenda.")
+    if meeting.status not in (MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD):
+        return _("Decisions are recorded at a meeting whose agenda is published and whose minutes are not "
+                 "confirmed.")
+    if not _meeting_started(meeting):
+        return _meeting_not_started_message(meeting)
+    return None
+
+
+def _meeting_started(meeting: Meeting) -> bool:
+    return meeting.starts_at <= timezone.now()
+
+
+def _meeting_not_started_message(meeting: Meeting) -> str:
+    from django.utils import formats
+
+    return _("The meeting starts on %(when)s: its decisions can be recorded once it has started.") % {
+        "when": formats.date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")}
+
+
+def _published_agenda_warning(meeting: Meeting) -> str | None:
+    if meeting.status != MeetingStatus.AGENDA_PUBLISHED:
+        return None
+    return _("The agenda has already been published and sent to the members: an item added now is not in the "
+             "agenda they received. Tell them about the change.")
+
+
 @login_required
 def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
     _portal(request)
@@ -435,8 +483,14 @@ def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> 
     proposal = get_object_or_404(_proposals(request), pk=proposal_pk)
     if not permissions.can_record_decision(request.user, meeting):
         raise PermissionDenied
+    # The form is offered only for a decision that can be recorded now (not refused after filling it in).
+    refusal = _decision_form_refusal(meeting, proposal)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect(proposal if proposal.status == ProposalStatus.DECIDED else meeting)
     initial = {"approved_lines": forms.lines_as_text(proposal.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial)
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_record(proposal=proposal, meeting=meeting, user=request.user, **form.service_kwargs())
@@ -477,7 +531,8 @@ def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = decision.proposal
     initial = {"outcome": decision.outcome, "method": decision.method, "conditions": decision.conditions,
                "approved_lines": forms.lines_as_text(decision.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial)
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_correct(decision=decision, meeting=meeting, user=request.user, **form.service_kwargs())

@@ -207,6 +207,7 @@ def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, pr
         prop = proposal(code, ProposalStatus.DECIDED, past, sub_past)
         decision, _ = upsert(Decision, {"proposal": prop, "meeting": past}, {
             "outcome": outcome, "method": DecisionMethod.CONSENSUS, "decided_at": decided_at,
+            "decided_on": timezone.localdate(past.starts_at),
             "recorded_by": users["steering"],
             "conditions": "Kansainvälistymissuunnitelma tarkennetaan ennen käynnistystä."
             if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS else "",

@@ -103,7 +103,8 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
     # Pipeline activity in the period.
     proposals = Proposal.objects.filter(project__agreement=agreement)
     decisions = Decision.objects.filter(proposal__project__agreement=agreement)
-    decided_in_period = dict(decisions.filter(_in_period("decided_at", period)).order_by()
+    # A decision belongs to its meeting's day, not to the moment it was typed in.
+    decided_in_period = dict(decisions.filter(decided_on__range=(period.start, period.end)).order_by()
                              .values_list("outcome").annotate(n=Count("pk")))
     activity = {
         "new_ideas": projects.filter(_in_period("created_at", period)).count(),

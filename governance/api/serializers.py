@@ -65,14 +65,15 @@ class DecisionSerializer(serializers.ModelSerializer):
         model = Decision
         fields = ["id", "proposal", "project", "meeting", "outcome", "method", "votes_for", "votes_against",
                   "votes_abstain", "conditions", "rationale", "corrects", "recorded_by", "decided_at",
-                  "funding_lines", "recusals"]
+                  "decided_on", "funding_lines", "recusals"]
         read_only_fields = fields
 
 
 class NestedDecisionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Decision
-        fields = ["id", "proposal", "meeting", "outcome", "method", "conditions", "decided_at", "corrects"]
+        fields = ["id", "proposal", "meeting", "outcome", "method", "conditions", "decided_at", "decided_on",
+                  "corrects"]
         read_only_fields = fields
 
 

@@ -47,9 +47,26 @@ def submitted(coordinator: Any, agreement: Any, **kwargs: Any) -> Proposal:
     return services.proposal_submit(proposal=draft(coordinator, agreement, **kwargs), user=coordinator)
 
 
-def meeting(coordinator: Any, agreement: Any, *, days: int = 14, title: str = "Johtoryhmä 1/2026") -> Meeting:
+def meeting(coordinator: Any, agreement: Any, *, days: int = 14, title: str = "Johtoryhmä 1/2026",
+            starts_at: dt.datetime | None = None) -> Meeting:
     return services.meeting_create(group=regional_group(agreement), title=title, user=coordinator,
-                                   starts_at=timezone.now() + dt.timedelta(days=days), location="Kaupungintalo")
+                                   starts_at=starts_at or timezone.now() + dt.timedelta(days=days),
+                                   location="Kaupungintalo")
+
+
+def started_today() -> dt.datetime:
+    """A moment that has passed but is still today (a meeting in session: decisions can be recorded)."""
+    now = timezone.localtime()
+    return max(now - dt.timedelta(minutes=1), now.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def ensure_frame(agreement: Any, code: str = "ERDF", year: int = 2026,
+                 amount: Decimal = Decimal("10000000.00")) -> Any:
+    """The funding frame an approval needs (EU and state money is committed only within a frame)."""
+    from funding.models import FundingFrame, FundingInstrument
+
+    return FundingFrame.objects.get_or_create(agreement=agreement, instrument=FundingInstrument.objects.get(code=code),
+                                              year=year, defaults={"amount": amount})[0]
 
 
 def on_agenda(coordinator: Any, agreement: Any, meet: Meeting | None = None, **kwargs: Any) -> Proposal:
@@ -60,9 +77,11 @@ def on_agenda(coordinator: Any, agreement: Any, meet: Meeting | None = None, **k
 
 def deciding_meeting(coordinator: Any, agreement: Any, chair: Any, *, proposals: int = 1,
                      **kwargs: Any) -> tuple[Meeting, list[Proposal]]:
-    """A published meeting with proposals on the agenda and a quorum present (chair + 2 members)."""
+    """A published meeting in session (it started a moment ago) with proposals on the agenda, a quorum present
+    (chair + 2 members) and an ERDF 2026 frame for the approvals."""
     group = regional_group(agreement)
-    meet = meeting(coordinator, agreement)
+    ensure_frame(agreement)
+    meet = meeting(coordinator, agreement, starts_at=kwargs.pop("starts_at", None) or started_today())
     items = [on_agenda(coordinator, agreement, meet, **kwargs) for _ in range(proposals)]
     services.meeting_publish_agenda(meeting=meet, user=coordinator)
     members = [add_member(group) for _ in range(max(0, group.quorum - 1))]

@@ -48,7 +48,10 @@ def test_admin_cannot_change_or_delete_confirmed_decision(confirmed, admin_user)
     assert not model_admin.has_delete_permission(request, decision)
     assert not model_admin.has_add_permission(request)
     inline = model_admin.get_inline_instances(request, decision)
-    assert inline == [] or not any(i.has_change_permission(request, decision) for i in inline)
+    # The lines and recusals stay visible (read-only): shown, but nothing can be added, changed or deleted.
+    assert [type(i).__name__ for i in inline] == ["DecisionFundingLineInline", "RecusalInline"]
+    assert not any(i.has_add_permission(request, decision) or i.has_change_permission(request, decision)
+                   or i.has_delete_permission(request, decision) for i in inline)
 
 
 def test_admin_post_to_confirmed_decision_changes_nothing(confirmed, admin_client_logged):
@@ -101,8 +104,12 @@ def test_minutes_pdf_contains_the_decisions(confirmed, steering_client):
 
 
 def test_pdf_url_fetcher_serves_only_local_static_files():
+    from django.contrib.staticfiles import finders
+
     served = static_only_url_fetcher("/static/css/portal.css")
-    assert b"portal" in served["string"] or served["string"]
+    with open(finders.find("css/portal.css"), "rb") as handle:
+        assert served["string"] == handle.read() and served["string"]
+    assert served["mime_type"] == "text/css"
     for url in ("http://169.254.169.254/latest/meta-data/", "file:///etc/passwd", "/static/../../etc/passwd",
                 "https://example.com/static/css/portal.css", "/media/x.pdf"):
         with pytest.raises(RefusedURL):

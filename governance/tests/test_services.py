@@ -128,14 +128,21 @@ def test_add_to_agenda_requires_submitted(coordinator, agreement):
         services.proposal_add_to_agenda(proposal=proposal, meeting=f.meeting(coordinator, agreement), user=coordinator)
 
 
-def test_add_to_agenda_refuses_another_agreements_meeting(coordinator, agreement, other_agreement, admin_user):
+def test_add_to_agenda_refuses_another_agreements_meeting(coordinator, agreement, other_agreement):
+    """A coordinator who works on both agreements may manage both groups' meetings, so the permission
+    check passes and the wrong-agreement rule itself must refuse."""
     from governance.models import SteeringGroup
+    from portfolio.models import AgreementAccess
 
+    AgreementAccess.objects.create(user=coordinator, agreement=other_agreement)
     other_group = SteeringGroup.objects.create(kind="regional", agreement=other_agreement, name="Toinen")
     meeting = Meeting.objects.create(group=other_group, title="Toinen", starts_at=timezone.now(), location="x")
     proposal = f.submitted(coordinator, agreement)
-    with pytest.raises((TransitionError, PermissionDenied)):
+    with pytest.raises(TransitionError, match="belongs to another agreement") as exc:
         services.proposal_add_to_agenda(proposal=proposal, meeting=meeting, user=coordinator)
+    assert exc.value.code == "wrong_group"
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.meeting) == (ProposalStatus.SUBMITTED, None)
 
 
 def test_withdraw_from_agenda_and_project_follows(coordinator, agreement):
@@ -568,7 +575,8 @@ def test_withdrawn_project_can_be_proposed_again(coordinator, agreement):
 
 def test_rejected_project_cannot_be_proposed_again(coordinator, steering_member, agreement):
     meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
-    services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member)
+    services.decision_record(proposal=proposal, meeting=meeting, outcome="rejected", user=steering_member,
+                             rationale="Ei vastaa hakukriteerejä.")
     with pytest.raises(TransitionError, match="cannot be made for a project"):
         f.draft(coordinator, agreement, project=proposal.project)
 

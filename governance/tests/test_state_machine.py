@@ -4,13 +4,11 @@ nothing, and "decided ⇒ was submitted and has a decision" always holds."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -36,6 +34,7 @@ class Workflow(RuleBasedStateMachine):
         # Each generated example runs in a savepoint that is rolled back in teardown().
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
+        f.ensure_frame(agreement)
         self.meeting = self._new_meeting()
         self.confirmed_decisions: dict[int, tuple] = {}
 
@@ -45,7 +44,7 @@ class Workflow(RuleBasedStateMachine):
 
     def _new_meeting(self) -> Meeting:
         meeting = services.meeting_create(group=f.regional_group(self.agreement), title="Kokous",
-                                          starts_at=timezone.now() + dt.timedelta(days=7), location="Sali",
+                                          starts_at=f.started_today(), location="Sali",
                                           user=self.coordinator)
         services.meeting_add_item(meeting=meeting, title="Avaus", user=self.coordinator)
         return meeting
@@ -128,7 +127,7 @@ class Workflow(RuleBasedStateMachine):
                  and self.meeting.status in DECIDING)
         approving = outcome in ("approved", "conditional")
         kwargs = {"approved_lines": f.LINES if approving else [],
-                  "conditions": "Ehto" if outcome == "conditional" else ""}
+                  "conditions": "Ehto" if outcome == "conditional" else "", "rationale": "Perustelu"}
         if self._attempt(proposal, legal, lambda: services.decision_record(
                 proposal=proposal, meeting=self.meeting, outcome=outcome, user=self.chair, **kwargs)):
             expected = ProposalStatus.DRAFT if outcome == "returned" else ProposalStatus.DECIDED

@@ -64,7 +64,6 @@ def expected_figures(agreement) -> dict:  # type: ignore[no-untyped-def]
 
     granted = total(lines, "granted_amount")
     local = total(lines.filter(instrument__code__in=["CITY", "PUBLIC"]), "granted_amount")
-    tz = timezone.get_default_timezone()
     return {
         "projects": projects.count(),
         "running": projects.filter(status="running").count(),
@@ -78,7 +77,7 @@ def expected_figures(agreement) -> dict:  # type: ignore[no-untyped-def]
                                 for code in (1, 2, 3, 4)},
         "decisions": Decision.objects.filter(
             proposal__project__agreement=agreement,
-            decided_at__gte=dt.datetime(2026, 7, 1, tzinfo=tz), decided_at__lt=dt.datetime(2026, 10, 1, tzinfo=tz),
+            decided_on__gte=dt.date(2026, 7, 1), decided_on__lt=dt.date(2026, 10, 1),
         ).count(),
         "international": projects.filter(status__in=["approved", "running"]).exclude(internationalisation="").count(),
     }

@@ -57,6 +57,9 @@ def test_full_workflow_from_draft_to_approval(clients, portfolio, group, steerin
                              format="json")
     assert response.status_code == 200, response.content
 
+    from governance.tests.factories import ensure_frame
+
+    ensure_frame(project.agreement, "ERDF", 2026)  # EU money is committed within a frame only
     response = steering.post("/api/v1/decisions/", {
         "proposal": proposal["id"], "meeting": meeting_id, "outcome": "approved",
         "approved_lines": [{"instrument": "ERDF", "year": 2026, "amount": "60000.00"}],
