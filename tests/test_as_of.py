@@ -1,0 +1,138 @@
+"""As of a date: figures answered from the state at the end of a past day (django-simple-history rows)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from funding.models import FundingFrame, FundingLine
+from funding.selectors import agreement_split, country_split, frame_use, funding_summary
+from portfolio import asof
+from portfolio.models import Project
+from tests.factories import AgreementFactory, FundingFrameFactory, FundingLineFactory, ProjectFactory, instrument
+
+pytestmark = pytest.mark.django_db
+
+TZ = timezone.get_default_timezone()
+
+
+def moment(day: dt.date, hour: int = 12) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
+
+
+def backdate(obj: object, when: dt.datetime) -> None:
+    """Move every history row of an object to ``when`` (as if it had been made then)."""
+    obj.__class__.history.model.objects.filter(id=obj.pk).update(history_date=when)  # type: ignore[attr-defined]
+
+
+def save_at(obj: object, when: dt.datetime, **changes: object) -> None:
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj._history_date = when  # type: ignore[attr-defined]  # simple-history's hook for the row's date
+    obj.save()  # type: ignore[attr-defined]
+    del obj._history_date  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def agreement(db):  # type: ignore[no-untyped-def]
+    """An agreement of its own (the loaded one has a coordination project made today)."""
+    return AgreementFactory(with_priorities=True)
+
+
+@pytest.fixture
+def history(agreement):  # type: ignore[no-untyped-def]
+    """One project granted 100 000 € ERDF in 2022, raised to 150 000 € in 2024, withdrawn in 2025;
+    a second one created in 2024."""
+    p1 = ProjectFactory(agreement=agreement, status="running")
+    backdate(p1, moment(dt.date(2022, 3, 1)))
+    line = FundingLineFactory(project=p1, year=2023, granted_amount=Decimal("100000.00"),
+                              planned_amount=Decimal("120000.00"))
+    backdate(line, moment(dt.date(2022, 3, 1)))
+    save_at(line, moment(dt.date(2024, 6, 1)), granted_amount=Decimal("150000.00"))
+    save_at(p1, moment(dt.date(2025, 2, 1)), status="withdrawn")
+    p2 = ProjectFactory(agreement=agreement, status="running")
+    backdate(p2, moment(dt.date(2024, 1, 10)))
+    line2 = FundingLineFactory(project=p2, year=2024, instrument=instrument("CITY"),
+                               granted_amount=Decimal("40000.00"), planned_amount=Decimal("40000.00"))
+    backdate(line2, moment(dt.date(2024, 1, 10)))
+    frame = FundingFrameFactory(agreement=agreement, year=2023, amount=Decimal("500000.00"))
+    backdate(frame, moment(dt.date(2022, 1, 5)))
+    save_at(frame, moment(dt.date(2024, 2, 1)), amount=Decimal("700000.00"))
+    return {"p1": p1, "p2": p2, "line": line, "line2": line2, "frame": frame}
+
+
+def test_funding_summary_as_of_past_days_answers_that_days_state(agreement, history):  # type: ignore[no-untyped-def]
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2022, 2, 28))["total"] == Decimal("0.00")
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2022, 3, 1))["total"] == Decimal("100000.00")
+    in_2024 = funding_summary(agreement_id=agreement.pk, as_of=dt.date(2024, 12, 31))
+    assert in_2024["total"] == Decimal("190000.00")
+    assert in_2024["eu_state"] == Decimal("150000.00") and in_2024["local"] == Decimal("40000.00")
+    # Withdrawn in 2025: no longer counts from then on, and not today.
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2025, 3, 1))["total"] == Decimal("40000.00")
+    assert funding_summary(agreement_id=agreement.pk)["total"] == Decimal("40000.00")
+
+
+def test_as_of_is_the_end_of_the_day_in_helsinki(agreement, history):  # type: ignore[no-untyped-def]
+    line = history["line"]
+    # 23:30 Helsinki time on 31.5. is still that day (20:30 UTC).
+    FundingLine.history.filter(id=line.pk, granted_amount=Decimal("150000.00")).update(
+        history_date=dt.datetime(2024, 5, 31, 23, 30, tzinfo=TZ))
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2024, 5, 30))["eu_state"] == Decimal("100000.00")
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2024, 5, 31))["eu_state"] == Decimal("150000.00")
+
+
+def test_deleted_line_is_gone_from_its_deletion_on(agreement, history):  # type: ignore[no-untyped-def]
+    line2 = history["line2"]
+    line2._history_date = moment(dt.date(2024, 9, 1))
+    line2.delete()
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2024, 8, 31))["local"] == Decimal("40000.00")
+    assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2024, 9, 1))["local"] == Decimal("0.00")
+
+
+def test_frame_use_as_of_reads_the_frame_and_statuses_of_that_day(agreement, history):  # type: ignore[no-untyped-def]
+    def erdf_2023(as_of: dt.date | None) -> dict:  # type: ignore[type-arg]
+        return next(u for u in frame_use(agreement=agreement, as_of=as_of) if u["code"] == "ERDF" and u["year"] == 2023)
+
+    assert erdf_2023(dt.date(2023, 6, 1))["frame"] == Decimal("500000.00")
+    assert erdf_2023(dt.date(2023, 6, 1))["committed"] == Decimal("100000.00")
+    assert erdf_2023(dt.date(2024, 12, 31))["frame"] == Decimal("700000.00")
+    assert erdf_2023(dt.date(2024, 12, 31))["committed"] == Decimal("150000.00")
+    assert erdf_2023(None)["committed"] == Decimal("0.00")
+    assert erdf_2023(dt.date(2024, 12, 31))["frame_id"] == history["frame"].pk
+
+
+def _historical_path_for_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
+    """Make today's date go through the history tables (as if the clock were a day ahead)."""
+    real_today = timezone.localdate()
+    monkeypatch.setattr(asof, "today", lambda: real_today + dt.timedelta(days=1))
+    return real_today
+
+
+def test_live_and_history_paths_agree_today(agreement, history, monkeypatch):  # type: ignore[no-untyped-def]
+    """The fast path (live tables) and the reconstruction from history give identical figures today."""
+    FundingLineFactory(project=history["p2"], year=2025, granted_amount=Decimal("12345.67"),
+                       planned_amount=Decimal("20000.01"), spent_amount=Decimal("5.55"))
+    ProjectFactory(agreement=agreement, status="idea")
+    live = {basis: funding_summary(agreement_id=agreement.pk, basis=basis) for basis in ("planned", "granted", "spent")}
+    live_frames = frame_use(agreement=agreement)
+    live_split = agreement_split(agreement=agreement, basis="planned")
+    live_country = country_split(basis="granted")
+    today = _historical_path_for_today(monkeypatch)
+    assert not asof.is_live(today)
+    for basis, expected in live.items():
+        assert funding_summary(agreement_id=agreement.pk, basis=basis, as_of=today) == expected
+    assert frame_use(agreement=agreement, as_of=today) == live_frames
+    assert agreement_split(agreement=agreement, basis="planned", as_of=today) == live_split
+    assert country_split(basis="granted", as_of=today) == live_country
+
+
+def test_project_rows_as_of_follow_status_changes(agreement, history):  # type: ignore[no-untyped-def]
+    p1 = history["p1"]
+    assert asof.project_rows_as_of(dt.date(2024, 1, 1)).get(id=p1.pk).status == "running"
+    assert asof.project_rows_as_of(dt.date(2025, 2, 1)).get(id=p1.pk).status == "withdrawn"
+    assert not asof.project_rows_as_of(dt.date(2022, 2, 1)).filter(id=p1.pk).exists()
+    assert Project.objects.get(pk=p1.pk).status == "withdrawn"
+    assert FundingFrame.objects.count() == 1
