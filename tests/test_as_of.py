@@ -136,3 +136,42 @@ def test_project_rows_as_of_follow_status_changes(agreement, history):  # type: 
     assert not asof.project_rows_as_of(dt.date(2022, 2, 1)).filter(id=p1.pk).exists()
     assert Project.objects.get(pk=p1.pk).status == "withdrawn"
     assert FundingFrame.objects.count() == 1
+
+
+# --- the API ---------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def ministry_api(agreement):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+    from rest_framework.test import APIClient
+
+    from portfolio.services import roles_sync
+    from tests.factories import UserFactory
+
+    roles_sync()
+    user = UserFactory(username="asof-ministry")
+    user.groups.add(Group.objects.get(name="ministry"))
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_funding_summary_as_of_a_past_day(ministry_api, agreement, history):  # type: ignore[no-untyped-def]
+    url = f"/api/v1/agreements/{agreement.pk}/funding-summary/"
+    body = ministry_api.get(url, {"as_of": "2024-12-31"}).json()
+    assert Decimal(body["total"]) == Decimal("190000.00")
+    assert Decimal(ministry_api.get(url, {"as_of": "2022-03-01"}).json()["total"]) == Decimal("100000.00")
+    assert ministry_api.get(url).json() == ministry_api.get(url, {"as_of": timezone.localdate().isoformat()}).json()
+
+
+@pytest.mark.parametrize("value", ["2024-13-01", "31.12.2024", "yesterday", "2999-01-01"])
+def test_api_funding_summary_bad_as_of_is_a_400_naming_the_field(ministry_api, agreement, value):  # type: ignore[no-untyped-def]
+    response = ministry_api.get(f"/api/v1/agreements/{agreement.pk}/funding-summary/", {"as_of": value})
+    assert response.status_code == 400
+    assert response.json()["errors"]["as_of"]
+
+
+def test_api_schema_documents_as_of(ministry_api):  # type: ignore[no-untyped-def]
+    schema = ministry_api.get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/agreements/{id}/funding-summary/"]["get"]
+    assert any(p["name"] == "as_of" and p["schema"]["format"] == "date" for p in operation["parameters"])
