@@ -12,57 +12,20 @@ from funding.models import FundingFrame, FundingLine
 from funding.selectors import agreement_split, country_split, frame_use, funding_summary
 from portfolio import asof
 from portfolio.models import Project
-from tests.factories import AgreementFactory, FundingFrameFactory, FundingLineFactory, ProjectFactory, instrument
+from tests.asof_helpers import TZ, moment
+from tests.factories import FundingLineFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
-TZ = timezone.get_default_timezone()
 
-
-def moment(day: dt.date, hour: int = 12) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
-
-
-def backdate(obj: object, when: dt.datetime) -> None:
-    """Move every history row of an object to ``when`` (as if it had been made then)."""
-    obj.__class__.history.model.objects.filter(id=obj.pk).update(history_date=when)  # type: ignore[attr-defined]
-
-
-def save_at(obj: object, when: dt.datetime, **changes: object) -> None:
-    for name, value in changes.items():
-        setattr(obj, name, value)
-    obj._history_date = when  # type: ignore[attr-defined]  # simple-history's hook for the row's date
-    obj.save()  # type: ignore[attr-defined]
-    del obj._history_date  # type: ignore[attr-defined]
+@pytest.fixture
+def agreement(region):  # type: ignore[no-untyped-def]
+    return region
 
 
 @pytest.fixture
-def agreement(db):  # type: ignore[no-untyped-def]
-    """An agreement of its own (the loaded one has a coordination project made today)."""
-    return AgreementFactory(with_priorities=True)
-
-
-@pytest.fixture
-def history(agreement):  # type: ignore[no-untyped-def]
-    """One project granted 100 000 € ERDF in 2022, raised to 150 000 € in 2024, withdrawn in 2025;
-    a second one created in 2024."""
-    p1 = ProjectFactory(agreement=agreement, status="running")
-    backdate(p1, moment(dt.date(2022, 3, 1)))
-    line = FundingLineFactory(project=p1, year=2023, granted_amount=Decimal("100000.00"),
-                              planned_amount=Decimal("120000.00"))
-    backdate(line, moment(dt.date(2022, 3, 1)))
-    save_at(line, moment(dt.date(2024, 6, 1)), granted_amount=Decimal("150000.00"))
-    save_at(p1, moment(dt.date(2025, 2, 1)), status="withdrawn")
-    p2 = ProjectFactory(agreement=agreement, status="running")
-    backdate(p2, moment(dt.date(2024, 1, 10)))
-    line2 = FundingLineFactory(project=p2, year=2024, instrument=instrument("CITY"),
-                               granted_amount=Decimal("40000.00"), planned_amount=Decimal("40000.00"))
-    backdate(line2, moment(dt.date(2024, 1, 10)))
-    frame = FundingFrameFactory(agreement=agreement, year=2023, amount=Decimal("500000.00"))
-    backdate(frame, moment(dt.date(2022, 1, 5)))
-    save_at(frame, moment(dt.date(2024, 2, 1)), amount=Decimal("700000.00"))
-    return {"p1": p1, "p2": p2, "line": line, "line2": line2, "frame": frame}
-
+def history(asof_history):  # type: ignore[no-untyped-def]
+    return asof_history
 
 def test_funding_summary_as_of_past_days_answers_that_days_state(agreement, history):  # type: ignore[no-untyped-def]
     assert funding_summary(agreement_id=agreement.pk, as_of=dt.date(2022, 2, 28))["total"] == Decimal("0.00")
@@ -145,10 +108,8 @@ def ministry_api(agreement):  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import Group
     from rest_framework.test import APIClient
 
-    from portfolio.services import roles_sync
     from tests.factories import UserFactory
 
-    roles_sync()
     user = UserFactory(username="asof-ministry")
     user.groups.add(Group.objects.get(name="ministry"))
     client = APIClient()
