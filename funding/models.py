@@ -126,3 +126,5 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.instrument.code} {self.year}"
+
+from .asof_models import AsOfFundingLine  # noqa: E402,F401  (a point-in-time view of the history)

@@ -30,13 +30,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from portfolio.asof import day_end, is_live, project_source
 from portfolio.choices import ProjectStatus
 
+from .asof import frame_source, line_source
 from .choices import InstrumentCode, ShareGroup
 from .models import MONEY, ZERO, FundingFrame, FundingInstrument, FundingLine
 
@@ -72,9 +74,12 @@ def _amount_field(basis: str) -> str:
     return f"{basis}_amount"
 
 
-def countable_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None) -> QuerySet[FundingLine]:
-    """The funding lines that count in plans and summaries: not of rejected or withdrawn projects."""
-    lines = FundingLine.objects.exclude(project__status__in=DROPPED_STATUSES)
+def countable_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None,
+                    as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+    """The funding lines that count in plans and summaries: not of rejected or withdrawn projects.
+    ``as_of``: the lines and their projects as they stood at the end of that day (default today);
+    ``projects`` is a live project queryset (it scopes by id)."""
+    lines = line_source(as_of).exclude(project__status__in=DROPPED_STATUSES)
     if agreement_id is not None:
         lines = lines.filter(project__agreement_id=agreement_id)
     if projects is not None:
@@ -160,13 +165,13 @@ def priority4_rule_ok_for(lines: QuerySet[FundingLine], *, basis: str = "granted
 
 
 def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | None = None,
-                    basis: str = "granted") -> dict[str, Any]:
+                    basis: str = "granted", as_of: dt.date | None = None) -> dict[str, Any]:
     """Totals, the 40/60 split and the priority-4 rule of an agreement, of some projects, or of the country.
 
     Lines of rejected and withdrawn projects are left out. Percentages are of the grand total (private
     funding included) with 2 decimals and add up to 100.00; ``None`` when the total is zero."""
     field = _amount_field(basis)
-    lines = countable_lines(agreement_id=agreement_id, projects=projects)
+    lines = countable_lines(agreement_id=agreement_id, projects=projects, as_of=as_of)
     summary = split_of(lines, basis=basis)
     summary["by_priority"] = priority_totals(lines, basis=basis, agreement_id=agreement_id)
     summary["by_instrument"] = [
@@ -208,22 +213,23 @@ def split_by(lines: QuerySet[FundingLine], *, group_field: str, basis: str = "gr
     return result
 
 
-def akke_lines(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
+def akke_lines(lines: QuerySet[FundingLine], *, as_of: dt.date | None = None) -> QuerySet[FundingLine]:
     """The lines that make up AKKE funding: AKKE itself plus the local and private money of the same
     project and year (the own share that matches the AKKE support)."""
-    akke_same_year = FundingLine.objects.filter(project=OuterRef("project"), year=OuterRef("year"),
+    akke_same_year = line_source(as_of).filter(project=OuterRef("project"), year=OuterRef("year"),
                                                 instrument__code=InstrumentCode.AKKE)
     return lines.filter(Exists(akke_same_year)).filter(
         Q(instrument__code=InstrumentCode.AKKE) | ~Q(instrument__share_group=ShareGroup.EU_STATE))
 
 
-def split_report(*, lines: QuerySet[FundingLine], basis: str = "granted") -> dict[str, Any]:
+def split_report(*, lines: QuerySet[FundingLine], basis: str = "granted", as_of: dt.date | None = None
+                 ) -> dict[str, Any]:
     """Every split the steering group looks at for a set of lines: the whole, regular vs supra-regional
     theme-network projects (reported separately, not hidden), AKKE on its own, per priority and per city."""
     regular = lines.filter(project__is_supra_regional=False)
     supra = lines.filter(project__is_supra_regional=True)
     regular_split = split_of(regular, basis=basis)
-    akke_split = split_of(akke_lines(lines), basis=basis)
+    akke_split = split_of(akke_lines(lines, as_of=as_of), basis=basis)
     return {
         "all": split_of(lines, basis=basis),
         "regular": regular_split,
@@ -242,14 +248,15 @@ def project_split(*, project: Project, basis: str = "planned") -> dict[str, Any]
 
 
 def agreement_split(*, agreement: Agreement, user: AbstractBaseUser | AnonymousUser | None = None,
-                    basis: str = "granted") -> dict[str, Any]:
-    return split_report(lines=_visible_lines(agreement=agreement, user=user), basis=basis)
+                    basis: str = "granted", as_of: dt.date | None = None) -> dict[str, Any]:
+    return split_report(lines=_visible_lines(agreement=agreement, user=user, as_of=as_of), basis=basis, as_of=as_of)
 
 
-def country_split(*, user: AbstractBaseUser | AnonymousUser | None = None, basis: str = "granted") -> dict[str, Any]:
+def country_split(*, user: AbstractBaseUser | AnonymousUser | None = None, basis: str = "granted",
+                  as_of: dt.date | None = None) -> dict[str, Any]:
     """The whole country: every agreement (for non-ministry users, what they may see), per agreement too."""
-    lines = _visible_lines(agreement=None, user=user)
-    report = split_report(lines=lines, basis=basis)
+    lines = _visible_lines(agreement=None, user=user, as_of=as_of)
+    report = split_report(lines=lines, basis=basis, as_of=as_of)
     report["by_agreement"] = split_by(lines, group_field="project__agreement__name", basis=basis)
     return report
 
@@ -267,12 +274,12 @@ def coordination_line_conflicts(*, agreement_id: int | None = None) -> QuerySet[
     return lines.filter(wrong_before | wrong_after).order_by("project__code", "year", "instrument__sort_order")
 
 
-def _visible_lines(*, agreement: Agreement | None, user: AbstractBaseUser | AnonymousUser | None
-                   ) -> QuerySet[FundingLine]:
+def _visible_lines(*, agreement: Agreement | None, user: AbstractBaseUser | AnonymousUser | None,
+                   as_of: dt.date | None = None) -> QuerySet[FundingLine]:
     from portfolio.models import Project
 
-    projects = Project.objects.all() if user is None else Project.objects.visible_to(user)
-    return countable_lines(agreement_id=agreement.pk if agreement else None, projects=projects)
+    projects = None if user is None else Project.objects.visible_to(user)
+    return countable_lines(agreement_id=agreement.pk if agreement else None, projects=projects, as_of=as_of)
 
 
 # --- frames and frame use --------------------------------------------------------------------------------
@@ -295,14 +302,16 @@ def _line_value(line: Any, *names: str) -> Any:
 
 def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_project_id: int | None = None,
               extra_pending: Iterable[Any] = (), extra_committed: Iterable[Any] = (),
-              include_pending_proposal_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+              include_pending_proposal_ids: Iterable[int] | None = None,
+              as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Frame use per instrument and year: the frame, committed money (granted on decided projects plus the
     approved decisions' lines of projects not yet marked decided) and planned money (pending proposals'
     requested lines), with overrun flags. ``extra_*`` add hypothetical lines (the what-if), given as dicts
     with ``instrument`` (code or instance), ``year`` and ``amount``. ``include_pending_proposal_ids``
-    limits the pending proposals counted (None: all pending)."""
+    limits the pending proposals counted (None: all pending). ``as_of``: frames, projects and lines as they
+    stood at the end of that day, decisions of meetings held by then, proposals then pending."""
     from governance.choices import DecisionOutcome, ProposalStatus
-    from governance.models import Decision, DecisionFundingLine, ProposalFundingLine
+    from governance.models import Decision, DecisionFundingLine, ProposalFundingLine, ProposalTransition
 
     agreement_id = agreement if isinstance(agreement, int) else agreement.pk
     year_q = Q(year=year) if year is not None else Q()
@@ -313,22 +322,35 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
                                            "decision_date": None, "frame_id": None, "committed": ZERO,
                                            "pending": ZERO})
 
-    for frame in (FundingFrame.objects.filter(year_q, agreement_id=agreement_id).select_related("instrument")):
+    for frame in (frame_source(as_of).filter(year_q, agreement_id=agreement_id).select_related("instrument")):
         r = row(frame.instrument.code, frame.year)
         r.update(frame=frame.amount, decision_reference=frame.decision_reference,
-                 decision_date=frame.decision_date, frame_id=frame.pk)
+                 decision_date=frame.decision_date, frame_id=frame.id)
 
-    granted = FundingLine.objects.filter(year_q, project__agreement_id=agreement_id,
+    granted = line_source(as_of).filter(year_q, project__agreement_id=agreement_id,
                                          project__status__in=DECIDED_STATUSES)
+    # As of a past day: decisions of meetings held by its end, projects' and proposals' states of that day.
+    decisions_q, corrections = Q(), Decision.objects.filter(corrects=OuterRef("decision"))
+    decided_projects_q = Q(decision__proposal__project__status__in=DECIDED_STATUSES + DROPPED_STATUSES)
+    pending_statuses = [ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA]
+    proposal_status: Any = F("proposal__status")
+    if not is_live(as_of):
+        assert as_of is not None
+        decisions_q = Q(decision__meeting__starts_at__lt=day_end(as_of))
+        corrections = corrections.filter(meeting__starts_at__lt=day_end(as_of))
+        decided_projects_q = Q(decision__proposal__project_id__in=project_source(as_of).filter(
+            status__in=DECIDED_STATUSES + DROPPED_STATUSES).values("id"))
+        proposal_status = Subquery(ProposalTransition.objects.filter(
+            proposal=OuterRef("proposal"), at__lt=day_end(as_of)).order_by("-at", "-pk").values("to_status")[:1])
     approved = DecisionFundingLine.objects.filter(
-        year_q, decision__proposal__project__agreement_id=agreement_id,
+        decisions_q, year_q, decision__proposal__project__agreement_id=agreement_id,
         decision__outcome__in=[DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CONDITIONS],
-    ).exclude(decision__proposal__project__status__in=DECIDED_STATUSES + DROPPED_STATUSES).filter(
+    ).exclude(decided_projects_q).filter(
         # A corrected decision counts through its correction only.
-        ~Exists(Decision.objects.filter(corrects=OuterRef("decision"))))
-    pending = ProposalFundingLine.objects.filter(
+        ~Exists(corrections))
+    pending = ProposalFundingLine.objects.alias(proposal_state=proposal_status).filter(
         year_q, proposal__project__agreement_id=agreement_id,
-        proposal__status__in=[ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA],
+        proposal_state__in=pending_statuses,
     )
     if include_pending_proposal_ids is not None:
         pending = pending.filter(proposal_id__in=list(include_pending_proposal_ids))
@@ -383,18 +405,20 @@ def _bar(value: Decimal | None, maximum: Decimal | None) -> Decimal:
     return min(HUNDRED, (Decimal(value) * HUNDRED / Decimal(maximum)).quantize(Decimal("0.1")))
 
 
-def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | AnonymousUser) -> dict[str, Any]:
+def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | AnonymousUser,
+                      as_of: dt.date | None = None) -> dict[str, Any]:
     """Everything the dashboard shows about money, for one agreement, scoped to what the user may see."""
     from portfolio.models import Project
 
     projects = Project.objects.visible_to(user).filter(agreement=agreement)
-    granted = funding_summary(agreement_id=agreement.pk, projects=projects, basis="granted")
-    planned = funding_summary(agreement_id=agreement.pk, projects=projects, basis="planned")
+    granted = funding_summary(agreement_id=agreement.pk, projects=projects, basis="granted", as_of=as_of)
+    planned = funding_summary(agreement_id=agreement.pk, projects=projects, basis="planned", as_of=as_of)
     from portfolio.permissions import works_on
 
-    this_year = timezone.localdate().year
+    this_year = (as_of or timezone.localdate()).year
     # Pending proposals are internal to the agreement's people (and the ministry).
-    uses = frame_use(agreement=agreement, include_pending_proposal_ids=None if works_on(user, agreement.pk) else [])
+    uses = frame_use(agreement=agreement, include_pending_proposal_ids=None if works_on(user, agreement.pk) else [],
+                     as_of=as_of)
     years = sorted({u["year"] for u in uses} | set(agreement.years))
     codes = [code for code in FundingInstrument.objects.values_list("code", flat=True)
              if any(u["code"] == code for u in uses)]
@@ -424,10 +448,10 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         "planned_gauge": _gauge(planned),
         # The indicative split is checked on regular projects; supra-regional theme networks separately.
         "regular": (regular := split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
-            is_supra_regional=False)), basis="granted")),
+            is_supra_regional=False), as_of=as_of), basis="granted")),
         "regular_gauge": _gauge(regular),
         "supra_regional": split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
-            is_supra_regional=True)), basis="granted"),
+            is_supra_regional=True), as_of=as_of), basis="granted"),
         "priorities": priorities,
         "priority4_rule_ok": granted["priority4_rule_ok"],
         "planned_priority4_rule_ok": planned["priority4_rule_ok"],

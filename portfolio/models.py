@@ -338,3 +338,5 @@ class ProjectAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:attachment-download", args=[self.project_id, self.pk])
+
+from .asof_models import AsOfProject, AsOfProjectMethod  # noqa: E402,F401  (point-in-time views of the history)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -9,9 +10,13 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .choices import ProjectStatus
 from .models import Agreement, Project
 
 SESSION_AGREEMENT_KEY = "portal_agreement_id"
+# "Ending soon" on the dashboard and "ending" in the summaries: within this many days of the day asked for.
+ENDING_WITHIN_DAYS = 90
+ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
 
 
 def switchable_agreements(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Agreement]:
@@ -105,25 +110,72 @@ def project_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Projec
     )
 
 
+def projects_ending_within(projects: QuerySet[Any], *, as_of: dt.date, days: int = ENDING_WITHIN_DAYS
+                           ) -> QuerySet[Any]:
+    """Of ``projects`` (live or as of a day, ``portfolio.asof.project_source``), the approved or running ones
+    whose end date falls within ``days`` days from ``as_of``, that day included. The dashboard (today) and
+    the summaries (as of a period's end) both count "ending" with this."""
+    return projects.filter(status__in=ACTIVE_STATUSES, end_date__gte=as_of,
+                           end_date__lte=as_of + dt.timedelta(days=days)).order_by("end_date", "code")
+
+
+def projects_past_end(projects: QuerySet[Any], *, as_of: dt.date) -> QuerySet[Any]:
+    """Of ``projects``, the approved or running ones whose end date was before ``as_of`` (late: not closed)."""
+    return projects.filter(status__in=ACTIVE_STATUSES, end_date__lt=as_of).order_by("end_date", "code")
+
+
+def projects_ended_in(projects: QuerySet[Any], *, start: dt.date, as_of: dt.date) -> QuerySet[Any]:
+    """Of ``projects``, the closed ones whose end date falls between ``start`` and ``as_of``. A project
+    still approved or running after its end date has not ended: it is late (``projects_past_end``)."""
+    from .choices import ProjectStatus
+
+    return projects.filter(status=ProjectStatus.CLOSED, end_date__gte=start, end_date__lte=as_of)
+
+
 def projects_ending_soon(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None,
-                         days: int = 90) -> QuerySet[Project]:
-    """Approved or running projects whose end date falls within the next `days` days."""
-    import datetime as dt
+                         days: int = ENDING_WITHIN_DAYS, as_of: dt.date | None = None) -> QuerySet[Project]:
+    """Approved or running projects whose end date falls within the next `days` days (``as_of``: that
+    day's statuses and dates; default today)."""
+    from .asof import is_live, project_rows_as_of, today
 
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    return (Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None).active()
-            .filter(end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
-            .select_related("lead_organisation").order_by("end_date", "code"))
+    visible = Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None)
+    if is_live(as_of):
+        return projects_ending_within(visible.select_related("lead_organisation"), as_of=today(), days=days)
+    assert as_of is not None
+    return projects_ending_within(project_rows_as_of(as_of).filter(id__in=visible.values("pk"))
+                                  .select_related("lead_organisation"), as_of=as_of, days=days)
 
 
 PIPELINE = ("idea", "proposal", "approved", "running", "closed")
 
 
-def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None) -> dict[str, Any]:
+def project_status_counts(projects: QuerySet[Any]) -> dict[str, int]:
+    """The number of projects in each status (every status present, zeros included), of live projects or
+    of projects as of a day (``portfolio.asof.project_source``). Dashboard and summaries count with this."""
+    from django.db.models import Count
+
+    counted = dict(projects.order_by().values_list("status").annotate(n=Count("id")))
+    return {code: counted.get(code, 0) for code in ProjectStatus.values}
+
+
+def visible_projects_source(*, user: AbstractBaseUser | AnonymousUser, agreement_id: int | None,
+                            as_of: dt.date | None = None) -> QuerySet[Any]:
+    """The projects a user may see (today's visibility), live or as they stood at the end of ``as_of``."""
+    from .asof import is_live, project_rows_as_of
+
+    visible = Project.objects.visible_to(user).for_agreement(agreement_id)
+    if is_live(as_of):
+        return visible
+    assert as_of is not None
+    rows = project_rows_as_of(as_of).filter(id__in=visible.values("pk"))
+    return rows.filter(agreement_id=agreement_id) if agreement_id else rows
+
+
+def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None,
+                        as_of: dt.date | None = None) -> dict[str, Any]:
     """The portfolio figures of the dashboard: counts by status, the pipeline and the 4 × 3 matrix of
-    priorities × method categories (projects and planned euros per cell). Aggregated in the database."""
+    priorities × method categories (projects and planned euros per cell). Aggregated in the database.
+    ``as_of``: statuses and project counts as they stood at the end of that day (the euros are today's)."""
     from django.db.models import Count, Sum
     from django.db.models.functions import Coalesce
 
@@ -133,7 +185,8 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     from .models import MethodCategory, Priority
 
     projects = Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None)
-    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
+    source = visible_projects_source(user=user, agreement_id=agreement.pk if agreement else None, as_of=as_of)
+    by_status = project_status_counts(source)
     labels = dict(ProjectStatus.choices)
     statuses = [{"code": code, "label": labels[code], "count": by_status.get(code, 0)}
                 for code in ProjectStatus.values]
@@ -143,10 +196,9 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
         stage["y"] = index * 26
         stage["width"] = round(250 * stage["count"] / top)
 
-    through = Project.methods.through
-    cell_counts = {(r["project__priority__code"], r["methodcategory__code"]): r["n"]
-                   for r in through.objects.filter(project__in=projects).order_by()
-                   .values("project__priority__code", "methodcategory__code").annotate(n=Count("project_id"))}
+    cell_counts = {(r["priority__code"], r["methods__code"]): r["n"]
+                   for r in source.filter(methods__isnull=False).order_by()
+                   .values("priority__code", "methods__code").annotate(n=Count("id", distinct=True))}
     # Euros per cell: a project in two method categories counts in both cells (the matrix answers "how
     # much money goes through projects that use this method"), so cells do not add up to the total.
     money = {(r["project__priority__code"], r["project__methods__code"]): r["s"]

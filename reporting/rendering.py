@@ -184,10 +184,17 @@ def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) ->
               _dec(p["planned"]), _dec(p["granted"]), _dec(p["spent"])]
              for a in data["agreements"] for p in a["projects"]["by_priority"]])
 
-        add("method", _("Projects by method category"),
-            [agreement_col, _("Method category"), _("Name"), _("Projects"), _("Granted (€)")],
-            [[a["code"], m["code"], _name(methods.get(str(m["code"]), {}), language), m["projects"],
-              _dec(m["granted"])] for a in data["agreements"] for m in a["projects"]["by_method"]])
+        method_rows = []
+        for a in data["agreements"]:
+            method_rows += [[a["code"], m["code"], _name(methods.get(str(m["code"]), {}), language), m["projects"],
+                             _dec(m["granted"])] for m in a["projects"]["by_method"]]
+            if "method_total" in a["projects"]:
+                total = a["projects"]["method_total"]
+                method_rows.append([a["code"], _("Total"), _("Each project once"), total["projects"],
+                                    _dec(total["granted"])])
+        add("method", _("Projects by method category (a project in several categories is listed under each; "
+                        "the total counts it once)"),
+            [agreement_col, _("Method category"), _("Name"), _("Projects"), _("Granted (€)")], method_rows)
 
         add("activity", _("Activity in the period"),
             [agreement_col, _("New project ideas"), _("Proposals submitted"), _("Decisions"), _("Approved"),

@@ -19,8 +19,17 @@ from django.utils import timezone
 
 from funding.models import MONEY, ZERO, FundingInstrument
 from funding.selectors import DECIDED_STATUSES, akke_lines, countable_lines, frame_use, funding_summary, split_of
+from portfolio.asof import project_source
 from portfolio.choices import ProjectStatus
 from portfolio.models import Agreement, MethodCategory, Priority, Project
+from portfolio.selectors import (
+    ACTIVE_STATUSES,
+    ENDING_WITHIN_DAYS,
+    project_status_counts,
+    projects_ended_in,
+    projects_ending_within,
+    projects_past_end,
+)
 
 from .choices import Audience, ReportStatus
 from .models import SummaryReport
@@ -29,10 +38,8 @@ from .periods import FIRST_YEAR, Period
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-SNAPSHOT_SCHEMA = 1
+SNAPSHOT_SCHEMA = 2  # 2: stock figures as of the period end ("as_of"), method-category total
 LANGS = ("fi", "sv", "en")
-ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
-ENDING_WITHIN_DAYS = 90
 LIST_LIMIT = 25  # projects listed per agreement in "late" and "ending"; the counts are always complete
 
 
@@ -76,16 +83,27 @@ def _project_row(p: dict[str, Any]) -> dict[str, Any]:
             "end_date": p["end_date"].isoformat() if p["end_date"] else None}
 
 
+def summary_as_of(period: Period) -> dt.date:
+    """The day a summary's stock figures describe: the period's last day (today while it is running)."""
+    return min(period.end, timezone.localdate())
+
+
 def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
-    """Every indicator of one agreement for a period (and cumulatively since 2021)."""
+    """Every indicator of one agreement for a period (and cumulatively since 2021).
+
+    Stock figures (statuses, plan, granted and spent to date, frames, splits, late and ending projects) are
+    the state at the end of the period's last day (``summary_as_of``); flow figures (new ideas, proposals,
+    decisions, started and ended projects, the change in granted and spent money) are what happened within
+    the period. A later edit therefore never changes the summary of a past period."""
     from governance.models import Decision, Proposal
 
-    projects = Project.objects.filter(agreement=agreement)
-    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
-    lines = countable_lines(agreement_id=agreement.pk)
+    as_of = summary_as_of(period)
+    projects = project_source(as_of).filter(agreement_id=agreement.pk)
+    by_status = project_status_counts(projects)
+    lines = countable_lines(agreement_id=agreement.pk, as_of=as_of)
 
     # Projects, planned and granted money per priority; per method category (a project may use several).
-    prio_counts = dict(projects.order_by().values_list("priority__code").annotate(n=Count("pk")))
+    prio_counts = dict(projects.order_by().values_list("priority__code").annotate(n=Count("id")))
     prio_money = {row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
                   .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
                             spent=_sum("spent_amount"))}
@@ -93,30 +111,39 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
                     "planned": _money(prio_money.get(code, {}).get("planned")),
                     "granted": _money(prio_money.get(code, {}).get("granted")),
                     "spent": _money(prio_money.get(code, {}).get("spent"))} for code in (1, 2, 3, 4)]
-    method_counts = dict(projects.order_by().values_list("methods__code").annotate(n=Count("pk", distinct=True))
-                         .exclude(methods__code__isnull=True))
+    # The table lists a project under each of its categories; the total counts it (and its money) once.
+    method_counts = dict(projects.filter(methods__isnull=False).order_by().values_list("methods__code")
+                         .annotate(n=Count("id", distinct=True)))
     method_money = {row["project__methods__code"]: row["granted"] for row in lines.order_by()
                     .values("project__methods__code").annotate(granted=_sum("granted_amount"))}
     by_method = [{"code": code, "projects": method_counts.get(code, 0), "granted": _money(method_money.get(code))}
                  for code in (1, 2, 3)]
+    with_method = projects.filter(methods__isnull=False).values("id")
+    method_total = {"projects": projects.filter(id__in=with_method).count(),
+                    "granted": _money(lines.filter(project_id__in=with_method).aggregate(
+                        s=_sum("granted_amount"))["s"])}
 
-    # Pipeline activity in the period.
+    # Pipeline activity in the period (decisions are dated by their meeting).
     proposals = Proposal.objects.filter(project__agreement=agreement)
     decisions = Decision.objects.filter(proposal__project__agreement=agreement)
     # A decision belongs to its meeting's day, not to the moment it was typed in.
     decided_in_period = dict(decisions.filter(decided_on__range=(period.start, period.end)).order_by()
                              .values_list("outcome").annotate(n=Count("pk")))
+    before = period.start - dt.timedelta(days=1)
+    granted_then = {basis: funding_summary(agreement_id=agreement.pk, basis=basis, as_of=before)["total"]
+                    for basis in ("granted", "spent")}
     activity = {
         "new_ideas": projects.filter(_in_period("created_at", period)).count(),
         "new_proposals": proposals.filter(_in_period("submitted_at", period)).count(),
         "decisions": sum(decided_in_period.values()),
         "decisions_by_outcome": {k: decided_in_period[k] for k in sorted(decided_in_period)},
-        "started": projects.filter(start_date__range=(period.start, period.end)).count(),
-        "ended": projects.filter(end_date__range=(period.start, period.end)).count(),
+        "started": projects.filter(status__in=DECIDED_STATUSES, start_date__gte=period.start,
+                                   start_date__lte=as_of).count(),
+        "ended": projects_ended_in(projects, start=period.start, as_of=as_of).count(),
     }
 
     # Frames vs committed vs planned vs spent by instrument and year.
-    use = {(u["code"], u["year"]): u for u in frame_use(agreement=agreement)}
+    use = {(u["code"], u["year"]): u for u in frame_use(agreement=agreement, as_of=as_of)}
     money = {(r["instrument__code"], r["year"]): r for r in lines.order_by().values("instrument__code", "year")
              .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"), spent=_sum("spent_amount"))}
     order = dict(FundingInstrument.objects.values_list("code", "sort_order"))
@@ -139,8 +166,11 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
                          Decimal("0.00")) for key in ("frame", "planned", "granted", "spent")}
         return {key: _money(value) for key, value in sums.items()}
 
-    granted = funding_summary(agreement_id=agreement.pk, basis="granted")
-    planned = funding_summary(agreement_id=agreement.pk, basis="planned")
+    granted = funding_summary(agreement_id=agreement.pk, basis="granted", as_of=as_of)
+    planned = funding_summary(agreement_id=agreement.pk, basis="planned", as_of=as_of)
+    spent_total = funding_summary(agreement_id=agreement.pk, basis="spent", as_of=as_of)["total"]
+    activity["granted_change"] = _money(granted["total"] - granted_then["granted"])
+    activity["spent_change"] = _money(spent_total - granted_then["spent"])
     p4 = {row["code"]: row["total"] for row in granted["by_priority"]}
     p4_planned = {row["code"]: row["total"] for row in planned["by_priority"]}
 
@@ -148,15 +178,13 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
     international = active.exclude(internationalisation="").count()
     active_count = active.count()
 
-    late_qs = active.filter(end_date__lt=period.end).order_by("end_date", "code")
-    ending_qs = active.filter(end_date__gt=period.end,
-                              end_date__lte=period.end + dt.timedelta(days=ENDING_WITHIN_DAYS)
-                              ).order_by("end_date", "code")
+    late_qs = projects_past_end(projects, as_of=as_of)
+    ending_qs = projects_ending_within(projects, as_of=as_of, days=ENDING_WITHIN_DAYS)
     fields = ("code", "title", "status", "end_date")
 
     coordination = []
     for project in projects.filter(is_coordination_project=True).order_by("code"):
-        c_lines = countable_lines(projects=Project.objects.filter(pk=project.pk))
+        c_lines = countable_lines(projects=Project.objects.filter(pk=project.id), as_of=as_of)
         coordination.append({
             "code": project.code, "title": project.title, "status": project.status,
             "start_date": project.start_date.isoformat() if project.start_date else None,
@@ -177,6 +205,7 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
             "by_status": {s: by_status.get(s, 0) for s in ProjectStatus.values},
             "by_priority": by_priority,
             "by_method": by_method,
+            "method_total": method_total,
         },
         "activity": activity,
         "funding": {
@@ -186,8 +215,8 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
             "all_years": totals_for(None, None),
         },
         "split": {"granted": _funding_block(granted), "planned": _funding_block(planned),
-                  "akke_granted": _funding_block(split_of(akke_lines(lines), basis="granted")),
-                  "akke_planned": _funding_block(split_of(akke_lines(lines), basis="planned"))},
+                  "akke_granted": _funding_block(split_of(akke_lines(lines, as_of=as_of), basis="granted")),
+                  "akke_planned": _funding_block(split_of(akke_lines(lines, as_of=as_of), basis="planned"))},
         "priority4": {"granted_ok": granted["priority4_rule_ok"], "planned_ok": planned["priority4_rule_ok"],
                       "granted": {str(k): _money(v) for k, v in sorted(p4.items())},
                       "planned": {str(k): _money(v) for k, v in sorted(p4_planned.items())}},
@@ -214,23 +243,26 @@ def summary_data(*, audience: str, period: Period, agreement_id: int | None = No
     data: dict[str, Any] = {
         "schema": SNAPSHOT_SCHEMA,
         "audience": audience,
+        "as_of": summary_as_of(period).isoformat(),
         "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "methods": {str(m.code): _names(m) for m in MethodCategory.objects.order_by("code")},
         "agreements": sections,
     }
     if audience == Audience.NATIONAL:
-        country_granted = funding_summary(basis="granted")
-        country_planned = funding_summary(basis="planned")
-        status_counts = dict(Project.objects.order_by().values_list("status").annotate(n=Count("pk")))
+        as_of = summary_as_of(period)
+        country_granted = funding_summary(basis="granted", as_of=as_of)
+        country_planned = funding_summary(basis="planned", as_of=as_of)
+        country_projects = project_source(as_of)
+        status_counts = project_status_counts(country_projects)
         data["country"] = {
             "agreements": len(sections),
             "projects": sum(status_counts.values()),
-            "by_status": {s: status_counts.get(s, 0) for s in ProjectStatus.values},
+            "by_status": status_counts,
             "granted": _funding_block(country_granted),
             "planned": _funding_block(country_planned),
             "priority4_all_ok": country_granted["priority4_rule_ok"],
-            "decided_projects": Project.objects.filter(status__in=DECIDED_STATUSES).count(),
+            "decided_projects": country_projects.filter(status__in=DECIDED_STATUSES).count(),
         }
     return data
 

@@ -23,6 +23,7 @@ from governance.models import Decision, Proposal
 
 from ..filters import ProjectFilter
 from ..models import Agreement, MethodCategory, Organisation, Priority, Project
+from .asof import AS_OF_PARAMETER, as_of_param
 from .filters import AgreementFilter, MethodCategoryFilter, OrganisationFilter, PriorityFilter
 from .permissions import PortalReader, PortalReaderCoordinatorWriter
 from .serializers import (
@@ -70,8 +71,8 @@ class AgreementViewSet(ReadOnlyPortalViewSet):
         summary="Funding summary of an agreement",
         description="Totals, the local / EU+state / private split, totals by priority, instrument and year, and "
                     "whether the priority-4 rule holds. Amounts are decimal strings in euros. Only projects "
-                    "the user may see count.",
-        parameters=[BASIS_PARAMETER], filters=False,
+                    "the user may see count. `as_of` tells the figures as they stood at the end of that day.",
+        parameters=[BASIS_PARAMETER, AS_OF_PARAMETER], filters=False,
         responses={200: FundingSummarySerializer, 400: ERROR_RESPONSE},
     )
     @action(detail=True, methods=["get"], url_path="funding-summary", filter_backends=[], pagination_class=None)
@@ -82,7 +83,7 @@ class AgreementViewSet(ReadOnlyPortalViewSet):
         params = BasisSerializer(data={"basis": request.query_params.get("basis", "granted")})
         params.is_valid(raise_exception=True)
         summary = funding_summary(agreement_id=agreement.pk, basis=params.validated_data["basis"],
-                                  projects=Project.objects.visible_to(request.user))
+                                  projects=Project.objects.visible_to(request.user), as_of=as_of_param(request))
         return Response(FundingSummarySerializer(summary).data)
 
 

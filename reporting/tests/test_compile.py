@@ -83,6 +83,13 @@ def expected_figures(agreement) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
+def _save_within_the_period(obj) -> None:  # type: ignore[no-untyped-def]
+    """Save a change dated within 2026-Q3 (its history row), so that the Q3 summary, which tells the
+    portfolio as of 30.9.2026, sees it."""
+    obj._history_date = dt.datetime(2026, 8, 1, 12, 0, tzinfo=timezone.get_default_timezone())
+    obj.save()
+
+
 # --- figures --------------------------------------------------------------------------------------------------
 
 @pytest.mark.usefixtures("fast_pdf")
@@ -173,8 +180,8 @@ def test_national_summary_compares_every_agreement_side_by_side(demo, other_agre
 @pytest.mark.usefixtures("fast_pdf")
 def test_xlsx_text_cells_are_never_formulas(demo):
     project = Project.objects.filter(agreement=demo, status="running").order_by("end_date").first()
-    Project.objects.filter(pk=project.pk).update(title='=HYPERLINK("http://x.invalid","y")',
-                                                 end_date=dt.date(2026, 1, 31))
+    project.title, project.end_date = '=HYPERLINK("http://x.invalid","y")', dt.date(2026, 1, 31)
+    _save_within_the_period(project)
     report = compile_now(agreement=demo)
     wb = load_workbook(io.BytesIO(report.xlsx_file.read()))
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)
@@ -207,7 +214,9 @@ def test_redownload_after_portfolio_change_gives_the_same_bytes(demo, ministry_c
 @pytest.mark.usefixtures("fast_pdf")
 def test_narrative_compares_with_the_previous_summary(demo):
     first = compile_now(agreement=demo, period="2026-Q2")
-    Project.objects.filter(agreement=demo, status="approved").update(status="running")
+    for project in Project.objects.filter(agreement=demo, status="approved"):
+        project.status = "running"
+        _save_within_the_period(project)
     second = compile_now(agreement=demo, period="2026-Q3")
     changes = second.snapshot["changes"]
     assert changes["previous"]["id"] == first.pk
@@ -230,10 +239,12 @@ def test_same_summary_of_unchanged_data_is_not_duplicated(demo, coordinator, req
 
 @pytest.mark.usefixtures("fast_pdf")
 def test_changed_data_gives_a_new_version_and_keeps_the_old(demo, coordinator, request_now):
-    first = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator)
+    # The running quarter: its figures are today's (a past quarter's are as of its end, see test_as_of).
+    period = f"{timezone.localdate().year}-Q{(timezone.localdate().month - 1) // 3 + 1}"
+    first = request_now(audience="steering", period=period, agreement=demo, user=coordinator)
     FundingLine.objects.filter(project__agreement=demo, instrument__code="ERDF", year=2026).update(
         spent_amount=Decimal("0.00"))
-    second = request_now(audience="steering", period="2026-Q3", agreement=demo, user=coordinator)
+    second = request_now(audience="steering", period=period, agreement=demo, user=coordinator)
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.version, second.version) == (1, 2)
