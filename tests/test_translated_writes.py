@@ -749,6 +749,10 @@ def _plain_writes(tree: ast.AST, by_model: dict[str, set[str]]) -> Iterator[tupl
                 for keyword in node.keywords:
                     if keyword.arg in by_model[model_name]:
                         yield node.lineno, f"{model_name}(…{keyword.arg}=…)"
+                    elif keyword.arg == "defaults" and isinstance(keyword.value, ast.Dict):
+                        for key in keyword.value.keys:
+                            if isinstance(key, ast.Constant) and key.value in by_model[model_name]:
+                                yield node.lineno, f"{model_name}…(defaults={{{key.value!r}: …}})"
             # upsert(Model, lookup, {"name": …})
             if (isinstance(func, ast.Name) and func.id == "upsert" and len(node.args) >= 3
                     and isinstance(node.args[0], ast.Name) and node.args[0].id in by_model):
@@ -779,8 +783,10 @@ def test_the_static_guard_finds_plain_writes() -> None:
         "Organisation.objects.filter(pk=1).update(name='x')\n"
         "upsert(Theme, {'slug': s}, {'name': n})\n"
         "setattr(obj, 'summary', s)\n"
+        "Priority.objects.get_or_create(code=1, defaults={'name': n, 'name_fi': n})\n"
         "proposal.title = title\n"  # not a translated model: allowed
     )
     found = sorted(what for _, what in _plain_writes(sample, _translated_names()))
     assert found == sorted(["project.title = …", "organisation.name = …", "Project(…title=…)", "Project(…summary=…)",
-                     "Organisation(…name=…)", "upsert(Theme, …'name'…)", "setattr(…, 'summary', …)"])
+                     "Organisation(…name=…)", "upsert(Theme, …'name'…)", "setattr(…, 'summary', …)",
+                           "Priority…(defaults={'name': …})"])
