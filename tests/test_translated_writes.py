@@ -473,6 +473,10 @@ def _idea_wanted(lang: str) -> dict[str, dict[str, str]]:
     return wanted
 
 
+IDEA_TITLE_HELP = {"fi": "Kirjoita sivun kielellä.", "sv": "Skriv på sidans språk.",
+                   "en": "Type it in the language of this page."}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("channel", ["service", "form"])
 def test_idea_create_keeps_a_finnish_title(lang: str, channel: str, agreement: Agreement, lead: Organisation,
@@ -493,6 +497,8 @@ def test_idea_create_keeps_a_finnish_title(lang: str, channel: str, agreement: A
         page = client.get(url)
         assert page.status_code == 200
         _assert_served_in(page, lang)
+        # The title box says, in the page's language, which column it fills.
+        assert IDEA_TITLE_HELP[lang] in page.content.decode()
         response = client.post(url, {**_page_data(page), "title": wanted["title"][lang],
                                      "summary": wanted["summary"][lang], "priority": str(priority.pk),
                                      "lead_organisation": str(lead.pk)})
