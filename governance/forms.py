@@ -178,7 +178,10 @@ class DecisionForm(forms.Form):
 
 
 class IdeaForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=255)
+    # One box per text, in the UI language; the service stores it by language column (typed_in).
+    title = forms.CharField(label=_("Title"), max_length=255, help_text=_(
+        "Type it in the language of this page. If that is not Finnish, the text is also used as the Finnish "
+        "title until someone translates it."))
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     priority = forms.ModelChoiceField(label=_("Priority"), queryset=Priority.objects.none())
     lead_organisation = forms.ModelChoiceField(label=_("Lead implementer"),

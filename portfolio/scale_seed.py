@@ -54,12 +54,12 @@ def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisation
     synthetic: list[Agreement] = []
     for a in range(agreements):
         agreement, _ = Agreement.objects.get_or_create(code=f"{CODE_PREFIX}{a + 1}", defaults={
-            "name": f"Skaalaussopimus {a + 1}", "name_fi": f"Skaalaussopimus {a + 1}",
+            "name_fi": f"Skaalaussopimus {a + 1}",
             "region": f"Skaala-alue {a + 1}", "valid_from": dt.date(2021, 1, 1), "valid_until": dt.date(2027, 12, 31),
         })
         for code in range(1, 5):
             Priority.objects.get_or_create(agreement=agreement, code=code, defaults={
-                "name": f"Painopiste {code}", "name_fi": f"Painopiste {code}", "is_open": code == 4})
+                "name_fi": f"Painopiste {code}", "is_open": code == 4})
         synthetic.append(agreement)
     old = Project.objects.filter(agreement__in=synthetic)
     FundingLine.objects.filter(project__in=old).delete()

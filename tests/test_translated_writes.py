@@ -473,6 +473,10 @@ def _idea_wanted(lang: str) -> dict[str, dict[str, str]]:
     return wanted
 
 
+IDEA_TITLE_HELP = {"fi": "Kirjoita sivun kielellä.", "sv": "Skriv på sidans språk.",
+                   "en": "Type it in the language of this page."}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("channel", ["service", "form"])
 def test_idea_create_keeps_a_finnish_title(lang: str, channel: str, agreement: Agreement, lead: Organisation,
@@ -493,6 +497,8 @@ def test_idea_create_keeps_a_finnish_title(lang: str, channel: str, agreement: A
         page = client.get(url)
         assert page.status_code == 200
         _assert_served_in(page, lang)
+        # The title box says, in the page's language, which column it fills.
+        assert IDEA_TITLE_HELP[lang] in page.content.decode()
         response = client.post(url, {**_page_data(page), "title": wanted["title"][lang],
                                      "summary": wanted["summary"][lang], "priority": str(priority.pk),
                                      "lead_organisation": str(lead.pk)})
@@ -749,6 +755,10 @@ def _plain_writes(tree: ast.AST, by_model: dict[str, set[str]]) -> Iterator[tupl
                 for keyword in node.keywords:
                     if keyword.arg in by_model[model_name]:
                         yield node.lineno, f"{model_name}(…{keyword.arg}=…)"
+                    elif keyword.arg == "defaults" and isinstance(keyword.value, ast.Dict):
+                        for key in keyword.value.keys:
+                            if isinstance(key, ast.Constant) and key.value in by_model[model_name]:
+                                yield node.lineno, f"{model_name}…(defaults={{{key.value!r}: …}})"
             # upsert(Model, lookup, {"name": …})
             if (isinstance(func, ast.Name) and func.id == "upsert" and len(node.args) >= 3
                     and isinstance(node.args[0], ast.Name) and node.args[0].id in by_model):
@@ -779,8 +789,10 @@ def test_the_static_guard_finds_plain_writes() -> None:
         "Organisation.objects.filter(pk=1).update(name='x')\n"
         "upsert(Theme, {'slug': s}, {'name': n})\n"
         "setattr(obj, 'summary', s)\n"
+        "Priority.objects.get_or_create(code=1, defaults={'name': n, 'name_fi': n})\n"
         "proposal.title = title\n"  # not a translated model: allowed
     )
     found = sorted(what for _, what in _plain_writes(sample, _translated_names()))
     assert found == sorted(["project.title = …", "organisation.name = …", "Project(…title=…)", "Project(…summary=…)",
-                     "Organisation(…name=…)", "upsert(Theme, …'name'…)", "setattr(…, 'summary', …)"])
+                     "Organisation(…name=…)", "upsert(Theme, …'name'…)", "setattr(…, 'summary', …)",
+                           "Priority…(defaults={'name': …})"])
