@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean
+.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean backup restore
 
 $(STAMP): requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,16 @@ check-migrations: $(STAMP)
 lock: $(STAMP)
 	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --generate-hashes -o base.txt ../pyproject.toml
 	cd requirements && ../$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --generate-hashes --extra dev -o dev.txt ../pyproject.toml
+
+# Backups of the configured database (pg_dump -Fc, or SQLite's online backup) and the media files into
+# var/backups/<timestamp>/ (or BACKUP_DIR=...); `make restore FROM=<dir>` puts them back and checks every
+# table's row count and checksum against the backup's manifest. See config/backup.py.
+backup: $(STAMP)
+	$(PY) -m config.backup backup $(BACKUP_DIR)
+
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=var/backups/<timestamp>"; exit 2; }
+	$(PY) -m config.backup restore $(FROM)
 
 clean:
 	rm -rf var build

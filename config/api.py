@@ -228,7 +228,9 @@ def handler400(request: HttpRequest, exception: Exception | None = None) -> Any:
         if isinstance(exception, RequestDataTooBig):
             body = error_body(400, RequestTooLarge.default_code, RequestTooLarge.default_detail)
         elif isinstance(exception, NulCharacterInRequest):
-            body = error_body(400, BadQuery.default_code, BadQuery.default_detail)
+            body = error_body(400, "invalid_characters",
+                              _("The request (its address, a header or a cookie) contains characters that are "
+                                "not allowed."))
         else:
             body = error_body(400, "bad_request", _("Bad request."))
         return JsonResponse(body, status=400)

@@ -43,11 +43,13 @@ class RequestIDLogFilter(logging.Filter):
 
 
 class NulCharacterInRequest(BadRequest):
-    """A NUL character in the path or the query string: PostgreSQL can neither store nor compare it."""
+    """A NUL character in the path, the query string, a header or a cookie: PostgreSQL can neither store nor
+    compare it."""
 
 
 class RejectNulCharactersMiddleware:
-    """Every view reads the query string (`request.GET`, filters, forms); refusing NUL characters here once
+    """Every view reads the query string (`request.GET`, filters, forms), the session reads its cookie and the
+    API its token header; refusing NUL characters here once
     makes them a 400 everywhere (the JSON error shape under /api/, the 400 page elsewhere: config.api's
     handler400) instead of a database error on PostgreSQL. Form bodies are checked by the form fields
     themselves (Django's CharField rejects NUL with a field error)."""
@@ -60,4 +62,9 @@ class RejectNulCharactersMiddleware:
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
             raise NulCharacterInRequest("NUL character in the URL")
+        # Headers and cookies reach the database too (the session key, the API token).
+        if any("\x00" in str(value) for key, value in request.META.items() if key.startswith("HTTP_")) or any(
+            "\x00" in key or "\x00" in value for key, value in request.COOKIES.items()
+        ):
+            raise NulCharacterInRequest("NUL character in a header or cookie")
         return self.get_response(request)

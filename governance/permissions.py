@@ -123,6 +123,17 @@ def can_manage_meeting(user: AnyUser, group: SteeringGroup) -> bool:
     return is_coordinator(user) and can_edit_agreement_portfolio(user, group.agreement_id)
 
 
+def can_put_on_agenda(user: AnyUser, proposal: Proposal) -> bool:
+    """Whether the user manages the meetings of any steering group of the proposal's agreement (the one
+    check that can come before the meeting is chosen)."""
+    from .models import SteeringGroup
+
+    if not can_view_portal(user):
+        return False
+    groups = SteeringGroup.objects.filter(agreement_id=proposal.project.agreement_id)
+    return any(can_manage_meeting(user, group) for group in groups)
+
+
 def can_manage_members(user: AnyUser, group: SteeringGroup) -> bool:
     """Seats are kept by the group's chair/secretary (and administrators, who set groups up)."""
     if not user.is_authenticated:

@@ -256,6 +256,10 @@ def proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _portal(request)
+    # The permission first: a user who may not act gets a 403 whatever the body holds.
+    if not permissions.can_put_on_agenda(request.user, get_object_or_404(_proposals(request), pk=pk)):
+        raise PermissionDenied
     meeting = get_object_or_404(_meetings(request), pk=request.POST.get("meeting") or 0)
     warning = _published_agenda_warning(meeting)
     response = _proposal_action(
@@ -380,6 +384,9 @@ def meeting_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    _portal(request)
+    if not permissions.can_manage_meeting(request.user, get_object_or_404(_meetings(request), pk=pk).group):
+        raise PermissionDenied  # before the form: a user who may not act gets a 403 whatever the body holds
     form = forms.AgendaItemForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the item a title."))
@@ -731,6 +738,8 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def idea_stage(request: HttpRequest, pk: int) -> HttpResponse:
     _portal(request)
     idea = get_object_or_404(_ideas(request), pk=pk)
+    if not permissions.can_prepare_proposal(request.user, idea.project.agreement_id):
+        raise PermissionDenied  # before the form: a user who may not act gets a 403 whatever the body holds
     form = forms.IdeaStageForm(request.POST)
     if form.is_valid():
         try:

@@ -17,7 +17,7 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -63,7 +63,8 @@ def partner_html(request: HttpRequest, template: str, selector: str, context_nam
     data = func(**kwargs)
     names = (context_name,) if isinstance(context_name, str) else context_name
     context = {**{name: data for name in names}, **(extra or {})}
-    return mark_safe(render_to_string(template, context, request=request))  # an autoescaped template
+    # An autoescaped template's output is already a SafeString: no mark_safe needed.
+    return render_to_string(template, context, request=request)
 
 
 def _dashboard_role(user: Any) -> str:

@@ -57,7 +57,7 @@ def test_nul_in_the_query_string_of_an_html_page_is_a_400(signed_in, portfolio, 
 
 @pytest.mark.parametrize("url", API_LISTS_WITH_NUL)
 def test_nul_in_the_query_string_of_the_api_is_a_json_400(api, portfolio, url):
-    _assert_error_shape(api.get(url), 400)
+    assert _assert_error_shape(api.get(url), 400)["code"] in ("invalid_query", "invalid_characters")
 
 
 def test_json_nested_100000_deep_is_a_json_400(api, agreement):
@@ -91,3 +91,19 @@ def test_nul_in_a_form_field_is_a_field_error_not_a_server_error(signed_in, agre
     response = signed_in.post("/projects/organisations/new/", {"name_fi": "a\x00b", "kind": "company"})
     assert response.status_code in (200, 400)
     assert response.status_code != 500
+
+
+def test_nul_in_the_session_cookie_is_a_400_not_a_database_error(portfolio):
+    for url in ("/projects/", "/api/v1/projects/"):
+        client = Client(raise_request_exception=False)
+        client.cookies["sessionid"] = "abc\x00def"
+        response = client.get(url)
+        if url.startswith("/api/"):
+            assert _assert_error_shape(response, 400)["code"] == "invalid_characters"
+        else:
+            assert response.status_code == 400
+
+
+def test_nul_in_the_token_header_is_a_json_400(portfolio):
+    client = Client(raise_request_exception=False)
+    _assert_error_shape(client.get("/api/v1/projects/", HTTP_AUTHORIZATION="Token abc\x00def"), 400)

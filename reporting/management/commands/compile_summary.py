@@ -62,4 +62,4 @@ class Command(BaseCommand):
         for fmt in ("pdf", "xlsx", "csv", "json"):
             field = report.file_for(fmt)
             if field is not None:
-                self.stdout.write(f"  {fmt}: {field.path}")
+                self.stdout.write(f"  {fmt}: {field.name}")  # the storage name: S3 has no local path
