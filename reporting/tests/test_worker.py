@@ -175,6 +175,7 @@ def test_soft_time_limit_fails_the_summary_with_its_reason(own_redis, queue, tmp
     # The limits travel in the message (set by the sender from the task's options), so the sender's count.
     monkeypatch.setattr(summary_compile_task, "soft_time_limit", 2)
     monkeypatch.setattr(summary_compile_task, "time_limit", 30)
+    monkeypatch.setattr(summary_compile_task, "_exec_options", None)  # Celery caches them at the first send
     with celery_app_on(own_redis.url, queue=queue):
         # prefork: the pool that enforces time limits (the solo pool cannot).
         worker = start_worker_process(broker_url=own_redis.url, queue=queue, log=tmp_path / "worker.log", env=env,
