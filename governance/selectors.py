@@ -167,7 +167,8 @@ def waiting_for_decision(*, user: AnyUser) -> list[dict[str, Any]]:
         effects = _effects(proposals)
         result.append({
             "meeting": meeting,
-            "can_record": permissions.can_record_decision(user, meeting),
+            # Decisions are recorded once the meeting has started (the service refuses earlier).
+            "can_record": permissions.can_record_decision(user, meeting) and meeting.starts_at <= timezone.now(),
             "items": [{"proposal": p, "effect": effects[p.pk]} for p in proposals],
         })
     return result
@@ -199,7 +200,8 @@ def dashboard_governance(*, agreement: Agreement | None, user: AnyUser) -> dict[
         proposals = agenda_proposals(meeting)
         effects = _effects(proposals) if context["is_member"] else {}
         context["agenda"] = [{"proposal": p, "effect": effects.get(p.pk)} for p in proposals]
-        context["can_record"] = permissions.can_record_decision(user, meeting)
+        context["can_record"] = (permissions.can_record_decision(user, meeting)
+                                 and meeting.starts_at <= timezone.now())
     context["recent_decisions"] = list(
         Decision.objects.visible_to(user).filter(proposal__project__agreement=agreement)
         .select_related("proposal__project", "meeting").order_by("-decided_at")[:5])

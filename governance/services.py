@@ -242,10 +242,10 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool,
             continue
         if amount < 0:
             errors.append(_("Line %(n)s: an amount cannot be negative.") % {"n": n})
+        elif amount > MAX_AMOUNT:  # before quantize, which fails on huge exponents ("1e400")
+            errors.append(_("Line %(n)s: the amount is too large.") % {"n": n})
         elif amount != amount.quantize(CENT):
             errors.append(_("Line %(n)s: an amount has at most two decimals (cents).") % {"n": n})
-        elif amount > MAX_AMOUNT:
-            errors.append(_("Line %(n)s: the amount is too large.") % {"n": n})
         else:
             amount = amount.quantize(CENT)
         if year not in years:

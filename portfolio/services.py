@@ -184,8 +184,7 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
         for item in data["partners"]:
             organisation = item["organisation"] if isinstance(item, dict) else item
             share = item.get("budget_share") if isinstance(item, dict) else None
-            if organisation.pk != project.lead_organisation_id:
-                wanted[organisation.pk] = share
+            wanted[organisation.pk] = share
         current = {p.organisation_id: p for p in project.partnerships.all()}
         for organisation_id, partnership in current.items():
             if organisation_id not in wanted:
@@ -198,6 +197,29 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
             elif share is not None and partnership.budget_share != share:
                 partnership.budget_share = share
                 partnership.save(update_fields=["budget_share"])
+
+
+def _partners_check(project: Project) -> None:
+    """Co-implementers (osatoteuttajat) are organisations other than the lead, and their budget shares
+    together fit in the project's total planned budget. Raises ValidationError on "partners"."""
+    from django.core.exceptions import ValidationError
+    from django.db.models import Sum
+    from django.utils.formats import number_format
+
+    def euros(value: Decimal) -> str:
+        return f"{number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
+
+    errors = []
+    if project.partnerships.filter(organisation_id=project.lead_organisation_id).exists():
+        errors.append(_("The lead implementer cannot also be a co-implementer."))
+    shares = project.partnerships.aggregate(t=Sum("budget_share"))["t"] or Decimal("0.00")
+    # The reverse relation of the funding lines: the plan's planned money, corrections included.
+    total = project.funding_lines.aggregate(t=Sum("planned_amount"))["t"] or Decimal("0.00")
+    if shares > total:
+        errors.append(_("The co-implementers' budget shares total %(shares)s, more than the project's total "
+                        "planned budget %(total)s.") % {"shares": euros(shares), "total": euros(total)})
+    if errors:
+        raise ValidationError({"partners": errors}, code="invalid_partners")
 
 
 def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user: Any,
@@ -231,6 +253,8 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: Any,
     _m2m_apply(project, data)
     project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
         project=project, lines=lines, user=user, expected_fingerprint=None)
+    if data.get("partners"):
+        _partners_check(project)
     return project
 
 
@@ -285,6 +309,8 @@ def project_update(*, project: Project, data: dict[str, Any], expected_version: 
     _m2m_apply(locked, data)
     locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
         project=locked, lines=lines, user=user, expected_fingerprint=lines_fingerprint)
+    if data.get("partners") is not None or lines is not None or "lead_organisation" in data:
+        _partners_check(locked)
     return locked
 
 

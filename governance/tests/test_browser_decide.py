@@ -10,7 +10,19 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_steering_chair_decides_a_proposal(page, login, demo_data, live_server, axe):  # noqa: F811
+@pytest.fixture
+def at_the_meeting():  # type: ignore[no-untyped-def]
+    """The demo's meeting 4/2026 is in session (decisions are recorded once a meeting has started)."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    with time_machine.travel(dt.datetime(2026, 12, 10, 14, 0, tzinfo=timezone.get_default_timezone()), tick=True):
+        yield
+
+
+def test_steering_chair_decides_a_proposal(at_the_meeting, page, login, demo_data, live_server, axe):  # noqa: F811
     from governance.models import Decision, Proposal
 
     proposal = Proposal.objects.get(project__code="HEV-007", status="on_agenda")

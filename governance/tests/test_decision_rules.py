@@ -228,3 +228,9 @@ def test_corrected_decision_counts_in_frame_use_only_through_its_correction(coor
     assert not FundingLine.objects.filter(project=proposal.project, granted_amount__gt=0).exists()
     erdf = next(r for r in frame_use(agreement=agreement, year=2026) if r["code"] == "ERDF")
     assert erdf["committed"] == granted
+
+
+def test_huge_exponent_amount_is_refused_not_a_crash(coordinator, agreement):
+    """Hypothesis found "1e400": quantizing it raised InvalidOperation instead of a refusal."""
+    with pytest.raises(ValidationError, match="the amount is too large"):
+        f.draft(coordinator, agreement, lines=[{"instrument": "ERDF", "year": 2026, "amount": "1e400"}])

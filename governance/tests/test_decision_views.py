@@ -86,3 +86,16 @@ def test_adding_to_a_planned_agenda_does_not_warn(coordinator, agreement):
     page = response.content.decode()
     assert "The item was added to the agenda." in page and PUBLISHED_WARNING not in page
     services.meeting_publish_agenda(meeting=meeting, user=coordinator)
+
+
+def test_waiting_list_and_dashboard_offer_recording_only_once_the_meeting_started(coordinator, steering_member,
+                                                                                  agreement):
+    from governance import selectors
+
+    later = timezone.now() + dt.timedelta(days=2)
+    meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member, starts_at=later)
+    (block,) = selectors.waiting_for_decision(user=steering_member)
+    assert block["meeting"] == meeting and block["can_record"] is False
+    assert selectors.dashboard_governance(agreement=agreement, user=steering_member)["can_record"] is False
+    url = reverse("governance:decision-record", args=[meeting.pk, proposal.pk])
+    assert url not in _client(steering_member).get(reverse("governance:waiting")).content.decode()

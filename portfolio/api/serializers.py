@@ -5,6 +5,7 @@ in `portfolio.services`, which the views call."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +66,16 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CoImplementerWriteSerializer(serializers.Serializer):
+    """A co-implementer (osatoteuttaja) with its own share of the project's budget."""
+
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(),
+                                                      help_text="Organisation id (not the lead implementer).")
+    budget_share = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.00"),
+                                            required=False, default=Decimal("0.00"),
+                                            help_text="The organisation's share of the budget in euros.")
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     """A project with its funding lines and the steering-group decisions on its proposals (read-only)."""
 
@@ -73,6 +84,7 @@ class ProjectSerializer(serializers.ModelSerializer):
                                            help_text="Method category codes 1–3.")
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     partners = PartnerSerializer(source="partnerships", many=True, read_only=True)
+    co_implementers = PartnerSerializer(source="partnerships", many=True, read_only=True)
     funding_lines = NestedFundingLineSerializer(many=True, read_only=True)
     decisions = serializers.SerializerMethodField()
 
@@ -80,7 +92,8 @@ class ProjectSerializer(serializers.ModelSerializer):
         model = Project
         fields = ["id", "agreement", "code", "title", "title_fi", "title_sv", "title_en", "summary", "summary_fi",
                   "summary_sv", "summary_en", "status",
-                  "priority", "methods", "themes", "lead_organisation", "partners", "start_date", "end_date",
+                  "priority", "methods", "themes", "lead_organisation", "partners", "co_implementers",
+                  "start_date", "end_date",
                   "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
                   "coordinator", "version", "created_at", "updated_at", "funding_lines", "decisions"]
         read_only_fields = fields
@@ -104,11 +117,16 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
                                           required=False)
     partners = serializers.PrimaryKeyRelatedField(many=True, queryset=Organisation.objects.all(), required=False,
                                                   help_text="Co-implementers (organisation ids).")
+    co_implementers = CoImplementerWriteSerializer(
+        many=True, required=False,
+        help_text="Co-implementers with their budget shares (replaces `partners` when given): the lead is not "
+                  "among them and the shares total at most the project's planned budget.")
 
     class Meta:
         model = Project
         fields = ["agreement", "code", "title_fi", "title_sv", "title_en", "summary_fi", "summary_sv",
-                  "summary_en", "priority", "methods", "themes", "partners", "lead_organisation", "start_date",
+                  "summary_en", "priority", "methods", "themes", "partners", "co_implementers",
+                  "lead_organisation", "start_date",
                   "end_date", "internationalisation", "is_supra_regional", "eura_code"]
         extra_kwargs = {
             "title_fi": {"required": True, "allow_blank": False, "allow_null": False},
@@ -124,6 +142,19 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         if self.instance is not None:
             self.fields["agreement"].read_only = True
 
+    def validate_co_implementers(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [item["organisation"].pk for item in value]
+        if len(ids) != len(set(ids)):
+            raise serializers.ValidationError(_("Each organisation is listed once as a co-implementer."))
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        lead = attrs.get("lead_organisation") or getattr(self.instance, "lead_organisation", None)
+        if lead is not None and any(item["organisation"].pk == lead.pk for item in attrs.get("co_implementers", [])):
+            raise serializers.ValidationError(
+                {"co_implementers": [_("The lead implementer cannot also be a co-implementer.")]})
+        return attrs
+
     def validate_methods(self, value: list[MethodCategory]) -> list[MethodCategory]:
         if not value:
             raise serializers.ValidationError(_("Choose at least one method category."))
@@ -134,6 +165,9 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
         priority."""
         data = dict(self.validated_data)
         data.pop("agreement", None)
+        if "co_implementers" in data:
+            data["partners"] = [{"organisation": item["organisation"], "budget_share": item["budget_share"]}
+                                for item in data.pop("co_implementers")]
         if "priority" in data:
             priority = Priority.objects.filter(agreement=agreement, code=data["priority"]).first()
             if priority is None:

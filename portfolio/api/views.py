@@ -3,6 +3,8 @@ one service or selector, render."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -261,14 +263,30 @@ class ProjectViewSet(PortalViewSet):
         agreement = serializer.validated_data["agreement"]
         if not Agreement.objects.worked_on_by(self.request.user).filter(pk=agreement.pk).exists():
             raise serializers.ValidationError({"agreement": [NOT_YOUR_AGREEMENT]})
-        return project_create(agreement=agreement, data=serializer.to_service_data(agreement),
-                              user=self.request.user)
+        with _co_implementer_errors(serializer):
+            return project_create(agreement=agreement, data=serializer.to_service_data(agreement),
+                                  user=self.request.user)
 
     def perform_update(self, serializer: Any, instance: Project) -> Project:  # type: ignore[override]
         from ..services import project_update
 
-        return project_update(project=instance, data=serializer.to_service_data(instance.agreement),
-                              expected_version=self._expected_version, user=self.request.user)
+        with _co_implementer_errors(serializer):
+            return project_update(project=instance, data=serializer.to_service_data(instance.agreement),
+                                  expected_version=self._expected_version, user=self.request.user)
+
+
+@contextmanager
+def _co_implementer_errors(serializer: Any) -> Iterator[None]:
+    """The service names co-implementer errors "partners"; the request may have called them co_implementers."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if "co_implementers" in serializer.validated_data and hasattr(exc, "error_dict") \
+                and "partners" in exc.error_dict:
+            errors = exc.message_dict
+            errors["co_implementers"] = errors.pop("partners")
+            raise serializers.ValidationError(errors) from exc
+        raise
 
 
 def _plan_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
