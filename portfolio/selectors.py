@@ -269,29 +269,6 @@ def organisation_totals(*, user: AbstractBaseUser | AnonymousUser, organisation:
             "partner_shares": shares or zero}
 
 
-def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
-    """The national view: each agreement the user sees, side by side (projects, active projects, planned
-    and granted euros)."""
-    from django.db.models import Count, Q, Sum
-
-    from funding.models import FundingLine
-
-    from .choices import ProjectStatus
-
-    agreements = Agreement.objects.worked_on_by(user).order_by("name")
-    counts = {r["agreement_id"]: r for r in Project.objects.visible_to(user).order_by().values("agreement_id")
-              .annotate(n=Count("pk"), active=Count("pk", filter=Q(status__in=[ProjectStatus.APPROVED,
-                                                                                 ProjectStatus.RUNNING])))}
-    money = {r["project__agreement_id"]: r for r in FundingLine.objects.filter(
-        project__in=Project.objects.visible_to(user)).order_by().values("project__agreement_id")
-        .annotate(planned=Sum("planned_amount"), granted=Sum("granted_amount"))}
-    zero = Decimal("0.00")
-    return [{"agreement": a, "projects": counts.get(a.pk, {}).get("n", 0),
-             "active": counts.get(a.pk, {}).get("active", 0),
-             "planned": money.get(a.pk, {}).get("planned") or zero,
-             "granted": money.get(a.pk, {}).get("granted") or zero} for a in agreements]
-
-
 def project_progress(*, project: Project) -> dict[str, Any]:
     """A simple situation picture of one project: how much of its period has passed and how much of its
     granted money is spent (both as whole percentages, None when not computable)."""

@@ -93,7 +93,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "role": _dashboard_role(user),
     }
     if context["role"] == "ministry":
-        context["comparison"] = selectors.agreements_comparison(user=user)
+        context["comparison_html"] = partner_html(request, "funding/partials/agreements_comparison.html",
+                                                  "funding.selectors.agreements_comparison", "comparison", user=user)
     if agreement is not None:
         context["funding_html"] = partner_html(request, "funding/partials/dashboard_funding.html",
                                                "funding.selectors.dashboard_funding", "funding",

@@ -136,3 +136,28 @@ def test_api_schema_documents_as_of(ministry_api):  # type: ignore[no-untyped-de
     schema = ministry_api.get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/v1/agreements/{id}/funding-summary/"]["get"]
     assert any(p["name"] == "as_of" and p["schema"]["format"] == "date" for p in operation["parameters"])
+
+
+def test_summary_and_dashboard_give_identical_figures_on_both_paths_today(agreement, history, monkeypatch):  # type: ignore[no-untyped-def]
+    from funding.selectors import agreements_comparison, dashboard_funding
+    from portfolio.selectors import dashboard_portfolio
+    from reporting.periods import period_containing
+    from reporting.selectors import summary_data
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="asof-both-paths")
+    user.is_superuser = True
+    user.save()
+    FundingLineFactory(project=history["p2"], year=2026, granted_amount=Decimal("1.01"), spent_amount=Decimal("0.99"))
+    period = period_containing(timezone.localdate(), "quarter")
+
+    def figures(as_of: dt.date | None) -> tuple:  # type: ignore[type-arg]
+        funding = dashboard_funding(agreement=agreement, user=user, as_of=as_of)
+        return (summary_data(audience="steering", period=period, agreement_id=agreement.pk),
+                {k: funding[k] for k in ("granted", "planned", "regular", "priorities", "matrix")},
+                dashboard_portfolio(user=user, agreement=agreement, as_of=as_of)["statuses"],
+                [dict(r, agreement=r["agreement"].pk) for r in agreements_comparison(user=user, as_of=as_of)])
+
+    live = figures(None)
+    today = _historical_path_for_today(monkeypatch)
+    assert figures(today) == live
