@@ -27,6 +27,7 @@ from .querysets import (
     MeetingQuerySet,
     MembershipQuerySet,
     ProposalQuerySet,
+    SteeringGroupQuerySet,
 )
 
 
@@ -51,6 +52,8 @@ class SteeringGroup(models.Model):
     name = models.CharField(_("name"), max_length=200)
     quorum = models.PositiveSmallIntegerField(_("quorum"), default=3,
                                               help_text=_("Members present needed for a decision."))
+
+    objects = SteeringGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("steering group")
