@@ -26,6 +26,7 @@ from .querysets import (
     DecisionQuerySet,
     MeetingQuerySet,
     MembershipQuerySet,
+    ProjectIdeaQuerySet,
     ProposalQuerySet,
     SteeringGroupQuerySet,
 )
@@ -415,6 +416,8 @@ class ProjectIdea(models.Model):
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectIdeaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project idea")

@@ -604,7 +604,7 @@ def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ideas -------------------------------------------------------------------------------------------------
 
 def _ideas(request: HttpRequest) -> Any:
-    return ProjectIdea.objects.filter(project__in=Project.objects.visible_to(request.user)).select_related(
+    return ProjectIdea.objects.visible_to(request.user).select_related(
         "project__priority", "project__agreement", "project__lead_organisation")
 
 

@@ -111,6 +111,11 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
                             title_fi=f"Julkinen {tag}", status="running", lead_organisation=OrganisationFactory())
     side.add(public, hidden=False)
     side.add(FundingLineFactory(project=public, year=2025), hidden=False)
+    # Its preparation record (need, coordinator's notes) stays internal to the agreement.
+    prepared = ProjectIdea.objects.create(project=public, stage="proposal", need=f"zq{tag}-public-need",
+                                          notes=f"zq{tag}-public-notes")
+    side.add(prepared, hidden=True)
+    side.secrets |= {prepared.need, prepared.notes}
     public_attachment = ProjectAttachment.objects.create(
         project=public, file=ContentFile(b"public", name="b.pdf"), original_name=f"pub{tag}.pdf",
         content_type="application/pdf", size=6)
@@ -523,3 +528,52 @@ def test_api_id_filters_do_not_tell_whether_a_foreign_id_exists(world):
                     assert foreign == missing, (label, url, name, obj, foreign, missing)
                     checked += 1
     assert checked >= 3 * 17  # 3 users × (4 projects × 3 lists + 2 meetings × 2 lists + 1 group)
+
+
+# --- the rule itself: every choice queryset is scoped or public reference data ------------------------------
+
+def test_a_model_filter_without_visible_to_is_refused():
+    import django_filters
+    from django.core.exceptions import ImproperlyConfigured
+
+    from portfolio.filters import VisibleChoicesFilterSet
+
+    class Leaky(VisibleChoicesFilterSet):
+        report = django_filters.ModelChoiceFilter(queryset=_model("reporting.ReportDownload").objects.all())
+
+        class Meta:
+            model = SummaryReport
+            fields = ["report"]
+
+    with pytest.raises(ImproperlyConfigured):
+        Leaky({}, queryset=SummaryReport.objects.none())
+
+
+def test_every_filterset_and_form_choice_starts_from_visible_to_or_is_reference_data():
+    """Filters: every FilterSet of the apps derives from VisibleChoicesFilterSet. Forms: a choice field
+    declared with a queryset names public reference data; any other is set per request by the view
+    (queryset=None in the class), from visible_to(user)."""
+    import importlib
+    import inspect
+
+    import django_filters
+    from django import forms
+
+    from portfolio.filters import PUBLIC_CHOICE_MODELS, VisibleChoicesFilterSet
+
+    for module_name in ("portfolio.filters", "portfolio.api.filters", "funding.filters", "governance.filters",
+                        "governance.api.filters", "reporting.filters", "reporting.api.filters"):
+        module = importlib.import_module(module_name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, django_filters.FilterSet) and cls.__module__ == module_name:
+                assert issubclass(cls, VisibleChoicesFilterSet), f"{module_name}.{name}"
+    for module_name in ("portfolio.forms", "funding.forms", "governance.forms", "reporting.forms"):
+        module = importlib.import_module(module_name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if not (issubclass(cls, forms.BaseForm) and cls.__module__ == module_name):
+                continue
+            for field_name, f in cls.base_fields.items():
+                if isinstance(f, forms.ModelChoiceField) and f.queryset is not None:
+                    label = f.queryset.model._meta.label_lower
+                    assert label in PUBLIC_CHOICE_MODELS or label == "portfolio.agreement" and \
+                        not f.queryset.exists(), f"{module_name}.{name}.{field_name}: {label}"
