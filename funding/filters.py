@@ -1,7 +1,9 @@
 """FilterSets of funding lines and frames, shared by the HTML pages and the API.
 
 Funding-line filter names are a contract (contract.md): agreement, project, instrument (code), year,
-priority (code); plus ordering. Declared filters are the allow-list."""
+priority (code); plus ordering. Declared filters are the allow-list.
+Model filters offer only what the user sees (VisibleChoicesFilterSet): another agreement's draft is "not a
+valid choice", as an id that does not exist."""
 
 from __future__ import annotations
 
@@ -9,14 +11,14 @@ import django_filters as filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portfolio.filters import PRIORITY_CODES, YearFilter
+from portfolio.filters import PRIORITY_CODES, VisibleChoicesFilterSet, YearFilter
 from portfolio.models import Agreement, Project
 
 from .choices import InstrumentCode
 from .models import FundingFrame, FundingLine
 
 
-class FundingLineFilter(filters.FilterSet):
+class FundingLineFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
                                           queryset=Agreement.objects.all())
     project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
@@ -36,15 +38,8 @@ class FundingLineFilter(filters.FilterSet):
         model = FundingLine
         fields = ["agreement", "project", "instrument", "year", "priority"]
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        request = self.request
-        if request is not None and getattr(request, "user", None) is not None:
-            # Only visible projects can be named in the filter: another agreement's draft is "not a choice".
-            self.filters["project"].queryset = Project.objects.visible_to(request.user)
 
-
-class FundingFrameFilter(filters.FilterSet):
+class FundingFrameFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
     instrument = filters.ChoiceFilter(label=_("Funding instrument"), field_name="instrument__code",
                                       choices=InstrumentCode.choices)

@@ -1,7 +1,8 @@
 """FilterSets of proposals and meetings, shared by the HTML lists (/governance/…) and the API
 (/api/v1/proposals/, /api/v1/meetings/). Declared filters are the allow-list. Querysets passed in must
-already be scoped with `visible_to(user)`; the choices of `agreement`/`meeting`/`group` are not a leak
-because filtering on an invisible row only narrows an already scoped queryset."""
+already be scoped with `visible_to(user)`; the choices of the model filters (project, meeting, group,
+agreement) are narrowed to the request user's `visible_to(user)` too (VisibleChoicesFilterSet), so the
+dropdowns name nothing the user may not see and a foreign id answers as a non-existent one."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.filters import VisibleChoicesFilterSet
 from portfolio.models import Agreement, Project
 
 from .choices import DecisionOutcome, MeetingStatus, ProposalStatus
 from .models import Decision, Meeting, Proposal, SteeringGroup
 
 
-class ProposalFilter(filters.FilterSet):
+class ProposalFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
                                           queryset=Agreement.objects.order_by("name"), empty_label=_("All agreements"))
     status = filters.MultipleChoiceFilter(label=_("Status"), choices=ProposalStatus.choices)
@@ -43,7 +45,7 @@ class ProposalFilter(filters.FilterSet):
                                | Q(project__title__icontains=value) | Q(plan__icontains=value))
 
 
-class MeetingFilter(filters.FilterSet):
+class MeetingFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="group__agreement",
                                           queryset=Agreement.objects.order_by("name"), empty_label=_("All agreements"))
     group = filters.ModelChoiceFilter(label=_("Steering group"), queryset=SteeringGroup.objects.all())
@@ -63,7 +65,7 @@ class MeetingFilter(filters.FilterSet):
         return queryset.filter(Q(starts_at__lt=start) | Q(status=MeetingStatus.MINUTES_CONFIRMED))
 
 
-class DecisionFilter(filters.FilterSet):
+class DecisionFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="proposal__project__agreement",
                                           queryset=Agreement.objects.order_by("name"), empty_label=_("All agreements"))
     meeting = filters.ModelChoiceFilter(label=_("Meeting"), queryset=Meeting.objects.order_by("-starts_at"))

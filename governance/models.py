@@ -29,7 +29,9 @@ from .querysets import (
     DecisionQuerySet,
     MeetingQuerySet,
     MembershipQuerySet,
+    ProjectIdeaQuerySet,
     ProposalQuerySet,
+    SteeringGroupQuerySet,
 )
 
 
@@ -54,6 +56,8 @@ class SteeringGroup(SourceLanguageColumns, models.Model):
     name = models.CharField(_("name"), max_length=200)
     quorum = models.PositiveSmallIntegerField(_("quorum"), default=3,
                                               help_text=_("Members present needed for a decision."))
+
+    objects = SteeringGroupQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("steering group")
@@ -474,6 +478,8 @@ class ProjectIdea(models.Model):
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectIdeaQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project idea")

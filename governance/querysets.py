@@ -62,6 +62,28 @@ class MembershipQuerySet(models.QuerySet):
                            Q(term_end__isnull=True) | Q(term_end__gte=day))
 
 
+class ProjectIdeaQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> ProjectIdeaQuerySet:
+        """Preparation records (need, overlaps, coordinator's notes) are internal to the agreement: its
+        coordinators and steering group, and the ministry; another agreement's users see none, not even
+        of a project that has since been decided."""
+        if not _portal_user(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        return self.filter(project__agreement_id__in=agreement_ids_of(user))
+
+
+class SteeringGroupQuerySet(models.QuerySet):
+    def visible_to(self, user: AnyUser) -> SteeringGroupQuerySet:
+        """The groups of the user's agreements and the groups they sit in (as permissions.can_view_group)."""
+        if not _portal_user(user):
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        return self.filter(Q(agreement_id__in=agreement_ids_of(user)) | Q(pk__in=group_ids_of(user)))
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user: AnyUser) -> MeetingQuerySet:
         if not _portal_user(user):

@@ -302,7 +302,7 @@ def idea_pipeline(*, agreement: Agreement | None, user: AnyUser) -> dict[str, in
     """Counts of the pipeline idea → being prepared → proposal for the dashboard."""
     if agreement is None:
         return {}
-    rows = (ProjectIdea.objects.filter(project__in=Project.objects.visible_to(user).filter(agreement=agreement))
+    rows = (ProjectIdea.objects.visible_to(user).filter(project__agreement=agreement)
             .order_by().values("stage").annotate(n=Count("pk")))
     return {row["stage"]: row["n"] for row in rows}
 

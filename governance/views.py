@@ -83,7 +83,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     _portal(request)
-    filterset = ProposalFilter(request.GET or None, queryset=_proposals(request).order_by("-created_at"))
+    filterset = ProposalFilter(request.GET or None, queryset=_proposals(request).order_by("-created_at"),
+                               request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     template = "governance/partials/proposal_rows.html" if request.htmx else "governance/proposal_list.html"
     return render(request, template, {"filter": filterset, "page": page})
@@ -118,8 +119,8 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_prepare = permissions.can_prepare_proposal(user, agreement_id)
     meetings = Meeting.objects.none()
     if can_prepare and proposal.status == ProposalStatus.SUBMITTED:
-        meetings = (Meeting.objects.filter(group__agreement_id=agreement_id,
-                                           status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED])
+        meetings = (_meetings(request).filter(group__agreement_id=agreement_id,
+                                              status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED])
                     .order_by("starts_at"))
     assessments = {a.item_id: a for a in proposal.assessments.all()}
     items = list(proposal.criteria.items.all()) if proposal.criteria_id else []
@@ -283,7 +284,7 @@ def proposal_agenda_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     _portal(request)
-    filterset = MeetingFilter(request.GET or None, queryset=_meetings(request).order_by("-starts_at"))
+    filterset = MeetingFilter(request.GET or None, queryset=_meetings(request).order_by("-starts_at"), request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return render(request, "governance/meeting_list.html", {"filter": filterset, "page": page})
 
@@ -601,7 +602,8 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def criteria_create(request: HttpRequest, pk: int) -> HttpResponse:
     _portal(request)
-    group = get_object_or_404(SteeringGroup, pk=pk)
+    # Another agreement's group is "not found", as a group that does not exist.
+    group = get_object_or_404(SteeringGroup.objects.visible_to(request.user), pk=pk)
     if not permissions.can_manage_meeting(request.user, group):
         raise PermissionDenied
     latest = group.criteria_versions.prefetch_related("items").first()
@@ -664,7 +666,7 @@ def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ideas -------------------------------------------------------------------------------------------------
 
 def _ideas(request: HttpRequest) -> Any:
-    return ProjectIdea.objects.filter(project__in=Project.objects.visible_to(request.user)).select_related(
+    return ProjectIdea.objects.visible_to(request.user).select_related(
         "project__priority", "project__agreement", "project__lead_organisation")
 
 

@@ -8,10 +8,12 @@ else in the query string is ignored.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import django_filters as filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -21,6 +23,10 @@ from funding.models import FundingLine
 
 from .choices import ProjectStatus
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
 
 PRIORITY_CODES = [(str(code), str(code)) for code in range(1, 5)]
 METHOD_CODES = [(str(code), str(code)) for code in range(1, 4)]
@@ -50,7 +56,38 @@ class YearFilter(filters.NumberFilter):
     field_class = YearField
 
 
-class ProjectFilter(filters.FilterSet):
+# Reference data every portal user reads (no `visible_to`): a model filter on them needs no scope.
+PUBLIC_CHOICE_MODELS = ("portfolio.organisation", "portfolio.theme", "portfolio.methodcategory",
+                        "portfolio.priority", "funding.fundinginstrument")
+
+
+def request_user(request: HttpRequest | None) -> AbstractBaseUser | AnonymousUser:
+    user = getattr(request, "user", None)
+    return user if user is not None else AnonymousUser()
+
+
+class VisibleChoicesFilterSet(filters.FilterSet):
+    """A FilterSet whose model filters offer and accept only rows the request's user sees: the declared
+    queryset is narrowed with `visible_to(user)` (no request: an anonymous user, so nothing). An id outside
+    the scope is then "not a valid choice", exactly like an id that does not exist, so a filter never tells
+    whether another agreement's draft, meeting or group exists."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = request_user(self.request)
+        for name, f in self.filters.items():
+            if not isinstance(f, filters.ModelChoiceFilter | filters.ModelMultipleChoiceFilter):
+                continue
+            queryset = f.queryset
+            visible_to = getattr(queryset.model._default_manager, "visible_to", None)
+            if visible_to is not None:
+                f.queryset = queryset & visible_to(user)
+            elif queryset.model._meta.label_lower not in PUBLIC_CHOICE_MODELS:
+                raise ImproperlyConfigured(f"{type(self).__name__}.{name}: {queryset.model.__name__} has no "
+                                           "visible_to(user) and is not public reference data")
+
+
+class ProjectFilter(VisibleChoicesFilterSet):
     """Filters of the project list; each filter is one indexed condition or an EXISTS subquery, so the
     result has no duplicate rows and needs no DISTINCT."""
 

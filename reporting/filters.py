@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.filters import VisibleChoicesFilterSet
 from portfolio.models import Agreement
 
 from .choices import Audience, ReportStatus
@@ -42,7 +43,7 @@ class PeriodFilter(filters.CharFilter):
         return qs.filter(Q(period=value) | Q(period__startswith=f"{value}-"))
 
 
-class SummaryReportFilter(filters.FilterSet):
+class SummaryReportFilter(VisibleChoicesFilterSet):
     audience = filters.ChoiceFilter(label=_("Audience"), choices=Audience.choices, empty_label=_("All audiences"))
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.order_by("name"),
                                           empty_label=_("All agreements"))

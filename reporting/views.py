@@ -36,7 +36,7 @@ def _visible_report(request: HttpRequest, pk: int) -> SummaryReport:
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     _require_reports(request)
-    filterset = SummaryReportFilter(request.GET, queryset=report_list(user=request.user))
+    filterset = SummaryReportFilter(request.GET, queryset=report_list(user=request.user), request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -81,7 +81,7 @@ def request_summary(request: HttpRequest) -> HttpResponse:
 
 
 def _index_with_form(request: HttpRequest, form: SummaryRequestForm, *, status: int) -> HttpResponse:
-    filterset = SummaryReportFilter(None, queryset=report_list(user=request.user))
+    filterset = SummaryReportFilter(None, queryset=report_list(user=request.user), request=request)
     page = Paginator(filterset.qs, 50).get_page(1)
     return render(request, "reporting/index.html", {"filter": filterset, "page": page, "query": "", "form": form,
                                                     "formats": REPORT_FORMATS}, status=status)

@@ -69,7 +69,7 @@ PAGES = {
                         (302, 403, 404, 403, 403, 404)),  # no criteria defined: 404 for the preparer
     "meeting-create": (lambda s: reverse("governance:meeting-create"), (302, 403, 200, 200, 403, 403)),
     "criteria-create": (lambda s: reverse("governance:criteria-create", args=[s["group"].pk]),
-                        (302, 403, 200, 200, 403, 403)),
+                        (302, 403, 200, 200, 403, 404)),  # another agreement's group: not found
     "idea-create": (lambda s: reverse("governance:idea-create"), (302, 403, 200, 403, 403, 200)),
     "decision-record": (lambda s: reverse("governance:decision-record", args=[s["meeting"].pk, s["waiting"].pk]),
                         (302, 403, 403, 200, 403, 404)),

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import AgreementStatus, OrganisationKind
+from ..filters import VisibleChoicesFilterSet
 from ..models import Agreement, MethodCategory, Organisation, Priority
 
 
@@ -23,7 +24,7 @@ def _text_search(fields: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return method
 
 
-class AgreementFilter(filters.FilterSet):
+class AgreementFilter(VisibleChoicesFilterSet):
     status = filters.ChoiceFilter(label=_("Status"), choices=AgreementStatus.choices)
     q = filters.CharFilter(label=_("Search"), method="filter_q", max_length=200,
                            help_text=_("Code, name or region."))
@@ -36,7 +37,7 @@ class AgreementFilter(filters.FilterSet):
         fields = ["status", "q"]
 
 
-class PriorityFilter(filters.FilterSet):
+class PriorityFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), queryset=Agreement.objects.all())
     code = filters.TypedChoiceFilter(label=_("Code"), choices=[(c, str(c)) for c in range(1, 5)], coerce=int)
     q = filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
@@ -49,7 +50,7 @@ class PriorityFilter(filters.FilterSet):
         fields = ["agreement", "code", "q"]
 
 
-class MethodCategoryFilter(filters.FilterSet):
+class MethodCategoryFilter(VisibleChoicesFilterSet):
     code = filters.TypedChoiceFilter(label=_("Code"), choices=[(c, str(c)) for c in range(1, 4)], coerce=int)
     q = filters.CharFilter(label=_("Search"), method="filter_q", max_length=200)
     ordering = filters.OrderingFilter(fields=(("code", "code"),))
@@ -61,7 +62,7 @@ class MethodCategoryFilter(filters.FilterSet):
         fields = ["code", "q"]
 
 
-class OrganisationFilter(filters.FilterSet):
+class OrganisationFilter(VisibleChoicesFilterSet):
     kind = filters.ChoiceFilter(label=_("Kind"), choices=OrganisationKind.choices)
     business_id = filters.CharFilter(label=_("Business ID"), max_length=9)
     municipality = filters.CharFilter(label=_("Municipality"), lookup_expr="iexact", max_length=80)

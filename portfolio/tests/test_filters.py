@@ -11,8 +11,19 @@ from tests.factories import FundingLineFactory, OrganisationFactory, ProjectFact
 pytestmark = pytest.mark.django_db
 
 
+def _request():  # type: ignore[no-untyped-def]
+    """The FilterSet scopes its choices to the request's user: a superuser sees every agreement."""
+    from django.test import RequestFactory
+
+    from tests.factories import UserFactory
+
+    request = RequestFactory().get("/projects/")
+    request.user = UserFactory(username="filter-root", is_superuser=True)
+    return request
+
+
 def _codes(params: dict) -> set[str]:
-    f = ProjectFilter(params, queryset=Project.objects.all())
+    f = ProjectFilter(params, queryset=Project.objects.all(), request=_request())
     assert f.is_valid(), f.errors
     qs = f.qs
     codes = list(qs.values_list("code", flat=True))
@@ -96,7 +107,7 @@ def test_theme_internationalisation_and_q(projects):
 
 def test_ordering(projects):
     f = ProjectFilter({"ordering": "-code", "agreement": projects["a"].agreement_id},
-                      queryset=Project.objects.all())
+                      queryset=Project.objects.all(), request=_request())
     codes = list(f.qs.values_list("code", flat=True))
     assert codes == sorted(codes, reverse=True)
 
