@@ -1,13 +1,17 @@
 """A request ID on every request and log line, echoed as the X-Request-ID response header; requests with
-NUL characters in the URL refused as bad requests."""
+NUL characters in the URL refused as bad requests; session lifetime."""
 
 import contextvars
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.core.exceptions import BadRequest
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -68,3 +72,50 @@ class RejectNulCharactersMiddleware:
         ):
             raise NulCharacterInRequest("NUL character in a header or cookie")
         return self.get_response(request)
+
+
+# --- Session lifetime ----------------------------------------------------------------------------------------
+
+SESSION_STARTED_KEY = "_session_started_at"
+SESSION_SEEN_KEY = "_session_last_seen_at"
+# Writing the last-seen time on every request would save the session on every request; once a minute is
+# precise enough for an idle limit counted in minutes.
+_SEEN_RESOLUTION = 60
+
+# Sent when a session ends by timeout (receivers: the security log in portfolio.audit, which config may not
+# import). Arguments: request, user, reason ("idle" or "absolute").
+session_expired = Signal()
+
+
+class SessionTimeoutMiddleware:
+    """Ends a signed-in session after ``SESSION_IDLE_TIMEOUT`` seconds without a request and
+    ``SESSION_ABSOLUTE_LIFETIME`` seconds after sign-in, server-side (the session is flushed), so the
+    request continues as anonymous (login redirect, or 401/403 from the API)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            self._check(request, user)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest, user: object) -> None:
+        now = int(time.time())
+        session = request.session
+        started = session.get(SESSION_STARTED_KEY)
+        seen = session.get(SESSION_SEEN_KEY)
+        reason = ""
+        if isinstance(started, int) and now - started > settings.SESSION_ABSOLUTE_LIFETIME:
+            reason = "absolute"
+        elif isinstance(seen, int) and now - seen > settings.SESSION_IDLE_TIMEOUT:
+            reason = "idle"
+        if reason:
+            session_expired.send(sender=self.__class__, request=request, user=user, reason=reason)
+            logout(request)  # flushes the session server-side and makes request.user anonymous
+            return
+        if not isinstance(started, int):
+            session[SESSION_STARTED_KEY] = now
+        if not isinstance(seen, int) or now - seen >= _SEEN_RESOLUTION:
+            session[SESSION_SEEN_KEY] = now

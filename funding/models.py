@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portfolio.i18n import SourceLanguageColumns
+from portfolio.models import RequestIDHistory
 
 from .choices import FundingLineKind, InstrumentCode, ShareGroup
 
@@ -52,7 +53,7 @@ class FundingFrame(models.Model):
     decision_reference = models.CharField(_("allocation decision"), max_length=120, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RequestIDHistory])
 
     class Meta:
         verbose_name = _("funding frame")
@@ -88,7 +89,7 @@ class FundingLine(models.Model):
     A project has at most one regular line and one correction per instrument and year. A correction
     may be negative (e.g. money recovered after an audit); sums of all lines give the net figures."""
 
-    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="funding_lines",
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="funding_lines",
                                 verbose_name=_("project"))
     instrument = models.ForeignKey(FundingInstrument, on_delete=models.PROTECT, related_name="lines",
                                    verbose_name=_("instrument"))
@@ -101,7 +102,7 @@ class FundingLine(models.Model):
                             help_text=_("Why a correction was made, e.g. the audit or recovery decision."))
 
     objects = FundingLineQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RequestIDHistory])
 
     class Meta:
         verbose_name = _("funding line")

@@ -81,7 +81,7 @@ class Membership(models.Model):
 
     group = models.ForeignKey(SteeringGroup, on_delete=models.CASCADE, related_name="memberships",
                               verbose_name=_("steering group"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships",
                              verbose_name=_("user"))
     role = models.CharField(_("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER)
     organisation = models.ForeignKey("portfolio.Organisation", on_delete=models.SET_NULL, null=True, blank=True,
@@ -125,12 +125,12 @@ class Meeting(models.Model):
                                        verbose_name=_("attendees"))
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_confirmed_at = models.DateTimeField(_("minutes confirmed"), null=True, blank=True)
-    minutes_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    minutes_confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                              blank=True, related_name="+", verbose_name=_("minutes confirmed by"))
     agenda_published_at = models.DateTimeField(_("agenda published"), null=True, blank=True)
-    agenda_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    agenda_published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                             blank=True, related_name="+", verbose_name=_("agenda published by"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
 
     objects = MeetingQuerySet.as_manager()
@@ -175,7 +175,7 @@ class Proposal(models.Model):
                               default=ProposalStatus.DRAFT, db_index=True)
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="proposals", verbose_name=_("meeting"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -248,7 +248,7 @@ class Decision(models.Model):
     rationale = models.TextField(_("rationale"), blank=True)
     corrects = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="corrections", verbose_name=_("corrects"))
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     related_name="+", verbose_name=_("recorded by"))
     decided_at = models.DateTimeField(_("decided at"))
     # The decision's date is its meeting's date (not the moment it was typed in): periods count it there.
@@ -376,7 +376,7 @@ class ApplicationCriteria(models.Model):
     title = models.CharField(_("title"), max_length=200)
     text = models.TextField(_("criteria text"), blank=True)
     valid_from = models.DateField(_("valid from"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -474,7 +474,7 @@ class ProjectIdea(models.Model):
     overlaps = models.TextField(_("overlaps with existing projects"), blank=True)
     programme_fit = models.TextField(_("fit with the structural-fund programme"), blank=True)
     notes = models.TextField(_("coordinator's notes"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -531,7 +531,7 @@ class ProposalAttachment(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                     related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
@@ -553,7 +553,7 @@ class ProposalTransition(models.Model):
     to_status = models.CharField(_("to"), max_length=10, choices=ProposalStatus.choices)
     meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                                 verbose_name=_("meeting"))
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
                            verbose_name=_("by"))
     at = models.DateTimeField(_("at"), db_index=True)
     note = models.CharField(_("note"), max_length=255, blank=True)

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.forms import apply_service_errors
+from portfolio.audit import security_event_record
+from portfolio.choices import SecurityEventKind
 from portfolio.models import Project
 from portfolio.permissions import can_view_portal
 from portfolio.selectors import current_agreement
@@ -216,6 +218,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     attachment = get_object_or_404(ProposalAttachment, pk=attachment_pk, proposal=proposal)
     response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
+    security_event_record(kind=SecurityEventKind.DOWNLOAD, request=request, obj=attachment)
     response["Cache-Control"] = "no-store"
     return response
 

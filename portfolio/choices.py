@@ -39,3 +39,18 @@ class ProjectStatus(models.TextChoices):
 
 # Statuses a project of another agreement may be seen in: decided, public information (EU Art. 49 list).
 PUBLIC_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, ProjectStatus.CLOSED)
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    SESSION_EXPIRED = "session_expired", _("Session expired")
+    PERMISSION_DENIED = "denied", _("Permission denied")
+    DOWNLOAD = "download", _("Download")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    DEACTIVATED = "deactivated", _("Account deactivated")
+    PERSONAL_DATA_EXPORTED = "pd_exported", _("Personal data exported")
+    ANONYMISED = "anonymised", _("Account anonymised")

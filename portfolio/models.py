@@ -6,14 +6,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus
+from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus, SecurityEventKind
 from .i18n import SourceLanguageColumns
 from .querysets import AgreementQuerySet, ProjectQuerySet
 from .validators import validate_business_id
+
+
+class RequestIDHistory(models.Model):
+    """Base of every history model: the request (X-Request-ID) that made the change, so a history row can be
+    matched with the security log and the server logs. Filled by portfolio.audit (pre_create_historical_record)."""
+
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
 
 
 class Agreement(SourceLanguageColumns, models.Model):
@@ -288,7 +299,7 @@ class ProjectPartner(models.Model):
                                      verbose_name=_("organisation"))
     budget_share = models.DecimalField(_("budget share (€)"), max_digits=14, decimal_places=2, default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RequestIDHistory])
 
     class Meta:
         verbose_name = _("co-implementer")
@@ -315,18 +326,18 @@ class ProjectAttachment(models.Model):
     """A document of a project (plan, progress report, decision copy). Stored under a server-generated
     name; the original name is kept only for display and the download's file name."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="attachments",
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="attachments",
                                 verbose_name=_("project"))
     file = models.FileField(_("file"), upload_to=_attachment_upload_to, max_length=255)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     description = models.CharField(_("description"), max_length=255, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[RequestIDHistory])
 
     class Meta:
         verbose_name = _("attachment")
@@ -338,5 +349,36 @@ class ProjectAttachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:attachment-download", args=[self.project_id, self.pk])
+
+
+class SecurityEvent(models.Model):
+    """One entry of the security audit log (sign-ins, lock-outs, denials, downloads, exports, imports).
+    Append-only for the application: written only by ``portfolio.audit.security_event_record``, read-only in the
+    admin, and purged only by ``audit_purge`` after ``AUDIT_RETENTION_DAYS``. Never holds a password or token."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("event"), max_length=20, choices=SecurityEventKind.choices, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("user"))
+    # The name as given (a failed sign-in has no user) or the user's name at the time.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    path = models.CharField(_("path"), max_length=255, blank=True)
+    request_id = models.CharField(_("request ID"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="securityevent_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
 
 from .asof_models import AsOfProject, AsOfProjectMethod  # noqa: E402,F401  (point-in-time views of the history)

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from funding.models import FundingInstrument, FundingLine
 
+from .choices import ProjectStatus
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner
 from .upsert import in_data_language
 from .validators import business_id_check_digit
@@ -66,6 +67,8 @@ def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisation
     FundingLine.objects.filter(project__in=old).delete()
     ProjectPartner.objects.filter(project__in=old).delete()
     Project.methods.through.objects.filter(project__in=old).delete()
+    # Decided projects may not be deleted (portfolio.deletion); these synthetic rows are only ever replaced.
+    old.exclude(status=ProjectStatus.WITHDRAWN).update(status=ProjectStatus.WITHDRAWN)
     old.delete()
 
     priorities = {a.pk: list(Priority.objects.filter(agreement=a).order_by("code")) for a in synthetic}

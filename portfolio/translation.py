@@ -1,7 +1,7 @@
 from modeltranslation.translator import TranslationOptions, register
 from simple_history import register as history_register
 
-from .models import Agreement, MethodCategory, Organisation, Priority, Project, Theme
+from .models import Agreement, MethodCategory, Organisation, Priority, Project, RequestIDHistory, Theme
 
 
 @register(Agreement)
@@ -36,6 +36,7 @@ class ProjectTranslation(TranslationOptions):
 
 # History models are made here, after modeltranslation has added the per-language fields, so that the
 # history keeps every language (simple-history copies the fields that exist when it registers).
-history_register(Agreement)
-history_register(Organisation)
-history_register(Project, m2m_fields=["methods", "themes"], excluded_fields=["updated_at"])
+history_register(Agreement, bases=[RequestIDHistory])
+history_register(Organisation, bases=[RequestIDHistory])
+history_register(Project, m2m_fields=["methods", "themes"], excluded_fields=["updated_at"],
+                 bases=[RequestIDHistory])

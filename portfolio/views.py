@@ -25,7 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from config.forms import apply_service_errors
 
 from . import selectors, services
-from .choices import ProjectStatus
+from .audit import security_event_record
+from .choices import ProjectStatus, SecurityEventKind
 from .exports import csv_bytes, xlsx_bytes
 from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
@@ -148,6 +149,8 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     logger.info("project export", extra={"user": request.user.pk, "format": fmt, "query": request.GET.urlencode()})
+    security_event_record(kind=SecurityEventKind.EXPORT, request=request,
+                          detail={"what": "projects", "format": fmt, "query": request.GET.urlencode()})
     return response
 
 
@@ -410,6 +413,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
         raise Http404 from exc
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
+    security_event_record(kind=SecurityEventKind.DOWNLOAD, request=request, obj=attachment)
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

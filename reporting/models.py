@@ -37,7 +37,7 @@ class SummaryReport(models.Model):
     xlsx_file = models.FileField(_("XLSX"), upload_to="reports/", blank=True)
     csv_file = models.FileField(_("CSV"), upload_to="reports/", blank=True)
     json_file = models.FileField(_("JSON"), upload_to="reports/", blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     rerun = models.BooleanField(
         _("deliberate re-run"), default=False,
@@ -114,9 +114,9 @@ class SummaryReport(models.Model):
 class ReportDownload(models.Model):
     """Who downloaded which summary file and when."""
 
-    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="downloads",
+    report = models.ForeignKey(SummaryReport, on_delete=models.PROTECT, related_name="downloads",
                                verbose_name=_("summary report"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                              related_name="+", verbose_name=_("user"))
     file_format = models.CharField(_("format"), max_length=4)
     downloaded_at = models.DateTimeField(_("downloaded"), auto_now_add=True)

@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import BROKER_ERRORS
+from portfolio.audit import security_event_record
+from portfolio.choices import SecurityEventKind
 from portfolio.models import Agreement
 
 from .choices import Audience, ReportStatus
@@ -24,6 +26,7 @@ from .periods import Period, period_parse
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
 
@@ -368,9 +371,12 @@ def _fail(report_id: int, reason: str) -> None:
 # --- downloads -----------------------------------------------------------------------------------------------
 
 def report_download_log(*, report: SummaryReport, user: AbstractBaseUser | AnonymousUser,
-                        file_format: str) -> ReportDownload:
-    """Record who downloaded which file of a summary and when."""
+                        file_format: str, request: HttpRequest | None = None) -> ReportDownload:
+    """Record who downloaded which file of a summary and when (the download log and the security log)."""
     if file_format not in REPORT_FORMATS:
         raise ValidationError({"file_format": _("Unknown file format.")})
-    return ReportDownload.objects.create(report=report, user=user if user.is_authenticated else None,
-                                         file_format=file_format)
+    download = ReportDownload.objects.create(report=report, user=user if user.is_authenticated else None,
+                                             file_format=file_format)
+    security_event_record(kind=SecurityEventKind.DOWNLOAD, request=request, user=user, obj=report,
+                          detail={"format": file_format})
+    return download

@@ -117,7 +117,7 @@ def download(request: HttpRequest, pk: int, file_format: str) -> FileResponse:
     field = report.file_for(file_format)
     if field is None:
         raise Http404(_("This file does not exist."))
-    report_download_log(report=report, user=request.user, file_format=file_format)
+    report_download_log(report=report, user=request.user, file_format=file_format, request=request)
     response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
                             content_type=CONTENT_TYPES[file_format])
     response["Cache-Control"] = "no-store"

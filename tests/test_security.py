@@ -179,7 +179,7 @@ def test_docker_compose_defines_the_production_stack():
 
 # Rows a GET may legitimately write: sign-in bookkeeping, sessions and the download log (audit, not data).
 _GET_MAY_WRITE = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog", "sessions.session",
-                  "reporting.reportdownload"}
+                  "reporting.reportdownload", "portfolio.securityevent"}
 
 
 def _row_counts() -> dict[str, int]:

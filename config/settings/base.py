@@ -291,3 +291,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Security audit log and sessions (records) -----------------------------------------------------------
+# Security events (sign-ins, lock-outs, denials, downloads, exports, imports) are kept this many days; the
+# `audit_purge` command (and its daily beat task) deletes older entries.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# A signed-in session ends after this many seconds without a request, and this many seconds after sign-in
+# whatever the activity (config.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=SESSION_COOKIE_AGE)
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "config.middleware.SessionTimeoutMiddleware")
+MIDDLEWARE.append("portfolio.middleware.SecurityEventMiddleware")
+CELERY_BEAT_SCHEDULE["security-events-purge-daily"] = {
+    "task": "portfolio.security_events_purge_task",
+    "schedule": crontab(minute=15, hour=2),
+}

@@ -122,7 +122,7 @@ class SummaryReportViewSet(PortalViewSet):
         field = report.file_for(file_format)
         if field is None:
             raise NotFound()
-        report_download_log(report=report, user=request.user, file_format=file_format)
+        report_download_log(report=report, user=request.user, file_format=file_format, request=request)
         response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
                                 content_type=CONTENT_TYPES[file_format])
         response["Cache-Control"] = "no-store"
