@@ -3,9 +3,9 @@
 Every figure is aggregated in the database (``Sum`` over grouped rows); Python only merges the few
 grouped rows and does Decimal arithmetic on the sums.
 
-Definitions used throughout (the agreement is silent on these; we decided):
-- Lines of rejected and withdrawn projects never count. Correction lines (which may be negative) are
-  summed with the regular lines, so every figure is net.
+Definitions used throughout (the agreement is silent on these; we decided; docs/counting-rules.md):
+- Lines of ideas, rejected and withdrawn projects never count, nor RRF (shown apart). Correction lines
+  (which may be negative) are summed with the regular lines, so every figure is net.
 - Split: shares of the grand total (private money included) in percent with 2 decimals, made to add up
   to exactly 100.00 by the largest-remainder method; ``None`` when the total is zero. Within the indicative
   split when local is within ``FUNDING_SPLIT_LOCAL_TARGET`` ± ``FUNDING_SPLIT_TOLERANCE`` percentage points
@@ -249,6 +249,24 @@ def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | Non
     summary["separate"] = _cents(separate_lines(agreement_id=agreement_id, projects=projects).aggregate(
         total=_money_sum(field))["total"])
     return summary
+
+
+def method_category_totals(*, lines: QuerySet[FundingLine], basis: str = "granted") -> dict[str, Any]:
+    """Money per method category, and the total with each project counted once. A project in several
+    categories is listed in each row (so the rows may add up to more than ``total``: a table's caption
+    says so when ``listed_in_several``)."""
+    from django.db.models import Count
+
+    field = _amount_field(basis)
+    rows = [{"code": row["project__methods__code"], "total": _cents(row["total"]), "projects": row["projects"]}
+            for row in lines.order_by().exclude(project__methods__code__isnull=True)
+            .values("project__methods__code").annotate(total=_money_sum(field),
+                                                       projects=Count("project", distinct=True))
+            .order_by("project__methods__code")]
+    total = _cents(lines.aggregate(total=_money_sum(field))["total"])
+    projects = lines.order_by().values("project").distinct().count()
+    return {"rows": rows, "total": total, "projects": projects,
+            "listed_in_several": sum(row["projects"] for row in rows) > projects}
 
 
 # --- splits at every level -------------------------------------------------------------------------------
