@@ -89,3 +89,13 @@ def test_json_numbers_stay_numbers_but_obey_the_rules(number):
     except ValidationError:
         return
     assert value == D(repr(number)) and value == value.quantize(D("0.01"))
+
+
+def test_governance_funding_lines_use_the_parser():
+    from governance.forms import FundingLinesField
+
+    field = FundingLinesField(required=False)
+    assert field.clean("ERDF 2026 120 000,50") == [{"instrument": "ERDF", "year": 2026, "amount": D("120000.50")}]
+    for bad in ("ERDF 2026 1e9", "ERDF 2026 -5", "ERDF 2026 1,001"):
+        with pytest.raises(ValidationError):
+            field.clean(bad)
