@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from portfolio.upsert import translated, upsert
 
@@ -74,10 +74,10 @@ def instrument_available_on(instrument: FundingInstrument, day: date) -> bool:
 
 AMOUNT_FIELDS = ("planned_amount", "granted_amount", "spent_amount")
 LINE_AMOUNT_MESSAGES = {
-    "not_numeric": _lazy("Line %(line)s: “%(value)s” is not an amount in euros."),
-    "negative": _lazy("Line %(line)s: an amount cannot be negative."),
-    "too_large": _lazy("Line %(line)s: the amount is too large."),
-    "too_many_decimals": _lazy("Line %(line)s: an amount has at most two decimals (cents)."),
+    "not_numeric": gettext_lazy("Line %(line)s: “%(value)s” is not an amount in euros."),
+    "negative": gettext_lazy("Line %(line)s: an amount cannot be negative."),
+    "too_large": gettext_lazy("Line %(line)s: the amount is too large."),
+    "too_many_decimals": gettext_lazy("Line %(line)s: an amount has at most two decimals (cents)."),
 }
 
 
@@ -212,10 +212,10 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
 
 
 RECORDED_AMOUNT_MESSAGES = {
-    "granted_amount": _lazy("Line %(line)s: the granted amount cannot be changed in the financing plan. It "
+    "granted_amount": gettext_lazy("Line %(line)s: the granted amount cannot be changed in the financing plan. It "
                             "changes only through a recorded decision: the steering group's decision or the "
                             "funding authority's decision."),
-    "spent_amount": _lazy("Line %(line)s: the spent amount cannot be changed in the financing plan. It comes "
+    "spent_amount": gettext_lazy("Line %(line)s: the spent amount cannot be changed in the financing plan. It comes "
                           "from dated spending entries (payment claims, progress reports, EURA figures)."),
 }
 

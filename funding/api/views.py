@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -140,7 +141,7 @@ class FundingDecisionViewSet(PortalViewSet):
         data = serializer.validated_data
         project = Project.objects.visible_to(self.request.user).filter(pk=data["project"]).first()
         if project is None:
-            raise serializers.ValidationError({"project": ["Unknown project."]})
+            raise serializers.ValidationError({"project": [gettext_lazy("Unknown project.")]})
         return funding_decision_record(
             project=project, decided_on=data["decided_on"], reference=data["reference"],
             eura_code=data.get("eura_code", ""), authority=data.get("authority", ""), note=data.get("note", ""),
