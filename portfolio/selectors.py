@@ -222,7 +222,9 @@ def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser) -> list[dic
     and granted euros)."""
     from django.db.models import Count, Q, Sum
 
-    from funding.models import FundingLine
+    # The same lines as funding-summary (no ideas, no rejected or withdrawn projects, no RRF): the
+    # counting rules live in funding.selectors (this function already read funding's models).
+    from funding.selectors import countable_lines
 
     from .choices import ProjectStatus
 
@@ -230,8 +232,8 @@ def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser) -> list[dic
     counts = {r["agreement_id"]: r for r in Project.objects.visible_to(user).order_by().values("agreement_id")
               .annotate(n=Count("pk"), active=Count("pk", filter=Q(status__in=[ProjectStatus.APPROVED,
                                                                                  ProjectStatus.RUNNING])))}
-    money = {r["project__agreement_id"]: r for r in FundingLine.objects.filter(
-        project__in=Project.objects.visible_to(user)).order_by().values("project__agreement_id")
+    money = {r["project__agreement_id"]: r for r in countable_lines(
+        projects=Project.objects.visible_to(user)).order_by().values("project__agreement_id")
         .annotate(planned=Sum("planned_amount"), granted=Sum("granted_amount"))}
     zero = Decimal("0.00")
     return [{"agreement": a, "projects": counts.get(a.pk, {}).get("n", 0),

@@ -122,3 +122,13 @@ def test_a_project_in_two_method_categories_counts_once_in_the_total(clean_agree
     result = selectors.method_category_totals(lines=countable_lines(agreement_id=clean_agreement.pk))
     assert [(row["code"], row["total"]) for row in result["rows"]] == [(1, D("1000.00")), (2, D("1000.00"))]
     assert result["total"] == D("1000.00") and result["projects"] == 1 and result["listed_in_several"] is True
+
+
+def test_the_ministry_side_by_side_table_agrees_with_the_funding_summary(portfolio, clean_agreement, ministry_user):
+    from portfolio.models import Project
+    from portfolio.selectors import agreements_comparison
+
+    row = next(r for r in agreements_comparison(user=ministry_user) if r["agreement"].pk == clean_agreement.pk)
+    visible = Project.objects.visible_to(ministry_user)
+    for basis in ("planned", "granted"):
+        assert row[basis] == funding_summary(agreement_id=clean_agreement.pk, projects=visible, basis=basis)["total"]
