@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portfolio.models import Agreement
@@ -14,6 +16,7 @@ from ..choices import InstrumentCode
 from ..models import FundingDecision, FundingDecisionLine, FundingFrame, FundingLine, SpendingEntry
 
 
+@extend_schema_field(OpenApiTypes.DECIMAL)
 class AmountField(serializers.Field):
     """A euro amount through the one money parser (funding.money): a JSON number or a string such as
     "12 500,00"; no exponents, at most two decimals. Rendered as a decimal string."""
