@@ -15,7 +15,7 @@ from portfolio.filters import PRIORITY_CODES, VisibleChoicesFilterSet, YearFilte
 from portfolio.models import Agreement, Project
 
 from .choices import InstrumentCode
-from .models import FundingFrame, FundingLine
+from .models import FundingDecision, FundingFrame, FundingLine
 
 
 class FundingLineFilter(VisibleChoicesFilterSet):
@@ -27,6 +27,7 @@ class FundingLineFilter(VisibleChoicesFilterSet):
     year = YearFilter(label=_("Year"), field_name="year")
     priority = filters.TypedChoiceFilter(label=pgettext_lazy("strategic", "Priority"),
                                          field_name="project__priority__code", choices=PRIORITY_CODES, coerce=int)
+    counted = filters.BooleanFilter(label=_("Counted in the summaries"), method="filter_counted")
     ordering = filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("year", "year"), ("instrument__sort_order", "instrument"), ("project__code", "project"),
@@ -36,7 +37,15 @@ class FundingLineFilter(VisibleChoicesFilterSet):
 
     class Meta:
         model = FundingLine
-        fields = ["agreement", "project", "instrument", "year", "priority"]
+        fields = ["agreement", "project", "instrument", "year", "priority", "counted"]
+
+    def filter_counted(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        """counted=true: exactly the lines behind funding-summary (docs/counting-rules.md)."""
+        from .selectors import counted_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(counted_q()) if value else queryset.exclude(counted_q())
 
 
 class FundingFrameFilter(VisibleChoicesFilterSet):
@@ -53,3 +62,22 @@ class FundingFrameFilter(VisibleChoicesFilterSet):
     class Meta:
         model = FundingFrame
         fields = ["agreement", "instrument", "year"]
+
+
+class FundingDecisionFilter(filters.FilterSet):
+    agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
+                                          queryset=Agreement.objects.all())
+    project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
+    ordering = filters.OrderingFilter(label=_("Sort by"), fields=(("decided_on", "decided_on"),
+                                                                  ("project__code", "project")))
+
+    class Meta:
+        model = FundingDecision
+        fields = ["agreement", "project"]
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        request = self.request
+        if request is not None and getattr(request, "user", None) is not None:
+            self.filters["project"].queryset = Project.objects.visible_to(request.user)
+            self.filters["agreement"].queryset = Agreement.objects.visible_to(request.user)

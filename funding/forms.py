@@ -55,7 +55,10 @@ def plan_lines_from_data(data: Any, *, codes: list[str], years: list[int]) -> li
         for year in years:
             values = {f"{kind}_amount": (data.get(cell_name(code, year, kind)) or "").strip() for kind in KINDS}
             if any(values.values()):
-                lines.append({"instrument": code, "year": year, **values})
+                # Granted and spent are read-only in the plan: sent only by an old page or a script, and then
+                # checked against the recorded amounts; left out, they keep them.
+                lines.append({"instrument": code, "year": year, "planned_amount": values["planned_amount"],
+                              **{k: v for k, v in values.items() if k != "planned_amount" and v}})
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +101,12 @@ class FundingLine(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=FundingLineKind.choices, default=FundingLineKind.LINE)
     note = models.CharField(_("reason"), max_length=200, blank=True,
                             help_text=_("Why a correction was made, e.g. the audit or recovery decision."))
+    # Where the granted and spent amounts come from (the plan never sets them): the funding authority's
+    # decision, or a description of the steering group's decision or the spending entries.
+    granted_decision = models.ForeignKey("FundingDecision", on_delete=models.PROTECT, null=True, blank=True,
+                                         related_name="+", verbose_name=_("granted by"))
+    granted_source = models.CharField(_("source of the granted amount"), max_length=200, blank=True)
+    spent_source = models.CharField(_("source of the spent amount"), max_length=200, blank=True)
 
     objects = FundingLineQuerySet.as_manager()
     history = HistoricalRecords(bases=[RequestIDHistory])
@@ -127,5 +134,124 @@ class FundingLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.instrument.code} {self.year}"
+
+
+class FundingDecision(models.Model):
+    """The funding authority's decision on a project (for this agreement's ERDF the Regional Council of
+    Uusimaa): its date, reference (diary number), the EURA project code and the granted amounts per
+    instrument and year (``lines``). Recording one sets the project's granted amounts of those lines.
+
+    ``kind`` "migrated" marks the records that gave the granted amounts entered before decisions were
+    recorded a source; they hold the amounts as they stood, unchanged."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Funding decision")
+        AMENDMENT = "amendment", _("Amending decision")
+        MIGRATED = "migrated", _("Granted before decisions were recorded")
+
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="funding_decisions",
+                                verbose_name=_("project"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.DECISION)
+    authority = models.CharField(_("funding authority"), max_length=120, blank=True,
+                                 help_text=_("E.g. the Regional Council of Uusimaa."))
+    decided_on = models.DateField(_("decision date"))
+    reference = models.CharField(_("reference (diary number)"), max_length=120)
+    eura_code = models.CharField(_("EURA project code"), max_length=20, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("funding decision")
+        verbose_name_plural = _("funding decisions")
+        ordering = ["project", "decided_on", "pk"]
+        permissions = [("record_funding_decision", _("Can record the funding authority's decisions"))]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "reference"], name="%(app_label)s_%(class)s_unique_reference",
+                                    violation_error_message=_("This decision is recorded already.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.decided_on:%Y-%m-%d})"
+
+    @property
+    def source_label(self) -> str:
+        """What the granted amounts' history says about where they come from."""
+        return f"{self.get_kind_display()} {self.reference} {self.decided_on:%Y-%m-%d}"[:100]
+
+
+class FundingDecisionLine(models.Model):
+    """The amount a funding decision grants from one instrument in one year."""
+
+    decision = models.ForeignKey(FundingDecision, on_delete=models.CASCADE, related_name="lines",
+                                 verbose_name=_("funding decision"))
+    instrument = models.ForeignKey(FundingInstrument, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("instrument"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.DecimalField(_("granted (€)"), **MONEY)
+
+    class Meta:
+        verbose_name = _("funding decision line")
+        verbose_name_plural = _("funding decision lines")
+        ordering = ["decision", "year", "instrument__sort_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "instrument", "year"], name="%(app_label)s_%(class)s_unique",
+                                    violation_error_message=_("The decision already has a line for this "
+                                                              "instrument and year.")),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_not_negative",
+                                   violation_error_message=_("Amounts cannot be negative.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.instrument.code} {self.year}"
+
+
+class SpendingEntry(models.Model):
+    """A dated spending figure of a project's instrument and year with its source (a payment claim, a
+    progress report, a EURA figure). A project's spent amount per instrument and year is the sum of its
+    entries; a negative entry corrects an earlier one (its reference says which)."""
+
+    class Source(models.TextChoices):
+        PAYMENT_CLAIM = "claim", _("Payment claim")
+        PROGRESS_REPORT = "report", _("Progress report")
+        EURA = "eura", _("EURA figure")
+        CORRECTION = "correction", _("Correction")
+        MIGRATED = "migrated", _("Spent before spending entries were recorded")
+
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="spending_entries",
+                                verbose_name=_("project"))
+    instrument = models.ForeignKey(FundingInstrument, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("instrument"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    reference = models.CharField(_("reference"), max_length=120)
+    amount = models.DecimalField(_("spent (€)"), **MONEY)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("recorded by"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("spending entry")
+        verbose_name_plural = _("spending entries")
+        ordering = ["project", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) | Q(source="correction"),
+                                   name="%(app_label)s_%(class)s_negative_only_correction",
+                                   violation_error_message=_("Only a correction can be negative.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.instrument.code} {self.year} {self.reference}"
+
+    @property
+    def source_label(self) -> str:
+        return f"{self.get_source_display()} {self.reference} {self.date:%Y-%m-%d}"[:100]
+
 
 from .asof_models import AsOfFundingLine  # noqa: E402,F401  (a point-in-time view of the history)

@@ -6,10 +6,12 @@ from typing import TYPE_CHECKING
 
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, works_on
 
+RECORD_FUNDING_DECISION = "funding.record_funding_decision"
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from portfolio.models import Agreement
+    from portfolio.models import Agreement, Project
 
     AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -31,3 +33,15 @@ def can_run_what_if(user: AnyUser, agreement: Agreement) -> bool:
 def can_view_pending_use(user: AnyUser, agreement: Agreement) -> bool:
     """Planned use from pending proposals is internal to the agreement (and the ministry)."""
     return works_on(user, agreement.pk)
+
+
+def can_record_funding_decision(user: AnyUser, project: Project) -> bool:
+    """The funding authority's decisions are facts with a reference, recorded by the holder of the dedicated
+    permission ``funding.record_funding_decision`` (given per user in the admin, e.g. to the coordination
+    office's financial officer; no role has it by default) who works on the project's agreement. Being a
+    coordinator is not enough: a coordinator plans; a coordinator never grants."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return user.has_perm(RECORD_FUNDING_DECISION) and works_on(user, project.agreement_id)

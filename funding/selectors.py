@@ -3,9 +3,9 @@
 Every figure is aggregated in the database (``Sum`` over grouped rows); Python only merges the few
 grouped rows and does Decimal arithmetic on the sums.
 
-Definitions used throughout (the agreement is silent on these; we decided):
-- Lines of rejected and withdrawn projects never count. Correction lines (which may be negative) are
-  summed with the regular lines, so every figure is net.
+Definitions used throughout (the agreement is silent on these; we decided; docs/counting-rules.md):
+- Lines of ideas, rejected and withdrawn projects never count, nor RRF (shown apart). Correction lines
+  (which may be negative) are summed with the regular lines, so every figure is net.
 - Split: shares of the grand total (private money included) in percent with 2 decimals, made to add up
   to exactly 100.00 by the largest-remainder method; ``None`` when the total is zero. Within the indicative
   split when local is within ``FUNDING_SPLIT_LOCAL_TARGET`` ± ``FUNDING_SPLIT_TOLERANCE`` percentage points
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -41,6 +42,7 @@ from portfolio.choices import ProjectStatus
 from .asof import frame_source, line_source
 from .choices import InstrumentCode, ShareGroup
 from .models import MONEY, ZERO, FundingFrame, FundingInstrument, FundingLine
+from .money import parse_amount
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -74,17 +76,85 @@ def _amount_field(basis: str) -> str:
     return f"{basis}_amount"
 
 
+# Projects whose lines count in totals, splits and the priority-4 rule: never ideas, never rejected or
+# withdrawn projects (docs/counting-rules.md). Granted money on an idea counts nowhere.
+NOT_COUNTED_STATUSES = (ProjectStatus.IDEA, *DROPPED_STATUSES)
+# Instruments used separately from the 40/60 split (the agreement: RRF "voidaan erikseen hyödyntää").
+SEPARATE_INSTRUMENTS = (InstrumentCode.RRF,)
+
+
+def counted_q(prefix: str = "") -> Q:
+    """The counting rule as a Q on funding lines (``prefix`` when reached through a relation): the one
+    definition behind ``countable_lines``, the API's ``counted`` flag and its ``counted=true`` filter."""
+    return ~Q(**{f"{prefix}project__status__in": NOT_COUNTED_STATUSES}) & ~Q(
+        **{f"{prefix}instrument__code__in": SEPARATE_INSTRUMENTS})
+
+
+def with_counted_flag(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
+    """Annotate each line with ``counted``: whether it is one of the lines behind ``funding_summary``."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return lines.annotate(counted=ExpressionWrapper(counted_q(), output_field=BooleanField()))
+
+
 def countable_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None,
                     as_of: dt.date | None = None) -> QuerySet[FundingLine]:
-    """The funding lines that count in plans and summaries: not of rejected or withdrawn projects.
+    """The funding lines that count in totals, the 40/60 split and the priority-4 rule: not of ideas, not
+    of rejected or withdrawn projects, not RRF (shown apart by ``separate_lines``). Supra-regional
+    theme-network projects count in totals; their split is reported apart (``split_report``).
     ``as_of``: the lines and their projects as they stood at the end of that day (default today);
     ``projects`` is a live project queryset (it scopes by id)."""
-    lines = line_source(as_of).exclude(project__status__in=DROPPED_STATUSES)
+    lines = line_source(as_of).filter(counted_q())
     if agreement_id is not None:
         lines = lines.filter(project__agreement_id=agreement_id)
     if projects is not None:
         lines = lines.filter(project__in=projects.values("pk"))
     return lines
+
+
+def separate_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None,
+                   as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+    """RRF lines of counted projects: shown apart, outside the 40/60 split and the totals (``as_of`` as in
+    ``countable_lines``)."""
+    lines = line_source(as_of).exclude(project__status__in=NOT_COUNTED_STATUSES).filter(
+        instrument__code__in=SEPARATE_INSTRUMENTS)
+    if agreement_id is not None:
+        lines = lines.filter(project__agreement_id=agreement_id)
+    if projects is not None:
+        lines = lines.filter(project__in=projects.values("pk"))
+    return lines
+
+
+def frame_lines(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
+    """The part of some lines that is compared with funding frames: EU and state money only (ERDF, ESF+,
+    JTF, AKKE), never the cities' or other public or private money."""
+    return lines.filter(instrument__share_group=ShareGroup.EU_STATE).exclude(
+        instrument__code__in=SEPARATE_INSTRUMENTS)
+
+
+def frame_exists(*, agreement: Agreement | int, instrument: FundingInstrument | str, year: int) -> bool:
+    """Whether TEM's allocation decision has set a frame for the agreement's instrument and year."""
+    agreement_id = agreement if isinstance(agreement, int) else agreement.pk
+    code = instrument.code if isinstance(instrument, FundingInstrument) else str(instrument).upper()
+    return FundingFrame.objects.filter(agreement_id=agreement_id, instrument__code=code, year=year).exists()
+
+
+def needs_frame(code: str) -> bool:
+    """EU and state instruments (not RRF) are committed against a frame."""
+    from .choices import SHARE_GROUP_OF
+
+    return SHARE_GROUP_OF.get(code) == ShareGroup.EU_STATE and code not in SEPARATE_INSTRUMENTS
+
+
+def split_within_tolerance(*, local_percent: Decimal | None, eu_state_percent: Decimal | None) -> bool | None:
+    """The one 40/60 check: local within FUNDING_SPLIT_LOCAL_TARGET ± FUNDING_SPLIT_TOLERANCE percentage
+    points and EU+state within (100 − target) ± tolerance, boundaries included. ``None`` without money."""
+    if local_percent is None or eu_state_percent is None:
+        return None
+    target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
+    tolerance = Decimal(settings.FUNDING_SPLIT_TOLERANCE)
+    return (abs(local_percent - target_local) <= tolerance
+            and abs(eu_state_percent - (HUNDRED - target_local)) <= tolerance)
 
 
 def percentages(parts: dict[str, Decimal], total: Decimal) -> dict[str, Decimal | None]:
@@ -113,10 +183,7 @@ def split_of(lines: QuerySet[FundingLine], *, basis: str = "granted") -> dict[st
     percent = percentages(groups, total)
     target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
     tolerance = Decimal(settings.FUNDING_SPLIT_TOLERANCE)
-    split_ok: bool | None = None
-    if total:
-        split_ok = (abs(percent["local"] - target_local) <= tolerance  # type: ignore[operator]
-                    and abs(percent["eu_state"] - (HUNDRED - target_local)) <= tolerance)  # type: ignore[operator]
+    split_ok = split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"])
     return {
         "basis": basis,
         "total": total,
@@ -168,7 +235,8 @@ def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | Non
                     basis: str = "granted", as_of: dt.date | None = None) -> dict[str, Any]:
     """Totals, the 40/60 split and the priority-4 rule of an agreement, of some projects, or of the country.
 
-    Lines of rejected and withdrawn projects are left out. Percentages are of the grand total (private
+    Only counted lines (``countable_lines``: no ideas, no rejected or withdrawn projects, no RRF); RRF is
+    in ``separate``. Percentages are of the grand total (private
     funding included) with 2 decimals and add up to 100.00; ``None`` when the total is zero."""
     field = _amount_field(basis)
     lines = countable_lines(agreement_id=agreement_id, projects=projects, as_of=as_of)
@@ -184,7 +252,28 @@ def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | Non
         for row in lines.order_by().values("year").annotate(total=_money_sum(field)).order_by("year")
     ]
     summary["priority4_rule_ok"] = priority4_rule_ok_for(lines, basis=basis)
+    # RRF is shown apart, outside the totals and the split.
+    summary["separate"] = _cents(separate_lines(agreement_id=agreement_id, projects=projects, as_of=as_of).aggregate(
+        total=_money_sum(field))["total"])
     return summary
+
+
+def method_category_totals(*, lines: QuerySet[FundingLine], basis: str = "granted") -> dict[str, Any]:
+    """Money per method category, and the total with each project counted once. A project in several
+    categories is listed in each row (so the rows may add up to more than ``total``: a table's caption
+    says so when ``listed_in_several``)."""
+    from django.db.models import Count
+
+    field = _amount_field(basis)
+    rows = [{"code": row["project__methods__code"], "total": _cents(row["total"]), "projects": row["projects"]}
+            for row in lines.order_by().exclude(project__methods__code__isnull=True)
+            .values("project__methods__code").annotate(total=_money_sum(field),
+                                                       projects=Count("project", distinct=True))
+            .order_by("project__methods__code")]
+    total = _cents(lines.aggregate(total=_money_sum(field))["total"])
+    projects = lines.order_by().values("project").distinct().count()
+    return {"rows": rows, "total": total, "projects": projects,
+            "listed_in_several": sum(row["projects"] for row in rows) > projects}
 
 
 # --- splits at every level -------------------------------------------------------------------------------
@@ -197,16 +286,11 @@ def split_by(lines: QuerySet[FundingLine], *, group_field: str, basis: str = "gr
                 .annotate(total=_money_sum(field)).order_by(group_field)):
         rows.setdefault(row[group_field], {"local": ZERO, "eu_state": ZERO, "private": ZERO})[
             row["instrument__share_group"]] = _cents(row["total"])
-    target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
-    tolerance = Decimal(settings.FUNDING_SPLIT_TOLERANCE)
     result = []
     for key, groups in rows.items():
         total = sum(groups.values(), ZERO)
         percent = percentages(groups, total)
-        split_ok = None
-        if total:
-            split_ok = (abs(percent["local"] - target_local) <= tolerance  # type: ignore[operator]
-                        and abs(percent["eu_state"] - (HUNDRED - target_local)) <= tolerance)  # type: ignore[operator]
+        split_ok = split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"])
         result.append({"key": key, "total": total, **groups, "local_percent": percent["local"],
                        "eu_state_percent": percent["eu_state"], "private_percent": percent["private"],
                        "split_ok": split_ok})
@@ -562,15 +646,10 @@ def pending_proposals(*, agreement: Agreement) -> QuerySet:
 
 
 def _parse_decimal(raw: str) -> Decimal | None:
-    from .services import _parse_amount
-
     try:
-        value = _parse_amount(raw)
-    except ValueError:
+        return parse_amount(raw)
+    except ValidationError:
         return None
-    if value < 0 or value != value.quantize(CENT) or value > Decimal("999999999999.99"):
-        return None
-    return value
 
 
 def what_if_extra_rows(query: Any, blanks: int = 2) -> list[dict[str, str]]:
@@ -644,7 +723,8 @@ def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict
     before = split_of(base_lines, basis="granted")
     groups = {key: before[key] for key in ("local", "eu_state", "private")}
     for line in lines:
-        groups[line["share_group"]] += line["amount"]
+        if line["instrument"] not in SEPARATE_INSTRUMENTS:  # RRF: frames yes, split no
+            groups[line["share_group"]] += line["amount"]
     total = sum(groups.values(), ZERO)
     percent = percentages(groups, total)
     target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
@@ -652,14 +732,15 @@ def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict
     after = {**groups, "total": total, "local_percent": percent["local"], "eu_state_percent": percent["eu_state"],
              "private_percent": percent["private"], "target_local_percent": target_local,
              "target_eu_state_percent": HUNDRED - target_local, "tolerance": tolerance, "basis": "granted",
-             "split_ok": None if not total else (
-                 abs(percent["local"] - target_local) <= tolerance  # type: ignore[operator]
-                 and abs(percent["eu_state"] - (HUNDRED - target_local)) <= tolerance)}  # type: ignore[operator]
+             "split_ok": split_within_tolerance(local_percent=percent["local"],
+                                                eu_state_percent=percent["eu_state"])}
 
     p_before = {row["code"]: row["total"] for row in priority_totals(base_lines, basis="granted",
                                                                      agreement_id=agreement.pk)}
     p_delta = {code: ZERO for code in p_before}
     for line in lines:
+        if line["instrument"] in SEPARATE_INSTRUMENTS:
+            continue
         if line.get("priority") is not None:  # money without a priority still counts in frames and split
             p_delta[line["priority"]] = p_delta.get(line["priority"], ZERO) + line["amount"]
     p_after = {code: p_before.get(code, ZERO) + p_delta.get(code, ZERO)

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from portfolio.upsert import translated, upsert
 
 from .choices import FundingLineKind
-from .models import ZERO, FundingFrame, FundingInstrument, FundingLine
+from .models import (
+    ZERO,
+    FundingDecision,
+    FundingDecisionLine,
+    FundingFrame,
+    FundingInstrument,
+    FundingLine,
+    SpendingEntry,
+)
+from .money import parse_amount
 
 CENT = Decimal("0.01")
 
@@ -33,13 +45,21 @@ def funding_instruments_load(specs: list[tuple[Any, ...]]) -> list[str]:
 
 
 def funding_line_upsert(*, project: Any, instrument_code: str, year: int, planned: Decimal,
-                        granted: Decimal = ZERO, spent: Decimal = ZERO) -> bool:
-    """Set one funding line of a project; returns whether anything changed."""
+                        granted: Decimal | None = None, spent: Decimal | None = None, source: str = "") -> bool:
+    """Set one funding line of a project (seeds and loads); returns whether anything changed. Granted and
+    spent amounts are left as they are unless given, and then need their ``source`` (kept on the line and
+    in its history)."""
     instrument = FundingInstrument.objects.get(code=instrument_code)
+    values: dict[str, Any] = {"planned_amount": planned}
+    if granted is not None or spent is not None:
+        if not source:
+            raise ValueError("granted or spent amounts need their source")
+        if granted is not None:
+            values.update(granted_amount=granted, granted_source=source[:200])
+        if spent is not None:
+            values.update(spent_amount=spent, spent_source=source[:200])
     _, changed = upsert(FundingLine, {"project": project, "instrument": instrument, "year": year,
-                                      "kind": FundingLineKind.LINE}, {
-        "planned_amount": planned, "granted_amount": granted, "spent_amount": spent,
-    })
+                                      "kind": FundingLineKind.LINE}, values)
     return changed
 
 
@@ -53,26 +73,12 @@ def instrument_available_on(instrument: FundingInstrument, day: date) -> bool:
 # --- funding plans ---------------------------------------------------------------------------------------
 
 AMOUNT_FIELDS = ("planned_amount", "granted_amount", "spent_amount")
-MAX_AMOUNT = Decimal("999999999999.99")
-
-
-def _parse_amount(raw: Any) -> Decimal:
-    """A euro amount from user input: numbers or strings such as '1 234,50'; raises ValueError."""
-    if raw is None or raw == "":
-        return ZERO
-    if isinstance(raw, bool):
-        raise ValueError("boolean")
-    if isinstance(raw, float):
-        raw = repr(raw)
-    if isinstance(raw, str):
-        raw = raw.strip().replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise ValueError(str(raw)) from exc
-    if not value.is_finite():
-        raise ValueError(str(raw))
-    return value
+LINE_AMOUNT_MESSAGES = {
+    "not_numeric": gettext_lazy("Line %(line)s: “%(value)s” is not an amount in euros."),
+    "negative": gettext_lazy("Line %(line)s: an amount cannot be negative."),
+    "too_large": gettext_lazy("Line %(line)s: the amount is too large."),
+    "too_many_decimals": gettext_lazy("Line %(line)s: an amount has at most two decimals (cents)."),
+}
 
 
 def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -120,32 +126,21 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
             ok = False
         amounts: dict[str, Decimal] = {}
         for field in AMOUNT_FIELDS:
+            if field not in raw or raw.get(field) is None:
+                continue  # not given: granted and spent keep their recorded values
             try:
-                value = _parse_amount(raw.get(field))
-            except ValueError:
-                fail(index, field, _("Line %(line)s: “%(value)s” is not an amount in euros."), "not_numeric",
+                amounts[field] = parse_amount(raw.get(field))
+            except ValidationError as exc:
+                fail(index, field, LINE_AMOUNT_MESSAGES[exc.code or "not_numeric"], exc.code or "not_numeric",
                      value=str(raw.get(field))[:40])
                 ok = False
-                continue
-            if value < 0:
-                fail(index, field, _("Line %(line)s: an amount cannot be negative."), "negative")
-                ok = False
-            elif value > MAX_AMOUNT:
-                fail(index, field, _("Line %(line)s: the amount is too large."), "too_large")
-                ok = False
-            elif value != value.quantize(CENT):
-                fail(index, field, _("Line %(line)s: an amount has at most two decimals (cents)."),
-                     "too_many_decimals")
-                ok = False
-            else:
-                amounts[field] = value.quantize(CENT)
         if ok and (code, year) in seen:
             fail(index, "instrument", _("Line %(line)s: %(code)s %(year)s appears twice."), "duplicate",
                  code=code, year=year)
             ok = False
         if ok:
             seen.add((code, year))  # type: ignore[arg-type]
-            clean.append({"instrument": instrument, "year": year, **amounts})
+            clean.append({"instrument": instrument, "year": year, "index": index, **amounts})
     if errors:
         raise ValidationError(errors)
     return clean
@@ -162,7 +157,9 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
                           expected_fingerprint: str | None = None) -> list[FundingLine]:
     """Replace a project's whole financing plan with ``lines`` atomically: validate every line first
     (nothing is written when one is bad), then update, create and delete rows so that the history records
-    only real changes. Lines whose three amounts are all zero are removed. ``expected_fingerprint`` (from
+    only real changes. Only planned amounts are the plan's: a granted or spent amount that differs from the
+    recorded one is refused (code ``recorded_amount``, next to its cell); one left out keeps its value. A
+    line left out, or planned at zero, is removed unless it has granted or spent money. ``expected_fingerprint`` (from
     ``selectors.lines_fingerprint`` when the form was rendered) rejects the save if someone else changed
     the plan in between."""
     from portfolio.models import Project
@@ -181,28 +178,62 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
                   "enter your changes again."), code="conflict")
         existing = {(line.instrument.code, line.year): line
                     for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
+        _refuse_recorded_amount_changes(clean, existing)
         kept: list[FundingLine] = []
         wanted = set()
         for item in clean:
             key = (item["instrument"].code, item["year"])
-            if not any(item[field] for field in AMOUNT_FIELDS):
+            line = existing.get(key) or FundingLine(project=project, instrument=item["instrument"], year=item["year"])
+            planned = item.get("planned_amount", ZERO)
+            if not (planned or line.granted_amount or line.spent_amount):
                 continue
             wanted.add(key)
-            line = existing.get(key) or FundingLine(project=project, instrument=item["instrument"], year=item["year"])
-            changed = line.pk is None or any(getattr(line, f) != item[f] for f in AMOUNT_FIELDS)
-            if changed:
-                for field in AMOUNT_FIELDS:
-                    setattr(line, field, item[field])
+            if line.pk is None or line.planned_amount != planned:
+                line.planned_amount = planned
                 line._history_user = user  # type: ignore[attr-defined]
+                line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
                 line.full_clean()
                 line.save()
             kept.append(line)
         for key, line in existing.items():
-            if key not in wanted:
-                line._history_user = user  # type: ignore[attr-defined]
+            if key in wanted:
+                continue
+            line._history_user = user  # type: ignore[attr-defined]
+            if line.granted_amount or line.spent_amount:  # recorded money stays; only the plan goes
+                if line.planned_amount:
+                    line.planned_amount = ZERO
+                    line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
+                    line.save()
+                kept.append(line)
+            else:
                 line.delete()
         _check_net_not_negative(project)
     return kept
+
+
+RECORDED_AMOUNT_MESSAGES = {
+    "granted_amount": gettext_lazy("Line %(line)s: the granted amount cannot be changed in the financing plan. It "
+                            "changes only through a recorded decision: the steering group's decision or the "
+                            "funding authority's decision."),
+    "spent_amount": gettext_lazy("Line %(line)s: the spent amount cannot be changed in the financing plan. It comes "
+                          "from dated spending entries (payment claims, progress reports, EURA figures)."),
+}
+
+
+def _refuse_recorded_amount_changes(clean: list[dict[str, Any]], existing: dict[tuple[str, int], FundingLine]
+                                    ) -> None:
+    """A plan may repeat the recorded granted and spent amounts, never change them: a coordinator plans;
+    a coordinator never grants."""
+    errors = []
+    for item in clean:
+        line = existing.get((item["instrument"].code, item["year"]))
+        for field in ("granted_amount", "spent_amount"):
+            if field in item and item[field] != (getattr(line, field) if line else ZERO):
+                errors.append(ValidationError(RECORDED_AMOUNT_MESSAGES[field], code="recorded_amount",
+                                              params={"line": item["index"] + 1, "index": item["index"],
+                                                      "field": field}))
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_net_not_negative(project: Any) -> None:
@@ -245,14 +276,9 @@ def funding_correction_set(*, project: Any, instrument_code: str, year: Any, pla
     for field, raw in (("planned_amount", planned_amount), ("granted_amount", granted_amount),
                        ("spent_amount", spent_amount)):
         try:
-            value = _parse_amount(raw)
-        except ValueError:
-            errors[field] = [_("Enter an amount in euros.")]
-            continue
-        if abs(value) > MAX_AMOUNT or value != value.quantize(CENT):
-            errors[field] = [_("Enter an amount in euros with at most two decimals.")]
-            continue
-        amounts[field] = value.quantize(CENT)
+            amounts[field] = parse_amount(raw, allow_negative=True)
+        except ValidationError as exc:
+            errors[field] = list(exc.messages)
     nonzero = any(amounts.values())
     if nonzero and not note.strip():
         errors["note"] = [_("Give the reason for the correction.")]
@@ -296,8 +322,8 @@ def funding_frame_warnings(*, agreement: Any, lines: list[Any], project: Any = N
             else line.instrument
         try:
             extra.append({"instrument": instrument, "year": int(line["year"] if isinstance(line, dict) else line.year),
-                          "amount": _parse_amount(amount)})
-        except (ValueError, KeyError, TypeError):
+                          "amount": parse_amount(amount, allow_negative=True)})
+        except (ValidationError, ValueError, KeyError, TypeError):
             continue  # bad input is reported by validation, not here
     uses = frame_use(agreement=agreement, extra_pending=extra,
                      exclude_project_id=getattr(project, "pk", None))
@@ -315,7 +341,7 @@ def frame_check_commit(*, agreement: Any, lines: list[Any], exclude_project: Any
     extra = [{"instrument": (line.get("instrument") or line.get("instrument_code")) if isinstance(line, dict)
               else line.instrument,
               "year": int(line["year"] if isinstance(line, dict) else line.year),
-              "amount": _parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
+              "amount": parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
              for line in lines]
     uses = frame_use(agreement=agreement, extra_committed=extra,
                      exclude_project_id=getattr(exclude_project, "pk", None))
@@ -383,6 +409,10 @@ def funding_change_warnings(*, project: Any, lines: list[dict[str, Any]]) -> lis
     from .selectors import countable_lines, priority4_rule_holds
 
     warnings = funding_frame_warnings(agreement=project.agreement, lines=lines, project=project)
+    warnings += _missing_frame_warnings(project=project, lines=lines)
+    split_warning = _plan_split_warning(project=project, lines=lines)
+    if split_warning:
+        warnings.append(split_warning)
     others = {row["project__priority__code"]: row["total"] or ZERO for row in
               countable_lines(agreement_id=project.agreement_id).exclude(project=project).order_by()
               .values("project__priority__code").annotate(total=Sum("planned_amount"))}
@@ -398,3 +428,247 @@ def funding_change_warnings(*, project: Any, lines: list[dict[str, Any]]) -> lis
             _("With this plan, priority 4's planned funding would no longer stay below each of priorities 1–3.")
             if before else _("Priority 4's planned funding is not below each of priorities 1–3."))
     return warnings
+
+
+# --- granted and spent money: only from recorded sources -------------------------------------------------
+
+def granted_set_from_decision(*, project: Any, amounts: dict[tuple[str, int], Decimal], source: str, user: Any,
+                              planned_if_new: dict[tuple[str, int], Decimal] | None = None,
+                              funding_decision: FundingDecision | None = None) -> list[FundingLine]:
+    """Set the granted amounts of a project's regular lines from a recorded decision: the steering group's
+    (governance calls this when a decision is recorded or corrected) or the funding authority's
+    (``funding_decision``). ``amounts`` maps (instrument code, year) to euros; other lines are left as they
+    are. ``source`` says which decision it was; it is kept on each line (``granted_source``) and in its
+    history (the change reason). A missing line is created with ``planned_if_new`` (else the amount) as its
+    plan. This is the only way granted amounts change (besides corrections, which have their reason)."""
+    from portfolio.models import Project
+
+    if not source.strip():
+        raise ValueError("a granted amount needs its source")
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+    clean: dict[tuple[str, int], Decimal] = {}
+    for (code, year), raw in amounts.items():
+        if code not in instruments:
+            raise ValidationError(_("Unknown funding instrument."), code="unknown_instrument")
+        clean[(code, int(year))] = parse_amount(raw)
+    changed: list[FundingLine] = []
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        existing = {(line.instrument.code, line.year): line for line in
+                    FundingLine.objects.regular().filter(project=project).select_related("instrument")}
+        for key, amount in sorted(clean.items()):
+            line = existing.get(key)
+            if line is None:
+                if not amount:
+                    continue
+                planned = (planned_if_new or {}).get(key, amount)
+                line = FundingLine(project=project, instrument=instruments[key[0]], year=key[1],
+                                   planned_amount=planned)
+            elif line.granted_amount == amount and line.granted_decision_id == getattr(funding_decision, "pk", None):
+                continue
+            line.granted_amount = amount
+            line.granted_decision = funding_decision
+            line.granted_source = source.strip()[:200]
+            line._history_user = user  # type: ignore[attr-defined]
+            line._change_reason = source.strip()[:100]  # type: ignore[attr-defined]
+            line.full_clean()
+            line.save()
+            changed.append(line)
+        _check_net_not_negative(project)
+    return changed
+
+
+def _clean_money_lines(*, agreement: Any, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """(instrument, year, amount) lines of a funding decision: known instrument, a year of the agreement,
+    an amount from the money parser, no instrument and year twice. Returns the clean lines and messages."""
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+    errors: list[str] = []
+    clean: list[dict[str, Any]] = []
+    seen: set[tuple[str, int]] = set()
+    for n, raw in enumerate(lines, start=1):
+        given = raw.get("instrument") or raw.get("instrument_code") or ""
+        code = (given.code if isinstance(given, FundingInstrument) else str(given)).strip().upper()
+        try:
+            year = int(str(raw.get("year", "")).strip())
+        except ValueError:
+            year = 0
+        try:
+            amount = parse_amount(raw.get("amount"))
+        except ValidationError as exc:
+            errors.append(_("Line %(line)s: %(message)s") % {"line": n, "message": exc.messages[0]})
+            continue
+        if code not in instruments:
+            errors.append(_("Line %(line)s: unknown funding instrument “%(code)s”.") % {"line": n, "code": code})
+        elif year not in agreement.years:
+            errors.append(_("Line %(line)s: the year %(year)s is outside the agreement (%(first)s–%(last)s).") % {
+                "line": n, "year": year, "first": agreement.years.start, "last": agreement.years.stop - 1})
+        elif (code, year) in seen:
+            errors.append(_("Line %(line)s: %(code)s %(year)s appears twice.") % {"line": n, "code": code,
+                                                                                  "year": year})
+        else:
+            seen.add((code, year))
+            clean.append({"instrument": instruments[code], "year": year, "amount": amount})
+    return clean, errors
+
+
+def funding_decision_record(*, project: Any, decided_on: date, reference: str, lines: list[dict[str, Any]],
+                            user: Any, eura_code: str = "", authority: str = "", note: str = "",
+                            kind: str = FundingDecision.Kind.DECISION) -> FundingDecision:
+    """Record the funding authority's decision on a project (date, reference, EURA code, granted euros per
+    instrument and year) and set the project's granted amounts of those lines from it, all or nothing.
+    Only a project the steering group has selected (approved, running or closed) gets a funding decision;
+    the decision date cannot be in the future; a reference is recorded once per project."""
+    from portfolio.choices import ProjectStatus
+    from portfolio.models import Project
+
+    from .permissions import can_record_funding_decision
+
+    if user is not None and not can_record_funding_decision(user, project):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    reference = (reference or "").strip()
+    if not reference:
+        errors["reference"] = [_("Give the decision's reference (diary number).")]
+    elif FundingDecision.objects.filter(project=project, reference=reference).exists():
+        errors["reference"] = [_("This decision is recorded already.")]
+    if not isinstance(decided_on, date):
+        errors["decided_on"] = [_("Enter the decision date.")]
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = [_("The decision date cannot be in the future.")]
+    if kind not in FundingDecision.Kind.values:
+        errors["kind"] = [_("Choose the kind of decision.")]
+    elif kind != FundingDecision.Kind.MIGRATED and project.status not in (
+            ProjectStatus.APPROVED, ProjectStatus.RUNNING, ProjectStatus.CLOSED):
+        errors["project"] = [_("Only a project selected by the steering group (approved, running or closed) "
+                               "gets a funding decision.")]
+    clean, line_errors = _clean_money_lines(agreement=project.agreement, lines=list(lines))
+    if line_errors:
+        errors["lines"] = line_errors
+    elif not clean:
+        errors["lines"] = [_("A funding decision states the granted amounts by instrument and year.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        decision = FundingDecision(project=project, kind=kind, decided_on=decided_on, reference=reference,
+                                   eura_code=(eura_code or project.eura_code or "").strip(),
+                                   authority=(authority or "").strip(), note=(note or "").strip(),
+                                   recorded_by=user)
+        decision._history_user = user  # type: ignore[attr-defined]
+        decision.full_clean()
+        decision.save()
+        FundingDecisionLine.objects.bulk_create([
+            FundingDecisionLine(decision=decision, instrument=line["instrument"], year=line["year"],
+                                amount=line["amount"]) for line in clean])
+        granted_set_from_decision(
+            project=project, amounts={(line["instrument"].code, line["year"]): line["amount"] for line in clean},
+            source=decision.source_label, user=user, planned_if_new={}, funding_decision=decision)
+    return decision
+
+
+def spending_entry_record(*, project: Any, instrument_code: str, year: Any, entry_date: date, source: str,
+                          reference: str, amount: Any, user: Any) -> SpendingEntry:
+    """Record a dated spending figure with its source; the project's spent amount of that instrument and
+    year becomes the sum of its entries (the line's history says which entry changed it). Only a
+    correction may be negative, and the sum cannot go below zero."""
+    from portfolio.models import Project
+    from portfolio.permissions import can_change_project
+
+    if user is not None and not can_change_project(user, project):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    instrument = FundingInstrument.objects.filter(code=str(instrument_code).strip().upper()).first()
+    if instrument is None:
+        errors["instrument"] = [_("Unknown funding instrument.")]
+    try:
+        year = int(str(year).strip())
+    except ValueError:
+        errors["year"] = [_("The year must be a whole number.")]
+    else:
+        if year not in project.agreement.years:
+            errors["year"] = [_("The year is outside the agreement's validity.")]
+    if source not in SpendingEntry.Source.values:
+        errors["source"] = [_("Choose the source of the figure.")]
+    if not (reference or "").strip():
+        errors["reference"] = [_("Give the reference of the source, e.g. the payment claim's number.")]
+    if not isinstance(entry_date, date):
+        errors["date"] = [_("Enter the date of the figure.")]
+    elif entry_date > timezone.localdate():
+        errors["date"] = [_("The date cannot be in the future.")]
+    try:
+        value = parse_amount(amount, allow_negative=source == SpendingEntry.Source.CORRECTION)
+    except ValidationError as exc:
+        errors["amount"] = list(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Project.objects.select_for_update().filter(pk=project.pk).first()
+        entry = SpendingEntry(project=project, instrument=instrument, year=year, date=entry_date, source=source,
+                              reference=reference.strip(), amount=value, recorded_by=user)
+        entry._history_user = user  # type: ignore[attr-defined]
+        entry.full_clean()
+        entry.save()
+        total = SpendingEntry.objects.filter(project=project, instrument=instrument, year=year).aggregate(
+            total=Sum("amount"))["total"] or ZERO
+        if total < 0:
+            raise ValidationError({"amount": [_("The spent amount cannot go below zero.")]})
+        line = FundingLine.objects.regular().filter(project=project, instrument=instrument, year=year).first()
+        if line is None:
+            line = FundingLine(project=project, instrument=instrument, year=year)
+        line.spent_amount = total
+        line.spent_source = entry.source_label
+        line._history_user = user  # type: ignore[attr-defined]
+        line._change_reason = entry.source_label  # type: ignore[attr-defined]
+        line.full_clean()
+        line.save()
+    return entry
+
+
+def _missing_frame_warnings(*, project: Any, lines: list[dict[str, Any]]) -> list[str]:
+    """EU and state money planned for a year that has no frame yet (no allocation decision): warned on
+    the plan; governance refuses to decide it until the frame exists (``selectors.frame_exists``)."""
+    from .selectors import frame_exists, needs_frame
+
+    result = []
+    for line in lines:
+        code = _code_of(line["instrument"])
+        if line.get("planned_amount") and needs_frame(code) and not frame_exists(
+                agreement=project.agreement, instrument=code, year=line["year"]):
+            result.append(_("%(code)s %(year)s: no funding frame has been set for this year yet (no allocation "
+                            "decision); the money cannot be committed until the frame exists.")
+                          % {"code": code, "year": line["year"]})
+    return result
+
+
+def _plan_split_warning(*, project: Any, lines: list[dict[str, Any]]) -> str | None:
+    """The 40/60 split of the project's planned money with these lines (corrections included, RRF apart),
+    when it falls outside the tolerance. Supra-regional theme networks may use another split: no warning."""
+    from .choices import SHARE_GROUP_OF
+    from .selectors import SEPARATE_INSTRUMENTS, percentages, split_within_tolerance
+
+    if project.is_supra_regional:
+        return None
+    groups = {"local": ZERO, "eu_state": ZERO, "private": ZERO}
+    for line in lines:
+        code = _code_of(line["instrument"])
+        if code not in SEPARATE_INSTRUMENTS:
+            groups[SHARE_GROUP_OF[code]] += Decimal(line.get("planned_amount") or 0)
+    for row in (FundingLine.objects.corrections().filter(project=project)
+                .exclude(instrument__code__in=SEPARATE_INSTRUMENTS).order_by()
+                .values("instrument__share_group").annotate(total=Sum("planned_amount"))):
+        groups[row["instrument__share_group"]] += row["total"] or ZERO
+    total = sum(groups.values(), ZERO)
+    percent = percentages(groups, total)
+    if split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"]) is not False:
+        return None
+    from django.conf import settings
+
+    target = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
+    return _("With this plan the local share is %(local)s %% and EU and state funding %(eu)s %%; the indicative "
+             "split is %(target)s %% local and %(eu_target)s %% EU and state (± %(tolerance)s percentage "
+             "points).") % {
+        "local": number_format(percent["local"], decimal_pos=2, use_l10n=True),
+        "eu": number_format(percent["eu_state"], decimal_pos=2, use_l10n=True),
+        "target": number_format(target, use_l10n=True),
+        "eu_target": number_format(Decimal(100) - target, use_l10n=True),
+        "tolerance": number_format(Decimal(settings.FUNDING_SPLIT_TOLERANCE), use_l10n=True)}

@@ -136,9 +136,17 @@ def splits(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _money_text(value: Any) -> str:
+    """An amount in the active locale's format with grouping, as typed back into the grid ("172 980,00")."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
 def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -> dict[str, Any]:
     """The grid's rows (instruments) and columns (years), with each cell's current or typed value.
-    Columns are the project's years plus any year that has a line (so no line is dropped unseen)."""
+    Columns are the project's years plus any year that has a line (so no line is dropped unseen). Only
+    planned amounts are inputs; granted and spent are shown with their source, read-only."""
     lines = {(line.instrument.code, line.year): line
              for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
     years = set(project.agreement.years)
@@ -156,12 +164,16 @@ def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -
             inputs = []
             for kind in KINDS:
                 name = cell_name(instrument.code, year, kind)
-                if data is not None:
+                stored = getattr(line, f"{kind}_amount") if line else None
+                if kind == "planned" and data is not None:
                     value = data.get(name, "")
                 else:
-                    value = getattr(line, f"{kind}_amount") if line else ""
-                    value = "" if value == "" else f"{value:.2f}"
-                inputs.append({"name": name, "kind": kind, "value": value})
+                    value = "" if stored is None else _money_text(stored)
+                source = ""
+                if line is not None and kind != "planned":
+                    source = getattr(line, f"{kind}_source", "")
+                inputs.append({"name": name, "kind": kind, "value": value, "editable": kind == "planned",
+                               "source": source})
             cells.append({"year": year, "inputs": inputs, "available": available or line is not None})
         rows.append({"instrument": instrument, "cells": cells})
     return {"years": years_sorted, "rows": rows, "codes": [i.code for i in instruments]}
@@ -170,12 +182,14 @@ def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    """The editable financing-plan grid of one project; saves atomically, detects concurrent edits."""
+    """The editable financing-plan grid of one project; saves atomically, detects concurrent edits.
+    Every error is shown next to its cell and in a summary at the top (also for htmx, whose 400 responses
+    portal.js swaps in); "check" shows the warnings (frames, missing frames, 40/60 split, priority 4)."""
     _require_portal_user(request)
     project = get_object_or_404(Project.objects.visible_to(request.user).select_related("agreement"), pk=pk)
     if not can_change_project(request.user, project):
         raise PermissionDenied
-    errors: list[str] = []
+    errors: list[dict[str, str]] = []
     checked = False
     cell_errors: dict[str, list[str]] = {}
     warnings: list[str] = []
@@ -195,14 +209,18 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 services.funding_lines_replace(project=project, lines=lines, user=request.user,
                                                expected_fingerprint=fingerprint)
         except ValidationError as exc:
+            warnings = []
             for error in exc.error_list:
-                message = error.message % error.params if error.params else error.message
-                errors.append(str(message))
+                message = str(error.message % error.params if error.params else error.message)
                 params = error.params or {}
-                if "index" in params and params.get("field") in {f"{k}_amount" for k in KINDS}:
+                target = ""
+                if "index" in params and 0 <= params["index"] < len(lines):
                     line = lines[params["index"]]
-                    name = cell_name(line["instrument"], line["year"], params["field"].removesuffix("_amount"))
-                    cell_errors.setdefault(name, []).append(str(message))
+                    field = params.get("field") or "planned_amount"
+                    kind = field.removesuffix("_amount") if field.endswith("_amount") else "planned"
+                    target = cell_name(line["instrument"], line["year"], kind)
+                    cell_errors.setdefault(target, []).append(message)
+                errors.append({"message": message, "target": target})
         else:
             if not checked:
                 messages.success(request, _("The financing plan was saved."))
@@ -220,7 +238,7 @@ def project_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 item["errors"] = cell_errors.get(item["name"], [])
     context = {"project": project, "grid": grid, "errors": errors, "warnings": warnings, "all_years": show_all,
                "correction_form": CorrectionForm(), "corrections": _corrections(project),
-               "fingerprint": fingerprint, "checked": checked and not errors}
+               "fingerprint": fingerprint, "checked": checked and not errors, "checked_request": checked}
     template = "funding/partials/plan_form.html" if request.htmx else "funding/project_plan.html"
     return render(request, template, context, status=400 if errors else 200)
 

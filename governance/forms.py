@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from funding.money import parse_amount
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
 
 from .choices import APPROVING_OUTCOMES, CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
@@ -36,11 +37,16 @@ class FundingLinesField(forms.CharField):
                     params={"n": n})
             code, year, amount = parts
             try:
-                lines.append({"instrument": code.upper(), "year": int(year),
-                              "amount": Decimal(amount.replace(" ", "").replace(",", "."))})
-            except Exception as exc:  # noqa: BLE001 - any parse error is the same message
+                year_number = int(year)
+            except ValueError as exc:
                 raise forms.ValidationError(_("Line %(n)s: the year or the amount is not a number."),
                                             params={"n": n}) from exc
+            try:
+                value = parse_amount(amount)  # the one money parser: no exponents, at most two decimals
+            except ValidationError as exc:
+                raise forms.ValidationError(_("Line %(n)s: %(message)s"),
+                                            params={"n": n, "message": exc.messages[0]}) from exc
+            lines.append({"instrument": code.upper(), "year": year_number, "amount": value})
         return lines
 
     def prepare_value(self, value: Any) -> Any:

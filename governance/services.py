@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from funding.models import FundingInstrument, FundingLine
+from funding.models import FundingInstrument
 from portfolio.choices import ProjectStatus
 from portfolio.i18n import typed_in
 from portfolio.models import Project
@@ -814,8 +814,6 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
 
     project = Project.objects.select_for_update().get(pk=decision.proposal.project_id)
     by = decision.recorded_by
-    existing = {(line.instrument.code, line.year): line
-                for line in FundingLine.objects.regular().filter(project=project).select_related("instrument")}
     wanted: dict[tuple[str, int], Decimal] = {}
     if decision.outcome in APPROVING_OUTCOMES:
         funding_services.frame_check_commit(
@@ -831,13 +829,16 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
             "instrument")} - set(wanted)
     requested = {(line.instrument.code, line.year): line.amount
                  for line in decision.proposal.funding_lines.select_related("instrument")}
-    for key in [*wanted, *sorted(withdrawn)]:
-        code, year = key
-        current = existing.get(key)
-        planned = current.planned_amount if current else requested.get(key, wanted.get(key, Decimal("0.00")))
-        spent = current.spent_amount if current else Decimal("0.00")
-        funding_services.funding_line_upsert(project=project, instrument_code=code, year=year, planned=planned,
-                                             granted=wanted.get(key, Decimal("0.00")), spent=spent)
+    # Granted money changes only through the funding app's ledger service, which records this decision as
+    # the source of each amount.
+    keys = [*wanted, *sorted(withdrawn)]
+    if keys:
+        funding_services.granted_set_from_decision(
+            project=project, amounts={key: wanted.get(key, Decimal("0.00")) for key in keys},
+            planned_if_new={key: requested.get(key, wanted.get(key, Decimal("0.00"))) for key in keys},
+            source=_("Steering-group decision %(id)s (%(meeting)s)") % {"id": decision.pk,
+                                                                          "meeting": decision.meeting},
+            user=by)
     if decision.outcome in APPROVING_OUTCOMES:
         _set_project_status(project, ProjectStatus.APPROVED,
                             only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.REJECTED], user=by)

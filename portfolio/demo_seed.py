@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from funding.models import FundingFrame, FundingInstrument
-from funding.services import funding_line_upsert
+from funding.models import FundingDecision, FundingFrame, FundingInstrument, SpendingEntry
+from funding.services import funding_decision_record, funding_line_upsert, spending_entry_record
 from governance.choices import (
     DecisionMethod,
     DecisionOutcome,
@@ -168,6 +168,8 @@ def _demo_seed() -> dict[str, int]:
 
 def _seed_funding(project: Project, *, status: str, start: int, years: int, yearly: int, prio: int) -> None:
     decided = status in ("approved", "running", "closed")
+    decision_lines: list[dict] = []
+    spending: list[tuple[str, int, Decimal]] = []
     for year in range(start, start + years):
         total = Decimal(yearly)
         support = (total * Decimal("0.60")).quantize(CENT)
@@ -187,8 +189,30 @@ def _seed_funding(project: Project, *, status: str, start: int, years: int, year
             if not amount:
                 continue
             granted = (amount * decided_factor).quantize(CENT)
-            funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount,
-                                granted=granted, spent=(granted * spent_factor).quantize(CENT))
+            funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount)
+            if granted:
+                decision_lines.append({"instrument": code, "year": year, "amount": granted})
+            if (spent := (granted * spent_factor).quantize(CENT)):
+                spending.append((code, year, spent))
+    _seed_ledger(project, decision_lines, spending, start=start)
+
+
+def _seed_ledger(project: Project, decision_lines: list[dict], spending: list[tuple[str, int, Decimal]], *,
+                 start: int) -> None:
+    """Granted money from the funding authority's decision, spent money from payment claims: the sources
+    the ledger requires (recorded once; a second seed finds them)."""
+    if decision_lines and not FundingDecision.objects.filter(project=project).exists():
+        funding_decision_record(
+            project=project, decided_on=min(dt.date(start, 1, 1) - dt.timedelta(days=20), timezone.localdate()),
+            reference=f"UUDELY/{project.pk:03d}/{start - 1}", eura_code=project.eura_code,
+            authority="Uudenmaan liitto", lines=decision_lines, user=None)
+    for code, year, amount in spending:
+        reference = f"MH-{project.code}-{year}"
+        if not SpendingEntry.objects.filter(project=project, reference=reference, instrument__code=code).exists():
+            spending_entry_record(project=project, instrument_code=code, year=year,
+                                  entry_date=min(dt.date(year, 12, 31), timezone.localdate()),
+                                  source=SpendingEntry.Source.PAYMENT_CLAIM, reference=reference, amount=amount,
+                                  user=None)
 
 
 def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, projects: dict[str, Project],

@@ -147,15 +147,14 @@ class MoneyField(forms.DecimalField):
     widget = forms.TextInput
 
     def to_python(self, value: Any) -> Any:
-        if isinstance(value, str):
-            value = value.strip()
-            for junk in ("\u00a0", "\u202f", " ", "€", "'"):
-                value = value.replace(junk, "")
-            if value.count(",") == 1 and "." not in value:
-                value = value.replace(",", ".")
-            elif "," in value and "." in value:  # 1,234.50
-                value = value.replace(",", "")
-        return super().to_python(value)
+        from funding.money import parse_amount
+
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        try:  # the one money parser (no exponents, at most two decimals, no sign)
+            return parse_amount(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code=exc.code or "invalid") from exc
 
     def prepare_value(self, value: Any) -> Any:
         from decimal import Decimal
@@ -182,6 +181,9 @@ class FundingLineForm(AccessibleFormMixin, forms.Form):
                 "max_decimal_places": _("An amount has at most two decimals (cents)."),
             })
         self.fields["year"].error_messages["invalid"] = _("Enter a year, e.g. 2026.")
+        # Granted and spent money comes from recorded decisions and spending entries, never from the plan.
+        for name in ("granted_amount", "spent_amount"):
+            self.fields[name].disabled = True
 
 
 class BaseFundingLineFormSet(forms.BaseFormSet):

@@ -119,13 +119,18 @@ def _coordination_project_load(agreement: Agreement, organisations: dict[str, Or
             changed.append(f"project {project.code} partner {key}")
 
     yearly = Decimal(hev.COORDINATION_YEARLY_TOTAL)
+    # The coordination project's funding is part of the agreement itself (AKKE until 2023, then ERDF).
     support, local = (yearly * Decimal("0.60")).quantize(Decimal("0.01")), (yearly * Decimal("0.40")).quantize(
         Decimal("0.01"))
     for year, instrument in hev.COORDINATION_FUNDING_YEARS.items():
         for code, amount in ((instrument, support), ("CITY", local)):
-            if funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount, granted=amount):
+            if funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount, granted=amount,
+                                   source=COORDINATION_FUNDING_SOURCE):
                 changed.append(f"funding {project.code} {code} {year}")
     return changed
+
+
+COORDINATION_FUNDING_SOURCE = "Ecosystem agreement: funding of the coordination project"
 
 
 # --- projects -------------------------------------------------------------------------------------------

@@ -6,12 +6,37 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portfolio.models import Agreement
 
 from ..choices import InstrumentCode
-from ..models import FundingFrame, FundingLine
+from ..models import FundingDecision, FundingDecisionLine, FundingFrame, FundingLine, SpendingEntry
+
+
+@extend_schema_field(OpenApiTypes.DECIMAL)
+class AmountField(serializers.Field):
+    """A euro amount through the one money parser (funding.money): a JSON number or a string such as
+    "12 500,00"; no exponents, at most two decimals. Rendered as a decimal string."""
+
+    def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
+        self.allow_negative = allow_negative
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from ..money import parse_amount
+
+        try:
+            return parse_amount(data, allow_negative=self.allow_negative)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def to_representation(self, value: Any) -> str:
+        return f"{Decimal(value):.2f}"
 
 
 class FundingLineSerializer(serializers.ModelSerializer):
@@ -22,11 +47,14 @@ class FundingLineSerializer(serializers.ModelSerializer):
                                                  "PRIVATE).")
     share_group = serializers.CharField(source="instrument.share_group", read_only=True)
     agreement = serializers.IntegerField(source="project.agreement_id", read_only=True)
+    counted = serializers.BooleanField(read_only=True, help_text="Whether the line counts in funding-summary "
+                                       "(not an idea, not a rejected or withdrawn project, not RRF).")
 
     class Meta:
         model = FundingLine
         fields = ["id", "project", "agreement", "instrument", "share_group", "year", "kind", "note",
-                  "planned_amount", "granted_amount", "spent_amount"]
+                  "planned_amount", "granted_amount", "spent_amount", "counted", "granted_source", "spent_source",
+                  "granted_decision"]
         read_only_fields = fields
 
 
@@ -80,6 +108,8 @@ class FundingSummarySerializer(serializers.Serializer):
     by_instrument = CodeTotalSerializer(many=True)
     by_year = YearTotalSerializer(many=True)
     priority4_rule_ok = serializers.BooleanField()
+    separate = serializers.DecimalField(max_digits=16, decimal_places=2,
+                                        help_text="RRF money, shown apart: outside the total and the split.")
 
 
 class FundingFrameWriteSerializer(serializers.Serializer):
@@ -106,12 +136,11 @@ class FundingFrameWriteSerializer(serializers.Serializer):
 class PlanLineSerializer(serializers.Serializer):
     instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
     year = serializers.IntegerField(min_value=2000, max_value=2100)
-    planned_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
-                                              required=False, default=Decimal("0"))
-    granted_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
-                                              required=False, default=Decimal("0"))
-    spent_amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"),
-                                            required=False, default=Decimal("0"))
+    planned_amount = AmountField(required=False, default=Decimal("0.00"))
+    granted_amount = AmountField(required=False, help_text="Read-only in the plan: leave it out, or repeat the "
+                                 "recorded amount. Granted money changes only through recorded decisions.")
+    spent_amount = AmountField(required=False, help_text="Read-only in the plan: leave it out, or repeat the "
+                               "recorded amount. Spent money comes from spending entries.")
 
 
 class FundingPlanWriteSerializer(serializers.Serializer):
@@ -123,3 +152,52 @@ class FundingPlanWriteSerializer(serializers.Serializer):
 class FundingPlanSerializer(serializers.Serializer):
     project = serializers.IntegerField()
     lines = NestedFundingLineSerializer(many=True)
+
+
+class FundingDecisionLineSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(source="instrument.code", read_only=True)
+
+    class Meta:
+        model = FundingDecisionLine
+        fields = ["instrument", "year", "amount"]
+        read_only_fields = fields
+
+
+class FundingDecisionSerializer(serializers.ModelSerializer):
+    """The funding authority's decision on a project: date, reference, EURA code, granted euros."""
+
+    lines = FundingDecisionLineSerializer(many=True, read_only=True)
+    agreement = serializers.IntegerField(source="project.agreement_id", read_only=True)
+
+    class Meta:
+        model = FundingDecision
+        fields = ["id", "project", "agreement", "kind", "authority", "decided_on", "reference", "eura_code", "note",
+                  "lines", "recorded_at"]
+        read_only_fields = fields
+
+
+class FundingDecisionLineWriteSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=InstrumentCode.choices)
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    amount = AmountField()
+
+
+class FundingDecisionWriteSerializer(serializers.Serializer):
+    """Input of a funding authority's decision (holders of funding.record_funding_decision only)."""
+
+    project = serializers.IntegerField()
+    decided_on = serializers.DateField()
+    reference = serializers.CharField(max_length=120)
+    eura_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    authority = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    lines = FundingDecisionLineWriteSerializer(many=True, min_length=1, max_length=200)
+
+
+class SpendingEntrySerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(source="instrument.code", read_only=True)
+
+    class Meta:
+        model = SpendingEntry
+        fields = ["id", "project", "instrument", "year", "date", "source", "reference", "amount", "recorded_at"]
+        read_only_fields = fields

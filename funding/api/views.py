@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -12,9 +13,15 @@ from config.api_views import PortalViewSet, ReadOnlyPortalViewSet
 from portfolio.api.permissions import PortalReader, PortalReaderCoordinatorWriter
 from portfolio.models import Agreement, Project
 
-from ..filters import FundingFrameFilter, FundingLineFilter
-from ..models import FundingFrame, FundingLine
-from .serializers import FundingFrameSerializer, FundingFrameWriteSerializer, FundingLineSerializer
+from ..filters import FundingDecisionFilter, FundingFrameFilter, FundingLineFilter
+from ..models import FundingDecision, FundingFrame, FundingLine
+from .serializers import (
+    FundingDecisionSerializer,
+    FundingDecisionWriteSerializer,
+    FundingFrameSerializer,
+    FundingFrameWriteSerializer,
+    FundingLineSerializer,
+)
 
 
 @extend_schema_view(
@@ -31,8 +38,10 @@ class FundingLineViewSet(ReadOnlyPortalViewSet):
     filterset_class = FundingLineFilter
 
     def get_queryset(self) -> QuerySet[FundingLine]:
+        from ..selectors import with_counted_flag
+
         projects = Project.objects.visible_to(self.request.user)
-        return (FundingLine.objects.filter(project__in=projects.values("pk"))
+        return (with_counted_flag(FundingLine.objects.filter(project__in=projects.values("pk")))
                 .select_related("instrument", "project")
                 .order_by("project_id", "year", "instrument__sort_order", "pk"))
 
@@ -86,3 +95,54 @@ class FundingFrameViewSet(PortalViewSet):
             decision_date=data.get("decision_date", instance.decision_date),
             user=self.request.user, reason=data.get("reason", ""),
         )
+
+
+class FundingDecisionPermission(PortalReader):
+    """Portal roles read (what they may see); writes are checked per project by the service
+    (``funding.record_funding_decision`` and the agreement), not by role."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        from rest_framework.permissions import SAFE_METHODS
+
+        if request.method in SAFE_METHODS:
+            return super().has_permission(request, view)
+        user = request.user
+        return bool(getattr(user, "is_authenticated", False)
+                    and (user.is_superuser or user.has_perm("funding.record_funding_decision")))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the funding authority's decisions",
+                       description="Decisions of the funding authority (e.g. the Regional Council of Uusimaa) "
+                                   "on the projects the user may see: date, reference, EURA code and granted "
+                                   "amounts per instrument and year."),
+    retrieve=extend_schema(summary="A funding decision"),
+    create=extend_schema(summary="Record a funding decision (holders of funding.record_funding_decision)",
+                         description="Records the decision and sets the project's granted amounts of its "
+                                     "lines; the lines' history points to it."),
+)
+class FundingDecisionViewSet(PortalViewSet):
+    """The funding authority's decisions: the only source of granted money besides the steering group."""
+
+    serializer_class = FundingDecisionSerializer
+    write_serializer_class = FundingDecisionWriteSerializer
+    permission_classes = [FundingDecisionPermission]
+    filterset_class = FundingDecisionFilter
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[FundingDecision]:
+        projects = Project.objects.visible_to(self.request.user)
+        return (FundingDecision.objects.filter(project__in=projects.values("pk")).select_related("project")
+                .prefetch_related("lines__instrument").order_by("project_id", "decided_on", "pk"))
+
+    def perform_create(self, serializer: Any) -> FundingDecision:
+        from ..services import funding_decision_record
+
+        data = serializer.validated_data
+        project = Project.objects.visible_to(self.request.user).filter(pk=data["project"]).first()
+        if project is None:
+            raise serializers.ValidationError({"project": [gettext_lazy("Unknown project.")]})
+        return funding_decision_record(
+            project=project, decided_on=data["decided_on"], reference=data["reference"],
+            eura_code=data.get("eura_code", ""), authority=data.get("authority", ""), note=data.get("note", ""),
+            lines=[dict(line) for line in data["lines"]], user=self.request.user)

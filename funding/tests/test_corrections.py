@@ -85,15 +85,19 @@ def test_zero_amounts_remove_the_correction_and_history_keeps_it(project, coordi
 
 
 def test_replacing_the_plan_keeps_corrections(project, coordinator):
+    from funding.services import granted_set_from_decision
+
     funding_correction_set(project=project, instrument_code="ERDF", year=2025, granted_amount="-100",
                            note="Audit", user=coordinator)
+    granted_set_from_decision(project=project, amounts={("ERDF", 2025): D("500")}, source="Decision 1",
+                              user=coordinator)
     funding_lines_replace(project=project, user=coordinator, lines=[
-        {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "500"}])
+        {"instrument": "ERDF", "year": 2025, "planned_amount": "600"}])
     assert FundingLine.objects.corrections().get(project=project).granted_amount == D("-100.00")
     with pytest.raises(ValidationError):  # 50 granted − 100 corrected would be negative
-        funding_lines_replace(project=project, user=coordinator, lines=[
-            {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "50"}])
-    assert FundingLine.objects.regular().get(project=project).granted_amount == D("500.00")
+        granted_set_from_decision(project=project, amounts={("ERDF", 2025): D("50")}, source="Decision 2",
+                                  user=coordinator)
+    assert FundingLine.objects.regular().get(project=project, instrument__code="ERDF").granted_amount == D("500.00")
 
 
 def test_only_the_agreements_coordinators_correct(project, other_coordinator):

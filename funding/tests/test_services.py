@@ -66,7 +66,9 @@ def test_unchanged_lines_add_no_history(clean_agreement, coordinator):
 
 @pytest.mark.parametrize(("bad", "code"), [
     ({"planned_amount": "abc"}, "not_numeric"),
-    ({"planned_amount": "1e400"}, "too_large"),
+    ({"planned_amount": "1e400"}, "not_numeric"),
+    ({"planned_amount": "1e9"}, "not_numeric"),
+    ({"planned_amount": "1000000000000"}, "too_large"),
     ({"granted_amount": "NaN"}, "not_numeric"),
     ({"spent_amount": "-0.01"}, "negative"),
     ({"planned_amount": "1.001"}, "too_many_decimals"),
@@ -108,8 +110,9 @@ def test_every_bad_line_is_reported_at_once(clean_agreement, coordinator):
 
 def test_akke_history_stays_editable(clean_agreement, coordinator):
     project = make_project(clean_agreement)
+    add_line(project, "AKKE", 2023, planned="60", granted="60", spent="59")
     funding_lines_replace(project=project, user=coordinator, lines=[
-        {"instrument": "AKKE", "year": 2023, "planned_amount": "60", "granted_amount": "60", "spent_amount": "59"},
+        {"instrument": "AKKE", "year": 2023, "planned_amount": "61", "granted_amount": "60", "spent_amount": "59"},
         {"instrument": "AKKE", "year": 2025, "planned_amount": "1"}])  # its last year (ended January 2025)
     assert FundingLine.objects.filter(project=project, instrument__code="AKKE").count() == 2
 
@@ -222,14 +225,17 @@ def test_frame_year_outside_agreement_is_rejected(clean_agreement, coordinator):
 def test_a_downward_correction_is_kept_in_history_and_lowers_the_totals(clean_agreement, coordinator):
     """Corrections are done by lowering an amount (rows stay non-negative); the history keeps the old value."""
     from funding.selectors import funding_summary
+    from funding.services import granted_set_from_decision
 
     project = make_project(clean_agreement)
     funding_lines_replace(project=project, user=coordinator, lines=[
-        {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "600"}])
-    funding_lines_replace(project=project, user=coordinator, lines=[
-        {"instrument": "ERDF", "year": 2025, "planned_amount": "600", "granted_amount": "450.55"}])
+        {"instrument": "ERDF", "year": 2025, "planned_amount": "600"}])
+    for amount in ("600", "450.55"):
+        granted_set_from_decision(project=project, amounts={("ERDF", 2025): D(amount)}, source="Decision",
+                                  user=coordinator)
     line = FundingLine.objects.get(project=project)
-    assert [h.granted_amount for h in line.history.order_by("history_date")] == [D("600.00"), D("450.55")]
+    assert [h.granted_amount for h in line.history.order_by("history_date")] == [D("0.00"), D("600.00"),
+                                                                                 D("450.55")]
     assert funding_summary(agreement_id=clean_agreement.pk)["total"] == D("450.55")
 
 

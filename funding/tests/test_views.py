@@ -117,7 +117,8 @@ def test_plan_grid_saves_the_whole_plan(coordinator_client, project):
     assert response.status_code == 302
     stored = dict(((line.instrument.code, line.year), line.planned_amount)
                   for line in FundingLine.objects.filter(project=project).select_related("instrument"))
-    assert stored == {("ERDF", 2025): D("700.00"), ("CITY", 2026): D("1000.50")}
+    # CITY 2025 has granted money: the plan drops its planned amount, the recorded money stays.
+    assert stored == {("ERDF", 2025): D("700.00"), ("CITY", 2025): D("0.00"), ("CITY", 2026): D("1000.50")}
 
 
 def test_plan_grid_bad_input_writes_nothing_and_keeps_what_was_typed(coordinator_client, project):

@@ -365,19 +365,17 @@ def test_frame_overrun_refuses_approval(coordinator, steering_member, agreement)
 def test_failure_half_way_through_approval_leaves_nothing_changed(coordinator, steering_member, agreement,
                                                                    monkeypatch):
     """The decision row, its lines, the first funding line are written, then the next write fails."""
-    from funding import services as funding_services
-
     meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
-    real = funding_services.funding_line_upsert
+    real = FundingLine.save
     calls = []
 
-    def failing_upsert(**kwargs):  # type: ignore[no-untyped-def]
-        calls.append(kwargs)
+    def failing_save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(self)
         if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real(**kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(funding_services, "funding_line_upsert", failing_upsert)
+    monkeypatch.setattr(FundingLine, "save", failing_save)
     before = (Decision.objects.count(), DecisionFundingLine.objects.count(), FundingLine.objects.count(),
               ProposalTransition.objects.count())
     with pytest.raises(RuntimeError):

@@ -172,11 +172,22 @@ def test_service_refuses_users_without_rights(agreement, steering_member):
 
 def test_removing_a_line_deletes_it(coordinator_client, agreement):
     project = ProjectFactory(agreement=agreement, code="RM-1", start_date=dt.date(2024, 1, 1))
-    FundingLineFactory(project=project, instrument=instrument("ERDF"), year=2025)
+    FundingLineFactory(project=project, instrument=instrument("ERDF"), year=2025, granted_amount=Decimal("0.00"),
+                       spent_amount=Decimal("0.00"))
     url = reverse("portfolio:project-edit", args=[project.pk])
     response = coordinator_client.post(url, _edit_data(project, **{"lines-0-DELETE": "on"}))
     assert response.status_code == 302
     assert not FundingLine.objects.filter(project=project).exists()
+
+
+def test_removing_a_line_with_granted_money_keeps_the_granted_money(coordinator_client, agreement):
+    project = ProjectFactory(agreement=agreement, code="RM-2", start_date=dt.date(2024, 1, 1))
+    FundingLineFactory(project=project, instrument=instrument("ERDF"), year=2025)
+    url = reverse("portfolio:project-edit", args=[project.pk])
+    response = coordinator_client.post(url, _edit_data(project, **{"lines-0-DELETE": "on"}))
+    assert response.status_code == 302
+    line = FundingLine.objects.get(project=project)
+    assert line.planned_amount == Decimal("0.00") and line.granted_amount == Decimal("60000.00")
 
 
 def test_frame_overrun_is_a_warning_not_an_error(coordinator_client, agreement, lead):
@@ -230,3 +241,21 @@ def test_coordinator_starts_and_closes_an_approved_project(coordinator_client, s
     coordinator_client.post(url, {"status": "approved"})  # no way back
     project.refresh_from_db()
     assert project.status == "running"
+
+
+def test_the_project_form_cannot_raise_granted_money(coordinator_client, agreement):
+    project = ProjectFactory(agreement=agreement, code="RM-3", start_date=dt.date(2024, 1, 1))
+    FundingLineFactory(project=project, instrument=instrument("ERDF"), year=2025)
+    url = reverse("portfolio:project-edit", args=[project.pk])
+    coordinator_client.post(url, _edit_data(project, **{"lines-0-granted_amount": "2000000",
+                                                        "lines-0-spent_amount": "5"}))
+    line = FundingLine.objects.get(project=project)
+    assert line.granted_amount == Decimal("60000.00") and line.spent_amount != Decimal("5.00")
+
+
+def test_the_project_form_refuses_exponents(coordinator_client, agreement):
+    project = ProjectFactory(agreement=agreement, code="RM-4", start_date=dt.date(2024, 1, 1))
+    url = reverse("portfolio:project-edit", args=[project.pk])
+    response = coordinator_client.post(url, _edit_data(project, **{"lines-0-planned_amount": "1e9"}))
+    assert response.status_code in (200, 400)
+    assert not FundingLine.objects.filter(project=project).exists()

@@ -57,7 +57,9 @@ def compile_now(**kwargs) -> SummaryReport:  # type: ignore[no-untyped-def]
 def expected_figures(agreement) -> dict:  # type: ignore[no-untyped-def]
     """The key figures computed independently with plain aggregate queries."""
     projects = Project.objects.filter(agreement=agreement)
-    lines = FundingLine.objects.filter(project__agreement=agreement).exclude(project__status__in=DROPPED)
+    # The counting rules (docs/counting-rules.md): no ideas, no rejected or withdrawn projects, no RRF.
+    lines = FundingLine.objects.filter(project__agreement=agreement).exclude(
+        project__status__in=[*DROPPED, "idea"]).exclude(instrument__code="RRF")
 
     def total(qs, field):  # type: ignore[no-untyped-def]
         return qs.aggregate(s=Sum(field))["s"] or Decimal("0.00")

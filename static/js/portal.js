@@ -41,3 +41,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Forms answered with 400 (or 409/422) carry their error messages in the returned fragment: swap it in
+// instead of silently dropping it (htmx does not swap error responses by default), then move focus to
+// the error summary so it is seen and announced.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const status = event.detail.xhr.status;
+  if ([400, 409, 422].includes(status)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  const summary = event.target.querySelector ? document.getElementById("plan-errors") : null;
+  if (summary) summary.focus();
+});

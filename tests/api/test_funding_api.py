@@ -23,7 +23,8 @@ def test_funding_lines_carry_the_three_amounts(api, portfolio):
     body = api.get(f"/api/v1/funding-lines/{line.pk}/").json()
     assert body == {"id": line.pk, "project": line.project_id, "agreement": line.project.agreement_id,
                     "instrument": "ERDF", "share_group": "eu_state", "year": 2025, "kind": "line", "note": "",
-                    "planned_amount": "60000.00", "granted_amount": "60000.00", "spent_amount": "0.00"}
+                    "planned_amount": "60000.00", "granted_amount": "60000.00", "spent_amount": "0.00",
+                    "counted": True, "granted_source": "", "spent_source": "", "granted_decision": None}
 
 
 def test_funding_line_filters(api, portfolio, agreement):
@@ -111,7 +112,7 @@ def _expected_summary(agreement_id: int, basis: str, projects) -> dict:  # type:
     """Computed independently: plain aggregates over the lines that count."""
     field = f"{basis}_amount"
     lines = FundingLine.objects.filter(project__agreement_id=agreement_id, project__in=projects).exclude(
-        project__status__in=["rejected", "withdrawn"])
+        project__status__in=["idea", "rejected", "withdrawn"]).exclude(instrument__code="RRF")  # counting rules
     total = lines.aggregate(s=Sum(field))["s"] or Decimal("0")
     local = lines.filter(instrument__code__in=["CITY", "PUBLIC"]).aggregate(s=Sum(field))["s"] or Decimal("0")
     by_priority = {code: lines.filter(project__priority__code=code).aggregate(s=Sum(field))["s"] or Decimal("0")
@@ -151,7 +152,8 @@ def test_funding_summary_bad_basis_is_400(api, agreement):
 
 
 def test_funding_summary_counts_only_visible_projects(clients, portfolio, other_agreement):
-    # The other agreement's draft (planned 500.00) is hidden from this agreement's coordinator.
+    # The other agreement's proposal (planned 500.00) is hidden from this agreement's coordinator.
+    portfolio["other_idea"].__class__.objects.filter(pk=portfolio["other_idea"].pk).update(status="proposal")
     mine = clients["coordinator"].get(f"/api/v1/agreements/{other_agreement.pk}/funding-summary/",
                                       {"basis": "planned"}).json()
     all_ = clients["ministry"].get(f"/api/v1/agreements/{other_agreement.pk}/funding-summary/",
