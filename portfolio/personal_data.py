@@ -113,7 +113,7 @@ REGISTER: Register = {
         "method": NOT_PERSONAL, "votes_for": NOT_PERSONAL, "votes_against": NOT_PERSONAL,
         "votes_abstain": NOT_PERSONAL, "conditions": FREE_TEXT, "rationale": FREE_TEXT, "corrects": NOT_PERSONAL,
         "recorded_by": LINK, "decided_at": NOT_PERSONAL,
-    },
+    "decided_on": NOT_PERSONAL, },
     "governance.recusal": {"id": NOT_PERSONAL, "decision": NOT_PERSONAL, "user": LINK, "reason": FREE_TEXT},
     "governance.applicationcriteria": {
         "id": NOT_PERSONAL, "group": NOT_PERSONAL, "version": NOT_PERSONAL, "title": NOT_PERSONAL,
@@ -140,10 +140,21 @@ REGISTER: Register = {
         "data_version": NOT_PERSONAL, "snapshot": NOT_PERSONAL, "pdf_file": NOT_PERSONAL,
         "xlsx_file": NOT_PERSONAL, "csv_file": NOT_PERSONAL, "json_file": NOT_PERSONAL, "requested_by": LINK,
         "rerun": NOT_PERSONAL, "created_at": ACTIVITY, "started_at": NOT_PERSONAL, "completed_at": NOT_PERSONAL,
-    },
+    "enqueued_at": NOT_PERSONAL, },
     "reporting.reportdownload": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "user": LINK, "file_format": ACTIVITY,
         "downloaded_at": ACTIVITY,
+    },
+    # --- funding ledger
+    "funding.fundingdecision": {
+        "id": NOT_PERSONAL, "project": NOT_PERSONAL, "kind": NOT_PERSONAL, "authority": NOT_PERSONAL,
+        "decided_on": NOT_PERSONAL, "reference": NOT_PERSONAL, "eura_code": NOT_PERSONAL, "note": FREE_TEXT,
+        "recorded_at": ACTIVITY, "recorded_by": LINK,
+    },
+    "funding.spendingentry": {
+        "id": NOT_PERSONAL, "project": NOT_PERSONAL, "instrument": NOT_PERSONAL, "year": NOT_PERSONAL,
+        "date": NOT_PERSONAL, "source": NOT_PERSONAL, "reference": NOT_PERSONAL, "amount": NOT_PERSONAL,
+        "recorded_at": ACTIVITY, "recorded_by": LINK,
     },
 }
 
