@@ -49,11 +49,16 @@ def test_breakdowns_reconcile_to_the_grand_total(clean_agreement, plan):
                 net[(priority, code, year)] = [a + c for a, c in zip((planned, granted, spent), corrections,
                                                                        strict=True)]
             for index, basis in enumerate(("planned", "granted", "spent")):
-                expected_total = sum((amounts[index] for amounts in net.values()), Decimal("0.00"))
+                # RRF is used separately (docs/counting-rules.md): outside the totals, shown in ``separate``.
+                counted = {key: amounts for key, amounts in net.items() if key[1] != "RRF"}
+                expected_separate = sum((amounts[index] for key, amounts in net.items() if key[1] == "RRF"),
+                                        Decimal("0.00"))
+                expected_total = sum((amounts[index] for amounts in counted.values()), Decimal("0.00"))
                 expected_groups = {"local": Decimal(0), "eu_state": Decimal(0), "private": Decimal(0)}
-                for (_p, code, _y), amounts in net.items():
+                for (_p, code, _y), amounts in counted.items():
                     expected_groups[SHARE_GROUP_OF[code]] += amounts[index]
                 s = funding_summary(agreement_id=clean_agreement.pk, basis=basis)
+                assert s["separate"] == expected_separate
                 assert s["total"] == expected_total
                 assert sum(r["total"] for r in s["by_priority"]) == expected_total
                 assert sum(r["total"] for r in s["by_instrument"]) == expected_total

@@ -182,7 +182,8 @@ def test_national_summary_compares_every_agreement_side_by_side(demo, other_agre
 @pytest.mark.usefixtures("fast_pdf")
 def test_xlsx_text_cells_are_never_formulas(demo):
     project = Project.objects.filter(agreement=demo, status="running").order_by("end_date").first()
-    project.title, project.end_date = '=HYPERLINK("http://x.invalid","y")', dt.date(2026, 1, 31)
+    project.title_fi = project.title_en = '=HYPERLINK("http://x.invalid","y")'
+    project.end_date = dt.date(2026, 1, 31)
     _save_within_the_period(project)
     report = compile_now(agreement=demo)
     wb = load_workbook(io.BytesIO(report.xlsx_file.read()))
