@@ -64,7 +64,7 @@ class FundingFrameFilter(VisibleChoicesFilterSet):
         fields = ["agreement", "instrument", "year"]
 
 
-class FundingDecisionFilter(filters.FilterSet):
+class FundingDecisionFilter(VisibleChoicesFilterSet):
     agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
                                           queryset=Agreement.objects.all())
     project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
@@ -74,10 +74,3 @@ class FundingDecisionFilter(filters.FilterSet):
     class Meta:
         model = FundingDecision
         fields = ["agreement", "project"]
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        request = self.request
-        if request is not None and getattr(request, "user", None) is not None:
-            self.filters["project"].queryset = Project.objects.visible_to(request.user)
-            self.filters["agreement"].queryset = Agreement.objects.visible_to(request.user)

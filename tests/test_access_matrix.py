@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from funding.models import FundingDecision
 from governance.choices import GroupKind, MeetingStatus, MemberRole, ProposalStatus
 from governance.models import (
     Decision,
@@ -111,6 +112,9 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
                             title_fi=f"Julkinen {tag}", status="running", lead_organisation=OrganisationFactory())
     side.add(public, hidden=False)
     side.add(FundingLineFactory(project=public, year=2025), hidden=False)
+    # The funding authority's decision on it is read by whoever sees the project.
+    side.add(FundingDecision.objects.create(project=public, decided_on=dt.date(2025, 3, 1),
+                                            reference=f"UUDELY/{tag}/2025"), hidden=False)
     # Its preparation record (need, coordinator's notes) stays internal to the agreement.
     prepared = ProjectIdea.objects.create(project=public, stage="proposal", need=f"zq{tag}-public-need",
                                           notes=f"zq{tag}-public-notes")
@@ -220,6 +224,7 @@ MAIN_MODEL = [
     ("api/v1/^projects/", Project),
     ("api/v1/^funding-lines/", "funding.FundingLine"),
     ("api/v1/^funding-frames/", "funding.FundingFrame"),
+    ("api/v1/^funding-decisions/", "funding.FundingDecision"),
     ("api/v1/^proposals/", Proposal),
     ("api/v1/^meetings/", Meeting),
     ("api/v1/^decisions/", Decision),

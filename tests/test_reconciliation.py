@@ -37,7 +37,7 @@ STATUSES = ("idea", "proposal", "approved", "running", "closed", "rejected", "wi
 INSTRUMENTS = ("ERDF", "ESF", "AKKE", "RRF", "CITY", "PUBLIC", "PRIVATE")
 # The counting rule, written out for the SQL below (docs/counting rules; funding.selectors.countable_lines):
 # lines of rejected and withdrawn projects never count.
-NOT_COUNTED_STATUSES = ("rejected", "withdrawn")
+NOT_COUNTED_STATUSES = ("idea", "rejected", "withdrawn")  # and RRF lines (used separately)
 DECIDED_STATUSES = ("approved", "running", "closed")
 ACTIVE_STATUSES = ("approved", "running")
 CENTS = Decimal("0.01")
@@ -115,7 +115,7 @@ def expected_lines(agreement_id: int, cutoff: Any, field: str, group: str) -> di
         JOIN funding_fundinginstrument i ON i.id = l.instrument_id
         JOIN portfolio_priority pr ON pr.id = p.priority_id
         WHERE {_latest("l", "funding_historicalfundingline")} AND {_latest("p", "portfolio_historicalproject")}
-          AND p.agreement_id = %s AND p.status NOT IN ({excluded})
+          AND p.agreement_id = %s AND p.status NOT IN ({excluded}) AND i.code <> 'RRF'
         GROUP BY {group}"""
     return {key: _cents(total) for key, total in _rows(sql, [cutoff, cutoff, agreement_id])}
 
@@ -141,7 +141,7 @@ def _rows_by_cell(agreement_id: int, cutoff: Any, field: str) -> dict[tuple[str,
               JOIN portfolio_historicalproject p ON p.id = l.project_id
               JOIN funding_fundinginstrument i ON i.id = l.instrument_id
               WHERE {_latest("l", "funding_historicalfundingline")} AND {_latest("p", "portfolio_historicalproject")}
-                AND p.agreement_id = %s AND p.status NOT IN ({excluded})
+                AND p.agreement_id = %s AND p.status NOT IN ({excluded}) AND i.code <> 'RRF'
               GROUP BY i.code, l.year"""
     return {(code, year): _cents(total) for code, year, total in _rows(sql, [cutoff, cutoff, agreement_id])}
 
