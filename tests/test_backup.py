@@ -15,7 +15,7 @@ from django.db import connection
 
 from config import backup
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ENGINE = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
 
