@@ -16,11 +16,10 @@ def line_source(as_of: dt.date | None = None) -> QuerySet[FundingLine] | QuerySe
     """The funding lines to count figures from: the live table today, otherwise every line as it stood at
     the end of ``as_of``, each joined to its project's row of the same moment, so that ``project__status``,
     ``project__priority__code`` and the other lookups of the counting rules give that day's values."""
-    if is_live(as_of):
+    if as_of is None or is_live(as_of):
         return FundingLine.objects.all()
     from portfolio.asof_models import AsOfProject
 
-    assert as_of is not None
     return AsOfFundingLine.objects.filter(
         history_id__in=latest_rows(AsOfFundingLine, as_of).values("history_id"),
         project__history_id__in=latest_rows(AsOfProject, as_of).values("history_id"),
@@ -29,8 +28,7 @@ def line_source(as_of: dt.date | None = None) -> QuerySet[FundingLine] | QuerySe
 
 def frame_source(as_of: dt.date | None = None) -> QuerySet:
     """The funding frames in force at the end of ``as_of`` (historical rows; ``id`` is the frame's id)."""
-    if is_live(as_of):
+    if as_of is None or is_live(as_of):
         return FundingFrame.objects.all()
-    assert as_of is not None
     history = FundingFrame.history.model
     return history.objects.filter(history_id__in=latest_rows(history, as_of).values("history_id"))

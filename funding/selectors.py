@@ -418,8 +418,7 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
     decided_projects_q = Q(decision__proposal__project__status__in=DECIDED_STATUSES + DROPPED_STATUSES)
     pending_statuses = [ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA]
     proposal_status: Any = F("proposal__status")
-    if not is_live(as_of):
-        assert as_of is not None
+    if as_of is not None and not is_live(as_of):
         decisions_q = Q(decision__meeting__starts_at__lt=day_end(as_of))
         corrections = corrections.filter(meeting__starts_at__lt=day_end(as_of))
         decided_projects_q = Q(decision__proposal__project_id__in=project_source(as_of).filter(

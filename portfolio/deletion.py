@@ -61,11 +61,8 @@ def blocked_objects(objs: Iterable[models.Model]) -> list[str]:
 
 def _user_in_history(user: models.Model) -> list[str]:
     for model in apps.get_models():
-        try:
-            field = model._meta.get_field("history_user")
-        except Exception:  # noqa: BLE001 - models without a history
-            continue
-        if field.is_relation and model._default_manager.filter(history_user=user).exists():
+        field = next((f for f in model._meta.get_fields() if f.name == "history_user"), None)
+        if field is not None and field.is_relation and model._default_manager.filter(history_user=user).exists():
             return [_("This person is named in the change history. People leave by deactivation and "
                       "anonymisation, never by deleting their account.")]
     return []

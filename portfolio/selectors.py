@@ -139,9 +139,8 @@ def projects_ending_soon(*, user: AbstractBaseUser | AnonymousUser, agreement: A
     from .asof import is_live, project_rows_as_of, today
 
     visible = Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None)
-    if is_live(as_of):
+    if as_of is None or is_live(as_of):
         return projects_ending_within(visible.select_related("lead_organisation"), as_of=today(), days=days)
-    assert as_of is not None
     return projects_ending_within(project_rows_as_of(as_of).filter(id__in=visible.values("pk"))
                                   .select_related("lead_organisation"), as_of=as_of, days=days)
 
@@ -164,9 +163,8 @@ def visible_projects_source(*, user: AbstractBaseUser | AnonymousUser, agreement
     from .asof import is_live, project_rows_as_of
 
     visible = Project.objects.visible_to(user).for_agreement(agreement_id)
-    if is_live(as_of):
+    if as_of is None or is_live(as_of):
         return visible
-    assert as_of is not None
     rows = project_rows_as_of(as_of).filter(id__in=visible.values("pk"))
     return rows.filter(agreement_id=agreement_id) if agreement_id else rows
 
