@@ -21,6 +21,7 @@ from .models import (
     DecisionFundingLine,
     Meeting,
     Membership,
+    NotificationOutbox,
     ProjectIdea,
     Proposal,
     ProposalAssessment,
@@ -227,3 +228,52 @@ class DecisionAdmin(_ConfirmedIsReadOnly, admin.ModelAdmin):
     def has_add_permission(self, request: Any) -> bool:
         # Decisions are recorded in a meeting (quorum, recusals, project effects), never typed in the admin.
         return False
+
+
+@admin.register(NotificationOutbox)
+class NotificationOutboxAdmin(admin.ModelAdmin):
+    """The notifications waiting for the broker (a transactional outbox): which are still unsent, how often
+    sending was tried and why it failed. Entries are written by the services only; the one thing to do here
+    is to try sending again now instead of waiting for the sweep."""
+
+    list_display = ("task_name", "object_id", "created_at", "sent_at", "attempts", "short_error")
+    list_filter = (("sent_at", admin.EmptyFieldListFilter), "task_name")
+    search_fields = ("task_name", "last_error")
+    date_hierarchy = "created_at"
+    readonly_fields = ("task_name", "object_id", "created_at", "sent_at", "attempts", "last_error")
+    actions = ["send_now"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: NotificationOutbox) -> str:
+        return obj.last_error[:120]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Send the selected unsent notifications now"))
+    def send_now(self, request: HttpRequest, queryset: Any) -> None:
+        from .notifications import outbox_send
+
+        pending = list(queryset.filter(sent_at__isnull=True).order_by("created_at", "pk")
+                       .values_list("pk", flat=True))
+        sent = 0
+        for pk in pending:
+            if not outbox_send(entry_id=pk):
+                break  # the broker is down: the rest would wait for the same refusal
+            sent += 1
+        if sent:
+            self.message_user(request, gettext("%(sent)d of %(total)d notifications handed to the broker.")
+                              % {"sent": sent, "total": len(pending)}, messages.SUCCESS)
+        if sent < len(pending):
+            self.message_user(request, gettext("The broker refused the notifications; %(left)d stay in the outbox "
+                                               "and the sweep tries them again every minute.")
+                              % {"left": len(pending) - sent}, messages.ERROR)
+        if not pending:
+            self.message_user(request, gettext("The selected notifications have already been sent."),
+                              messages.INFO)

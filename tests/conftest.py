@@ -15,7 +15,7 @@ def pytest_runtest_logreport(report: Any) -> None:
     if report.when != "call":
         return
     for name, value in getattr(report, "user_properties", []):
-        if name in ("access_matrix_cases", "access_matrix_leaks"):
+        if name in ("access_matrix_cases", "access_matrix_leaks", "fuzz_requests", "fuzz_failures"):
             _COUNTS[name] = _COUNTS.get(name, 0) + int(value)
 
 
@@ -23,3 +23,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if "access_matrix_cases" in _COUNTS:
         terminalreporter.write_line(f"access matrix: {_COUNTS['access_matrix_cases']} cases, "
                                     f"{_COUNTS.get('access_matrix_leaks', 0)} leaks")
+    if "fuzz_requests" in _COUNTS:
+        terminalreporter.write_line(f"API fuzz: {_COUNTS['fuzz_requests']} generated requests, "
+                                    f"{_COUNTS.get('fuzz_failures', 0)} failures")

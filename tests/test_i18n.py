@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,30 @@ def test_catalogues_have_no_untranslated_or_fuzzy_entries():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_translations.py")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_string_of_the_code_and_templates_is_in_the_fi_and_sv_catalogues(tmp_path):
+    """Extract the messages afresh (makemessages, in a copy of the tree so the committed catalogues stay as they
+    are) and fail on any msgid that has no Finnish or Swedish translation: a string added to the code without its
+    translations would show in English to Finnish and Swedish users."""
+    import shutil
+
+    copy = tmp_path / "tree"
+    skip = shutil.ignore_patterns("tests", "__pycache__", "*.mo", "migrations")
+    for name in ("config", "portfolio", "funding", "governance", "reporting", "templates", "locale"):
+        shutil.copytree(ROOT / name, copy / name, ignore=skip)
+    shutil.copy(ROOT / "manage.py", copy / "manage.py")
+    result = subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "fi", "-l", "sv", "--no-obsolete",
+                             "-v", "0"], cwd=copy, capture_output=True, text=True,
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev"})
+    assert result.returncode == 0, result.stderr
+    missing = {}
+    for language in ("fi", "sv"):
+        untranslated = subprocess.run(["msgattrib", "--untranslated", "--no-wrap",
+                                       str(copy / "locale" / language / "LC_MESSAGES" / "django.po")],
+                                      capture_output=True, text=True, check=True).stdout
+        ids = [line[len("msgid "):] for line in untranslated.splitlines()
+               if line.startswith("msgid ") and line != 'msgid ""']
+        if ids:
+            missing[language] = ids
+    assert missing == {}, f"add these to locale/*/LC_MESSAGES/django.po: {missing}"

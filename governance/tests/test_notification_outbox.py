@@ -103,3 +103,30 @@ def test_committed_change_sends_its_notification_once(coordinator, steering_memb
 def test_the_sweep_is_on_the_beat_schedule_every_minute(settings):
     entries = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert float(entries["governance.outbox_sweep_task"]["schedule"]) <= 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_admin_lists_unsent_notifications_and_sends_them_on_request(admin_client, coordinator, steering_member,
+                                                                     agreement, broker_refuses, monkeypatch):
+    from governance.models import NotificationOutbox
+
+    proposal = f.draft(coordinator, agreement)
+    services.proposal_submit(proposal=proposal, user=coordinator)
+    entry = NotificationOutbox.objects.get(sent_at__isnull=True, task_name="proposal_submitted_notify_task")
+    changelist = reverse("admin:governance_notificationoutbox_changelist")
+
+    page = admin_client.get(changelist, {"sent_at__isempty": "1"})
+    assert page.status_code == 200
+    assert "proposal_submitted_notify_task" in page.content.decode()
+    assert admin_client.get(reverse("admin:governance_notificationoutbox_add")).status_code == 403
+
+    still_down = admin_client.post(changelist, {"action": "send_now", "_selected_action": [entry.pk]}, follow=True)
+    assert "The broker refused the notifications; 1 stay in the outbox" in still_down.content.decode()
+    entry.refresh_from_db()
+    assert entry.sent_at is None and entry.attempts == 2 and entry.last_error
+
+    monkeypatch.undo()  # the broker is back
+    sent = admin_client.post(changelist, {"action": "send_now", "_selected_action": [entry.pk]}, follow=True)
+    assert "1 of 1 notifications handed to the broker." in sent.content.decode()
+    entry.refresh_from_db()
+    assert entry.sent_at is not None and entry.last_error == ""

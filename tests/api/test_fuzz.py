@@ -81,7 +81,7 @@ def keep_db_connection(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_fuzz_every_operation_as_every_role(users, portfolio, governance_records, capsys,  # type: ignore[no-untyped-def]
-                                            keep_db_connection):
+                                            keep_db_connection, record_property):
     from rest_framework.authtoken.models import Token
 
     raw = _raw_schema(users["ministry"])
@@ -121,6 +121,9 @@ def test_fuzz_every_operation_as_every_role(users, portfolio, governance_records
     with capsys.disabled():
         print(f"\nschemathesis: {total} generated requests over {len(operations)} operations; "
               f"per role {dict(counts)}; statuses {dict(sorted(statuses.items()))}; failures {len(failures)}")
+    # The run's summary line ("API fuzz: N generated requests, F failures") is printed from these (tests/conftest.py).
+    record_property("fuzz_requests", total)
+    record_property("fuzz_failures", len(failures))
     assert failures == [], "\n".join(failures[:20])
     assert total >= MIN_REQUESTS
 
