@@ -63,15 +63,12 @@ def plan_lines_from_data(data: Any, *, codes: list[str], years: list[int]) -> li
 
 
 class CorrectionForm(forms.Form):
-    """A correction of one instrument and year; amounts may be negative (money recovered, audit findings)."""
+    """A correction of one instrument and year's planned amount; it may be negative (audit findings)."""
 
     instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=FundingInstrument.objects.all(),
                                         to_field_name="code")
     year = forms.IntegerField(label=_("Year"))
     planned_amount = forms.CharField(label=_("Planned correction (€)"), required=False, max_length=30)
-    granted_amount = forms.CharField(label=_("Granted correction (€)"), required=False, max_length=30)
-    spent_amount = forms.CharField(label=_("Spent correction (€)"), required=False, max_length=30,
-                                   help_text=_("Use a minus sign for a reduction, e.g. -1500."))
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

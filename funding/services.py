@@ -164,6 +164,7 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
     the plan in between."""
     from portfolio.models import Project
     from portfolio.permissions import can_change_project
+    from portfolio.services import partner_shares_over_plan
 
     from .selectors import lines_fingerprint
 
@@ -208,6 +209,12 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
             else:
                 line.delete()
         _check_net_not_negative(project)
+        over = partner_shares_over_plan(project)
+        if over is not None:
+            raise ValidationError(
+                _("The plan's total %(total)s would be less than the co-implementers' budget shares %(shares)s. "
+                  "Lower their shares on the project form first."), code="below_partner_shares",
+                params={"total": _euros(over[1]), "shares": _euros(over[0])})
     return kept
 
 
@@ -253,9 +260,10 @@ def _check_net_not_negative(project: Any) -> None:
 def funding_correction_set(*, project: Any, instrument_code: str, year: Any, planned_amount: Any = ZERO,
                            granted_amount: Any = ZERO, spent_amount: Any = ZERO, note: str, user: Any
                            ) -> FundingLine | None:
-    """Set the correction of a project's instrument and year: amounts may be negative (e.g. money recovered
-    after an audit), but the net amounts may not. All-zero amounts remove the correction. A reason is
-    required; the history keeps every earlier correction."""
+    """Set the correction of a project's planned amount of an instrument and year: it may be negative (e.g. a
+    reduction agreed after an audit), but the net amount may not. Granted and spent amounts are refused here:
+    they change only through their sources (an amending funding decision, a spending entry). A zero amount
+    removes the correction. A reason is required; the history keeps every earlier correction."""
     from portfolio.models import Project
     from portfolio.permissions import can_change_project
 
@@ -279,6 +287,14 @@ def funding_correction_set(*, project: Any, instrument_code: str, year: Any, pla
             amounts[field] = parse_amount(raw, allow_negative=True)
         except ValidationError as exc:
             errors[field] = list(exc.messages)
+    # Granted and spent money have their own sources: an amending funding decision changes what was granted, a
+    # spending entry (a correction entry for a reduction) what was spent. A correction line corrects the plan.
+    if amounts.get("granted_amount"):
+        errors["granted_amount"] = [_("A granted amount changes only through a funding decision: record the "
+                                      "funding authority's amending decision with its reference instead.")]
+    if amounts.get("spent_amount"):
+        errors["spent_amount"] = [_("A spent amount changes only through a dated spending entry with its source: "
+                                    "record a correction entry instead.")]
     nonzero = any(amounts.values())
     if nonzero and not note.strip():
         errors["note"] = [_("Give the reason for the correction.")]
@@ -550,6 +566,8 @@ def funding_decision_record(*, project: Any, decided_on: date, reference: str, l
         raise ValidationError(errors)
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).first()
+        if kind != FundingDecision.Kind.MIGRATED:
+            _check_granted_raise_within_frames(project=project, lines=clean)
         decision = FundingDecision(project=project, kind=kind, decided_on=decided_on, reference=reference,
                                    eura_code=(eura_code or project.eura_code or "").strip(),
                                    authority=(authority or "").strip(), note=(note or "").strip(),
@@ -564,6 +582,37 @@ def funding_decision_record(*, project: Any, decided_on: date, reference: str, l
             project=project, amounts={(line["instrument"].code, line["year"]): line["amount"] for line in clean},
             source=decision.source_label, user=user, planned_if_new={}, funding_decision=decision)
     return decision
+
+
+def _check_granted_raise_within_frames(*, project: Any, lines: list[dict[str, Any]]) -> None:
+    """A funding decision that raises a granted amount of EU or state money commits it against the frame:
+    refused when the year has no frame yet, or when the committed money would exceed the frame (the same rule
+    as the steering group's decision). Lowering a granted amount is always allowed."""
+    from .selectors import frame_exists, needs_frame
+
+    current = {(code, year): amount for code, year, amount in FundingLine.objects.regular().filter(project=project)
+               .values_list("instrument__code", "year", "granted_amount")}
+    corrected = {(code, year): total or ZERO for code, year, total in FundingLine.objects.corrections()
+                 .filter(project=project).order_by().values("instrument__code", "year")
+                 .annotate(total=Sum("granted_amount")).values_list("instrument__code", "year", "total")}
+    raised = [line for line in lines if needs_frame(line["instrument"].code)
+              and line["amount"] > current.get((line["instrument"].code, line["year"]), ZERO)]
+    if not raised:
+        return
+    missing = [_("%(code)s %(year)s has no funding frame yet (no regional allocation decision): the funding can be "
+                 "granted once the frame for that year is recorded.") % {"code": line["instrument"].code,
+                                                                         "year": line["year"]}
+               for line in raised if not frame_exists(agreement=project.agreement_id,
+                                                      instrument=line["instrument"], year=line["year"])]
+    if missing:
+        raise ValidationError({"lines": missing}, code="no_frame")
+    try:
+        frame_check_commit(agreement=project.agreement, exclude_project=project, lines=[
+            {"instrument": line["instrument"].code, "year": line["year"],
+             "amount": line["amount"] + corrected.get((line["instrument"].code, line["year"]), ZERO)}
+            for line in raised])
+    except ValidationError as exc:
+        raise ValidationError({"lines": exc.messages}, code="frame_overrun") from exc
 
 
 def spending_entry_record(*, project: Any, instrument_code: str, year: Any, entry_date: date, source: str,

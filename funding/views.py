@@ -262,8 +262,7 @@ def project_correction(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.funding_correction_set(
                 project=project, instrument_code=data["instrument"].code, year=data["year"],
-                planned_amount=data["planned_amount"], granted_amount=data["granted_amount"],
-                spent_amount=data["spent_amount"], note=data["note"], user=request.user)
+                planned_amount=data["planned_amount"], note=data["note"], user=request.user)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:

@@ -204,11 +204,22 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
                 partnership.save(update_fields=["budget_share"])
 
 
+def partner_shares_over_plan(project: Project) -> tuple[Decimal, Decimal] | None:
+    """The one rule on co-implementers' money: their budget shares together fit in the project's total
+    planned budget (corrections included). ``(shares, total)`` when they do not, else None. The project form
+    and the financing plan (funding.services.funding_lines_replace) both ask this."""
+    from django.db.models import Sum
+
+    shares = project.partnerships.aggregate(t=Sum("budget_share"))["t"] or Decimal("0.00")
+    # The reverse relation of the funding lines: the plan's planned money, corrections included.
+    total = project.funding_lines.aggregate(t=Sum("planned_amount"))["t"] or Decimal("0.00")
+    return (shares, total) if shares > total else None
+
+
 def _partners_check(project: Project) -> None:
     """Co-implementers (osatoteuttajat) are organisations other than the lead, and their budget shares
     together fit in the project's total planned budget. Raises ValidationError on "partners"."""
     from django.core.exceptions import ValidationError
-    from django.db.models import Sum
     from django.utils.formats import number_format
 
     def euros(value: Decimal) -> str:
@@ -217,12 +228,10 @@ def _partners_check(project: Project) -> None:
     errors = []
     if project.partnerships.filter(organisation_id=project.lead_organisation_id).exists():
         errors.append(_("The lead implementer cannot also be a co-implementer."))
-    shares = project.partnerships.aggregate(t=Sum("budget_share"))["t"] or Decimal("0.00")
-    # The reverse relation of the funding lines: the plan's planned money, corrections included.
-    total = project.funding_lines.aggregate(t=Sum("planned_amount"))["t"] or Decimal("0.00")
-    if shares > total:
+    over = partner_shares_over_plan(project)
+    if over is not None:
         errors.append(_("The co-implementers' budget shares total %(shares)s, more than the project's total "
-                        "planned budget %(total)s.") % {"shares": euros(shares), "total": euros(total)})
+                        "planned budget %(total)s.") % {"shares": euros(over[0]), "total": euros(over[1])})
     if errors:
         raise ValidationError({"partners": errors}, code="invalid_partners")
 

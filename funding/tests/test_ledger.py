@@ -194,3 +194,43 @@ def test_migration_gives_every_granted_amount_a_source_without_changing_figures(
     assert decided.spending_entries.get().amount == D("5.00")
     migration.backwards(apps, None)
     assert not decided.funding_decisions.exists() and not decided.spending_entries.exists()
+
+
+def test_authority_decision_raising_granted_is_checked_against_the_frame(decided, clean_agreement, recorder):
+    """Defect (issue 12): the funding authority's decision could take committed money over the frame."""
+    from funding.services import funding_decision_record
+    from funding.tests.conftest import add_frame
+
+    def record(amount: str, reference: str, year: int = 2025):  # type: ignore[no-untyped-def]
+        return funding_decision_record(project=decided, decided_on=dt.date(2025, 3, 4), reference=reference,
+                                       lines=[{"instrument": "ERDF", "year": year, "amount": amount}], user=recorder)
+
+    with pytest.raises(ValidationError) as exc:  # no frame for ERDF 2025 yet
+        record("500000", "R/1")
+    assert exc.value.message_dict["lines"] == ["ERDF 2025 has no funding frame yet (no regional allocation "
+                                               "decision): the funding can be granted once the frame for that "
+                                               "year is recorded."]
+    add_frame(clean_agreement, "ERDF", 2025, "450000.00")
+    other = make_project(clean_agreement, status="running")
+    add_line(other, "ERDF", 2025, planned="40000.00", granted="40000.00")
+    with pytest.raises(ValidationError) as exc:  # 40 000 + 450 000 > 450 000
+        record("450000", "R/2")
+    assert "would exceed the frame" in str(exc.value.message_dict["lines"])
+    assert FundingLine.objects.get(project=decided, instrument__code="ERDF").granted_amount == D("416981.00")
+    assert not decided.funding_decisions.exists()
+
+    record("410000", "R/3")  # 40 000 + 410 000 = 450 000: exactly the frame
+    assert FundingLine.objects.get(project=decided, instrument__code="ERDF").granted_amount == D("410000.00")
+    FundingLine.objects.filter(project=other).update(granted_amount=D("100000.00"))  # the frame is over now
+    record("300000", "R/4")  # lowering is always allowed
+    assert FundingLine.objects.get(project=decided, instrument__code="ERDF").granted_amount == D("300000.00")
+
+
+def test_authority_decision_for_a_year_without_frame_says_so_in_the_api(decided, recorder):
+    client = APIClient()
+    client.force_authenticate(recorder)
+    response = client.post("/api/v1/funding-decisions/", {
+        "project": decided.pk, "decided_on": "2025-03-04", "reference": "R/9", "kind": "decision",
+        "lines": [{"instrument": "ERDF", "year": 2026, "amount": "1000.00"}]}, format="json")
+    assert response.status_code == 400, response.content
+    assert "no funding frame yet" in str(response.json())

@@ -93,3 +93,22 @@ def test_api_refuses_negative_shares_and_duplicates(api, project):
     twice = _patch(api, project, {"co_implementers": [{"organisation": partner.pk, "budget_share": "1"},
                                                       {"organisation": partner.pk, "budget_share": "2"}]})
     assert twice.status_code == 400 and "co_implementers" in twice.json()["errors"]
+
+
+def test_the_financing_plan_cannot_drop_below_the_co_implementers_shares(api, project, coordinator):
+    """Defect (issue 12): PUT funding-lines lowered the plan under the shares the co-implementers hold."""
+    from funding.models import FundingLine
+    from funding.services import funding_lines_replace
+
+    _update(project, coordinator, [{"organisation": OrganisationFactory(), "budget_share": Decimal("1000000.00")}])
+    url = f"/api/v1/projects/{project.pk}/funding-lines/"
+    response = api.put(url, {"lines": [{"instrument": "ERDF", "year": 2026, "planned_amount": "500000.00"},
+                                       {"instrument": "CITY", "year": 2026, "planned_amount": "333333.00"}]},
+                       format="json")
+    assert response.status_code == 400, response.content
+    assert "less than the co-implementers' budget shares 1,000,000.00 €" in str(response.json())
+    assert sorted(FundingLine.objects.filter(project=project).values_list("planned_amount", flat=True)) == [
+        Decimal("533333.00"), Decimal("800000.00")]  # nothing written
+    funding_lines_replace(project=project, user=coordinator, lines=[  # exactly the shares: allowed
+        {"instrument": "ERDF", "year": 2026, "planned_amount": "600000.00"},
+        {"instrument": "CITY", "year": 2026, "planned_amount": "400000.00"}])
