@@ -25,6 +25,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("governance/", include("governance.urls")),
     path("reports/", include("reporting.urls")),
+    path("open-data/", include("reporting.open_data_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -141,6 +141,9 @@ REGISTER: Register = {
         "xlsx_file": NOT_PERSONAL, "csv_file": NOT_PERSONAL, "json_file": NOT_PERSONAL, "requested_by": LINK,
         "rerun": NOT_PERSONAL, "created_at": ACTIVITY, "started_at": NOT_PERSONAL, "completed_at": NOT_PERSONAL,
     "enqueued_at": NOT_PERSONAL, },
+    # The public list of operations: organisations and projects only (tests/test_open_data.py checks the columns).
+    "reporting.operationslist": {"id": NOT_PERSONAL, "published_at": NOT_PERSONAL, "rows": NOT_PERSONAL,
+                                 "row_count": NOT_PERSONAL},
     "reporting.reportdownload": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "user": LINK, "file_format": ACTIVITY,
         "downloaded_at": ACTIVITY,

@@ -128,3 +128,21 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.file_format} {self.user}"
+
+
+class OperationsList(models.Model):
+    """A published edition of the public list of operations (Regulation (EU) 2021/1060, Article 49(3)): the
+    rows as they were published, so that the page and the files say the same thing until the next edition.
+    A beat task publishes a new edition monthly (the Regulation asks for at least every four months)."""
+
+    published_at = models.DateTimeField(_("published"), auto_now_add=True, db_index=True)
+    rows = models.JSONField(_("rows"), default=list)
+    row_count = models.PositiveIntegerField(_("number of operations"), default=0)
+
+    class Meta:
+        verbose_name = _("list of operations")
+        verbose_name_plural = _("lists of operations")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.published_at:%Y-%m-%d} ({self.row_count})"

@@ -82,3 +82,11 @@ def summary_requeue_stale_task() -> list[int]:
     if sent:
         logger.info("recovery sweep sent %s summaries again: %s", len(sent), sent)
     return sent
+
+
+@shared_task(name="reporting.operations_list_publish_task", acks_late=True)
+def operations_list_publish_task() -> int:
+    """Publish a new edition of the public list of operations (beat: monthly). Returns its number of rows."""
+    from .open_data import operations_list_publish
+
+    return operations_list_publish().row_count

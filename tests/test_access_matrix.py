@@ -54,6 +54,9 @@ pytestmark = pytest.mark.django_db
 # URLs anyone may open (same list as test_security.py) and the admin (superusers only).
 PUBLIC_PREFIXES = ("accounts/login/", "accounts/logout/", "admin/", "i18n/", "healthz", "static/", "media/",
                    "api/schema/", "api/docs/")
+# Public without sign-in by law (the list of operations, Regulation (EU) 2021/1060, Art. 49(3)): an anonymous
+# user gets the page, and the page is still scanned for every side's undecided projects like any other.
+PUBLIC_PAGES = ("/open-data/",)
 UNDECIDED_PROJECT_STATUSES = ("idea", "proposal", "rejected", "withdrawn")
 FILE_FORMATS = ("pdf", "xlsx", "csv", "json")
 NONEXISTENT = 987654321
@@ -382,7 +385,7 @@ def _check(tally: Tally, world: World, label: str, client: Client, case: Case, *
     if status >= 500:
         tally.problems.append(f"{where}: {status}")
     elif label == "anonymous":
-        if not (_is_login_redirect(response) or status in (401, 403, 405)):
+        if not (_is_login_redirect(response) or status in (401, 403, 405) or case.url.startswith(PUBLIC_PAGES)):
             tally.problems.append(f"{where}: {status} for an anonymous user")
     elif case.side is not None and case.side in foreign and (type(case.obj), case.obj.pk) in case.side.hidden:
         # Refused before the lookup (403 for everybody without a portal role) tells nothing either.

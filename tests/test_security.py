@@ -11,7 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # URLs anyone may open: signing in, choosing a language, the health check, static assets.
-PUBLIC_PREFIXES = ("/accounts/login/", "/admin/login/", "/admin/logout/", "/i18n/", "/healthz", "/static/", "/media/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/admin/login/", "/admin/logout/", "/i18n/", "/healthz", "/static/", "/media/",
+                   "/open-data/")  # the public list of operations (Regulation (EU) 2021/1060, Art. 49(3))
 # Accessibility statements are public by law (306/2019).
 PUBLIC_EXACT = {"/saavutettavuus/", "/tillganglighet/", "/accessibility/"}
 

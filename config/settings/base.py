@@ -273,6 +273,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # Every minute: send what the broker never took (it was down) and take back what a lost worker left.
 CELERY_BEAT_SCHEDULE["summary-requeue-stale"] = {"task": "reporting.summary_requeue_stale_task", "schedule": 60.0}
+# The public list of operations: a new edition monthly (the Regulation's minimum is every four months).
+CELERY_BEAT_SCHEDULE["operations-list-monthly"] = {"task": "reporting.operations_list_publish_task",
+                                                   "schedule": crontab(minute=0, hour=5, day_of_month=1)}
 CELERY_BEAT_SCHEDULE["notification-outbox-sweep"] = {"task": "governance.outbox_sweep_task", "schedule": 60.0}
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2027")
 FUNDING_SPLIT_LOCAL_TARGET = Decimal(env.str("FUNDING_SPLIT_LOCAL_TARGET", default="40"))

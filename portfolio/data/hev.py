@@ -106,3 +106,21 @@ COORDINATION_PROJECT = {
 COORDINATION_FUNDING_YEARS = {2021: "AKKE", 2022: "AKKE", 2023: "AKKE", 2024: "ERDF", 2025: "ERDF",
                               2026: "ERDF", 2027: "ERDF"}
 COORDINATION_YEARLY_TOTAL = 250_000
+
+# The public list of operations (Regulation (EU) 2021/1060, Article 49(3); reporting/open_data.py): the facts
+# of this agreement's operations that the portfolio does not hold per project. The sustainable urban
+# development money of the programme "Uudistuva ja osaava Suomi 2021–2027" is programmed under these specific
+# objectives; the type of intervention follows the project's method category (the first, when several). To be
+# confirmed against the managing authority's programme document when it changes.
+OPEN_DATA = {
+    "country": "Finland",
+    "country_id": "FI",
+    "nuts_code": "FI1B1",  # Helsinki-Uusimaa (NUTS 2021)
+    "programme": "Uudistuva ja osaava Suomi 2021–2027",
+    "programme_cci": "2021FI16FFPR001",
+    "specific_objective_by_fund": {"ERDF": "RSO1.1", "ESF": "ESO4.1", "JTF": "JSO8.1"},
+    "fund_code": {"ERDF": "ERDF", "ESF": "ESF+", "JTF": "JTF"},
+    # Annex I of Regulation (EU) 2021/1060, dimension 1 (intervention field), by method category.
+    "intervention_field_by_method": {1: "028", 2: "026", 3: "025"},
+    "default_intervention_field": "026",
+}
