@@ -45,7 +45,8 @@ def _licensed(response: HttpResponse) -> HttpResponse:
 def operations_page(request: HttpRequest) -> HttpResponse:
     edition = operations_list_latest()
     return _licensed(render(request, "reporting/operations.html", {
-        "edition": edition, "rows": [_display(row) for row in edition.rows], "published": timezone.localtime(edition.published_at),
+        "edition": edition, "rows": [_display(row) for row in edition.rows],
+        "published": timezone.localtime(edition.published_at),
         "next_due": next_refresh_due(edition), "license_name": LICENSE_NAME, "license_url": LICENSE_URL,
         "columns": COLUMNS,
     }))
