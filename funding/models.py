@@ -255,3 +255,26 @@ class SpendingEntry(models.Model):
 
 
 from .asof_models import AsOfFundingLine  # noqa: E402,F401  (a point-in-time view of the history)
+
+
+class EuraImport(models.Model):
+    """An uploaded EURA 2021 export of one agreement (TEM's official ledger of funded projects): its rows as
+    read, kept so that the reconciliation can be shown again and every accepted difference points to the
+    export it came from. Nothing in the portfolio changes until a coordinator accepts a difference."""
+
+    agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT, related_name="eura_imports",
+                                  verbose_name=_("agreement"))
+    exported_on = models.DateField(_("export date"))
+    file_name = models.CharField(_("file"), max_length=200)
+    rows = models.JSONField(_("rows"), default=list)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+
+    class Meta:
+        verbose_name = _("EURA export")
+        verbose_name_plural = _("EURA exports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.exported_on:%Y-%m-%d})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import eura_views, views
 
 app_name = "funding"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("projects/<int:pk>/plan/", views.project_plan, name="project-plan"),
     path("projects/<int:pk>/corrections/", views.project_correction, name="project-correction"),
     path("what-if/", views.what_if, name="what-if"),
+    path("eura/", eura_views.eura_index, name="eura-index"),
+    path("eura/<int:pk>/", eura_views.eura_detail, name="eura-detail"),
+    path("eura/<int:pk>/accept/<int:project_pk>/", eura_views.eura_accept, name="eura-accept"),
 ]

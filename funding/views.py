@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.forms import apply_service_errors
 from portfolio.models import Agreement, Project
-from portfolio.permissions import can_change_project, can_view_portal, works_on
+from portfolio.permissions import can_change_project, can_edit_agreement_portfolio, can_view_portal, works_on
 from portfolio.selectors import current_agreement
 
 from . import selectors, services
@@ -58,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "uses": uses,
         "all_rows": request.GET.get("all") == "1",
         "shows_pending": own,
+        "can_reconcile": can_edit_agreement_portfolio(request.user, agreement),
         "can_edit": can_change_frames(request.user, agreement),
         "can_what_if": can_run_what_if(request.user, agreement),
         "summary": selectors.funding_summary(

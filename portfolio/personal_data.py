@@ -154,6 +154,10 @@ REGISTER: Register = {
         "decided_on": NOT_PERSONAL, "reference": NOT_PERSONAL, "eura_code": NOT_PERSONAL, "note": FREE_TEXT,
         "recorded_at": ACTIVITY, "recorded_by": LINK,
     },
+    "funding.euraimport": {
+        "id": NOT_PERSONAL, "agreement": NOT_PERSONAL, "exported_on": NOT_PERSONAL, "file_name": NOT_PERSONAL,
+        "rows": NOT_PERSONAL, "uploaded_at": ACTIVITY, "uploaded_by": LINK,
+    },
     "funding.spendingentry": {
         "id": NOT_PERSONAL, "project": NOT_PERSONAL, "instrument": NOT_PERSONAL, "year": NOT_PERSONAL,
         "date": NOT_PERSONAL, "source": NOT_PERSONAL, "reference": NOT_PERSONAL, "amount": NOT_PERSONAL,
