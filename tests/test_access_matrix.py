@@ -34,7 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from funding.models import FundingDecision
+from funding.models import EuraImport, FundingDecision
 from governance.choices import GroupKind, MeetingStatus, MemberRole, ProposalStatus
 from governance.models import (
     Decision,
@@ -128,6 +128,13 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
         content_type="application/pdf", size=6)
     side.add(public_attachment, hidden=False)
     side.add(FundingFrameFactory(agreement=agreement, year=2026), hidden=False)
+    # A EURA export and its reconciliation: the agreement's coordinators only.
+    eura_import = EuraImport.objects.create(agreement=agreement, exported_on=dt.date(2026, 6, 30),
+                                            file_name=f"zq{tag}-eura.csv", rows=[
+                                                {"row": 2, "code": f"ZQ{tag}EURA", "approved_total": "1.00",
+                                                 "support": "1.00", "paid": "0.00"}])
+    side.add(eura_import, hidden=True)
+    side.secrets |= {eura_import.file_name, f"ZQ{tag}EURA"}
 
     meetings = {}
     for status in (MeetingStatus.PLANNED, MeetingStatus.HELD):
@@ -214,6 +221,7 @@ MAIN_MODEL = [
     ("projects/", Project),
     ("funding/frames/", "funding.FundingFrame"),
     ("funding/projects/", Project),
+    ("funding/eura/", "funding.EuraImport"),
     ("governance/proposals/", Proposal),
     ("governance/meetings/", Meeting),
     ("governance/decisions/", Decision),
@@ -288,6 +296,9 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
         return [{"attachment_pk": a.pk} for a in attachments[:1]] or [{"attachment_pk": NONEXISTENT}]
     if names == ["file_format"]:
         return [{"file_format": f} for f in FILE_FORMATS]
+    if names == ["project_pk"]:
+        projects = list(Project.objects.filter(agreement=obj.agreement)[:1]) if hasattr(obj, "agreement") else []
+        return [{"project_pk": p.pk} for p in projects] or [{"project_pk": NONEXISTENT}]
     if names == ["proposal_pk"]:
         proposals = list(obj.proposals.all()[:1]) if isinstance(obj, Meeting) else []
         return [{"proposal_pk": p.pk} for p in proposals] or [{"proposal_pk": NONEXISTENT}]
