@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import Agreement
-from portfolio.roles import sees_all_agreements
 
 from .choices import Audience
 from .periods import PeriodKind, period_last_completed, period_parse
-from .permissions import can_request_summary
+from .permissions import can_request_summary, requestable_audiences
 
 
 class SummaryRequestForm(forms.Form):
@@ -30,9 +29,16 @@ class SummaryRequestForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["agreement"].queryset = Agreement.objects.worked_on_by(user).order_by("name")
-        if not sees_all_agreements(user):
-            self.fields["audience"].choices = [(Audience.STEERING, Audience.STEERING.label)]
+        self.fields["agreement"].queryset = Agreement.objects.filter(pk__in=[
+            agreement.pk for agreement in Agreement.objects.worked_on_by(user)
+            if can_request_summary(user, audience=Audience.STEERING, agreement=agreement)]).order_by("name")
+        # Only what the user may compile is offered (the ministry compiles the national summary, coordinators
+        # their agreements' steering summaries): nothing is offered that would then be refused.
+        audiences = requestable_audiences(user)
+        self.fields["audience"].choices = [(value, label) for value, label in Audience.choices if value in audiences]
+        if audiences == [Audience.NATIONAL]:
+            self.fields["audience"].initial = Audience.NATIONAL
+            self.fields["agreement"].widget = forms.HiddenInput()
         self.fields["period"].initial = period_last_completed(PeriodKind.QUARTER, today=timezone.localdate()).code
 
     def clean_period(self) -> str:

@@ -45,10 +45,21 @@ def can_request_summary(user: AnyUser, *, audience: str, agreement: Agreement | 
 
 
 def can_request_any_summary(user: AnyUser) -> bool:
-    from portfolio.permissions import is_coordinator
+    return bool(requestable_audiences(user))
 
-    return is_coordinator(user) or sees_all_agreements(user)
+
+def requestable_audiences(user: AnyUser) -> list[str]:
+    """The audiences whose summary the user may compile (for some agreement): the form offers only these."""
+    from portfolio.models import Agreement
+
+    audiences = []
+    if user.is_authenticated and any(can_edit_agreement_portfolio(user, agreement)
+                                     for agreement in Agreement.objects.worked_on_by(user)):
+        audiences.append(Audience.STEERING)
+    if can_request_summary(user, audience=Audience.NATIONAL, agreement=None):
+        audiences.append(Audience.NATIONAL)
+    return audiences
 
 
 __all__ = ["can_view_reports", "can_download_report", "can_request_summary", "can_request_any_summary",
-           "is_national_group_member"]
+           "is_national_group_member", "requestable_audiences"]

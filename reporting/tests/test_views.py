@@ -206,3 +206,20 @@ def test_dashboard_block_lists_latest_downloadable_summaries(coordinator, other_
     html = render_to_string("reporting/partials/dashboard_reports.html", {"reports_block": block})
     assert reverse("reporting:download", args=[steering_report.pk, "pdf"]) in html
     assert dashboard_reports(user=other_coordinator)["reports"] == []
+
+
+def test_the_compile_form_offers_only_what_the_user_may_compile(ministry_client, coordinator_client, agreement):
+    """Defect (issue 15, point 7): the steering summary form was offered to the ministry and then refused."""
+    import re
+
+    def compile_form(client):  # type: ignore[no-untyped-def]
+        page = client.get(reverse("reporting:index")).content.decode()
+        return page.split(f'action="{reverse("reporting:request")}"', 1)[1].split("</form>", 1)[0]
+
+    ministry_page = compile_form(ministry_client)
+    audiences = re.findall(r'<option value="(steering|national)"', ministry_page)
+    assert audiences == ["national"]
+    assert 'type="hidden" name="agreement"' in ministry_page
+    coordinator_page = compile_form(coordinator_client)
+    assert re.findall(r'<option value="(steering|national)"', coordinator_page) == ["steering"]
+    assert f'<option value="{agreement.pk}"' in coordinator_page
