@@ -7,8 +7,15 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from portfolio.access import register_agreement_source  # noqa: PLC0415
+        from portfolio.services import register_agreement_part  # noqa: PLC0415
+
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
+        from .selectors import agreements_by_membership  # noqa: PLC0415
+        from .services import agreement_groups_load  # noqa: PLC0415
 
+        register_agreement_source(agreements_by_membership)
+        register_agreement_part(agreement_groups_load)
         register_governance_blockers()
         register_role_describers()

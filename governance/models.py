@@ -24,6 +24,7 @@ from .choices import (
     MemberRole,
     ProposalStatus,
 )
+from .errors import PermanentRecordError as PermanentRecordError
 from .querysets import (
     DecisionChildQuerySet,
     DecisionQuerySet,
@@ -33,18 +34,6 @@ from .querysets import (
     ProposalQuerySet,
     SteeringGroupQuerySet,
 )
-
-
-class PermanentRecordError(ValidationError):
-    """Raised when something tries to change or delete a decision whose minutes are confirmed."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or _("The minutes of this meeting are confirmed: its decisions are a permanent record and cannot be "
-                 "changed or deleted. Record a correcting decision instead."),
-            code="permanent_record",
-        )
 
 
 class SteeringGroup(SourceLanguageColumns, models.Model):

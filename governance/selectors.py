@@ -31,6 +31,13 @@ CENT = Decimal("0.01")
 DECIDED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, ProjectStatus.CLOSED)
 
 
+def agreements_by_membership(user: AbstractBaseUser) -> list[int]:
+    """The agreements a user works on through a seat in their steering group (any term): a source of
+    `portfolio.access.agreement_ids_of`, registered in `GovernanceConfig.ready()`."""
+    return list(Membership.objects.filter(user=user, group__agreement__isnull=False)
+                .values_list("group__agreement_id", flat=True))
+
+
 def _sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import FundingInstrument
 from portfolio.choices import ProjectStatus
+from portfolio.data import hev
 from portfolio.i18n import typed_in
 from portfolio.models import Project
 from portfolio.services import attachment_check
@@ -288,6 +289,13 @@ def steering_groups_ensure(*, agreement: Any, regional_names: dict[str, str],
     if did:
         changed.append("national steering group")
     return changed
+
+
+def agreement_groups_load(agreement: Agreement) -> list[str]:
+    """Governance's part of `portfolio.services.agreement_load` (registered in `GovernanceConfig.ready()`):
+    the loaded agreement's steering group and the national one, named as in the agreement's data."""
+    return steering_groups_ensure(agreement=agreement, regional_names=hev.STEERING_GROUP,
+                                  national_names=hev.NATIONAL_GROUP)
 
 
 def membership_save(*, group: SteeringGroup, member: User, role: str, user: User | None,
