@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -759,3 +761,9 @@ def idea_stage(request: HttpRequest, pk: int) -> HttpResponse:
 def proposal_url_for_project(project: Project) -> str:
     return f"{reverse('governance:proposal-create')}?project={project.pk}"
 
+
+def project_decisions_panel(request: HttpRequest, project: Project, can_edit: bool) -> SafeString:
+    """The proposals-and-decisions block of the project page (registered as `portfolio.panels.DECISIONS`)."""
+    decisions = selectors.project_decisions(project=project, user=request.user)
+    return render_to_string("governance/partials/project_decisions.html",
+                            {"decisions": decisions, "history": decisions}, request=request)
