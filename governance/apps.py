@@ -11,6 +11,7 @@ class GovernanceConfig(AppConfig):
         from portfolio.panels import DECISIONS, register_project_panel  # noqa: PLC0415
         from portfolio.services import register_agreement_part  # noqa: PLC0415
 
+        from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
         from .selectors import agreements_by_membership  # noqa: PLC0415

@@ -39,9 +39,11 @@ def agreement_ids_of(user: AnyUser) -> list[int]:
         for source in _sources:
             ids |= set(source(user))
         cached = sorted(ids)
-        user._portal_agreement_ids = cached  # type: ignore[union-attr]
+        user._portal_agreement_ids = cached  # type: ignore[union-attr,attr-defined]
     return cached
 
 
 def is_coordinator(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.COORDINATOR)))
+    # The portal's user model has PermissionsMixin (is_superuser); AbstractBaseUser alone does not say so.
+    return bool(user.is_authenticated and (user.is_superuser  # type: ignore[union-attr,attr-defined]
+                                           or has_role(user, Role.COORDINATOR)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,10 +27,7 @@ from .models import REPORT_FORMATS, SummaryReport
 from .permissions import can_request_any_summary, can_view_reports
 from .rendering import CONTENT_TYPES
 from .selectors import dashboard_reports, report_list
-from .services import QueueUnavailable, report_download_log, summary_request
-
-MAX_PENDING_PER_USER = int(getattr(settings, "REPORT_MAX_PENDING_PER_USER", 3))
-
+from .services import MAX_PENDING_PER_USER, QueueUnavailable, report_download_log, summary_request
 
 # --- the role dashboard (`/`) ------------------------------------------------------------------------------
 # The one page that combines every app (portfolio, funding, governance, reporting): it lives in the top
