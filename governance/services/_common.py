@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from portfolio.models import Agreement
 
 
-
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # the DecimalField's 14 digits
 

@@ -53,7 +53,6 @@ if TYPE_CHECKING:
     from portfolio.models import Agreement
 
 
-
 # --- decisions -------------------------------------------------------------------------------------------
 
 def _clean_recusals(recusals: Iterable[Any], group_id: int) -> list[tuple[Any, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,13 +32,12 @@ from ._common import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from portfolio.models import Agreement
-
+    from portfolio.models import Agreement, Organisation
 
 
 # --- steering groups, criteria ---------------------------------------------------------------------------
 
-def steering_groups_ensure(*, agreement: Any, regional_names: dict[str, str],
+def steering_groups_ensure(*, agreement: Agreement, regional_names: dict[str, str],
                            national_names: dict[str, str]) -> list[str]:
     """The agreement's steering group and the single national steering group exist."""
     changed = []
@@ -61,7 +60,7 @@ def agreement_groups_load(agreement: Agreement) -> list[str]:
 
 
 def membership_save(*, group: SteeringGroup, member: User, role: str, user: User | None,
-                    organisation: Any = None, substitute_for: Membership | None = None,
+                    organisation: Organisation | None = None, substitute_for: Membership | None = None,
                     term_start: dt.date | None = None, term_end: dt.date | None = None) -> Membership:
     """Add a member to a group or change their seat. Only the group's chair/secretary (or a superuser)."""
     if user is not None:

@@ -29,8 +29,7 @@ from ._common import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from portfolio.models import Agreement
-
+    from portfolio.models import Agreement, Organisation, Priority
 
 
 # --- project ideas ---------------------------------------------------------------------------------------
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
 IDEA_FIELDS = ("need", "objectives", "overlaps", "programme_fit", "notes")
 
 
-def idea_create(*, agreement: Agreement, title: str, priority: Any, lead_organisation: Any, user: User,
+def idea_create(*, agreement: Agreement, title: str, priority: Priority, lead_organisation: Organisation, user: User,
                 summary: str = "", themes: Iterable[Any] = (), methods: Iterable[Any] = (),
                 code: str = "", language: str | None = None, **notes: str) -> ProjectIdea:
     """A new project idea: a Project with status "idea" plus its preparation record.

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-
 # --- meetings --------------------------------------------------------------------------------------------
 
 def meeting_create(*, group: SteeringGroup, title: str, starts_at: dt.datetime, user: User,

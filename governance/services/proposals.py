@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
 
-
 # --- proposals -------------------------------------------------------------------------------------------
 
 def proposal_create(*, project: Project, title: str, user: User, plan: str = "",
@@ -127,8 +126,6 @@ def proposal_assess(*, proposal: Proposal, answers: Mapping[int, tuple[str, str]
             ProposalAssessment.objects.update_or_create(proposal=proposal, item=items[int(item_id)],
                                                         defaults={"answer": answer, "note": note or ""})
     return proposal
-
-
 
 
 def proposal_attach(*, proposal: Proposal, uploaded: UploadedFile[Any], user: User) -> ProposalAttachment:
