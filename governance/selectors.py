@@ -35,7 +35,7 @@ DECIDED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, Proje
 def agreements_by_membership(user: AbstractBaseUser) -> list[int]:
     """The agreements a user works on through a seat in their steering group (any term): a source of
     `portfolio.access.agreement_ids_of`, registered in `GovernanceConfig.ready()`."""
-    return list(Membership.objects.filter(user=user, group__agreement__isnull=False)
+    return list(Membership.objects.filter(user_id=user.pk, group__agreement__isnull=False)
                 .values_list("group__agreement_id", flat=True))
 
 
@@ -47,7 +47,7 @@ def regional_group(agreement: Agreement | int | None) -> SteeringGroup | None:
     agreement_id = getattr(agreement, "pk", agreement)
     if agreement_id is None:
         return None
-    return SteeringGroup.objects.filter(agreement_id=agreement_id).first()
+    return SteeringGroup.objects.filter(agreement_id=agreement_id).first()  # type: ignore[misc]  # an id
 
 
 def next_meeting(*, agreement: Agreement | None, user: AnyUser) -> Meeting | None:
@@ -233,7 +233,7 @@ def project_decisions(*, project: Project, user: AnyUser | None = None) -> dict[
                                             .select_related("instrument")))
                  .annotate(requested_total=_sum("funding_lines__amount"))
                  .order_by("-created_at"))
-    proposals = list(proposals)
+    proposals = list(proposals)  # type: ignore[assignment]  # fetched once: the page walks it several times
     idea = ProjectIdea.objects.filter(project=project).first()
     current = [d for p in proposals for d in p.decisions.all() if not d.corrections.all()]
     latest = max(current, key=lambda d: (d.decided_at, d.pk), default=None)
