@@ -53,6 +53,8 @@ bench: $(STAMP) messages
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portfolio import views as portfolio_views
+from reporting import views as reporting_views
 
 from . import api, views
 
@@ -17,7 +17,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", portfolio_views.dashboard, name="dashboard"),
+    path("", reporting_views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

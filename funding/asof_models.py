@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from .models import MONEY, FundingLineQuerySet
+from .money import MONEY
+from .querysets import FundingLineQuerySet
 
 
 class AsOfFundingLine(models.Model):

@@ -14,8 +14,9 @@ from portfolio.i18n import SourceLanguageColumns
 from portfolio.models import RequestIDHistory
 
 from .choices import FundingLineKind, InstrumentCode, ShareGroup
+from .money import MONEY
+from .querysets import FundingLineQuerySet
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -73,15 +74,6 @@ class FundingFrame(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} {self.instrument.code} {self.year}"
-
-
-class FundingLineQuerySet(models.QuerySet):
-    def regular(self) -> FundingLineQuerySet:
-        """The financing plan's own lines, without corrections."""
-        return self.filter(kind=FundingLineKind.LINE)
-
-    def corrections(self) -> FundingLineQuerySet:
-        return self.filter(kind=FundingLineKind.CORRECTION)
 
 
 class FundingLine(models.Model):

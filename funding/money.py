@@ -18,6 +18,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# The size of every amount column (euros with cents).
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")

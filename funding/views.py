@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -299,3 +301,10 @@ def what_if(request: HttpRequest) -> HttpResponse:
         "errors": errors, "instruments": FundingInstrument.objects.all(), "years": list(agreement.years),
         "extras": selectors.what_if_extra_rows(request.GET),
     })
+
+
+def project_financing_panel(request: HttpRequest, project: Project, can_edit: bool) -> SafeString:
+    """The financing-plan block of the project page (registered as `portfolio.panels.FINANCING`)."""
+    return render_to_string("funding/partials/project_financing.html",
+                            {"plan": selectors.project_financing_plan(project=project), "can_edit": can_edit},
+                            request=request)

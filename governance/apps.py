@@ -7,8 +7,19 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from portfolio.access import register_agreement_source  # noqa: PLC0415
+        from portfolio.panels import DECISIONS, register_project_panel  # noqa: PLC0415
+        from portfolio.services import register_agreement_part  # noqa: PLC0415
+
+        from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
+        from .selectors import agreements_by_membership  # noqa: PLC0415
+        from .services import agreement_groups_load  # noqa: PLC0415
+        from .views import project_decisions_panel  # noqa: PLC0415
 
+        register_agreement_source(agreements_by_membership)
+        register_agreement_part(agreement_groups_load)
+        register_project_panel(DECISIONS, project_decisions_panel)
         register_governance_blockers()
         register_role_describers()

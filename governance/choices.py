@@ -2,6 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portfolio.choices import ProjectStatus
+
 
 class GroupKind(models.TextChoices):
     REGIONAL = "regional", _("Steering group of an agreement")
@@ -62,3 +64,8 @@ RECORDING_ROLES = (MemberRole.CHAIR, MemberRole.SECRETARY)
 # Meetings whose agenda may still change / where decisions may be recorded.
 OPEN_MEETING_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD)
 DECIDING_MEETING_STATUSES = (MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD)
+
+
+# A withdrawn project may be proposed again (it goes back to "idea"); rejected and closed ones may not.
+PROPOSABLE_PROJECT_STATUSES = (ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED,
+                               ProjectStatus.RUNNING, ProjectStatus.WITHDRAWN)

@@ -24,6 +24,7 @@ from .choices import (
     MemberRole,
     ProposalStatus,
 )
+from .errors import PermanentRecordError as PermanentRecordError
 from .querysets import (
     DecisionChildQuerySet,
     DecisionQuerySet,
@@ -33,18 +34,6 @@ from .querysets import (
     ProposalQuerySet,
     SteeringGroupQuerySet,
 )
-
-
-class PermanentRecordError(ValidationError):
-    """Raised when something tries to change or delete a decision whose minutes are confirmed."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(
-            message
-            or _("The minutes of this meeting are confirmed: its decisions are a permanent record and cannot be "
-                 "changed or deleted. Record a correcting decision instead."),
-            code="permanent_record",
-        )
 
 
 class SteeringGroup(SourceLanguageColumns, models.Model):
@@ -144,7 +133,7 @@ class Meeting(models.Model):
         return f"{self.group} {self.starts_at:%d.%m.%Y}"
 
     # Confirmed minutes are part of the permanent record (see Decision.save).
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and Meeting.objects.filter(pk=self.pk, status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError(_("The minutes of this meeting are confirmed; the meeting is a permanent "
                                          "record and cannot be changed."))
@@ -153,7 +142,7 @@ class Meeting(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("governance:meeting-detail", args=[self.pk])
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.pk and Meeting.objects.filter(pk=self.pk, status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError(_("The minutes of this meeting are confirmed; the meeting is a permanent "
                                          "record and cannot be deleted."))
@@ -275,7 +264,7 @@ class Decision(models.Model):
 
     # The permanent record is guarded here as well as in the services, so that no path (admin, shell,
     # API, a forgotten view) can rewrite a confirmed decision. It is integrity, not business logic.
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         stored_meeting = (Decision.objects.filter(pk=self.pk).values_list("meeting_id", flat=True).first()
                           if self.pk else None)
         if Meeting.objects.filter(pk__in=[self.meeting_id, stored_meeting],
@@ -290,7 +279,7 @@ class Decision(models.Model):
                 self.decided_on = timezone.localdate(starts_at)
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.pk and Decision.objects.filter(pk=self.pk).permanent().exists():
             raise PermanentRecordError()
         return super().delete(*args, **kwargs)
@@ -309,12 +298,12 @@ class _DecisionChild(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if Decision.objects.filter(pk=self.decision_id).permanent().exists():
             raise PermanentRecordError()
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if Decision.objects.filter(pk=self.decision_id).permanent().exists():
             raise PermanentRecordError()
         return super().delete(*args, **kwargs)
@@ -438,7 +427,7 @@ class CriteriaItem(models.Model):
         return self.text
 
     # Integrity, like the permanent record of decisions: no path (admin, shell, API) rewrites a used item.
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             stored = CriteriaItem.objects.filter(pk=self.pk).values("criteria_id", "position", "text").first()
             changed = stored is not None and stored != {"criteria_id": self.criteria_id, "position": self.position,
@@ -450,7 +439,7 @@ class CriteriaItem(models.Model):
                                        "its checklist cannot be changed. Create a new version instead."))
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.is_used:
             raise CriteriaInUseError()
         return super().delete(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from config.celery import BROKER_ERRORS
+from config.jobs import has_job, job
 from portfolio.models import AgreementAccess
 from portfolio.roles import Role
 
@@ -108,9 +109,7 @@ SENT_RETENTION = dt.timedelta(days=30)
 
 def outbox_add(*, task_name: str, object_id: int) -> int:
     """Record a notification task to send, in the caller's transaction. Returns the entry's id."""
-    from . import tasks
-
-    if not hasattr(tasks, task_name):
+    if not has_job(f"governance.{task_name}"):
         raise ValueError(f"unknown notification task {task_name!r}")
     return NotificationOutbox.objects.create(task_name=task_name, object_id=object_id).pk
 
@@ -118,15 +117,13 @@ def outbox_add(*, task_name: str, object_id: int) -> int:
 def outbox_send(*, entry_id: int) -> bool:
     """Hand one outbox entry to the broker and mark it sent. False when the broker refused it (the entry stays
     for the sweep); True when it was sent now or before, or is being sent by someone else."""
-    from . import tasks
-
     with transaction.atomic():
         entry = (NotificationOutbox.objects.select_for_update(skip_locked=True)
                  .filter(pk=entry_id, sent_at__isnull=True).first())
         if entry is None:
             return True
         try:
-            getattr(tasks, entry.task_name).delay(entry.object_id)
+            job(f"governance.{entry.task_name}").delay(entry.object_id)
         except BROKER_ERRORS as exc:
             logger.warning("notification %s(%s): the broker refused it (%s); the sweep sends it later",
                            entry.task_name, entry.object_id, exc)

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from portfolio.access import agreement_ids_of
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
-from portfolio.querysets import agreement_ids_of
 from portfolio.roles import sees_all_agreements
 
 from .choices import RECORDING_ROLES, MeetingStatus, ProposalStatus

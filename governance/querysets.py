@@ -13,14 +13,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from portfolio.querysets import agreement_ids_of
+from portfolio.access import agreement_ids_of
 from portfolio.roles import sees_all_agreements
 
 from .choices import GroupKind, MeetingStatus, ProposalStatus
+from .errors import PermanentRecordError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,24 +36,26 @@ def _portal_user(user: AnyUser) -> bool:
     return can_view_portal(user)
 
 
+def _model(name: str) -> Any:
+    """A model of this app. The querysets sit below the models (which attach them as managers), so they
+    reach a sibling model through the app registry instead of importing models.py (a cycle)."""
+    return apps.get_model("governance", name)
+
+
 def group_ids_of(user: AnyUser) -> list[int]:
     """The steering groups a user sits in (any role, any term), cached on the user object."""
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_governance_group_ids", None)
     if cached is None:
-        from .models import Membership
-
-        cached = sorted(Membership.objects.filter(user=user).values_list("group_id", flat=True))
+        cached = sorted(_model("Membership").objects.filter(user=user).values_list("group_id", flat=True))
         user._governance_group_ids = cached  # type: ignore[union-attr]
     return cached
 
 
 def is_national_member(user: AnyUser) -> bool:
-    from .models import SteeringGroup
-
     ids = group_ids_of(user)
-    return bool(ids) and SteeringGroup.objects.filter(pk__in=ids, kind=GroupKind.NATIONAL).exists()
+    return bool(ids) and _model("SteeringGroup").objects.filter(pk__in=ids, kind=GroupKind.NATIONAL).exists()
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -125,13 +129,11 @@ class ProposalQuerySet(models.QuerySet):
 
 class DecisionQuerySet(models.QuerySet):
     def visible_to(self, user: AnyUser) -> DecisionQuerySet:
-        from .models import Proposal
-
         if not _portal_user(user):
             return self.none()
         if sees_all_agreements(user):
             return self.all()
-        return self.filter(proposal__in=Proposal.objects.visible_to(user).values("pk"))
+        return self.filter(proposal__in=_model("Proposal").objects.visible_to(user).values("pk"))
 
     def permanent(self) -> DecisionQuerySet:
         return self.filter(meeting__status=MeetingStatus.MINUTES_CONFIRMED)
@@ -142,15 +144,11 @@ class DecisionQuerySet(models.QuerySet):
 
     # Bulk writes bypass save()/delete(); they must not be a way around the permanent record.
     def update(self, **kwargs: Any) -> int:
-        from .models import PermanentRecordError
-
         if self.permanent().exists():
             raise PermanentRecordError()
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        from .models import PermanentRecordError
-
         if self.permanent().exists():
             raise PermanentRecordError()
         return super().delete()
@@ -160,15 +158,11 @@ class DecisionChildQuerySet(models.QuerySet):
     """Funding lines and recusals of decisions: permanent with their decision."""
 
     def update(self, **kwargs: Any) -> int:
-        from .models import PermanentRecordError
-
         if self.filter(decision__meeting__status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError()
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        from .models import PermanentRecordError
-
         if self.filter(decision__meeting__status=MeetingStatus.MINUTES_CONFIRMED).exists():
             raise PermanentRecordError()
         return super().delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from portfolio.choices import ProjectStatus
 from portfolio.models import Project
 
 from . import permissions
-from .choices import APPROVING_OUTCOMES, MeetingStatus, ProposalStatus
+from .choices import APPROVING_OUTCOMES, PROPOSABLE_PROJECT_STATUSES, MeetingStatus, ProposalStatus
 from .models import Decision, Meeting, Membership, ProjectIdea, Proposal, ProposalFundingLine, SteeringGroup
 
 if TYPE_CHECKING:
@@ -31,6 +32,13 @@ CENT = Decimal("0.01")
 DECIDED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, ProjectStatus.CLOSED)
 
 
+def agreements_by_membership(user: AbstractBaseUser) -> list[int]:
+    """The agreements a user works on through a seat in their steering group (any term): a source of
+    `portfolio.access.agreement_ids_of`, registered in `GovernanceConfig.ready()`."""
+    return list(Membership.objects.filter(user_id=user.pk, group__agreement__isnull=False)
+                .values_list("group__agreement_id", flat=True))
+
+
 def _sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -39,7 +47,7 @@ def regional_group(agreement: Agreement | int | None) -> SteeringGroup | None:
     agreement_id = getattr(agreement, "pk", agreement)
     if agreement_id is None:
         return None
-    return SteeringGroup.objects.filter(agreement_id=agreement_id).first()
+    return SteeringGroup.objects.filter(agreement_id=agreement_id).first()  # type: ignore[misc]  # an id
 
 
 def next_meeting(*, agreement: Agreement | None, user: AnyUser) -> Meeting | None:
@@ -225,12 +233,10 @@ def project_decisions(*, project: Project, user: AnyUser | None = None) -> dict[
                                             .select_related("instrument")))
                  .annotate(requested_total=_sum("funding_lines__amount"))
                  .order_by("-created_at"))
-    proposals = list(proposals)
+    proposals = list(proposals)  # type: ignore[assignment]  # fetched once: the page walks it several times
     idea = ProjectIdea.objects.filter(project=project).first()
     current = [d for p in proposals for d in p.decisions.all() if not d.corrections.all()]
     latest = max(current, key=lambda d: (d.decided_at, d.pk), default=None)
-    from .services import PROPOSABLE_PROJECT_STATUSES
-
     can_propose = bool(
         user is not None and permissions.can_prepare_proposal(user, project.agreement_id)
         and project.status in PROPOSABLE_PROJECT_STATUSES
@@ -309,8 +315,6 @@ def idea_pipeline(*, agreement: Agreement | None, user: AnyUser) -> dict[str, in
 
 def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:
     """Everything the meeting page shows: agenda with funding effect, decisions, attendance and quorum."""
-    from .services import meeting_quorum
-
     proposals = agenda_proposals(meeting)
     effects = _effects(proposals)
     decided_ids = {p.pk for p in proposals if p.status != ProposalStatus.ON_AGENDA}
@@ -330,3 +334,14 @@ def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:
         "quorum": meeting_quorum(meeting),
         "decided_ids": decided_ids,
     }
+
+
+def meeting_quorum(meeting: Meeting, *, excluding: Iterable[int] = ()) -> dict[str, int | bool]:
+    """Members present (attendees with a seat in the group in their term on the day) against the quorum."""
+    day = timezone.localdate(meeting.starts_at)
+    excluded = set(excluding)
+    member_ids = set(Membership.objects.active(day).filter(group_id=meeting.group_id).values_list("user_id",
+                                                                                                  flat=True))
+    present = {pk for pk in meeting.attendees.values_list("pk", flat=True) if pk in member_ids} - excluded
+    quorum = meeting.group.quorum
+    return {"present": len(present), "quorum": quorum, "ok": len(present) >= quorum}

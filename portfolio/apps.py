@@ -7,8 +7,11 @@ class PortfolioConfig(AppConfig):
     verbose_name = _("Portfolio")
 
     def ready(self) -> None:
+        from .access import register_agreement_source  # noqa: PLC0415
         from .audit import connect_receivers  # noqa: PLC0415
         from .deletion import register_portfolio_blockers  # noqa: PLC0415
+        from .selectors import agreements_by_access  # noqa: PLC0415
 
+        register_agreement_source(agreements_by_access)
         register_portfolio_blockers()
         connect_receivers()

@@ -162,7 +162,7 @@ class ProjectFilter(VisibleChoicesFilterSet):
         agreement_id = None
         request = self.request
         if request is not None and hasattr(request, "session"):
-            from .selectors import current_agreement
+            from .current import current_agreement
 
             agreement = current_agreement(request)
             agreement_id = agreement.pk if agreement else None

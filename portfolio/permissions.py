@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .querysets import agreement_ids_of
+from .access import agreement_ids_of, is_coordinator
 from .roles import Role, has_role, sees_all_agreements
 
 if TYPE_CHECKING:
@@ -15,10 +15,6 @@ if TYPE_CHECKING:
     from .models import Agreement, Project
 
     AnyUser = AbstractBaseUser | AnonymousUser
-
-
-def is_coordinator(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.COORDINATOR)))
 
 
 def works_on(user: AnyUser, agreement_id: int) -> bool:

@@ -7,32 +7,13 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
+from .access import agreement_ids_of, is_coordinator
 from .choices import PUBLIC_PROJECT_STATUSES
 from .roles import sees_all_agreements
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-
-def agreement_ids_of(user: AbstractBaseUser | AnonymousUser) -> list[int]:
-    """The agreements a user works on: explicit access plus the steering groups they sit in."""
-    if not user.is_authenticated:
-        return []
-    cached = getattr(user, "_portal_agreement_ids", None)
-    if cached is None:
-        from governance.models import Membership
-
-        from .models import AgreementAccess
-
-        ids = set(AgreementAccess.objects.filter(user=user).values_list("agreement_id", flat=True))
-        ids |= set(
-            Membership.objects.filter(user=user, group__agreement__isnull=False).values_list(
-                "group__agreement_id", flat=True
-            )
-        )
-        cached = sorted(ids)
-        user._portal_agreement_ids = cached  # type: ignore[union-attr]
-    return cached
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -61,8 +42,6 @@ class ProjectQuerySet(models.QuerySet):
         )
 
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
-        from .permissions import is_coordinator
-
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:

@@ -11,31 +11,22 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .choices import ProjectStatus
-from .models import Agreement, Project
 
-SESSION_AGREEMENT_KEY = "portal_agreement_id"
+# The request's agreement lives in .current (below the filters); its names stay importable from here.
+from .current import SESSION_AGREEMENT_KEY as SESSION_AGREEMENT_KEY
+from .current import current_agreement as current_agreement
+from .current import switchable_agreements as switchable_agreements
+from .models import Agreement, AgreementAccess, Project
+
+
+def agreements_by_access(user: AbstractBaseUser) -> list[int]:
+    """The agreements a user works on through `AgreementAccess` (a source of `access.agreement_ids_of`)."""
+    return list(AgreementAccess.objects.filter(user=user).values_list("agreement_id", flat=True))
+
+
 # "Ending soon" on the dashboard and "ending" in the summaries: within this many days of the day asked for.
 ENDING_WITHIN_DAYS = 90
 ACTIVE_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
-
-
-def switchable_agreements(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Agreement]:
-    return Agreement.objects.worked_on_by(user).order_by("name")
-
-
-def current_agreement(request: HttpRequest) -> Agreement | None:
-    """The agreement the user has selected in the switcher, or their first one."""
-    if hasattr(request, "_portal_agreement"):
-        return request._portal_agreement  # type: ignore[attr-defined]
-    agreements = switchable_agreements(request.user)
-    selected = request.session.get(SESSION_AGREEMENT_KEY)
-    agreement = None
-    if selected:
-        agreement = agreements.filter(pk=selected).first()
-    if agreement is None:
-        agreement = agreements.first()
-    request._portal_agreement = agreement  # type: ignore[attr-defined]
-    return agreement
 
 
 # --- projects -------------------------------------------------------------------------------------------

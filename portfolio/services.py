@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,18 @@ from .models import (
 )
 from .roles import ROLE_MODEL_PERMISSIONS
 from .upsert import in_data_language, translated, upsert
+
+# The parts of the agreement that apps above portfolio own (e.g. governance's steering groups): each app's
+# AppConfig.ready() registers a function that creates or updates its part of a loaded agreement and returns
+# what it changed. agreement_load runs them after the priorities and method categories.
+AgreementPart = Callable[[Agreement], list[str]]
+_agreement_parts: list[AgreementPart] = []
+
+
+def register_agreement_part(part: AgreementPart) -> None:
+    """Add one app's part of `agreement_load` (idempotent: `ready()` may run more than once)."""
+    if part not in _agreement_parts:
+        _agreement_parts.append(part)
 
 
 @dataclass
@@ -56,8 +69,6 @@ def roles_sync() -> list[str]:
 def agreement_load() -> LoadResult:
     """Create or update the Helsinki–Espoo–Vantaa agreement with its parties, priorities, method categories,
     funding instruments, steering groups and the coordination project. Running it again changes nothing."""
-    from governance.services import steering_groups_ensure
-
     changed: list[str] = roles_sync()
     changed += funding_instruments_load(hev.INSTRUMENTS)
 
@@ -89,8 +100,8 @@ def agreement_load() -> LoadResult:
         if did:
             changed.append(f"method category {code}")
 
-    changed += steering_groups_ensure(agreement=agreement, regional_names=hev.STEERING_GROUP,
-                                      national_names=hev.NATIONAL_GROUP)
+    for part in _agreement_parts:
+        changed += part(agreement)
     changed += _coordination_project_load(agreement, organisations)
     return LoadResult(agreement=agreement, changed=changed)
 

@@ -12,31 +12,28 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from config.forms import apply_service_errors
 
-from . import selectors, services
+from . import panels, selectors, services
 from .audit import security_event_record
 from .choices import ProjectStatus, SecurityEventKind
 from .exports import csv_bytes, xlsx_bytes
 from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
 from .models import Organisation, Project, ProjectAttachment
+from .panels import project_panel_html
 from .permissions import (
     can_change_organisation,
     can_change_project,
     can_edit_agreement_portfolio,
     can_view_portal,
-    is_coordinator,
 )
 from .selectors import SESSION_AGREEMENT_KEY, current_agreement, switchable_agreements
 
@@ -47,65 +44,6 @@ PAGE_SIZE = 50
 def _require_portal_user(request: HttpRequest) -> None:
     if not can_view_portal(request.user):
         raise PermissionDenied
-
-
-def partner_html(request: HttpRequest, template: str, selector: str, context_name: str | tuple[str, ...],
-                 extra: dict[str, Any] | None = None, **kwargs: Any) -> SafeString | None:
-    """Render another app's partial with its selector's result under `context_name` (the name(s) the
-    partial documents), or None when that app does not provide it (the page then shows its own fallback).
-    Errors inside the partner's selector or template are not hidden: they are bugs to see in tests."""
-    module_name, _sep, func_name = selector.rpartition(".")
-    try:
-        get_template(template)
-        module = __import__(module_name, fromlist=[func_name])
-        func = getattr(module, func_name)
-    except (TemplateDoesNotExist, ImportError, AttributeError):
-        return None
-    data = func(**kwargs)
-    names = (context_name,) if isinstance(context_name, str) else context_name
-    context = {**{name: data for name in names}, **(extra or {})}
-    # An autoescaped template's output is already a SafeString: no mark_safe needed.
-    return render_to_string(template, context, request=request)
-
-
-def _dashboard_role(user: Any) -> str:
-    from .roles import Role, has_role
-
-    if has_role(user, Role.COORDINATOR) or user.is_superuser:
-        return "coordinator"
-    if has_role(user, Role.STEERING):
-        return "steering"
-    return "ministry"
-
-
-# --- dashboard --------------------------------------------------------------------------------------------
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    _require_portal_user(request)
-    agreement = current_agreement(request)
-    user = request.user
-    context: dict[str, Any] = {
-        "agreement": agreement,
-        "portfolio": selectors.dashboard_portfolio(user=user, agreement=agreement),
-        "ending_soon": list(selectors.projects_ending_soon(user=user, agreement=agreement)[:20]),
-        "is_coordinator": is_coordinator(user),
-        "can_create": agreement is not None and can_edit_agreement_portfolio(user, agreement),
-        "role": _dashboard_role(user),
-    }
-    if context["role"] == "ministry":
-        context["comparison_html"] = partner_html(request, "funding/partials/agreements_comparison.html",
-                                                  "funding.selectors.agreements_comparison", "comparison", user=user)
-    if agreement is not None:
-        context["funding_html"] = partner_html(request, "funding/partials/dashboard_funding.html",
-                                               "funding.selectors.dashboard_funding", "funding",
-                                               agreement=agreement, user=user)
-        context["governance_html"] = partner_html(request, "governance/partials/dashboard_governance.html",
-                                                  "governance.selectors.dashboard_governance", ("gov", "governance"),
-                                                  agreement=agreement, user=user)
-    context["reports_html"] = partner_html(request, "reporting/partials/dashboard_reports.html",
-                                           "reporting.selectors.dashboard_reports", "reports_block", user=user)
-    return render(request, "portfolio/dashboard.html", context)
 
 
 # --- project list and exports -------------------------------------------------------------------------------
@@ -160,30 +98,13 @@ def _fallback_financing(project: Project) -> list[Any]:
     return list(project.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
 
 
-def _fallback_decisions(project: Project) -> list[Any]:
-    try:
-        from governance.models import Decision
-    except ImportError:  # pragma: no cover
-        return []
-    field_names = {f.name for f in Decision._meta.get_fields()}
-    if "proposal" in field_names:
-        return list(Decision.objects.filter(proposal__project=project).order_by("-pk")[:50])
-    if "project" in field_names:
-        return list(Decision.objects.filter(project=project).order_by("-pk")[:50])
-    return []
-
-
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
     project = selectors.project_detail(user=request.user, pk=pk)
     can_edit = can_change_project(request.user, project)
-    financing_html = partner_html(request, "funding/partials/project_financing.html",
-                                  "funding.selectors.project_financing_plan", "plan",
-                                  extra={"can_edit": can_edit}, project=project)
-    decisions_html = partner_html(request, "governance/partials/project_decisions.html",
-                                  "governance.selectors.project_decisions", ("decisions", "history"),
-                                  project=project, user=request.user)
+    financing_html = project_panel_html(panels.FINANCING, request, project, can_edit=can_edit)
+    decisions_html = project_panel_html(panels.DECISIONS, request, project, can_edit=can_edit)
     context = {
         "project": project,
         "can_edit": can_edit,
@@ -191,7 +112,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "financing_html": financing_html,
         "funding_lines": None if financing_html else _fallback_financing(project),
         "decisions_html": decisions_html,
-        "decisions": None if decisions_html else _fallback_decisions(project),
+        "decisions": None if decisions_html else [],
         "attachments": list(project.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if can_edit else None,
         "history": history_entries(project=project, limit=50),

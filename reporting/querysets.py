@@ -34,8 +34,8 @@ def is_national_group_member(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 class SummaryReportQuerySet(models.QuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> SummaryReportQuerySet:
+        from portfolio.access import agreement_ids_of
         from portfolio.permissions import can_view_portal
-        from portfolio.querysets import agreement_ids_of
         from portfolio.roles import sees_all_agreements
 
         from .choices import Audience

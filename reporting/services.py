@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.celery import BROKER_ERRORS
+from config.jobs import job
 from portfolio.audit import security_event_record
 from portfolio.choices import SecurityEventKind
 from portfolio.models import Agreement
@@ -60,6 +61,10 @@ IN_FLIGHT = (ReportStatus.QUEUED, ReportStatus.COMPILING, ReportStatus.RENDERING
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientCompileError, OperationalError, InterfaceError, ConnectionError, TimeoutError,
 )
+
+
+# The /reports/ page and the API take a few heavy jobs in flight per user at most.
+MAX_PENDING_PER_USER = int(getattr(settings, "REPORT_MAX_PENDING_PER_USER", 3))
 
 
 def compile_lease() -> dt.timedelta:
@@ -173,10 +178,8 @@ def summary_request(*, audience: str, period: str | Period, agreement: Agreement
 def summary_enqueue(*, report_id: int) -> bool:
     """Hand the compile job to the broker and note when it took it (the outbox mark). False when the broker
     refused: the row stays unmarked for the caller to withdraw or for the recovery sweep to send."""
-    from .tasks import summary_compile_task
-
     try:
-        summary_compile_task.delay(report_id)
+        job("reporting.summary_compile_task").delay(report_id)
     except BROKER_ERRORS as exc:
         logger.warning("summary %s: the broker refused the compile job (%s)", report_id, exc)
         return False

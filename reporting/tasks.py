@@ -58,6 +58,7 @@ def summary_compile_scheduled_task(*, audience: str, period_kind: str, language:
     from .services import summary_request
 
     period = period_last_completed(period_kind, today=timezone.localdate())
+    agreements: list[Agreement | None]
     if audience == Audience.STEERING:
         agreements = list(Agreement.objects.filter(valid_from__lte=period.end, valid_until__gte=period.start)
                           .order_by("code"))

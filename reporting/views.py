@@ -2,25 +2,75 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from funding.selectors import agreements_comparison, dashboard_funding
+from governance.selectors import dashboard_governance
+from portfolio import selectors as portfolio_selectors
+from portfolio.current import current_agreement
+from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
+from portfolio.roles import Role, has_role
 
 from .filters import SummaryReportFilter
 from .forms import SummaryRequestForm
 from .models import REPORT_FORMATS, SummaryReport
 from .permissions import can_request_any_summary, can_view_reports
 from .rendering import CONTENT_TYPES
-from .selectors import report_list
-from .services import QueueUnavailable, report_download_log, summary_request
+from .selectors import dashboard_reports, report_list
+from .services import MAX_PENDING_PER_USER, QueueUnavailable, report_download_log, summary_request
 
-MAX_PENDING_PER_USER = int(getattr(settings, "REPORT_MAX_PENDING_PER_USER", 3))
+# --- the role dashboard (`/`) ------------------------------------------------------------------------------
+# The one page that combines every app (portfolio, funding, governance, reporting): it lives in the top
+# layer, which may import them all. Each block is the owning app's selector rendered with its partial.
+
+def _dashboard_role(user: Any) -> str:
+    if has_role(user, Role.COORDINATOR) or user.is_superuser:
+        return "coordinator"
+    if has_role(user, Role.STEERING):
+        return "steering"
+    return "ministry"
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not can_view_portal(request.user):
+        raise PermissionDenied
+    agreement = current_agreement(request)
+    user = request.user
+    context: dict[str, Any] = {
+        "agreement": agreement,
+        "portfolio": portfolio_selectors.dashboard_portfolio(user=user, agreement=agreement),
+        "ending_soon": list(portfolio_selectors.projects_ending_soon(user=user, agreement=agreement)[:20]),
+        "is_coordinator": is_coordinator(user),
+        "can_create": agreement is not None and can_edit_agreement_portfolio(user, agreement),
+        "role": _dashboard_role(user),
+    }
+    if context["role"] == "ministry":
+        context["comparison_html"] = render_to_string(
+            "funding/partials/agreements_comparison.html",
+            {"comparison": agreements_comparison(user=user)}, request=request)
+    if agreement is not None:
+        context["funding_html"] = render_to_string(
+            "funding/partials/dashboard_funding.html",
+            {"funding": dashboard_funding(agreement=agreement, user=user)}, request=request)
+        governance = dashboard_governance(agreement=agreement, user=user)
+        context["governance_html"] = render_to_string(
+            "governance/partials/dashboard_governance.html", {"gov": governance, "governance": governance},
+            request=request)
+    context["reports_html"] = render_to_string(
+        "reporting/partials/dashboard_reports.html", {"reports_block": dashboard_reports(user=user)},
+        request=request)
+    return render(request, "reporting/dashboard.html", context)
 
 
 def _require_reports(request: HttpRequest) -> None:

@@ -237,7 +237,7 @@ def test_project_decisions_partial_renders(coordinator, steering_member, agreeme
 
 def test_seeded_demo_passes_through_the_record(agreement):
     """The demo's confirmed meeting is permanent and its decisions were written before confirmation."""
-    from portfolio.demo_seed import demo_seed
+    from reporting.demo_seed import demo_seed
 
     demo_seed()
     demo_seed()  # idempotent: the second run must not trip over the permanent record

@@ -129,7 +129,7 @@ class SummaryReportViewSet(PortalViewSet):
         return response
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        from ..services import QueueUnavailable, summary_request
+        from ..services import MAX_PENDING_PER_USER, QueueUnavailable, summary_request
 
         serializer = SummaryRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -138,8 +138,6 @@ class SummaryReportViewSet(PortalViewSet):
         if not can_request_summary(request.user, audience=data["audience"], agreement=agreement):
             raise PermissionDenied()
         # The same guard as the /reports/ page: a few heavy jobs in flight per user at most.
-        from ..views import MAX_PENDING_PER_USER
-
         pending = SummaryReport.objects.in_flight().filter(requested_by=request.user)
         if pending.count() >= MAX_PENDING_PER_USER and not pending.filter(
                 audience=data["audience"], agreement=agreement, period=data["period"],

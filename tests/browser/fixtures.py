@@ -51,7 +51,7 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def demo_data(transactional_db: Any, settings: Any) -> dict[str, Any]:
     """The loaded agreement and the demo portfolio (users coordinator/steering/ministry/admin)."""
-    from portfolio.demo_seed import demo_seed
+    from reporting.demo_seed import demo_seed
 
     settings.AXES_ENABLED = False  # repeated sign-ins from one address must not lock the demo users
     return demo_seed()

@@ -31,13 +31,21 @@ from governance.models import (
     ProposalFundingLine,
     SteeringGroup,
 )
-
-from .data import demo
-from .models import Agreement, AgreementAccess, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
-from .roles import Role
-from .services import agreement_load
-from .upsert import in_data_language, translated, upsert
-from .validators import business_id_check_digit
+from portfolio.data import demo
+from portfolio.models import (
+    Agreement,
+    AgreementAccess,
+    MethodCategory,
+    Organisation,
+    Priority,
+    Project,
+    ProjectPartner,
+    Theme,
+)
+from portfolio.roles import Role
+from portfolio.services import agreement_load
+from portfolio.upsert import in_data_language, translated, upsert
+from portfolio.validators import business_id_check_digit
 
 CENT = Decimal("0.01")
 TODAY_YEAR = 2026  # the demo's "now": past years are spent, the current year partly

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from portfolio.demo_seed import demo_seed
+from reporting.demo_seed import demo_seed
 
 
 class Command(BaseCommand):

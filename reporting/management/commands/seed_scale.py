@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from portfolio.scale_seed import scale_seed
 from portfolio.services import agreement_load
+from reporting.scale_seed import scale_seed
 
 
 class Command(BaseCommand):

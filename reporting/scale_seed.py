@@ -10,11 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from funding.models import FundingInstrument, FundingLine
-
-from .choices import ProjectStatus
-from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner
-from .upsert import in_data_language
-from .validators import business_id_check_digit
+from portfolio.choices import ProjectStatus
+from portfolio.models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner
+from portfolio.upsert import in_data_language
+from portfolio.validators import business_id_check_digit
 
 CODE_PREFIX = "scale-"
 STATUSES = ["idea", "proposal", "approved", "running", "running", "running", "closed", "rejected"]

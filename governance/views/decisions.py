@@ -1,0 +1,98 @@
+"""Recording a decision, its page and its correction."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.forms import apply_service_errors
+
+from .. import forms, permissions, selectors, services
+from ..choices import MeetingStatus, ProposalStatus
+from ..models import (
+    Decision,
+    Meeting,
+)
+from ._common import (
+    _decision_form_refusal,
+    _meetings,
+    _portal,
+    _proposals,
+)
+
+# --- decisions ---------------------------------------------------------------------------------------------
+
+@login_required
+def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
+    _portal(request)
+    meeting = get_object_or_404(_meetings(request), pk=meeting_pk)
+    proposal = get_object_or_404(_proposals(request), pk=proposal_pk)
+    if not permissions.can_record_decision(request.user, meeting):
+        raise PermissionDenied
+    # The form is offered only for a decision that can be recorded now (not refused after filling it in).
+    refusal = _decision_form_refusal(meeting, proposal)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect(proposal if proposal.status == ProposalStatus.DECIDED else meeting)
+    initial = {"approved_lines": forms.lines_as_text(proposal.funding_lines.select_related("instrument"))}
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_record(proposal=proposal, meeting=meeting, user=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect(meeting)
+    return render(request, "governance/decision_form.html", {
+        "form": form, "meeting": meeting, "proposal": proposal, "corrects": None,
+        "effect": selectors.proposal_funding_effect(proposal=proposal),
+        "quorum": services.meeting_quorum(meeting)}, status=400 if form.errors else 200)
+
+
+@login_required
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _portal(request)
+    decision = get_object_or_404(
+        Decision.objects.visible_to(request.user).select_related("proposal__project", "meeting__group",
+                                                                 "recorded_by", "corrects")
+        .prefetch_related("funding_lines__instrument", "recusals__user", "corrections"), pk=pk)
+    meetings = []
+    if not decision.corrections.exists():
+        meetings = [m for m in Meeting.objects.filter(group=decision.meeting.group,
+                                                      status__in=[MeetingStatus.AGENDA_PUBLISHED, MeetingStatus.HELD])
+                    if permissions.can_correct_decision(request.user, decision, m)]
+    return render(request, "governance/decision_detail.html", {"decision": decision, "correct_meetings": meetings})
+
+
+@login_required
+def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    _portal(request)
+    decision = get_object_or_404(Decision.objects.visible_to(request.user).select_related("proposal__project",
+                                                                                          "meeting__group"), pk=pk)
+    meeting = get_object_or_404(_meetings(request), pk=request.GET.get("meeting") or request.POST.get("meeting") or 0)
+    if not permissions.can_correct_decision(request.user, decision, meeting):
+        raise PermissionDenied
+    proposal = decision.proposal
+    initial = {"outcome": decision.outcome, "method": decision.method, "conditions": decision.conditions,
+               "approved_lines": forms.lines_as_text(decision.funding_lines.select_related("instrument"))}
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+                              on=timezone.localdate(meeting.starts_at))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_correct(decision=decision, meeting=meeting, user=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The correcting decision was recorded."))
+            return redirect(meeting)
+    return render(request, "governance/decision_form.html", {
+        "form": form, "meeting": meeting, "proposal": proposal, "corrects": decision,
+        "effect": selectors.proposal_funding_effect(proposal=proposal),
+        "quorum": services.meeting_quorum(meeting)}, status=400 if form.errors else 200)

@@ -1,0 +1,49 @@
+"""Who works on which agreement: the one answer that every app's visibility rules start from.
+
+A user works on an agreement when some app says so: portfolio through `AgreementAccess`, governance through
+a seat in the agreement's steering group. This module sits at the bottom (it imports no model), so the
+apps register their sources instead of being imported: each app's `AppConfig.ready()` calls
+`register_agreement_source` with a function that returns the agreement ids one user works on through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from .roles import Role, has_role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+AgreementSource = Callable[["AbstractBaseUser"], Iterable[int]]
+
+_sources: list[AgreementSource] = []
+
+
+def register_agreement_source(source: AgreementSource) -> None:
+    """Add one way of working on an agreement (idempotent: `ready()` may run more than once)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def agreement_ids_of(user: AnyUser) -> list[int]:
+    """The agreements a user works on: explicit access plus the steering groups they sit in."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_portal_agreement_ids", None)
+    if cached is None:
+        ids: set[int] = set()
+        for source in _sources:
+            ids |= set(source(user))
+        cached = sorted(ids)
+        user._portal_agreement_ids = cached  # type: ignore[union-attr,attr-defined]
+    return cached
+
+
+def is_coordinator(user: AnyUser) -> bool:
+    # The portal's user model has PermissionsMixin (is_superuser); AbstractBaseUser alone does not say so.
+    return bool(user.is_authenticated and (user.is_superuser  # type: ignore[union-attr,attr-defined]
+                                           or has_role(user, Role.COORDINATOR)))
