@@ -56,3 +56,47 @@ document.addEventListener("htmx:afterSwap", (event) => {
   const summary = event.target.querySelector ? document.getElementById("plan-errors") : null;
   if (summary) summary.focus();
 });
+
+// Financing-plan grid: arrow keys move between the cells (left and right only when the caret is at the
+// input's edge, so editing inside an amount still works), Enter moves down instead of submitting.
+function planGridMove(input, rowStep, colStep) {
+  const grid = input.closest(".plan-grid");
+  if (!grid) return false;
+  const cells = Array.from(grid.querySelectorAll("input.plan-amount"));
+  const row = parseInt(input.dataset.row, 10);
+  const col = parseInt(input.dataset.col, 10);
+  let target = null;
+  if (colStep) {
+    const sameRow = cells.filter((c) => parseInt(c.dataset.row, 10) === row);
+    const candidates = sameRow.filter((c) => (parseInt(c.dataset.col, 10) - col) * colStep > 0);
+    candidates.sort((a, b) => (parseInt(a.dataset.col, 10) - parseInt(b.dataset.col, 10)) * colStep);
+    target = candidates[0] || null;
+  } else {
+    const sameCol = cells.filter((c) => parseInt(c.dataset.col, 10) === col);
+    const candidates = sameCol.filter((c) => (parseInt(c.dataset.row, 10) - row) * rowStep > 0);
+    candidates.sort((a, b) => (parseInt(a.dataset.row, 10) - parseInt(b.dataset.row, 10)) * rowStep);
+    target = candidates[0] || null;
+  }
+  if (!target) return false;
+  target.focus();
+  target.select();
+  return true;
+}
+
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.classList.contains("plan-amount")) return;
+  if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  const atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+  const atEnd = input.selectionStart === input.value.length && input.selectionEnd === input.value.length;
+  let moved = false;
+  if (event.key === "ArrowUp") moved = planGridMove(input, -1, 0);
+  else if (event.key === "ArrowDown") moved = planGridMove(input, 1, 0);
+  else if (event.key === "ArrowLeft" && atStart) moved = planGridMove(input, 0, -1);
+  else if (event.key === "ArrowRight" && atEnd) moved = planGridMove(input, 0, 1);
+  else if (event.key === "Enter") {
+    moved = planGridMove(input, 1, 0);
+    if (!moved) event.preventDefault();  // the last row: stay; the plan is saved with its button
+  }
+  if (moved) event.preventDefault();
+});
