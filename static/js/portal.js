@@ -1,16 +1,31 @@
 // Small progressive enhancements; every page works without them.
-// Wide tables scroll sideways in their wrapper; keyboard users must be able to focus the wrapper to scroll it
-// (WCAG 2.1.1). The wrapper is named after the table's caption.
+// Wide tables scroll sideways in their wrapper (on a phone); keyboard users must be able to focus the wrapper
+// to scroll it (WCAG 2.1.1). Only a wrapper that really scrolls becomes a tab stop; it is named after the
+// table's caption. Checked again when the window changes size.
 function makeScrollRegionsFocusable(root) {
   for (const wrapper of root.querySelectorAll(".table-responsive")) {
-    if (wrapper.hasAttribute("tabindex")) continue;
-    const caption = wrapper.querySelector("caption");
-    wrapper.setAttribute("tabindex", "0");
-    wrapper.setAttribute("role", "region");
-    wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+    const scrolls = wrapper.scrollWidth > wrapper.clientWidth + 1;
+    const ours = wrapper.dataset.scrollRegion === "1";
+    if (scrolls && !wrapper.hasAttribute("tabindex")) {
+      const caption = wrapper.querySelector("caption");
+      wrapper.setAttribute("tabindex", "0");
+      wrapper.setAttribute("role", "region");
+      wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+      wrapper.dataset.scrollRegion = "1";
+    } else if (!scrolls && ours) {
+      wrapper.removeAttribute("tabindex");
+      wrapper.removeAttribute("role");
+      wrapper.removeAttribute("aria-label");
+      delete wrapper.dataset.scrollRegion;
+    }
   }
 }
 
+let scrollRegionTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(scrollRegionTimer);
+  scrollRegionTimer = setTimeout(() => makeScrollRegionsFocusable(document), 150);
+});
 document.addEventListener("htmx:afterSwap", (event) => makeScrollRegionsFocusable(event.target));
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -25,20 +25,30 @@ ROLES = ["coordinator", "steering", "ministry"]
 NAV_PAGES = ["/", "/projects/", "/projects/organisations/", "/funding/", "/funding/splits/", "/funding/what-if/",
              "/governance/", "/governance/waiting/", "/governance/proposals/", "/governance/meetings/",
              "/governance/ideas/", "/governance/groups/", "/reports/",
-             "/projects/new/", "/governance/proposals/new/", "/governance/meetings/new/", "/governance/ideas/new/"]
-# Object pages: (the list to click from, the pattern of the link to follow, a name for the report).
-OBJECT_PAGES = [
-    ("/projects/", r"^/projects/\d+/$", "project"),
-    ("/projects/organisations/", r"^/projects/organisations/\d+/$", "organisation"),
-    ("/governance/proposals/", r"^/governance/proposals/\d+/$", "proposal"),
-    ("/governance/meetings/", r"^/governance/meetings/\d+/$", "meeting"),
-    ("/governance/ideas/", r"^/governance/ideas/\d+/$", "idea"),
-    ("/governance/groups/", r"^/governance/groups/\d+/$", "group"),
-    ("/reports/", r"^/reports/\d+/$", "report"),
-    ("/funding/", r"^/funding/frames/\d+/$", "frame"),
+             "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/"]
+# Object pages, one click away: (the page to click from, the pattern of the link to follow, a name).
+# A page found by an earlier rule can be clicked from by a later one (the project, then its plan).
+FOLLOW = [
+    ("projects", r"^/projects/\d+/$", "project"),
+    ("projects-organisations", r"^/projects/organisations/\d+/$", "organisation"),
+    ("governance-proposals", r"^/governance/proposals/\d+/$", "proposal"),
+    ("governance-meetings", r"^/governance/meetings/\d+/$", "meeting"),
+    ("governance-ideas", r"^/governance/ideas/\d+/$", "idea"),
+    ("governance-groups", r"^/governance/groups/\d+/$", "group"),
+    ("reports", r"^/reports/\d+/$", "report"),
+    ("funding", r"^/funding/frames/\d+/$", "frame"),
+    ("project", r"^/funding/projects/\d+/plan/$", "project-plan"),
+    ("project", r"^/projects/\d+/edit/$", "project-edit"),
+    ("project", r"^/projects/\d+/history/$", "project-history"),
+    ("project", r"^/governance/proposals/new/\?project=\d+$", "proposal-new"),
+    ("proposal", r"^/governance/proposals/\d+/edit/$", "proposal-edit"),
+    ("meeting", r"^/governance/meetings/\d+/edit/$", "meeting-edit"),
+    ("meeting", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
+    ("home", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
+    ("governance-waiting", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
+    ("meeting", r"^/governance/decisions/\d+/$", "decision"),
+    ("project", r"^/governance/decisions/\d+/$", "decision"),
 ]
-# One click further from the project: its plan, its edit form, its history.
-PROJECT_PAGES = ["plan", "edit", "history"]
 MAIN_PAGES = ["/", "/projects/", "/funding/", "/governance/", "/governance/proposals/", "/reports/"]
 
 MEASURE = """() => {
@@ -62,36 +72,34 @@ MEASURE = """() => {
       cut.push({name, tableWidth, boxWidth, responsive: !!responsive});
     }
   }
-  return {width, scrollWidth: document.documentElement.scrollWidth, overflow, cut};
+  // The innermost elements reaching past the window's right edge (outside any scrolling box): the culprits.
+  const past = (el) => el.getBoundingClientRect().right > width + 1;
+  const scrolled = (el) => el.parentElement && el.parentElement.closest(".table-responsive, [style*=overflow]");
+  const culprits = overflow > 0 ? Array.from(document.body.querySelectorAll("*"))
+    .filter((el) => past(el) && !scrolled(el) && !Array.from(el.children).some(past))
+    .slice(0, 4)
+    .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className || ""}`.slice(0, 80)) : [];
+  return {width, scrollWidth: document.documentElement.scrollWidth, overflow, cut, culprits};
 }"""
 
 
 def _first_link(page: Any, pattern: str) -> str | None:
     hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.getAttribute('href'))")
     regex = re.compile(pattern)
-    return next((href.split("#")[0] for href in hrefs if regex.match(href.split("?")[0].split("#")[0])), None)
+    return next((href for href in (h.split("#")[0] for h in hrefs) if regex.match(href)), None)
 
 
 def _pages_of(page: Any, live_server: Any) -> list[tuple[str, str]]:
-    """(name, path) of every page to check, following the lists' first links as the signed-in user sees them."""
-    pages = [(path.strip("/").replace("/", "-") or "home", path) for path in NAV_PAGES]
-    for list_path, pattern, name in OBJECT_PAGES:
-        page.goto(f"{live_server.url}{list_path}")
+    """(name, path) of every page to check, following the first links as the signed-in user sees them."""
+    found = {(path.strip("/").replace("/", "-") or "home"): path for path in NAV_PAGES}
+    for source, pattern, name in FOLLOW:
+        if name in found or source not in found:
+            continue
+        page.goto(f"{live_server.url}{found[source]}")
         href = _first_link(page, pattern)
         if href:
-            pages.append((name, href))
-            if name == "project":
-                pages += [(f"project-{suffix}", f"{href}{suffix}/") for suffix in PROJECT_PAGES if suffix != "plan"]
-                page.goto(f"{live_server.url}{href}")
-                plan = _first_link(page, r"^/funding/projects/\d+/plan/$")
-                if plan:
-                    pages.append(("project-plan", plan))
-            if name == "meeting":
-                page.goto(f"{live_server.url}{href}")
-                decision = _first_link(page, r"^/governance/decisions/\d+/$")
-                if decision:
-                    pages.append(("decision", decision))
-    return pages
+            found[name] = href
+    return list(found.items())
 
 
 def _check(page: Any, live_server: Any, pages: list[tuple[str, str]], *, width: int, label: str,
@@ -108,7 +116,8 @@ def _check(page: Any, live_server: Any, pages: list[tuple[str, str]], *, width: 
         result = page.evaluate(MEASURE)
         screenshot(page, f"widths-{label}-{name}")
         if result["overflow"] > 0:
-            failures.append(f"{path}: the page is {result['scrollWidth']} px wide in a {width} px window")
+            failures.append(f"{path}: the page is {result['scrollWidth']} px wide in a {width} px window "
+                            f"(reaching past its edge: {', '.join(result['culprits'])})")
         for table in result["cut"]:
             if width >= 1366 or not table["responsive"]:
                 failures.append(f"{path}: table '{table['name']}' is {table['tableWidth']} px in a "
@@ -155,7 +164,8 @@ def test_main_pages_fit_in_swedish_and_english(browser, login, demo_data, live_s
         page.goto(f"{live_server.url}/projects/")
         project = _first_link(page, r"^/projects/\d+/$")
         pages += [("project", project), ("project-plan", f"/funding{project}plan/")]
-        failures = _check(page, live_server, pages, width=WIDTHS[width], label=f"{language}-coordinator-{WIDTHS[width]}",
+        label = f"{language}-coordinator-{WIDTHS[width]}"
+        failures = _check(page, live_server, pages, width=WIDTHS[width], label=label,
                           axe=axe, screenshot=screenshot)
     finally:
         context.close()
