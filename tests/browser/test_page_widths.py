@@ -76,7 +76,7 @@ MEASURE = """() => {
   const past = (el) => el.getBoundingClientRect().right > width + 1;
   const scrolled = (el) => el.parentElement && el.parentElement.closest(".table-responsive, [style*=overflow]");
   const culprits = overflow > 0 ? Array.from(document.body.querySelectorAll("*"))
-    .filter((el) => past(el) && !scrolled(el) && !Array.from(el.children).some(past))
+    .filter((el) => past(el) && !scrolled(el) && !Array.from(el.children).some((c) => past(c) && !scrolled(c)))
     .slice(0, 4)
     .map((el) => `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${el.className || ""}`.slice(0, 80)) : [];
   return {width, scrollWidth: document.documentElement.scrollWidth, overflow, cut, culprits};
