@@ -47,10 +47,10 @@ def test_arrow_keys_and_enter_move_between_the_cells(page, login, demo_data, liv
     login(page, "coordinator")
     page.goto(f"{live_server.url}/funding/projects/{project.pk}/plan/?years=all")
     inputs = page.locator("input.plan-amount")
-    cells = inputs.evaluate_all("els => els.map(e => [e.id, +e.dataset.row, +e.dataset.col])")
-    position = {(row, col): name for name, row, col in cells}
-    # a cell with a neighbour to the right and one below
-    name, row, col = next(c for c in cells if (c[1], c[2] + 1) in position and (c[1] + 1, c[2]) in position)
+    cells = inputs.evaluate_all("els => els.map(e => [e.id, +e.dataset.row, +e.dataset.col, e.value])")
+    position = {(row, col): name for name, row, col, _ in cells}
+    # a cell with an amount, a neighbour to the right and one below
+    name, row, col, _ = next(c for c in cells if c[3] and (c[1], c[2] + 1) in position and (c[1] + 1, c[2]) in position)
     cell = page.locator(f"#{name}")
     cell.click()
     page.keyboard.press("End")
