@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -178,8 +179,21 @@ def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -
                 inputs.append({"name": name, "kind": kind, "value": value, "editable": kind == "planned",
                                "source": source})
             cells.append({"year": year, "inputs": inputs, "available": available or line is not None})
-        rows.append({"instrument": instrument, "cells": cells})
-    return {"years": years_sorted, "rows": rows, "codes": [i.code for i in instruments]}
+        rows.append({"instrument": instrument, "cells": cells, "total": _saved_totals(
+            line for (code, _), line in lines.items() if code == instrument.code)})
+    year_totals = [{"year": year, **_saved_totals(line for (_, y), line in lines.items() if y == year)}
+                   for year in years_sorted]
+    return {"years": years_sorted, "rows": rows, "codes": [i.code for i in instruments],
+            "year_totals": year_totals, "total": _saved_totals(lines.values())}
+
+
+def _saved_totals(lines: Any) -> dict[str, Decimal]:
+    """Sums of the saved planned, granted and spent amounts of some funding lines (the grid's totals)."""
+    totals = {kind: Decimal(0) for kind in KINDS}
+    for line in lines:
+        for kind in KINDS:
+            totals[kind] += getattr(line, f"{kind}_amount") or Decimal(0)
+    return totals
 
 
 @login_required

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from django import template
+from django import forms, template
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -120,3 +120,38 @@ def sortable(context: template.Context, field: str, label: str, css: str = "") -
     params.pop("page", None)
     params["ordering"] = target
     return {"label": label, "state": state, "url": f"?{params.urlencode()}", "css": css}
+
+
+BOOTSTRAP_BASES = ("form-control", "form-select", "form-check-input")
+
+
+@register.filter
+def bootstrap(bound_field: Any) -> Any:
+    """A form field's widget with the Bootstrap class for its kind, `is-invalid`/`aria-invalid` on error and
+    `aria-describedby` naming its help text and error (the ids form_field.html gives them). Forms that set
+    these themselves (AccessibleFormMixin) keep theirs. Choice lists (radios, checkboxes) are rendered choice
+    by choice in the templates and are returned as they are."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple) or widget.is_hidden:
+        return bound_field
+    if isinstance(widget, forms.CheckboxInput):
+        base = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        base = "form-select"
+    else:
+        base = "form-control"
+    classes = widget.attrs.get("class", "").split()
+    if not any(css.startswith(BOOTSTRAP_BASES) for css in classes):
+        classes.append(base)
+    attrs: dict[str, str] = {}
+    if bound_field.errors:
+        if "is-invalid" not in classes:
+            classes.append("is-invalid")
+        attrs["aria-invalid"] = "true"
+    described = [f"{bound_field.auto_id}_help"] if bound_field.help_text else []
+    if bound_field.errors:
+        described.append(f"{bound_field.auto_id}_error")
+    if described and "aria-describedby" not in widget.attrs:
+        attrs["aria-describedby"] = " ".join(described)
+    attrs["class"] = " ".join(classes)
+    return bound_field.as_widget(attrs=attrs)
