@@ -15,7 +15,7 @@ def pytest_runtest_logreport(report: Any) -> None:
     if report.when != "call":
         return
     for name, value in getattr(report, "user_properties", []):
-        if name in ("access_matrix_cases", "access_matrix_leaks"):
+        if name in ("access_matrix_cases", "access_matrix_leaks", "object_matrix_cases", "object_matrix_leaks"):
             _COUNTS[name] = _COUNTS.get(name, 0) + int(value)
 
 
@@ -23,3 +23,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if "access_matrix_cases" in _COUNTS:
         terminalreporter.write_line(f"access matrix: {_COUNTS['access_matrix_cases']} cases, "
                                     f"{_COUNTS.get('access_matrix_leaks', 0)} leaks")
+    if "object_matrix_cases" in _COUNTS:
+        terminalreporter.write_line(f"object matrix: {_COUNTS['object_matrix_cases']} cases, "
+                                    f"{_COUNTS.get('object_matrix_leaks', 0)} leaks")
