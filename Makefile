@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean backup restore
+.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean backup restore mutation
 
 $(STAMP): requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,12 @@ lint: $(STAMP)
 
 check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Mutation testing (mutmut) of some domain modules, one at a time against their own tests; scores in
+# var/mutation/. A full run is hours on two CPUs: name the modules, e.g. MODULES="funding/money.py".
+MODULES ?= funding/money.py reporting/periods.py
+mutation: $(STAMP) messages
+	$(PY) scripts/mutation.py $(MODULES) $(if $(TESTS),--tests $(TESTS))
 
 # Re-lock after editing pyproject.toml dependencies.
 lock: $(STAMP)

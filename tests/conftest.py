@@ -15,7 +15,8 @@ def pytest_runtest_logreport(report: Any) -> None:
     if report.when != "call":
         return
     for name, value in getattr(report, "user_properties", []):
-        if name in ("access_matrix_cases", "access_matrix_leaks", "fuzz_requests", "fuzz_failures"):
+        if name in ("access_matrix_cases", "access_matrix_leaks", "fuzz_requests", "fuzz_failures",
+                    "object_matrix_cases", "object_matrix_leaks"):
             _COUNTS[name] = _COUNTS.get(name, 0) + int(value)
 
 
@@ -26,3 +27,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if "fuzz_requests" in _COUNTS:
         terminalreporter.write_line(f"API fuzz: {_COUNTS['fuzz_requests']} generated requests, "
                                     f"{_COUNTS.get('fuzz_failures', 0)} failures")
+    if "object_matrix_cases" in _COUNTS:
+        terminalreporter.write_line(f"object matrix: {_COUNTS['object_matrix_cases']} cases, "
+                                    f"{_COUNTS.get('object_matrix_leaks', 0)} leaks")

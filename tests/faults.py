@@ -62,6 +62,33 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         counts["skipped"] += 1
 
 
+def postgres_and_redis_run() -> bool:
+    """The CI pass with real services: PostgreSQL and Redis (where no real-worker or lock test may skip)."""
+    return real_broker_run() and settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+# A fault test may skip in the PostgreSQL + Redis pass only when its reason says it is the SQLite variant.
+SQLITE_VARIANT = "SQLite variant"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In the PostgreSQL + Redis pass a skipped real-worker or lock test is a failure, not a quiet "s": that
+    pass is the only one where they can run."""
+    outcome = yield
+    report = outcome.get_result()
+    if not (report.skipped and postgres_and_redis_run()):
+        return
+    if item.get_closest_marker("fault") is None and item.get_closest_marker("services") is None:
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if SQLITE_VARIANT in reason:
+        return
+    report.outcome = "failed"
+    report.longrepr = (f"{item.nodeid} was skipped in the PostgreSQL + Redis pass, where real-worker and "
+                       f"row-lock tests must run: {reason}")
+
+
 _CONFIG: list[pytest.Config] = []
 
 

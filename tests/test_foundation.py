@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -177,7 +178,11 @@ class TestSeedDemo:
         for username in ("coordinator", "steering", "ministry", "admin"):
             response = client.post(reverse("login"), {"username": username, "password": settings.DEMO_PASSWORD})
             assert response.status_code == 302, username
-            assert client.get(reverse("dashboard")).status_code == 200
+            dashboard = client.get(reverse("dashboard"))
+            assert dashboard.status_code == 200
+            # Signed in as that user: the page names them and the demo agreement.
+            assert dashboard.wsgi_request.user.username == username
+            assert "Helsinki–Espoo–Vantaa" in dashboard.content.decode(), username
             client.post(reverse("logout"))
 
     def test_seed_demo_is_idempotent(self):
@@ -203,9 +208,17 @@ class TestPagesAndRoles:
     @pytest.mark.parametrize("url_name", ["dashboard", "portfolio:project-list", "funding:index",
                                           "governance:index", "reporting:index",
                                           "portfolio:organisation-list"])
-    def test_every_role_sees_the_main_pages(self, request, fixture, url_name):
+    def test_every_role_sees_the_main_pages(self, request, fixture, url_name, agreement):
         client = request.getfixturevalue(fixture)
-        assert client.get(reverse(url_name)).status_code == 200
+        response = client.get(reverse(url_name))
+        assert response.status_code == 200
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
+        assert heading, url_name
+        text = re.sub(r"<[^>]+>", "", heading.group(1)).strip()
+        expected = {"dashboard": agreement.name, "portfolio:project-list": "Projects",
+                    "funding:index": f"Funding frames {agreement.name}", "governance:index": "Decision-making",
+                    "reporting:index": "Summary reports", "portfolio:organisation-list": "Organisations"}[url_name]
+        assert re.sub(r"\s+", " ", text) == expected
 
     def test_user_without_role_is_refused(self, client, plain_user):
         client.force_login(plain_user)
@@ -226,8 +239,11 @@ class TestPagesAndRoles:
         assert draft.code not in listing
 
     def test_ministry_sees_every_agreements_drafts(self, agreement, other_agreement, ministry_client):
-        draft = ProjectFactory(agreement=other_agreement, status="idea")
-        assert ministry_client.get(reverse("portfolio:project-detail", args=[draft.pk])).status_code == 200
+        draft = ProjectFactory(agreement=other_agreement, status="idea", code="OTHER-IDEA-1")
+        response = ministry_client.get(reverse("portfolio:project-detail", args=[draft.pk]))
+        assert response.status_code == 200
+        assert "OTHER-IDEA-1" in response.content.decode()
+        assert "OTHER-IDEA-1" in ministry_client.get(reverse("portfolio:project-list")).content.decode()
 
     def test_role_groups_have_exactly_the_declared_permissions(self, agreement):
         from django.contrib.auth.models import Group

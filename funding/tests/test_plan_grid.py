@@ -77,8 +77,8 @@ def test_values_render_whole_in_the_locale_format(coordinator_client, project):
     url = reverse("funding:project-plan", args=[project.pk])
     with translation.override("fi"):
         html = coordinator_client.get(url, HTTP_ACCEPT_LANGUAGE="fi").content.decode()
-    assert 'value="115\u00a0320,00"' in html or 'value="115 320,00"' in html
-    assert "172\u00a0980,00" in html or "172 980,00" in html
+    assert 'value="115\u00a0320,00"' in html
+    assert "172\u00a0980,00" in html
     # What is shown reads back unchanged.
     response = _post(coordinator_client, project, **{"ERDF-2025-planned": "172\u00a0980,00",
                                                      "CITY-2025-planned": "115\u00a0320,50"})

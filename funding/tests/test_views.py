@@ -172,9 +172,23 @@ def test_plan_grid_requires_csrf(coordinator, project):
 
 
 def test_splits_page_for_agreement_and_country(ministry_client, clean_agreement, project):
-    make_project(clean_agreement, is_supra_regional=True, code="SUPRA-1")
-    for query in (f"?agreement={clean_agreement.pk}", "?scope=country&basis=planned", "?basis=nonsense"):
-        assert ministry_client.get(reverse("funding:splits") + query).status_code == 200
+    supra = make_project(clean_agreement, is_supra_regional=True, code="SUPRA-1")
+    add_line(supra, "CITY", 2025, planned="40", granted="40")
+    add_line(supra, "ERDF", 2025, planned="60", granted="60")
+    own = f"Local vs EU and state funding: {clean_agreement.name}"
+    pages = {f"?agreement={clean_agreement.pk}": own,
+             "?scope=country&basis=planned": "Local vs EU and state funding: the whole country",
+             f"?agreement={clean_agreement.pk}&basis=nonsense": own}
+    for query, heading in pages.items():
+        response = ministry_client.get(reverse("funding:splits") + query)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert f"<h1>{heading}</h1>" in html, query
+        # The supra-regional project is listed apart from the regular split.
+        assert "SUPRA-1" in html, query
+    # An unknown basis falls back to granted amounts (the selected option says so).
+    nonsense = ministry_client.get(reverse("funding:splits") + f"?agreement={clean_agreement.pk}&basis=nonsense")
+    assert '<option value="granted" selected>' in nonsense.content.decode()
 
 
 def _row_counts() -> dict[str, int]:

@@ -59,7 +59,7 @@ def _race(coordinator, steering_member, agreement):  # type: ignore[no-untyped-d
     return outcomes, proposal
 
 
-@pytest.mark.skipif(ON_POSTGRESQL, reason="the PostgreSQL variant below asserts the domain refusal")
+@pytest.mark.skipif(ON_POSTGRESQL, reason="SQLite variant: the PostgreSQL variant below asserts the domain refusal")
 def test_two_simultaneous_decisions_only_one_recorded(coordinator, steering_member, agreement):
     outcomes, proposal = _race(coordinator, steering_member, agreement)
     assert len(outcomes) == 2 and [o for o, _c in outcomes].count("ok") == 1, outcomes

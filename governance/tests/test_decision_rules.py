@@ -234,3 +234,42 @@ def test_huge_exponent_amount_is_refused_not_a_crash(coordinator, agreement):
     """Hypothesis found "1e400": quantizing it raised InvalidOperation instead of a refusal."""
     with pytest.raises(ValidationError, match="the amount is too large"):
         f.draft(coordinator, agreement, lines=[{"instrument": "ERDF", "year": 2026, "amount": "1e400"}])
+
+
+def _granted_of_decided(agreement, **filters) -> Decimal:  # type: ignore[no-untyped-def]
+    """Independently: granted money on decided projects of the agreement (RRF is shown apart)."""
+    return FundingLine.objects.filter(project__agreement=agreement, project__status__in=["approved", "running",
+                                                                                         "closed"],
+                                      **filters).exclude(instrument__code="RRF").aggregate(
+        t=Sum("granted_amount"))["t"] or Decimal("0.00")
+
+
+def test_a_decision_corrected_once_counts_once_in_frame_use_and_granted_totals(coordinator, steering_member,
+                                                                                agreement):
+    from funding.selectors import funding_summary
+
+    meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
+
+    def committed(code: str) -> Decimal:
+        return next((r["committed"] for r in frame_use(agreement=agreement, year=2026) if r["code"] == code),
+                    Decimal("0.00"))
+
+    before = {"ERDF": committed("ERDF"), "CITY": committed("CITY"),
+              "total": funding_summary(agreement_id=agreement.pk)["total"]}
+    assert before["total"] == _granted_of_decided(agreement)
+    original = f.approve(meeting, proposal, steering_member)  # ERDF 2026 120 000, CITY 2026 80 000
+    services.meeting_update_minutes(meeting=meeting, minutes="Hyväksyttiin.", user=steering_member)
+    services.meeting_confirm_minutes(meeting=meeting, user=steering_member)
+    later, _ = f.deciding_meeting(coordinator, agreement, steering_member)
+    services.decision_correct(decision=original, meeting=later, outcome="approved", user=steering_member,
+                              rationale="Kirjoitusvirhe summassa.",
+                              approved_lines=[{"instrument": "ERDF", "year": 2026, "amount": "110000.00"}])
+    # By hand: the correction's 110 000 ERDF once; the corrected 120 000 ERDF and 80 000 CITY not at all.
+    assert committed("ERDF") == before["ERDF"] + Decimal("110000.00")
+    assert committed("CITY") == before["CITY"]
+    summary = funding_summary(agreement_id=agreement.pk)
+    assert summary["total"] == before["total"] + Decimal("110000.00")
+    assert summary["total"] == _granted_of_decided(agreement)
+    # Both decisions stay on the record; the correction names the one it corrects.
+    assert Decision.objects.filter(proposal=proposal).count() == 2
+    assert Decision.objects.get(corrects=original).proposal_id == proposal.pk

@@ -69,9 +69,13 @@ def test_admin_post_to_confirmed_decision_changes_nothing(confirmed, admin_clien
 
 
 def test_admin_can_view_confirmed_decision(confirmed, admin_client_logged):
-    decision = confirmed.decisions.first()
+    decision = confirmed.decisions.get(outcome="approved")
     response = admin_client_logged.get(reverse("admin:governance_decision_change", args=[decision.pk]))
     assert response.status_code == 200
+    # Shown read-only: the recorded rationale is on the page, but not as an editable field.
+    html = response.content.decode()
+    assert "Vahva ekosysteemivaikutus." in html
+    assert 'name="rationale"' not in html
 
 
 def test_admin_cannot_change_confirmed_meeting(confirmed, admin_user):

@@ -556,11 +556,18 @@ def test_failed_decision_sends_nothing(coordinator, steering_member, agreement, 
     assert callbacks == [] and mail.outbox == []
 
 
-def test_membership_roles(steering_member, group):
-    """The chair fixture sits as chair of the agreement's group."""
-    from governance.models import Membership
+def test_the_chair_records_decisions_and_a_member_does_not(coordinator, steering_member, agreement):
+    """Was a test of the fixture (the chair's membership row); now the rule the role carries."""
+    from governance.permissions import can_record_decision
 
-    assert Membership.objects.get(user=steering_member, group=group).role == MemberRole.CHAIR
+    meeting, (proposal,) = f.deciding_meeting(coordinator, agreement, steering_member)
+    member = f.add_member(f.regional_group(agreement), role=MemberRole.MEMBER)
+    meeting.attendees.add(member)
+    assert can_record_decision(steering_member, meeting) is True
+    assert can_record_decision(member, meeting) is False
+    with pytest.raises(PermissionDenied):
+        f.approve(meeting, proposal, member)
+    assert not proposal.decisions.exists()
 
 
 def test_withdrawn_project_can_be_proposed_again(coordinator, agreement):

@@ -50,7 +50,9 @@ def test_every_portal_role_lists_every_collection(clients, portfolio):
 
 
 def test_session_authentication_works_too(coordinator_client, agreement):
-    assert coordinator_client.get("/api/v1/agreements/").status_code == 200
+    response = coordinator_client.get("/api/v1/agreements/")
+    assert response.status_code == 200
+    assert [row["code"] for row in response.json()["results"]] == [agreement.code]
 
 
 def test_session_writes_need_the_csrf_token(coordinator, agreement):

@@ -1,0 +1,91 @@
+"""Mutation testing of domain modules with mutmut (`make mutation MODULES="funding/money.py ..."`).
+
+A full run over every app is far too slow for this machine, so each module is mutated on its own, in a
+scratch copy of the project under var/mutation/work/ (mutmut reads its settings from pyproject.toml and
+writes mutants/ next to it), against that module's own tests: `<app>/tests/test_<module>.py` when it exists,
+else the app's tests (override with TESTS="path ..."). The score per module (killed / all mutants, with
+mutmut's counts) is written to var/mutation/<app>.<module>.txt and printed."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess  # nosec B404 - runs mutmut of this project's venv, no shell
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "var" / "mutation"
+COPIED = ["config", "portfolio", "funding", "governance", "reporting", "tests", "templates", "locale", "static",
+          "conftest.py", "manage.py", "pyproject.toml"]
+
+
+def _tests_for(module: Path) -> list[str]:
+    own = module.parent / "tests" / f"test_{module.stem}.py"
+    return [str(own)] if (ROOT / own).exists() else [str(module.parent / "tests")]
+
+
+def _work_copy(module: Path, tests: list[str]) -> Path:
+    work = OUT / "work" / module.with_suffix("").as_posix().replace("/", ".")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, work / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        elif src.exists():
+            shutil.copy2(src, work / name)
+    apps = [d for d in COPIED if (ROOT / d).is_dir() and (ROOT / d / "__init__.py").exists()]
+    others = [a for a in apps if a != module.parts[0]] + ["templates", "locale", "static", "conftest.py", "manage.py"]
+    section = "\n[tool.mutmut]\n" + "\n".join([
+        f"source_paths = {[module.parts[0]]!r}",
+        f"only_mutate = {[str(module)]!r}",
+        f"also_copy = {others!r}",
+        f"pytest_add_cli_args_test_selection = {tests!r}",
+        "pytest_add_cli_args = ['-p', 'no:randomly', '-q', '-x', '-p', 'no:xdist']",
+    ]) + "\n"
+    with (work / "pyproject.toml").open("a", encoding="utf-8") as f:
+        f.write(section)
+    return work
+
+
+def _score(results: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for status in re.findall(r":\s*(\w[\w ]*)$", results, re.M):
+        counts[status.strip()] = counts.get(status.strip(), 0) + 1
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("modules", nargs="+")
+    parser.add_argument("--tests", nargs="*", default=None)
+    args = parser.parse_args()
+    mutmut = Path(sys.executable).with_name("mutmut")
+    OUT.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in args.modules:
+        module = Path(name)
+        tests = args.tests or _tests_for(module)
+        work = _work_copy(module, tests)
+        subprocess.run([str(mutmut), "run", "--max-children", "2"], cwd=work, check=False)  # nosec B603
+        results = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, check=False,  # nosec B603
+                                 capture_output=True, text=True).stdout
+        counts = _score(results)
+        total = sum(counts.values())
+        killed = counts.get("killed", 0)
+        score = f"{100 * killed / total:.1f} %" if total else "n/a"
+        survivors = [line.split(":")[0].strip() for line in results.splitlines()
+                     if line.rstrip().endswith("survived")]
+        report = (f"{module}: mutation score {score} ({killed} killed of {total}; {counts}); "
+                  f"tests: {' '.join(tests)}\n" + "".join(f"  survived: {s}\n" for s in survivors))
+        (OUT / f"{module.with_suffix('').as_posix().replace('/', '.')}.txt").write_text(report, encoding="utf-8")
+        print(report, end="")
+        failed += not total
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
