@@ -135,7 +135,8 @@ def portal_figures(projects: Any) -> dict[int, dict[str, Decimal]]:
                 .annotate(approved_total=Sum("granted_amount"),
                           support=Sum("granted_amount", filter=_eu_state_q()),
                           paid=Sum("spent_amount", filter=_eu_state_q()))):
-        figures[row["project_id"]] = {field: row[field] or ZERO for field in FIGURES}
+        figures[row["project_id"]] = {"approved_total": row["approved_total"] or ZERO,
+                                      "support": row["support"] or ZERO, "paid": row["paid"] or ZERO}
     return figures
 
 

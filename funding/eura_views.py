@@ -27,13 +27,15 @@ def _editable_agreements(request: HttpRequest) -> list[Agreement]:
 
 
 class EuraUploadForm(forms.Form):
-    agreement = forms.ModelChoiceField(label=gettext_lazy("Agreement"), queryset=Agreement.objects.none())
+    agreement: forms.ModelChoiceField[Agreement] = forms.ModelChoiceField(
+        label=gettext_lazy("Agreement"), queryset=Agreement.objects.none())
     exported_on = forms.DateField(label=gettext_lazy("Export date"), widget=forms.DateInput(attrs={"type": "date"}))
     file = forms.FileField(label=gettext_lazy("EURA export (CSV or XLSX)"))
 
     def __init__(self, *args: object, agreements: list[Agreement], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["agreement"].queryset = Agreement.objects.filter(pk__in=[a.pk for a in agreements])
+        self.fields["agreement"].queryset = (  # type: ignore[attr-defined]
+            Agreement.objects.filter(pk__in=[a.pk for a in agreements]))
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "form-select" if name == "agreement" else "form-control")
 
@@ -81,7 +83,7 @@ def eura_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def eura_accept(request: HttpRequest, pk: int, project_pk: int) -> HttpResponse:
     eura_import = _visible_import(request, pk)
-    project = get_object_or_404(Project.objects.filter(agreement=eura_import.agreement), pk=project_pk)
+    project: Project = get_object_or_404(Project.objects.filter(agreement=eura_import.agreement), pk=project_pk)
     try:
         entry = eura_paid_accept(eura_import=eura_import, project=project, user=request.user)
     except ValidationError as exc:

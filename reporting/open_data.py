@@ -75,7 +75,7 @@ def _amount(value: Decimal) -> str:
 def operation_rows(*, today: dt.date | None = None) -> list[dict[str, str]]:
     """The list's rows as of now, from the live portfolio and the ledger's counting rules (the planned money
     of counted lines, as in every other figure of the portal)."""
-    facts = hev.OPEN_DATA
+    facts: dict[str, Any] = hev.OPEN_DATA
     projects = (Project.objects.filter(status__in=DECIDED_STATUSES)
                 .select_related("lead_organisation", "agreement")
                 .prefetch_related("partners", "methods").order_by("agreement__code", "code"))
@@ -96,13 +96,13 @@ def operation_rows(*, today: dt.date | None = None) -> list[dict[str, str]]:
         lead = project.lead_organisation
         rows.append({
             "Operation_Unique_Identifier": project.eura_code or f"{project.agreement.code}:{project.code}",
-            "Operation_Name_Programme_Language": project.title_fi or "",
-            "Operation_Name_English": project.title_en or "",
-            "Operation_Summary_Programme_Language": project.summary_fi or "",
-            "Operation_Summary_English": project.summary_en or "",
-            "Beneficiary_Name": lead.name_fi or "",
+            "Operation_Name_Programme_Language": getattr(project, "title_fi", "") or "",
+            "Operation_Name_English": getattr(project, "title_en", "") or "",
+            "Operation_Summary_Programme_Language": getattr(project, "summary_fi", "") or "",
+            "Operation_Summary_English": getattr(project, "summary_en", "") or "",
+            "Beneficiary_Name": getattr(lead, "name_fi", "") or "",
             "Beneficiary_Unique_Identifier": lead.business_id or "",
-            "Co_Beneficiary_Names": "; ".join(sorted(partner.name_fi or "" for partner in project.partners.all())),
+            "Co_Beneficiary_Names": "; ".join(sorted(getattr(partner, "name_fi", "") or "" for partner in project.partners.all())),
             "Operation_Start_Date": _date(project.start_date),
             "Operation_End_Date": _date(project.end_date),
             "Total_Eligible_Expenditure_amount": _amount(total),

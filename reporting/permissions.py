@@ -52,7 +52,7 @@ def requestable_audiences(user: AnyUser) -> list[str]:
     """The audiences whose summary the user may compile (for some agreement): the form offers only these."""
     from portfolio.models import Agreement
 
-    audiences = []
+    audiences: list[str] = []
     if user.is_authenticated and any(can_edit_agreement_portfolio(user, agreement)
                                      for agreement in Agreement.objects.worked_on_by(user)):
         audiences.append(Audience.STEERING)
