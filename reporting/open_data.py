@@ -102,7 +102,8 @@ def operation_rows(*, today: dt.date | None = None) -> list[dict[str, str]]:
             "Operation_Summary_English": getattr(project, "summary_en", "") or "",
             "Beneficiary_Name": getattr(lead, "name_fi", "") or "",
             "Beneficiary_Unique_Identifier": lead.business_id or "",
-            "Co_Beneficiary_Names": "; ".join(sorted(getattr(partner, "name_fi", "") or "" for partner in project.partners.all())),
+            "Co_Beneficiary_Names": "; ".join(sorted(getattr(partner, "name_fi", "") or ""
+                                                     for partner in project.partners.all())),
             "Operation_Start_Date": _date(project.start_date),
             "Operation_End_Date": _date(project.end_date),
             "Total_Eligible_Expenditure_amount": _amount(total),
