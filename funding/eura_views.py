@@ -29,7 +29,8 @@ def _editable_agreements(request: HttpRequest) -> list[Agreement]:
 class EuraUploadForm(forms.Form):
     agreement: forms.ModelChoiceField[Agreement] = forms.ModelChoiceField(
         label=gettext_lazy("Agreement"), queryset=Agreement.objects.none())
-    exported_on = forms.DateField(label=gettext_lazy("Export date"), widget=forms.DateInput(attrs={"type": "date"}))
+    exported_on = forms.DateField(label=gettext_lazy("Export date"),
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     file = forms.FileField(label=gettext_lazy("EURA export (CSV or XLSX)"))
 
     def __init__(self, *args: object, agreements: list[Agreement], **kwargs: object) -> None:
