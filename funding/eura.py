@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from portfolio.models import Agreement, Project
 from portfolio.permissions import can_change_project, can_edit_agreement_portfolio
 
-from .choices import SHARE_GROUP_OF, ShareGroup
+from .choices import ShareGroup
 from .models import EuraImport, FundingLine, SpendingEntry
 from .money import parse_amount
+from .selectors import SEPARATE_INSTRUMENTS, frame_lines
 
 ZERO = Decimal("0.00")
 MAX_ROWS = 20_000
@@ -122,9 +123,9 @@ def eura_import_record(*, agreement: Agreement, upload: Any, exported_on: dt.dat
                                      file_name=str(getattr(upload, "name", ""))[:200])
 
 
-def _eu_state_q(prefix: str = "") -> Q:
-    codes = [code for code, group in SHARE_GROUP_OF.items() if group == ShareGroup.EU_STATE]
-    return Q(**{f"{prefix}instrument__code__in": codes})
+def _eu_state_q() -> Q:
+    """EU and state money, as the frames count it (``selectors.frame_lines``): RRF is used separately."""
+    return Q(instrument__share_group=ShareGroup.EU_STATE) & ~Q(instrument__code__in=SEPARATE_INSTRUMENTS)
 
 
 def portal_figures(projects: Any) -> dict[int, dict[str, Decimal]]:
@@ -181,7 +182,7 @@ def eura_paid_accept(*, eura_import: EuraImport, project: Project, user: Any) ->
         difference = Decimal(row["paid"]) - portal_figures([project.pk]).get(project.pk, {}).get("paid", ZERO)
         if not difference:
             raise ValidationError(_("The paid support agrees with EURA already."), code="no_difference")
-        line = (FundingLine.objects.regular().filter(_eu_state_q(), project=project)
+        line = (frame_lines(FundingLine.objects.regular().filter(project=project))
                 .order_by("-granted_amount", "-year").select_related("instrument").first())
         if line is None:
             raise ValidationError(_("The project has no EU or state funding line to record the payment on."),

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Sum
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -74,7 +75,7 @@ def test_planted_differences_and_only_those_are_found(ledger, clean_agreement, c
     assert result["matching"] == 7
     # Reading and comparing changed nothing in the ledger.
     assert FundingLine.objects.filter(project__agreement=clean_agreement, instrument__code="ERDF").aggregate(
-        s=__import__("django.db.models", fromlist=["Sum"]).Sum("spent_amount"))["s"] == D("1000000.00")
+        s=Sum("spent_amount"))["s"] == D("1000000.00")
 
 
 def test_accepting_the_paid_support_records_a_dated_eura_entry(ledger, clean_agreement, coordinator):  # type: ignore[no-untyped-def]
