@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("portfolio.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("governance.api.urls")),
+    path("", include("followup.api.urls")),
     path("", include("reporting.api.urls")),
     re_path(r"^.*$", api.api_not_found),  # unknown /api/v1/ URLs: JSON 404, not the HTML page
 ]
@@ -24,6 +25,7 @@ urlpatterns = [
     path("projects/", include("portfolio.urls")),
     path("funding/", include("funding.urls")),
     path("governance/", include("governance.urls")),
+    path("followup/", include("followup.urls")),
     path("reports/", include("reporting.urls")),
     path("open-data/", include("reporting.open_data_urls")),
     path("admin/", admin.site.urls),

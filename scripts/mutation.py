@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "mutation"
-COPIED = ["config", "portfolio", "funding", "governance", "reporting", "tests", "templates", "locale", "static",
+COPIED = ["config", "portfolio", "funding", "governance", "followup", "reporting", "tests", "templates", "locale", "static",
           "conftest.py", "manage.py", "pyproject.toml"]
 
 

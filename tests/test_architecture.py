@@ -12,7 +12,7 @@ from importlinter.application.use_cases import _register_built_in_contract_types
 from importlinter.configuration import configure
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["reporting", "governance", "funding", "portfolio", "config"]
+LAYERS = ["reporting", "followup", "governance", "funding", "portfolio", "config"]
 
 
 @pytest.fixture(scope="module")

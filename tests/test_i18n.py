@@ -63,7 +63,7 @@ def test_every_string_of_the_code_and_templates_is_in_the_fi_and_sv_catalogues(t
 
     copy = tmp_path / "tree"
     skip = shutil.ignore_patterns("tests", "__pycache__", "*.mo", "migrations")
-    for name in ("config", "portfolio", "funding", "governance", "reporting", "templates", "locale"):
+    for name in ("config", "portfolio", "funding", "governance", "followup", "reporting", "templates", "locale"):
         shutil.copytree(ROOT / name, copy / name, ignore=skip)
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
     result = subprocess.run([sys.executable, "manage.py", "makemessages", "-l", "fi", "-l", "sv", "--no-obsolete",

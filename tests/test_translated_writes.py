@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.language_case]
 LANGS = ("fi", "sv", "en")
 SOURCE = "fi"
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("config", "portfolio", "funding", "governance", "reporting")
+APPS = ("config", "portfolio", "funding", "governance", "followup", "reporting")
 
 # What the object holds before an update: a distinct text in every language.
 ORIGINAL = {"fi": "Alkuperäinen {f}", "sv": "Ursprunglig {f}", "en": "Original {f}"}

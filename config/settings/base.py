@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "portfolio",
     "funding",
     "governance",
+    "followup",
     "reporting",
 ]
 

@@ -1,0 +1,1 @@
+"""Follow-up models: filled in by the progress-report and indicator work (issue 13)."""
