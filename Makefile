@@ -60,8 +60,8 @@ check-migrations: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Mutation testing (mutmut) of some domain modules, one at a time against their own tests; scores in
-# var/mutation/. A full run is hours on two CPUs: name the modules, e.g. MODULES="funding/money.py".
-MODULES ?= funding/money.py reporting/periods.py
+# var/mutation/. A full run is hours on two CPUs: name the modules, e.g. MODULES="portfolio/money.py".
+MODULES ?= portfolio/money.py reporting/periods.py
 mutation: $(STAMP) messages
 	$(PY) scripts/mutation.py $(MODULES) $(if $(TESTS),--tests $(TESTS))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from .money import MONEY
+from portfolio.money import MONEY
+
 from .querysets import FundingLineQuerySet
 
 

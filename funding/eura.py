@@ -21,11 +21,11 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from portfolio.models import Agreement, Project
+from portfolio.money import parse_amount
 from portfolio.permissions import can_change_project, can_edit_agreement_portfolio
 
 from .choices import ShareGroup
 from .models import EuraImport, FundingLine, SpendingEntry
-from .money import parse_amount
 from .selectors import SEPARATE_INSTRUMENTS, frame_lines
 
 ZERO = Decimal("0.00")

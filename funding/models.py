@@ -12,9 +12,9 @@ from simple_history.models import HistoricalRecords
 
 from portfolio.i18n import SourceLanguageColumns
 from portfolio.models import RequestIDHistory
+from portfolio.money import MONEY
 
 from .choices import FundingLineKind, InstrumentCode, ShareGroup
-from .money import MONEY
 from .querysets import FundingLineQuerySet
 
 ZERO = Decimal("0.00")

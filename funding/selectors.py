@@ -31,18 +31,18 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from portfolio.asof import day_end, is_live, project_source
 from portfolio.choices import ProjectStatus
+from portfolio.money import parse_amount
 
 from .asof import frame_source, line_source
 from .choices import InstrumentCode, ShareGroup
+from .commitments import commitments
 from .models import MONEY, ZERO, FundingFrame, FundingInstrument, FundingLine
-from .money import parse_amount
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -394,9 +394,6 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
     with ``instrument`` (code or instance), ``year`` and ``amount``. ``include_pending_proposal_ids``
     limits the pending proposals counted (None: all pending). ``as_of``: frames, projects and lines as they
     stood at the end of that day, decisions of meetings held by then, proposals then pending."""
-    from governance.choices import DecisionOutcome, ProposalStatus
-    from governance.models import Decision, DecisionFundingLine, ProposalFundingLine, ProposalTransition
-
     agreement_id = agreement if isinstance(agreement, int) else agreement.pk
     year_q = Q(year=year) if year is not None else Q()
     rows: dict[tuple[str, int], dict[str, Any]] = {}
@@ -413,40 +410,14 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
 
     granted = line_source(as_of).filter(year_q, project__agreement_id=agreement_id,
                                          project__status__in=DECIDED_STATUSES)
-    # As of a past day: decisions of meetings held by its end, projects' and proposals' states of that day.
-    decisions_q, corrections = Q(), Decision.objects.filter(corrects=OuterRef("decision"))
-    decided_projects_q = Q(decision__proposal__project__status__in=DECIDED_STATUSES + DROPPED_STATUSES)
-    pending_statuses = [ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA]
-    proposal_status: Any = F("proposal__status")
-    if as_of is not None and not is_live(as_of):
-        decisions_q = Q(decision__meeting__starts_at__lt=day_end(as_of))
-        corrections = corrections.filter(meeting__starts_at__lt=day_end(as_of))
-        decided_projects_q = Q(decision__proposal__project_id__in=project_source(as_of).filter(
-            status__in=DECIDED_STATUSES + DROPPED_STATUSES).values("id"))
-        proposal_status = Subquery(ProposalTransition.objects.filter(
-            proposal=OuterRef("proposal"), at__lt=day_end(as_of)).order_by("-at", "-pk").values("to_status")[:1])
-    approved = DecisionFundingLine.objects.filter(
-        decisions_q, year_q, decision__proposal__project__agreement_id=agreement_id,
-        decision__outcome__in=[DecisionOutcome.APPROVED, DecisionOutcome.APPROVED_WITH_CONDITIONS],
-    ).exclude(decided_projects_q).filter(
-        # A corrected decision counts through its correction only.
-        ~Exists(corrections))
-    pending = ProposalFundingLine.objects.alias(proposal_state=proposal_status).filter(
-        year_q, proposal__project__agreement_id=agreement_id,
-        proposal_state__in=pending_statuses,
-    )
-    if include_pending_proposal_ids is not None:
-        pending = pending.filter(proposal_id__in=list(include_pending_proposal_ids))
     if exclude_project_id is not None:
         granted = granted.exclude(project_id=exclude_project_id)
-        approved = approved.exclude(decision__proposal__project_id=exclude_project_id)
-        pending = pending.exclude(proposal__project_id=exclude_project_id)
-
-    for qs, amount, key in ((granted, "granted_amount", "committed"), (approved, "amount", "committed"),
-                            (pending, "amount", "pending")):
-        for agg in qs.order_by().values("instrument__code", "year").annotate(total=_money_sum(amount)):
-            r = row(agg["instrument__code"], agg["year"])
-            r[key] += _cents(agg["total"])
+    for agg in granted.order_by().values("instrument__code", "year").annotate(total=_money_sum("granted_amount")):
+        row(agg["instrument__code"], agg["year"])["committed"] += _cents(agg["total"])
+    # Money not yet granted: approved decisions (committed) and proposals (pending), from funding.commitments.
+    for money in commitments(agreement_id=agreement_id, year=year, exclude_project_id=exclude_project_id,
+                             include_pending_proposal_ids=include_pending_proposal_ids, as_of=as_of):
+        row(money.code, money.year)[money.kind] += _cents(money.amount)
     for lines, key in ((extra_committed, "committed"), (extra_pending, "pending")):
         for line in lines:
             y = int(_line_value(line, "year"))
@@ -632,17 +603,6 @@ def today() -> dt.date:
 
 
 # --- what-if scenarios (read only) -----------------------------------------------------------------------
-
-def pending_proposals(*, agreement: Agreement) -> QuerySet:
-    """The agreement's proposals waiting for a decision, with their requested funding."""
-    from governance.choices import ProposalStatus
-    from governance.models import Proposal
-
-    return (Proposal.objects.filter(project__agreement=agreement,
-                                    status__in=[ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA])
-            .select_related("project", "project__priority", "meeting")
-            .prefetch_related("funding_lines__instrument").order_by("project__code", "pk"))
-
 
 def _parse_decimal(raw: str) -> Decimal | None:
     try:

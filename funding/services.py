@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portfolio.money import parse_amount
 from portfolio.upsert import translated, upsert
 
 from .choices import FundingLineKind
@@ -26,7 +27,6 @@ from .models import (
     FundingLine,
     SpendingEntry,
 )
-from .money import parse_amount
 
 CENT = Decimal("0.01")
 

@@ -22,6 +22,7 @@ from portfolio.selectors import current_agreement
 
 from . import selectors, services
 from .choices import SHARE_GROUP_OF, ShareGroup
+from .commitments import pending_proposals
 from .forms import KINDS, CorrectionForm, FrameForm, cell_name, plan_lines_from_data
 from .models import FundingFrame, FundingInstrument, FundingLine
 from .permissions import can_change_frames, can_run_what_if
@@ -302,7 +303,7 @@ def what_if(request: HttpRequest) -> HttpResponse:
     agreement = _agreement_from(request)
     if not can_run_what_if(request.user, agreement):
         raise PermissionDenied
-    proposals = list(selectors.pending_proposals(agreement=agreement))
+    proposals = pending_proposals(agreement=agreement)
     for proposal in proposals:
         for line in proposal.funding_lines.all():
             line.scenario_value = request.GET.get(f"amount-{line.pk}", "")

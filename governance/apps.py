@@ -7,6 +7,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = _("Governance")
 
     def ready(self) -> None:
+        from funding.commitments import register_commitment_source, register_pending_proposals  # noqa: PLC0415
         from portfolio.access import register_agreement_source  # noqa: PLC0415
         from portfolio.panels import DECISIONS, register_project_panel  # noqa: PLC0415
         from portfolio.services import register_agreement_part  # noqa: PLC0415
@@ -14,12 +15,14 @@ class GovernanceConfig(AppConfig):
         from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
-        from .selectors import agreements_by_membership  # noqa: PLC0415
+        from .selectors import agreements_by_membership, frame_commitments, pending_proposals  # noqa: PLC0415
         from .services import agreement_groups_load  # noqa: PLC0415
         from .views import project_decisions_panel  # noqa: PLC0415
 
         register_agreement_source(agreements_by_membership)
         register_agreement_part(agreement_groups_load)
+        register_commitment_source(frame_commitments)
+        register_pending_proposals(pending_proposals)
         register_project_panel(DECISIONS, project_decisions_panel)
         register_governance_blockers()
         register_role_describers()

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from funding.money import parse_amount
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
+from portfolio.money import parse_amount
 
 from .choices import APPROVING_OUTCOMES, CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
 from .models import Membership

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Prefetch, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from funding.commitments import Commitment, Kind
 from funding.models import FundingFrame, FundingLine
+from funding.selectors import DECIDED_STATUSES, DROPPED_STATUSES
+from portfolio.asof import day_end, is_live, project_source
 from portfolio.choices import ProjectStatus
 from portfolio.models import Project
 
 from . import permissions
 from .choices import APPROVING_OUTCOMES, PROPOSABLE_PROJECT_STATUSES, MeetingStatus, ProposalStatus
-from .models import Decision, Meeting, Membership, ProjectIdea, Proposal, ProposalFundingLine, SteeringGroup
+from .models import (
+    Decision,
+    DecisionFundingLine,
+    Meeting,
+    Membership,
+    ProjectIdea,
+    Proposal,
+    ProposalFundingLine,
+    ProposalTransition,
+    SteeringGroup,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -345,3 +359,54 @@ def meeting_quorum(meeting: Meeting, *, excluding: Iterable[int] = ()) -> dict[s
     present = {pk for pk in meeting.attendees.values_list("pk", flat=True) if pk in member_ids} - excluded
     quorum = meeting.group.quorum
     return {"present": len(present), "quorum": quorum, "ok": len(present) >= quorum}
+
+
+# --- money against the funding frames (registered in funding.commitments by GovernanceConfig.ready) ------
+
+def frame_commitments(*, agreement_id: int, year: int | None, exclude_project_id: int | None,
+                      include_pending_proposal_ids: Iterable[int] | None, as_of: dt.date | None
+                      ) -> list[Commitment]:
+    """Committed money: the approved decisions' lines of projects not yet marked decided (a corrected
+    decision counts through its correction only); pending money: the requested lines of proposals waiting
+    for a decision (only `include_pending_proposal_ids` when given). ``as_of``: decisions of meetings held
+    by the end of that day, projects' and proposals' states of that day."""
+    year_q = Q(year=year) if year is not None else Q()
+    decisions_q, corrections = Q(), Decision.objects.filter(corrects=OuterRef("decision"))
+    decided_projects_q = Q(decision__proposal__project__status__in=DECIDED_STATUSES + DROPPED_STATUSES)
+    pending_statuses = [ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA]
+    proposal_status: Any = F("proposal__status")
+    if as_of is not None and not is_live(as_of):
+        decisions_q = Q(decision__meeting__starts_at__lt=day_end(as_of))
+        corrections = corrections.filter(meeting__starts_at__lt=day_end(as_of))
+        decided_projects_q = Q(decision__proposal__project_id__in=project_source(as_of).filter(
+            status__in=DECIDED_STATUSES + DROPPED_STATUSES).values("id"))
+        proposal_status = Subquery(ProposalTransition.objects.filter(
+            proposal=OuterRef("proposal"), at__lt=day_end(as_of)).order_by("-at", "-pk").values("to_status")[:1])
+    approved = DecisionFundingLine.objects.filter(
+        decisions_q, year_q, decision__proposal__project__agreement_id=agreement_id,
+        decision__outcome__in=list(APPROVING_OUTCOMES),
+    ).exclude(decided_projects_q).filter(
+        # A corrected decision counts through its correction only.
+        ~Exists(corrections))
+    pending = ProposalFundingLine.objects.alias(proposal_state=proposal_status).filter(
+        year_q, proposal__project__agreement_id=agreement_id,
+        proposal_state__in=pending_statuses,
+    )
+    if include_pending_proposal_ids is not None:
+        pending = pending.filter(proposal_id__in=list(include_pending_proposal_ids))
+    if exclude_project_id is not None:
+        approved = approved.exclude(decision__proposal__project_id=exclude_project_id)
+        pending = pending.exclude(proposal__project_id=exclude_project_id)
+    sources: list[tuple[QuerySet[Any], Kind]] = [(approved, "committed"), (pending, "pending")]
+    return [Commitment(kind=kind, code=agg["instrument__code"], year=agg["year"], amount=agg["total"])
+            for qs, kind in sources
+            for agg in qs.order_by().values("instrument__code", "year").annotate(total=_sum("amount"))]
+
+
+def pending_proposals(agreement: Agreement) -> QuerySet[Proposal]:
+    """The agreement's proposals waiting for a decision, with their requested funding (the what-if page's
+    choice; registered in funding.commitments by GovernanceConfig.ready)."""
+    return (Proposal.objects.filter(project__agreement=agreement,
+                                    status__in=[ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA])
+            .select_related("project", "project__priority", "meeting")
+            .prefetch_related("funding_lines__instrument").order_by("project__code", "pk"))

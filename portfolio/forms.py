@@ -147,7 +147,7 @@ class MoneyField(forms.DecimalField):
     widget = forms.TextInput
 
     def to_python(self, value: Any) -> Any:
-        from funding.money import parse_amount
+        from .money import parse_amount
 
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None

@@ -12,7 +12,10 @@ import datetime as dt
 import io
 import json
 import logging
+import os
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -528,7 +531,24 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
     static_root = Path(settings.STATICFILES_DIRS[0]).resolve() if settings.STATICFILES_DIRS else Path.cwd()
     document = HTML(string=html, base_url=static_root.as_uri() + "/", url_fetcher=LocalStaticFetcher())
     # Tagged PDF: headings, tables and reading order for screen readers (the portal is accessible first).
-    return document.write_pdf(uncompressed_pdf=False, pdf_tags=True)
+    with _font_clock(stamp):
+        return document.write_pdf(uncompressed_pdf=False, pdf_tags=True)
+
+
+@contextmanager
+def _font_clock(stamp: dt.datetime) -> Iterator[None]:
+    """fontTools stamps every embedded font subset's `head.modified` with the clock, so two renderings of one
+    snapshot a second apart differed; it honours SOURCE_DATE_EPOCH (reproducible builds), set here to the
+    snapshot's compile time while the PDF is written."""
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp.timestamp()))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 def _pdf_cell(value: Any) -> str:

@@ -1,4 +1,4 @@
-"""Mutation testing of domain modules with mutmut (`make mutation MODULES="funding/money.py ..."`).
+"""Mutation testing of domain modules with mutmut (`make mutation MODULES="portfolio/money.py ..."`).
 
 A full run over every app is far too slow for this machine, so each module is mutated on its own, in a
 scratch copy of the project under var/mutation/work/ (mutmut reads its settings from pyproject.toml and
@@ -17,7 +17,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "var" / "mutation"
-COPIED = ["config", "portfolio", "funding", "governance", "followup", "reporting", "tests", "templates", "locale", "static",
+COPIED = ["config", "portfolio", "funding", "governance", "followup", "reporting", "tests", "templates", "locale",
+          "static",
           "conftest.py", "manage.py", "pyproject.toml"]
 
 

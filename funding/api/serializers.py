@@ -18,7 +18,7 @@ from ..models import FundingDecision, FundingDecisionLine, FundingFrame, Funding
 
 @extend_schema_field(OpenApiTypes.DECIMAL)
 class AmountField(serializers.Field):
-    """A euro amount through the one money parser (funding.money): a JSON number or a string such as
+    """A euro amount through the one money parser (portfolio.money): a JSON number or a string such as
     "12 500,00"; no exponents, at most two decimals. Rendered as a decimal string."""
 
     def __init__(self, *, allow_negative: bool = False, **kwargs: Any) -> None:
@@ -28,7 +28,7 @@ class AmountField(serializers.Field):
     def to_internal_value(self, data: Any) -> Decimal:
         from django.core.exceptions import ValidationError as DjangoValidationError
 
-        from ..money import parse_amount
+        from portfolio.money import parse_amount
 
         try:
             return parse_amount(data, allow_negative=self.allow_negative)

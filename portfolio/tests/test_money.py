@@ -1,4 +1,4 @@
-"""The one money parser (funding.money.parse_amount): forms and API strings, JSON numbers."""
+"""The one money parser (portfolio.money.parse_amount): forms and API strings, JSON numbers."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils.translation import override
 from hypothesis import given
 from hypothesis import strategies as st
 
-from funding.money import MAX_AMOUNT, parse_amount
+from portfolio.money import MAX_AMOUNT, parse_amount
 
 D = Decimal
 cents = st.integers(min_value=0, max_value=int(MAX_AMOUNT * 100)).map(lambda n: D(n) / 100)

@@ -6,8 +6,8 @@ trailing "€". Refused: exponents ("1e9"), other separators ("1,234.50"), more 
 NaN/infinity, and a sign unless the caller allows one (a correction). JSON numbers stay numbers but
 obey the same rules (finite, at most two decimals). Blank input is zero.
 
-Kept free of the funding app's models and selectors so that forms, selectors and services of every app
-import it without a cycle.
+At the bottom layer and free of models, so that forms, selectors and services of every app (the
+project form's budget shares, funding's plan, governance's proposals) import it without a cycle.
 """
 
 from __future__ import annotations
