@@ -7,8 +7,12 @@ class FundingConfig(AppConfig):
     verbose_name = _("Funding")
 
     def ready(self) -> None:
+        from portfolio.api.extensions import register_project_field  # noqa: PLC0415
         from portfolio.panels import FINANCING, register_project_panel  # noqa: PLC0415
 
+        from .api.views import project_funding_lines_field, project_funding_lines_prefetch  # noqa: PLC0415
         from .views import project_financing_panel  # noqa: PLC0415
 
         register_project_panel(FINANCING, project_financing_panel)
+        register_project_field("funding_lines", field=project_funding_lines_field,
+                               prefetch=project_funding_lines_prefetch)

@@ -9,10 +9,12 @@ class GovernanceConfig(AppConfig):
     def ready(self) -> None:
         from funding.commitments import register_commitment_source, register_pending_proposals  # noqa: PLC0415
         from portfolio.access import register_agreement_source  # noqa: PLC0415
+        from portfolio.api.extensions import register_project_field  # noqa: PLC0415
         from portfolio.panels import DECISIONS, register_project_panel  # noqa: PLC0415
         from portfolio.services import register_agreement_part  # noqa: PLC0415
 
         from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
+        from .api.serializers import ProjectDecisionsField, project_decisions_prefetch  # noqa: PLC0415
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
         from .selectors import agreements_by_membership, frame_commitments, pending_proposals  # noqa: PLC0415
@@ -24,5 +26,6 @@ class GovernanceConfig(AppConfig):
         register_commitment_source(frame_commitments)
         register_pending_proposals(pending_proposals)
         register_project_panel(DECISIONS, project_decisions_panel)
+        register_project_field("decisions", field=ProjectDecisionsField, prefetch=project_decisions_prefetch)
         register_governance_blockers()
         register_role_describers()

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from config.api_views import PortalViewSet, ReadOnlyPortalViewSet
+from config.api import PreconditionFailed, parse_if_match
+from config.api_views import ERROR_RESPONSE, ID_REGEX, IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
+from portfolio.api.asof import AS_OF_PARAMETER, as_of_param
 from portfolio.api.permissions import PortalReader, PortalReaderCoordinatorWriter
 from portfolio.models import Agreement, Project
 
@@ -21,6 +28,10 @@ from .serializers import (
     FundingFrameSerializer,
     FundingFrameWriteSerializer,
     FundingLineSerializer,
+    FundingPlanSerializer,
+    FundingPlanWriteSerializer,
+    FundingSummarySerializer,
+    NestedFundingLineSerializer,
 )
 
 
@@ -146,3 +157,123 @@ class FundingDecisionViewSet(PortalViewSet):
             project=project, decided_on=data["decided_on"], reference=data["reference"],
             eura_code=data.get("eura_code", ""), authority=data.get("authority", ""), note=data.get("note", ""),
             lines=[dict(line) for line in data["lines"]], user=self.request.user)
+
+
+# --- the agreement's funding summary and a project's financing plan ------------------------------------------
+# Mounted under the portfolio's collections (agreements/{id}/funding-summary/, projects/{id}/funding-lines/)
+# by this app's router: portfolio's viewsets do not know about funding.
+
+BASIS_PARAMETER = OpenApiParameter(
+    "basis", OpenApiTypes.STR, enum=["planned", "granted", "spent"], default="granted",
+    description="Which amounts to add up: planned, granted (default) or spent.",
+)
+
+
+class BasisSerializer(serializers.Serializer):
+    basis = serializers.ChoiceField(choices=["planned", "granted", "spent"], default="granted", required=False)
+
+
+class AgreementFundingViewSet(viewsets.GenericViewSet):
+    """An agreement's funding figures (the agreement itself is `GET /agreements/{id}/`)."""
+
+    permission_classes = [PortalReader]
+    serializer_class = FundingSummarySerializer
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        return Agreement.objects.visible_to(self.request.user).order_by("name", "pk")
+
+    @extend_schema(
+        summary="Funding summary of an agreement",
+        description="Totals, the local / EU+state / private split, totals by priority, instrument and year, and "
+                    "whether the priority-4 rule holds. Amounts are decimal strings in euros. Only projects "
+                    "the user may see count. `as_of` tells the figures as they stood at the end of that day.",
+        parameters=[BASIS_PARAMETER, AS_OF_PARAMETER], filters=False,
+        responses={200: FundingSummarySerializer, 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["get"], url_path="funding-summary", filter_backends=[], pagination_class=None)
+    def funding_summary(self, request: Request, pk: str | None = None) -> Response:
+        from ..selectors import funding_summary
+
+        agreement = self.get_object()
+        params = BasisSerializer(data={"basis": request.query_params.get("basis", "granted")})
+        params.is_valid(raise_exception=True)
+        summary = funding_summary(agreement_id=agreement.pk, basis=params.validated_data["basis"],
+                                  projects=Project.objects.visible_to(request.user), as_of=as_of_param(request))
+        return Response(FundingSummarySerializer(summary).data)
+
+
+class ProjectFundingPlanViewSet(viewsets.GenericViewSet):
+    """A project's financing plan as a whole (the project itself is `GET /projects/{id}/`)."""
+
+    permission_classes = [PortalReaderCoordinatorWriter]
+    serializer_class = FundingPlanSerializer
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self) -> QuerySet[Project]:
+        user = self.request.user
+        projects = (Project.objects.visible_to(user) if self.request.method in ("GET", "HEAD", "OPTIONS")
+                    else Project.objects.editable_by(user))
+        return projects.order_by("agreement_id", "code", "pk")
+
+    @extend_schema(
+        methods=["GET"], summary="A project's financing plan",
+        description="The funding lines; the `ETag` identifies this version of the plan.",
+        responses={200: FundingPlanSerializer}, filters=False,
+    )
+    @extend_schema(
+        methods=["PUT"], summary="Replace a project's financing plan (coordinators)",
+        description="Validates every line first (nothing is written when one is bad), then replaces the plan. "
+                    "Send the plan's `ETag` in `If-Match` to refuse the save (412) if someone changed it.",
+        request=FundingPlanWriteSerializer, responses={200: FundingPlanSerializer, 412: ERROR_RESPONSE},
+        filters=False,
+        parameters=[IF_MATCH_OPTIONAL],
+    )
+    @action(detail=True, methods=["get", "put"], url_path="funding-lines", filter_backends=[],
+            pagination_class=None)
+    def funding_plan(self, request: Request, pk: str | None = None) -> Response:
+        from ..selectors import lines_fingerprint
+        from ..services import funding_lines_replace
+
+        project = self.get_object()
+        if request.method == "PUT":
+            serializer = FundingPlanWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            tags = parse_if_match(request.headers.get("If-Match", ""))
+            expected = tags[0].strip('"') if tags and tags != ["*"] else None
+            try:
+                funding_lines_replace(project=project, lines=serializer.validated_data["lines"],
+                                      user=request.user, expected_fingerprint=expected)
+            except DjangoValidationError as exc:
+                if any(error.code == "conflict" for error in exc.error_list if not hasattr(exc, "error_dict")):
+                    raise PreconditionFailed() from exc
+                raise serializers.ValidationError(_plan_errors(exc)) from exc
+        lines = FundingLine.objects.filter(project=project).select_related("instrument").order_by(
+            "year", "instrument__sort_order", "pk")
+        response = Response(FundingPlanSerializer({"project": project.pk, "lines": lines}).data)
+        response["ETag"] = f'"{lines_fingerprint(project=project)}"'
+        return response
+
+
+def _plan_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """The funding service's line errors keyed `lines.<index>.<field>` like the serializer's own."""
+    if hasattr(exc, "error_dict"):
+        return {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
+    errors: dict[str, list[str]] = {}
+    for error in exc.error_list:
+        params = error.params or {}
+        key = "non_field_errors"
+        if "index" in params:
+            key = f"lines.{params['index']}" + (f".{params['field']}" if params.get("field") else "")
+        errors.setdefault(key, []).extend(error.messages)
+    return errors
+
+
+def project_funding_lines_field() -> serializers.Field:
+    """The `funding_lines` of the project API (registered in portfolio.api.extensions by FundingConfig.ready)."""
+    return NestedFundingLineSerializer(many=True, read_only=True)
+
+
+def project_funding_lines_prefetch() -> Prefetch:
+    return Prefetch("funding_lines", queryset=FundingLine.objects.select_related("instrument")
+                    .order_by("year", "instrument__sort_order", "pk"))

@@ -7,8 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from funding.choices import InstrumentCode
@@ -75,6 +76,25 @@ class NestedDecisionSerializer(serializers.ModelSerializer):
         fields = ["id", "proposal", "meeting", "outcome", "method", "conditions", "decided_at", "decided_on",
                   "corrects"]
         read_only_fields = fields
+
+
+@extend_schema_field(NestedDecisionSerializer(many=True))
+class ProjectDecisionsField(serializers.Field):
+    """The `decisions` of the project API: every steering-group decision on the project's proposals, in the
+    order they were made (registered in portfolio.api.extensions by GovernanceConfig.ready)."""
+
+    def __init__(self) -> None:
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, project: Project) -> list[dict[str, Any]]:
+        decisions = [d for proposal in project.proposals.all() for d in proposal.decisions.all()]
+        decisions.sort(key=lambda d: (d.decided_at, d.pk))
+        return NestedDecisionSerializer(decisions, many=True).data  # type: ignore[return-value]
+
+
+def project_decisions_prefetch() -> Prefetch:
+    return Prefetch("proposals", queryset=Proposal.objects.order_by("pk").prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "pk"))))
 
 
 class ProposalSerializer(serializers.ModelSerializer):

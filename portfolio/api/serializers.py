@@ -9,13 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from funding.api.serializers import NestedFundingLineSerializer
-from governance.api.serializers import NestedDecisionSerializer
-
 from ..models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+from .extensions import project_fields
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -85,8 +82,6 @@ class ProjectSerializer(serializers.ModelSerializer):
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     partners = PartnerSerializer(source="partnerships", many=True, read_only=True)
     co_implementers = PartnerSerializer(source="partnerships", many=True, read_only=True)
-    funding_lines = NestedFundingLineSerializer(many=True, read_only=True)
-    decisions = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -95,14 +90,15 @@ class ProjectSerializer(serializers.ModelSerializer):
                   "priority", "methods", "themes", "lead_organisation", "partners", "co_implementers",
                   "start_date", "end_date",
                   "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
-                  "coordinator", "version", "created_at", "updated_at", "funding_lines", "decisions"]
+                  "coordinator", "version", "created_at", "updated_at"]
         read_only_fields = fields
 
-    @extend_schema_field(NestedDecisionSerializer(many=True))
-    def get_decisions(self, project: Project) -> list[dict[str, Any]]:
-        decisions = [d for proposal in project.proposals.all() for d in proposal.decisions.all()]
-        decisions.sort(key=lambda d: (d.decided_at, d.pk))
-        return NestedDecisionSerializer(decisions, many=True).data  # type: ignore[return-value]
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # The apps above add theirs (funding_lines, decisions): portfolio.api.extensions.
+        fields = super().get_fields()
+        for extra in project_fields():
+            fields[extra.name] = extra.field()
+        return fields
 
 
 class ProjectWriteSerializer(serializers.ModelSerializer):

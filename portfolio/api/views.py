@@ -8,24 +8,20 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import Conflict, PreconditionFailed, parse_if_match
-from config.api_views import ERROR_RESPONSE, IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
-from funding.api.serializers import FundingPlanSerializer, FundingPlanWriteSerializer, FundingSummarySerializer
-from funding.models import FundingLine
-from governance.models import Decision, Proposal
+from config.api_views import IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
 
 from ..filters import ProjectFilter
 from ..models import Agreement, MethodCategory, Organisation, Priority, Project
-from .asof import AS_OF_PARAMETER, as_of_param
+from .extensions import project_prefetches
 from .filters import AgreementFilter, MethodCategoryFilter, OrganisationFilter, PriorityFilter
 from .permissions import PortalReader, PortalReaderCoordinatorWriter
 from .serializers import (
@@ -40,19 +36,9 @@ from .serializers import (
 
 NOT_YOUR_AGREEMENT = _("You do not work on this agreement.")
 
-BASIS_PARAMETER = OpenApiParameter(
-    "basis", OpenApiTypes.STR, enum=["planned", "granted", "spent"], default="granted",
-    description="Which amounts to add up: planned, granted (default) or spent.",
-)
-
-
 class ProjectStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[("running", "running"), ("closed", "closed")],
                                      help_text="`running` for an approved project, `closed` for a running one.")
-
-
-class BasisSerializer(serializers.Serializer):
-    basis = serializers.ChoiceField(choices=["planned", "granted", "spent"], default="granted", required=False)
 
 
 @extend_schema_view(
@@ -68,25 +54,6 @@ class AgreementViewSet(ReadOnlyPortalViewSet):
 
     def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.visible_to(self.request.user).order_by("name", "pk")
-
-    @extend_schema(
-        summary="Funding summary of an agreement",
-        description="Totals, the local / EU+state / private split, totals by priority, instrument and year, and "
-                    "whether the priority-4 rule holds. Amounts are decimal strings in euros. Only projects "
-                    "the user may see count. `as_of` tells the figures as they stood at the end of that day.",
-        parameters=[BASIS_PARAMETER, AS_OF_PARAMETER], filters=False,
-        responses={200: FundingSummarySerializer, 400: ERROR_RESPONSE},
-    )
-    @action(detail=True, methods=["get"], url_path="funding-summary", filter_backends=[], pagination_class=None)
-    def funding_summary(self, request: Request, pk: str | None = None) -> Response:
-        from funding.selectors import funding_summary
-
-        agreement = self.get_object()
-        params = BasisSerializer(data={"basis": request.query_params.get("basis", "granted")})
-        params.is_valid(raise_exception=True)
-        summary = funding_summary(agreement_id=agreement.pk, basis=params.validated_data["basis"],
-                                  projects=Project.objects.visible_to(request.user), as_of=as_of_param(request))
-        return Response(FundingSummarySerializer(summary).data)
 
 
 @extend_schema_view(list=extend_schema(summary="List priorities"), retrieve=extend_schema(summary="A priority"))
@@ -172,11 +139,8 @@ class ProjectViewSet(PortalViewSet):
             projects
             .select_related("priority")
             .prefetch_related(
-                "methods", "themes", "partnerships",
-                Prefetch("funding_lines", queryset=FundingLine.objects.select_related("instrument")
-                         .order_by("year", "instrument__sort_order", "pk")),
-                Prefetch("proposals", queryset=Proposal.objects.order_by("pk").prefetch_related(
-                    Prefetch("decisions", queryset=Decision.objects.order_by("decided_at", "pk")))),
+                # and what the apps above add (funding lines, decisions): portfolio.api.extensions
+                "methods", "themes", "partnerships", *project_prefetches(),
             )
             .order_by("agreement_id", "code", "pk")
         )
@@ -192,43 +156,6 @@ class ProjectViewSet(PortalViewSet):
             self._expected_version = instance.version if tags == ["*"] else int(tags[0].strip('"'))
         except (IndexError, ValueError):
             raise PreconditionFailed() from None
-
-    @extend_schema(
-        methods=["GET"], summary="A project's financing plan",
-        description="The funding lines; the `ETag` identifies this version of the plan.",
-        responses={200: FundingPlanSerializer}, filters=False,
-    )
-    @extend_schema(
-        methods=["PUT"], summary="Replace a project's financing plan (coordinators)",
-        description="Validates every line first (nothing is written when one is bad), then replaces the plan. "
-                    "Send the plan's `ETag` in `If-Match` to refuse the save (412) if someone changed it.",
-        request=FundingPlanWriteSerializer, responses={200: FundingPlanSerializer}, filters=False,
-        parameters=[IF_MATCH_OPTIONAL],
-    )
-    @action(detail=True, methods=["get", "put"], url_path="funding-lines", filter_backends=[],
-            pagination_class=None)
-    def funding_plan(self, request: Request, pk: str | None = None) -> Response:
-        from funding.selectors import lines_fingerprint
-        from funding.services import funding_lines_replace
-
-        project = self.get_object()
-        if request.method == "PUT":
-            serializer = FundingPlanWriteSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            tags = parse_if_match(request.headers.get("If-Match", ""))
-            expected = tags[0].strip('"') if tags and tags != ["*"] else None
-            try:
-                funding_lines_replace(project=project, lines=serializer.validated_data["lines"],
-                                      user=request.user, expected_fingerprint=expected)
-            except DjangoValidationError as exc:
-                if any(error.code == "conflict" for error in exc.error_list if not hasattr(exc, "error_dict")):
-                    raise PreconditionFailed() from exc
-                raise serializers.ValidationError(_plan_errors(exc)) from exc
-        lines = FundingLine.objects.filter(project=project).select_related("instrument").order_by(
-            "year", "instrument__sort_order", "pk")
-        response = Response(FundingPlanSerializer({"project": project.pk, "lines": lines}).data)
-        response["ETag"] = f'"{lines_fingerprint(project=project)}"'
-        return response
 
     @extend_schema(
         summary="Mark an approved project running, or a running project closed (coordinators)",
@@ -287,17 +214,3 @@ def _co_implementer_errors(serializer: Any) -> Iterator[None]:
             errors["co_implementers"] = errors.pop("partners")
             raise serializers.ValidationError(errors) from exc
         raise
-
-
-def _plan_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
-    """The funding service's line errors keyed `lines.<index>.<field>` like the serializer's own."""
-    if hasattr(exc, "error_dict"):
-        return {key: [str(m) for m in messages] for key, messages in exc.message_dict.items()}
-    errors: dict[str, list[str]] = {}
-    for error in exc.error_list:
-        params = error.params or {}
-        key = "non_field_errors"
-        if "index" in params:
-            key = f"lines.{params['index']}" + (f".{params['field']}" if params.get("field") else "")
-        errors.setdefault(key, []).extend(error.messages)
-    return errors
