@@ -14,6 +14,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portfolio.data import hev
+from portfolio.models import Agreement, Project
 from portfolio.money import parse_amount
 from portfolio.upsert import translated, upsert
 
@@ -41,6 +43,27 @@ def funding_instruments_load(specs: list[tuple[Any, ...]]) -> list[str]:
         })
         if did:
             changed.append(f"instrument {code}")
+    return changed
+
+
+COORDINATION_FUNDING_SOURCE = "Ecosystem agreement: funding of the coordination project"
+
+
+def agreement_funding_load(agreement: Agreement) -> list[str]:
+    """Funding's part of `load_agreement` (registered in FundingConfig.ready): the funding instruments and
+    the coordination project's funding, which is part of the agreement itself (AKKE until 2023, then ERDF)."""
+    changed = funding_instruments_load(hev.INSTRUMENTS)
+    project = Project.objects.filter(agreement=agreement, code=hev.COORDINATION_PROJECT["code"]).first()
+    if project is None:
+        return changed
+    yearly = Decimal(hev.COORDINATION_YEARLY_TOTAL)
+    support, local = (yearly * Decimal("0.60")).quantize(Decimal("0.01")), (yearly * Decimal("0.40")).quantize(
+        Decimal("0.01"))
+    for year, instrument in hev.COORDINATION_FUNDING_YEARS.items():
+        for code, amount in ((instrument, support), ("CITY", local)):
+            if funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount, granted=amount,
+                                   source=COORDINATION_FUNDING_SOURCE):
+                changed.append(f"funding {project.code} {code} {year}")
     return changed
 
 

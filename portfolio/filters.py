@@ -18,11 +18,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from funding.choices import InstrumentCode
-from funding.models import FundingLine
-
 from .choices import ProjectStatus
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+from .plan import financing_plan
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -110,7 +108,8 @@ class ProjectFilter(VisibleChoicesFilterSet):
         help_text=_("Lead implementer or co-implementer."),
     )
     instrument = filters.ChoiceFilter(
-        label=_("Funding instrument"), choices=InstrumentCode.choices, method="filter_instrument",
+        label=_("Funding instrument"), choices=lambda: financing_plan().instrument_choices(),
+        method="filter_instrument",
         empty_label=_("All instruments"),
     )
     year = YearFilter(label=_("Year"), method="filter_year",
@@ -181,7 +180,7 @@ class ProjectFilter(VisibleChoicesFilterSet):
         data = self.form.cleaned_data
         instrument, year = data.get("instrument"), data.get("year")
         if instrument and year is not None:
-            queryset = queryset.filter(Exists(FundingLine.objects.filter(
+            queryset = queryset.filter(Exists(financing_plan().lines().filter(
                 project=OuterRef("pk"), instrument__code=instrument, year=year)))
             self._combined = True
         return super().filter_queryset(queryset)
@@ -197,13 +196,13 @@ class ProjectFilter(VisibleChoicesFilterSet):
     def filter_instrument(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         if getattr(self, "_combined", False):
             return queryset
-        return queryset.filter(Exists(FundingLine.objects.filter(project=OuterRef("pk"), instrument__code=value)))
+        return queryset.filter(Exists(financing_plan().lines().filter(project=OuterRef("pk"), instrument__code=value)))
 
     def filter_year(self, queryset: QuerySet[Project], name: str, value: Any) -> QuerySet[Project]:
         if getattr(self, "_combined", False):
             return queryset
         year = int(value)
-        lines = FundingLine.objects.filter(project=OuterRef("pk"), year=year)
+        lines = financing_plan().lines().filter(project=OuterRef("pk"), year=year)
         running = Q(start_date__lte=dt.date(year, 12, 31)) & (
             Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1))
         )

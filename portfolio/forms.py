@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from funding.models import FundingInstrument
-
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, Theme
+from .money import parse_amount
+from .plan import financing_plan
 from .validators import normalise_business_id, validate_business_id
 
 
@@ -135,7 +135,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
 
 def _instrument_choices() -> list[tuple[str, str]]:
     # Codes only: they are the shared vocabulary (contract.md) and keep the grid narrow.
-    return [("", "—")] + [(i.code, i.code) for i in FundingInstrument.objects.order_by("sort_order")]
+    return [("", "—")] + [(code, code) for code in financing_plan().instrument_codes()]
 
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
@@ -147,8 +147,6 @@ class MoneyField(forms.DecimalField):
     widget = forms.TextInput
 
     def to_python(self, value: Any) -> Any:
-        from .money import parse_amount
-
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
             return None
         try:  # the one money parser (no exponents, at most two decimals, no sign)
@@ -207,11 +205,9 @@ class BaseFundingLineFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         # The funding app's rules (instrument available that year, years within the agreement).
-        from funding.services import funding_lines_validate
-
         forms_by_index = self.kept_forms()
         try:
-            funding_lines_validate(agreement=self.agreement, lines=[f.cleaned_data for f in forms_by_index])
+            financing_plan().lines_validate(agreement=self.agreement, lines=[f.cleaned_data for f in forms_by_index])
         except ValidationError as exc:
             for error in exc.error_list:
                 params = error.params or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -54,7 +55,19 @@ def _value(model: type[models.Model], name: str, value: Any, cache: dict[tuple[s
     return str(value)
 
 
-def _entries(records: list[Any], model: type[models.Model], subject: Any) -> list[Entry]:
+# The parts of a project's history that apps above portfolio keep (funding's lines): each app's
+# AppConfig.ready() registers a function giving a project's entries of its records (built with
+# `entries_of`), and history_entries adds them.
+ProjectHistory = Callable[[Any], list[Entry]]
+_project_history: list[ProjectHistory] = []
+
+
+def register_project_history(source: ProjectHistory) -> None:
+    if source not in _project_history:
+        _project_history.append(source)
+
+
+def entries_of(records: list[Any], model: type[models.Model], subject: Any) -> list[Entry]:
     """Diff each history record against the previous record of the same object."""
     cache: dict[tuple[str, Any], str] = {}
     by_object: dict[Any, list[Any]] = {}
@@ -94,35 +107,23 @@ def history_entries(*, project: Any = None, organisation: Any = None, limit: int
     organisation, newest first."""
     entries: list[Entry] = []
     if project is not None:
-        from funding.models import FundingLine
-
         from .models import Project, ProjectAttachment, ProjectPartner
 
-        entries += _entries(list(Project.history.filter(id=project.pk).select_related("history_user")),
-                            Project, _("Project"))
-        instruments: dict[int, str] = {}
-
-        def line_subject(record: Any) -> str:
-            if record.instrument_id not in instruments:
-                from funding.models import FundingInstrument
-
-                instruments.update(dict(FundingInstrument.objects.values_list("pk", "code")))
-            return str(_("Funding line %(instrument)s %(year)s") % {
-                "instrument": instruments.get(record.instrument_id, "?"), "year": record.year})
-
-        entries += _entries(list(FundingLine.history.filter(project_id=project.pk).select_related("history_user")),
-                            FundingLine, line_subject)
-        entries += _entries(list(ProjectPartner.history.filter(project_id=project.pk)
+        entries += entries_of(list(Project.history.filter(id=project.pk).select_related("history_user")),
+                              Project, _("Project"))
+        for source in _project_history:
+            entries += source(project)
+        entries += entries_of(list(ProjectPartner.history.filter(project_id=project.pk)
                                  .select_related("history_user")), ProjectPartner,
                             lambda r: str(_("Co-implementer %(name)s") % {"name": _value(
                                 ProjectPartner, "organisation", r.organisation_id, {})}))
-        entries += _entries(list(ProjectAttachment.history.filter(project_id=project.pk)
+        entries += entries_of(list(ProjectAttachment.history.filter(project_id=project.pk)
                                  .select_related("history_user")), ProjectAttachment,
                             lambda r: str(_("Attachment %(name)s") % {"name": r.original_name}))
     if organisation is not None:
         from .models import Organisation
 
-        entries += _entries(list(Organisation.history.filter(id=organisation.pk).select_related("history_user")),
+        entries += entries_of(list(Organisation.history.filter(id=organisation.pk).select_related("history_user")),
                             Organisation, _("Organisation"))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit] if limit else entries

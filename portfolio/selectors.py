@@ -17,6 +17,7 @@ from .current import SESSION_AGREEMENT_KEY as SESSION_AGREEMENT_KEY
 from .current import current_agreement as current_agreement
 from .current import switchable_agreements as switchable_agreements
 from .models import Agreement, AgreementAccess, Project
+from .plan import financing_plan
 
 
 def agreements_by_access(user: AbstractBaseUser) -> list[int]:
@@ -37,9 +38,7 @@ def _line_total(field: str) -> Any:
     from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
     from django.db.models.functions import Coalesce
 
-    from funding.models import FundingLine
-
-    total = (FundingLine.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    total = (financing_plan().lines().filter(project=OuterRef("pk")).order_by().values("project")
              .annotate(s=Sum(field)).values("s"))
     return Coalesce(Subquery(total, output_field=DecimalField(max_digits=16, decimal_places=2)),
                     Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -168,8 +167,6 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     from django.db.models import Count, Sum
     from django.db.models.functions import Coalesce
 
-    from funding.models import FundingLine
-
     from .choices import ProjectStatus
     from .models import MethodCategory, Priority
 
@@ -191,7 +188,7 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     # Euros per cell: a project in two method categories counts in both cells (the matrix answers "how
     # much money goes through projects that use this method"), so cells do not add up to the total.
     money = {(r["project__priority__code"], r["project__methods__code"]): r["s"]
-             for r in FundingLine.objects.filter(project__in=projects).order_by()
+             for r in financing_plan().lines().filter(project__in=projects).order_by()
              .values("project__priority__code", "project__methods__code")
              .annotate(s=Coalesce(Sum("planned_amount"), Decimal("0")))}
     priorities = (Priority.objects.filter(agreement=agreement).order_by("code") if agreement
@@ -244,12 +241,10 @@ def organisation_totals(*, user: AbstractBaseUser | AnonymousUser, organisation:
     shares it holds as a co-implementer."""
     from django.db.models import Sum
 
-    from funding.models import FundingLine
-
     from .models import ProjectPartner
 
     visible = Project.objects.visible_to(user)
-    led = FundingLine.objects.filter(project__in=visible.filter(lead_organisation=organisation)).aggregate(
+    led = financing_plan().lines().filter(project__in=visible.filter(lead_organisation=organisation)).aggregate(
         planned=Sum("planned_amount"), granted=Sum("granted_amount"), spent=Sum("spent_amount"))
     shares = ProjectPartner.objects.filter(project__in=visible, organisation=organisation).aggregate(
         s=Sum("budget_share"))["s"]

@@ -11,8 +11,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from funding.services import funding_instruments_load, funding_line_upsert
-
 from .data import hev
 from .models import (
     Agreement,
@@ -24,6 +22,7 @@ from .models import (
     ProjectAttachment,
     ProjectPartner,
 )
+from .plan import financing_plan
 from .roles import ROLE_MODEL_PERMISSIONS
 from .upsert import in_data_language, translated, upsert
 
@@ -70,7 +69,6 @@ def agreement_load() -> LoadResult:
     """Create or update the Helsinki–Espoo–Vantaa agreement with its parties, priorities, method categories,
     funding instruments, steering groups and the coordination project. Running it again changes nothing."""
     changed: list[str] = roles_sync()
-    changed += funding_instruments_load(hev.INSTRUMENTS)
 
     data = hev.AGREEMENT
     agreement, did = upsert(Agreement, {"code": data["code"]}, {
@@ -100,9 +98,11 @@ def agreement_load() -> LoadResult:
         if did:
             changed.append(f"method category {code}")
 
+    changed += _coordination_project_load(agreement, organisations)
+    # The apps above, in INSTALLED_APPS order: funding's instruments and the coordination project's
+    # funding, governance's steering groups.
     for part in _agreement_parts:
         changed += part(agreement)
-    changed += _coordination_project_load(agreement, organisations)
     return LoadResult(agreement=agreement, changed=changed)
 
 
@@ -128,20 +128,9 @@ def _coordination_project_load(agreement: Agreement, organisations: dict[str, Or
         _, did = upsert(ProjectPartner, {"project": project, "organisation": organisations[key]}, {})
         if did:
             changed.append(f"project {project.code} partner {key}")
-
-    yearly = Decimal(hev.COORDINATION_YEARLY_TOTAL)
-    # The coordination project's funding is part of the agreement itself (AKKE until 2023, then ERDF).
-    support, local = (yearly * Decimal("0.60")).quantize(Decimal("0.01")), (yearly * Decimal("0.40")).quantize(
-        Decimal("0.01"))
-    for year, instrument in hev.COORDINATION_FUNDING_YEARS.items():
-        for code, amount in ((instrument, support), ("CITY", local)):
-            if funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount, granted=amount,
-                                   source=COORDINATION_FUNDING_SOURCE):
-                changed.append(f"funding {project.code} {code} {year}")
     return changed
 
 
-COORDINATION_FUNDING_SOURCE = "Ecosystem agreement: funding of the coordination project"
 
 
 # --- projects -------------------------------------------------------------------------------------------
@@ -253,10 +242,8 @@ def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user
     and return its frame warnings."""
     if lines is None:
         return []
-    from funding.services import funding_frame_warnings, funding_lines_replace
-
-    funding_lines_replace(project=project, lines=lines, user=user, expected_fingerprint=expected_fingerprint)
-    return funding_frame_warnings(agreement=project.agreement, lines=lines, project=project)
+    return financing_plan().lines_replace(project=project, lines=lines, user=user,
+                                          expected_fingerprint=expected_fingerprint)
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from .permissions import (
     can_edit_agreement_portfolio,
     can_view_portal,
 )
+from .plan import financing_plan
 from .selectors import SESSION_AGREEMENT_KEY, current_agreement, switchable_agreements
 
 logger = logging.getLogger(__name__)
@@ -159,12 +160,8 @@ def _partners_data(partner_formset: Any) -> list[dict[str, Any]] | None:
     return partner_formset.partners() if partner_formset.is_bound else None
 
 
-def _lines_fingerprint(project: Project) -> str | None:
-    try:
-        from funding.selectors import lines_fingerprint
-    except ImportError:  # pragma: no cover
-        return None
-    return lines_fingerprint(project=project)
+def _lines_fingerprint(project: Project) -> str:
+    return financing_plan().lines_fingerprint(project=project)
 
 
 @login_required
