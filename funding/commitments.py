@@ -9,7 +9,7 @@ give. Without a registered source, frame use counts the granted lines only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -60,7 +60,7 @@ def commitments(*, agreement_id: int, year: int | None = None, exclude_project_i
 # The what-if page lets a coordinator pick pending proposals: governance registers the function that lists
 # an agreement's proposals waiting for a decision, each with `pk`, `project` and `funding_lines` (lines with
 # `pk`, `instrument`, `year`, `amount`).
-PendingProposals = Callable[["Agreement"], Sequence[Any]]
+PendingProposals = Callable[["Agreement"], Iterable[Any]]
 
 _pending: list[PendingProposals] = []
 

@@ -24,7 +24,7 @@ class FundingPlan:
         return FundingLine.objects.all()
 
     def instrument_choices(self) -> list[tuple[str, str]]:
-        return list(InstrumentCode.choices)
+        return [(code, str(label)) for code, label in InstrumentCode.choices]
 
     def instrument_codes(self) -> list[str]:
         return list(FundingInstrument.objects.order_by("sort_order").values_list("code", flat=True))
