@@ -41,6 +41,8 @@ from portfolio.validators import normalise_business_id, validate_business_id
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from .models import PortfolioImport
+
 ORGANISATIONS, PROJECTS, LINES = "organisations", "projects", "funding_lines"
 
 # Column key -> its heading in fi, sv, en. Any of the three is accepted when reading.
@@ -605,3 +607,55 @@ def template_xlsx(*, agreement: Agreement | None, language: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- an uploaded import: check, then import ------------------------------------------------------------------
+
+def report_as_dict(report: ImportReport) -> dict[str, Any]:
+    return {"problems": [vars(p) for p in sorted(report.problems, key=lambda p: (p.table, p.row))],
+            "rows": [vars(r) for r in report.rows], "counts": report.counts(), "committed": report.committed}
+
+
+def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser) -> PortfolioImport:
+    """Keep the uploaded file and its dry-run report (nothing of the portfolio is written)."""
+    from django.core.exceptions import PermissionDenied
+
+    from portfolio.permissions import can_edit_agreement_portfolio
+
+    from .models import PortfolioImport
+
+    if not can_edit_agreement_portfolio(user, agreement):
+        raise PermissionDenied
+    content = upload.read()
+    tables = read_tables(name=upload.name, content=content)  # ImportFileError: the view shows it on the form
+    report = portfolio_import(agreement=agreement, tables=tables, user=user, commit=False)
+    upload.seek(0)
+    return PortfolioImport.objects.create(agreement=agreement, file=upload, original_name=upload.name[:255],
+                                          report=report_as_dict(report), uploaded_by=user)
+
+
+def import_commit(*, batch: PortfolioImport, user: AbstractBaseUser) -> PortfolioImport:
+    """Import a checked file: validated again against the portfolio as it is now, written in one
+    transaction, or refused with the new report (nothing written)."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from portfolio.permissions import can_edit_agreement_portfolio
+
+    from .models import PortfolioImport
+
+    if not can_edit_agreement_portfolio(user, batch.agreement):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = PortfolioImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status == PortfolioImport.Status.IMPORTED:
+            raise ValidationError(_("This file has already been imported."), code="imported")
+        with locked.file.open("rb") as stream:
+            tables = read_tables(name=locked.original_name, content=stream.read())
+        report = portfolio_import(agreement=locked.agreement, tables=tables, user=user, commit=True)
+        locked.report = report_as_dict(report)
+        if report.committed:
+            locked.status = PortfolioImport.Status.IMPORTED
+            locked.imported_at = timezone.now()
+        locked.save(update_fields=["report", "status", "imported_at"])
+    return locked

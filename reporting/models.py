@@ -146,3 +146,35 @@ class OperationsList(models.Model):
 
     def __str__(self) -> str:
         return f"{self.published_at:%Y-%m-%d} ({self.row_count})"
+
+
+class PortfolioImport(models.Model):
+    """One spreadsheet uploaded for import (issue 14): the file as it was, its dry-run report and whether it
+    was imported, by whom and when. The changes themselves are in the projects' and organisations' history,
+    attributed to the same user."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked")
+        IMPORTED = "imported", _("Imported")
+
+    agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("agreement"))
+    file = models.FileField(_("file"), upload_to="imports/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    report = models.JSONField(_("validation report"), default=dict)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portfolio import")
+        verbose_name_plural = _("portfolio imports")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:import-detail", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "reporting"
 
@@ -10,4 +10,9 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/download/<str:file_format>/", views.download, name="download"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/template.xlsx", import_views.import_template, {"filled": False}, name="import-template"),
+    path("import/portfolio.xlsx", import_views.import_template, {"filled": True}, name="import-export"),
+    path("import/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path("import/<int:pk>/run/", import_views.import_run, name="import-run"),
 ]

@@ -153,3 +153,64 @@ def test_an_unknown_file_is_a_clear_error(demo, tmp_path):
     path.write_text("hello")
     with pytest.raises(CommandError, match="xlsx"):
         call_command("import_portfolio", str(path), "--agreement", demo.code, "--language", "en")
+
+
+# --- the pages ---------------------------------------------------------------------------------------------
+
+def _upload(client, content: bytes, name: str = "portfolio.xlsx"):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(reverse("reporting:import"), {"file": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture
+def coordinator_client(demo, client):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="coordinator"))
+    return client
+
+
+def test_the_page_checks_shows_the_report_and_imports_on_confirmation(demo, coordinator_client):
+    from reporting.models import PortfolioImport
+
+    content = workbook(**{ORGANISATIONS: [org_row()], PROJECTS: [project_row()]})
+    before = counts(demo)
+    response = _upload(coordinator_client, content)
+    batch = PortfolioImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == batch.get_absolute_url()
+    page = coordinator_client.get(batch.get_absolute_url()).content.decode()
+    assert "Import now" in page and counts(demo) == before
+    done = coordinator_client.post(f"{batch.get_absolute_url()}run/", follow=True)
+    assert "The file was imported." in done.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "imported" and batch.imported_at is not None
+    project = Project.objects.get(agreement=demo, code="IMP-1")
+    assert project.history.first().history_user.username == "coordinator"  # attributable
+    again = coordinator_client.post(f"{batch.get_absolute_url()}run/", follow=True)
+    assert "already been imported" in again.content.decode()
+
+
+def test_the_page_shows_each_problem_next_to_its_row_and_offers_no_import(demo, coordinator_client):
+    from reporting.models import PortfolioImport
+
+    _upload(coordinator_client, workbook(**{ORGANISATIONS: [org_row(BAD_ID)]}))
+    page = coordinator_client.get(PortfolioImport.objects.get().get_absolute_url()).content.decode()
+    assert "Business ID" in page and "check digit" in page and "Import now" not in page
+
+
+def test_a_file_that_is_no_spreadsheet_is_refused_on_the_form(demo, coordinator_client):
+    response = _upload(coordinator_client, b"hello", name="notes.txt")
+    assert response.status_code == 400
+    assert "Import an .xlsx or a .csv file." in response.content.decode()
+
+
+def test_only_the_agreements_coordinators_import(demo, client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    for username in ("steering", "ministry"):
+        client.force_login(get_user_model().objects.get(username=username))
+        assert client.get(reverse("reporting:import")).status_code == 403
+        assert _upload(client, workbook(**{ORGANISATIONS: [org_row()]})).status_code == 403
