@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.forms import apply_service_errors
+from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
 from portfolio.permissions import can_change_project, can_edit_agreement_portfolio, can_view_portal, works_on
 from portfolio.selectors import current_agreement
@@ -23,6 +24,7 @@ from portfolio.selectors import current_agreement
 from . import selectors, services
 from .choices import SHARE_GROUP_OF, ShareGroup
 from .commitments import pending_proposals
+from .filters import FundingLineFilter
 from .forms import KINDS, CorrectionForm, FrameForm, cell_name, plan_lines_from_data
 from .models import FundingFrame, FundingInstrument, FundingLine
 from .permissions import can_change_frames, can_run_what_if
@@ -292,6 +294,20 @@ def project_correction(request: HttpRequest, pk: int) -> HttpResponse:
         "fingerprint": selectors.lines_fingerprint(project=project), "checked": False,
         "correction_form": form, "corrections": _corrections(project),
     }, status=400)
+
+
+@login_required
+@require_GET
+def funding_line_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The funding lines the user may see, filtered like `/api/v1/funding-lines/`, as CSV or XLSX."""
+    _require_portal_user(request)
+    projects = Project.objects.visible_to(request.user)
+    lines = FundingLine.objects.filter(project__in=projects.values("pk")).order_by(
+        "project__agreement__name", "project__code", "year", "instrument__sort_order", "pk")
+    filterset = FundingLineFilter(request.GET or None, queryset=lines, request=request)
+    headings, rows = selectors.funding_line_export_rows(queryset=filterset.qs)
+    return export_response(request, what="funding-lines", fmt=fmt, headings=headings, rows=rows,
+                           title=_("Funding lines"))
 
 
 @login_required

@@ -410,3 +410,40 @@ def pending_proposals(agreement: Agreement) -> QuerySet[Proposal]:
                                     status__in=[ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA])
             .select_related("project", "project__priority", "meeting")
             .prefetch_related("funding_lines__instrument").order_by("project__code", "pk"))
+
+
+# --- list exports ------------------------------------------------------------------------------------------
+
+def proposal_export_rows(*, queryset: QuerySet[Proposal]) -> tuple[list[str], Iterable[list[Any]]]:
+    """Column headings and rows of a proposal export (the filtered list, every page)."""
+    from django.utils.translation import gettext as _
+
+    headings = [_("Project code"), _("Project"), _("Proposal"), _("Status"), _("Meeting"), _("Submitted"),
+                _("Requested (€)")]
+    queryset = queryset.select_related("project", "meeting").annotate(requested=_sum("funding_lines__amount"))
+
+    def rows() -> Iterable[list[Any]]:
+        for p in queryset.iterator(chunk_size=1000):
+            yield [p.project.code, p.project.title, p.title, p.get_status_display(),
+                   str(p.meeting) if p.meeting else "",
+                   timezone.localtime(p.submitted_at).date() if p.submitted_at else None, p.requested]
+
+    return headings, rows()
+
+
+def decision_export_rows(*, queryset: QuerySet[Decision]) -> tuple[list[str], Iterable[list[Any]]]:
+    """Column headings and rows of a decision export: every decision the user may see, corrections marked."""
+    from django.utils.translation import gettext as _
+
+    headings = [_("Project code"), _("Project"), _("Proposal"), _("Meeting"), _("Decision date"), _("Outcome"),
+                _("Reached by"), _("Approved (€)"), _("Conditions"), _("Corrects the decision of")]
+    queryset = queryset.select_related("proposal__project", "meeting", "corrects__meeting").annotate(
+        granted=_sum("funding_lines__amount"))
+
+    def rows() -> Iterable[list[Any]]:
+        for d in queryset.iterator(chunk_size=1000):
+            yield [d.proposal.project.code, d.proposal.project.title, d.proposal.title, str(d.meeting),
+                   d.decided_on, d.get_outcome_display(), d.get_method_display(), d.granted, d.conditions,
+                   d.corrects.decided_on if d.corrects else None]
+
+    return headings, rows()

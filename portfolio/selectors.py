@@ -223,6 +223,21 @@ def organisation_list(*, q: str = "") -> QuerySet[Any]:
     return organisations
 
 
+def organisation_export_rows(*, queryset: QuerySet[Any]) -> tuple[list[str], Any]:
+    """Column headings and rows of an organisation export (the searched list, every page)."""
+    from django.utils.translation import gettext as _
+
+    headings = [_("Name in Finnish"), _("Name in Swedish"), _("Name in English"), _("Short name"), _("Kind"),
+                _("Business ID"), _("Municipality"), _("Website")]
+
+    def rows() -> Any:
+        for o in queryset.iterator(chunk_size=1000):
+            yield [o.name_fi or o.name, o.name_sv or "", o.name_en or "", o.short_name, o.get_kind_display(),
+                   o.business_id, o.municipality, o.website]
+
+    return headings, rows()
+
+
 def organisation_projects(*, user: AbstractBaseUser | AnonymousUser, organisation: Any) -> QuerySet[Project]:
     """The visible projects an organisation leads or co-implements, with their funding totals."""
     from django.db.models import Exists, OuterRef, Q

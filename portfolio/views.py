@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,7 +23,7 @@ from config.forms import apply_service_errors
 from . import panels, selectors, services
 from .audit import security_event_record
 from .choices import ProjectStatus, SecurityEventKind
-from .exports import csv_bytes, xlsx_bytes
+from .exports import export_response
 from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
 from .models import Organisation, Project, ProjectAttachment
@@ -78,19 +77,7 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_portal_user(request)
     filterset, projects = selectors.project_list(user=request.user, params=request.GET, request=request)
     headings, rows = selectors.project_export_rows(queryset=projects)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        response = HttpResponse(csv_bytes(headings, rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            xlsx_bytes(headings, rows, title=_("Projects")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="projects-{stamp}.{fmt}"'
-    response["Cache-Control"] = "no-store"
-    logger.info("project export", extra={"user": request.user.pk, "format": fmt, "query": request.GET.urlencode()})
-    security_event_record(kind=SecurityEventKind.EXPORT, request=request,
-                          detail={"what": "projects", "format": fmt, "query": request.GET.urlencode()})
-    return response
+    return export_response(request, what="projects", fmt=fmt, headings=headings, rows=rows, title=_("Projects"))
 
 
 # --- project detail ---------------------------------------------------------------------------------------
@@ -360,6 +347,15 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
                "can_create": can_change_organisation(request.user)}
     return _full_or_partial(request, "portfolio/organisation_list.html",
                             "portfolio/partials/organisation_results.html", context)
+
+
+@login_required
+def organisation_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_portal_user(request)
+    organisations = selectors.organisation_list(q=(request.GET.get("q") or "").strip()[:200])
+    headings, rows = selectors.organisation_export_rows(queryset=organisations)
+    return export_response(request, what="organisations", fmt=fmt, headings=headings, rows=rows,
+                           title=_("Organisations"))
 
 
 @login_required

@@ -14,6 +14,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portfolio.audit import security_event_record
+from portfolio.choices import SecurityEventKind
 from portfolio.current import current_agreement
 from portfolio.forms import AccessibleFormMixin
 from portfolio.models import Agreement
@@ -57,6 +59,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
+            security_event_record(kind=SecurityEventKind.IMPORT, request=request, detail={
+                "file": batch.original_name, "import": batch.pk, "committed": False,
+                "problems": len(batch.report.get("problems", []))})
             return redirect(batch.get_absolute_url())
     return _page(request, agreement, form, status=400)
 
@@ -104,6 +109,9 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(batch.get_absolute_url())
+    security_event_record(kind=SecurityEventKind.IMPORT, request=request, detail={
+        "file": batch.original_name, "import": batch.pk, "committed": batch.status == PortfolioImport.Status.IMPORTED,
+        "counts": batch.report.get("counts", {})})
     if batch.status == PortfolioImport.Status.IMPORTED:
         messages.success(request, _("The file was imported."))
         return redirect(batch.get_absolute_url())

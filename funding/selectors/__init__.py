@@ -19,7 +19,7 @@ Definitions used throughout (the agreement is silent on these; we decided; docs/
 - AKKE split: AKKE lines with the local and private lines of the same project and year.
 - Coordination project: AKKE until the end of 2023, ERDF from 2024; other EU/state lines are flagged.
 
-The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`; every name is importable
+The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`, `exports`; every name is importable
 from the package."""
 
 from .counting import (  # noqa: F401
@@ -99,6 +99,9 @@ from .counting import (
 )
 from .counting import (
     with_counted_flag as with_counted_flag,
+)
+from .exports import (  # noqa: F401
+    funding_line_export_rows as funding_line_export_rows,
 )
 from .frames import (  # noqa: F401
     _line_code as _line_code,

@@ -10,6 +10,7 @@ from `governance.views` (the URL conf uses `views.<name>`).
 from .decisions import (
     decision_correct,
     decision_detail,
+    decision_export,
     decision_record,
 )
 from .groups import (
@@ -53,6 +54,7 @@ from .proposals import (
     proposal_create,
     proposal_detail,
     proposal_edit,
+    proposal_export,
     proposal_list,
     proposal_submit,
     proposal_withdraw,
@@ -63,6 +65,7 @@ __all__ = [
     "criteria_create",
     "decision_correct",
     "decision_detail",
+    "decision_export",
     "decision_record",
     "group_calendar",
     "group_detail",
@@ -90,6 +93,7 @@ __all__ = [
     "proposal_create",
     "proposal_detail",
     "proposal_edit",
+    "proposal_export",
     "proposal_list",
     "proposal_submit",
     "proposal_url_for_project",

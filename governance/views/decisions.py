@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.forms import apply_service_errors
+from portfolio.exports import export_response
 
 from .. import forms, permissions, selectors, services
 from ..choices import MeetingStatus, ProposalStatus
+from ..filters import DecisionFilter
 from ..models import (
     Decision,
     Meeting,
@@ -54,6 +56,16 @@ def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> 
         "form": form, "meeting": meeting, "proposal": proposal, "corrects": None,
         "effect": selectors.proposal_funding_effect(proposal=proposal),
         "quorum": services.meeting_quorum(meeting)}, status=400 if form.errors else 200)
+
+
+@login_required
+def decision_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every decision the user may see (filters: agreement, meeting, project, outcome), as CSV or XLSX."""
+    _portal(request)
+    decisions = Decision.objects.visible_to(request.user).order_by("decided_on", "pk")
+    filterset = DecisionFilter(request.GET or None, queryset=decisions, request=request)
+    headings, rows = selectors.decision_export_rows(queryset=filterset.qs)
+    return export_response(request, what="decisions", fmt=fmt, headings=headings, rows=rows, title=_("Decisions"))
 
 
 @login_required

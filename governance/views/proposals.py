@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from config.forms import apply_service_errors
 from portfolio.audit import security_event_record
 from portfolio.choices import SecurityEventKind
+from portfolio.exports import export_response
 from portfolio.models import Project
 
 from .. import forms, permissions, selectors, services
@@ -46,6 +47,15 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     template = "governance/partials/proposal_rows.html" if request.htmx else "governance/proposal_list.html"
     return render(request, template, {"filter": filterset, "page": page})
+
+
+@login_required
+def proposal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _portal(request)
+    filterset = ProposalFilter(request.GET or None, queryset=_proposals(request).order_by("-created_at"),
+                               request=request)
+    headings, rows = selectors.proposal_export_rows(queryset=filterset.qs)
+    return export_response(request, what="proposals", fmt=fmt, headings=headings, rows=rows, title=_("Proposals"))
 
 
 @login_required

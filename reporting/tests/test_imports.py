@@ -188,6 +188,10 @@ def test_the_page_checks_shows_the_report_and_imports_on_confirmation(demo, coor
     assert batch.status == "imported" and batch.imported_at is not None
     project = Project.objects.get(agreement=demo, code="IMP-1")
     assert project.history.first().history_user.username == "coordinator"  # attributable
+    from portfolio.models import SecurityEvent
+
+    assert [e.detail["committed"] for e in SecurityEvent.objects.filter(kind="import").order_by("pk")] == [
+        False, True]
     again = coordinator_client.post(f"{batch.get_absolute_url()}run/", follow=True)
     assert "already been imported" in again.content.decode()
 
