@@ -14,7 +14,6 @@ from .models import Indicator
 from .models.indicators import EnterpriseRelation, SizeClass
 
 
-
 def _date(label: Any, **kwargs: Any) -> forms.DateField:
     return forms.DateField(label=label, required=False, input_formats=["%Y-%m-%d"],
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)

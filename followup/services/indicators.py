@@ -122,6 +122,8 @@ def indicator_target_save(*, project: Project, indicator: Indicator | None, targ
         target = (IndicatorTarget.objects.select_for_update()
                   .filter(project=project, indicator=indicator, breakdown_value=breakdown).first()
                   or IndicatorTarget(project=project, indicator=indicator, breakdown_value=breakdown))
+        if target.pk is not None and target.target_value == value:
+            return target  # unchanged: no write, no history row
         target.target_value = value
         return _save(target, errors)
 
