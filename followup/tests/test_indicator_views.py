@@ -83,7 +83,7 @@ def test_a_bad_business_id_is_refused_on_the_form(coordinator_client, project):
 
 def test_a_milestone_is_edited(coordinator_client, project):
     m = MilestoneFactory(project=project)
-    response = coordinator_client.post(f"/followup/projects/{project.pk}/milestones/{m.pk}/", {
+    response = coordinator_client.post(f"/followup/milestones/{m.pk}/", {
         "title": "Pilotti valmis", "planned_date": "2025-06-30", "actual_date": "2025-07-02"})
     assert response.status_code == 302
     m.refresh_from_db()
@@ -92,7 +92,7 @@ def test_a_milestone_is_edited(coordinator_client, project):
 
 def test_a_milestone_is_removed(coordinator_client, project):
     m = MilestoneFactory(project=project)
-    response = coordinator_client.post(f"/followup/projects/{project.pk}/milestone/{m.pk}/delete/")
+    response = coordinator_client.post(f"/followup/milestones/{m.pk}/delete/")
     assert response.status_code == 302 and not Milestone.objects.exists()
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
@@ -41,12 +42,23 @@ def project_indicators_panel(request: HttpRequest, project: Project, can_edit: b
 
 
 def _project_to_edit(request: HttpRequest, project_pk: int) -> Project:
+    """The project, if the user may see it (404 otherwise, as for a missing one) and change it (403)."""
     if not can_view_portal(request.user):
         raise PermissionDenied
     project = project_detail(user=request.user, pk=project_pk)
     if not can_change_project(request.user, project):
         raise PermissionDenied
     return project
+
+
+def _row_to_edit(request: HttpRequest, model: Any, pk: int) -> Any:
+    """A row of a project the user may see (404 otherwise) and change (403)."""
+    if not can_view_portal(request.user):
+        raise PermissionDenied
+    row = get_object_or_404(model.objects.visible_to(request.user).select_related("project"), pk=pk)
+    if not can_change_project(request.user, row.project):
+        raise PermissionDenied
+    return row
 
 
 def _apply(form: Any, exc: ValidationError) -> None:
@@ -59,16 +71,12 @@ def _back(project: Project) -> HttpResponse:
     return redirect(f"{project.get_absolute_url()}#results")
 
 
-def _form_page(request: HttpRequest, project: Project, form: Any, title: Any, obj: Any = None,
-               kind: str = "") -> HttpResponse:
+def _form_page(request: HttpRequest, project: Project, form: Any, title: Any, delete_url: str = "") -> HttpResponse:
     return render(request, "followup/indicator_form.html",
-                  {"project": project, "form": form, "title": title, "object": obj, "delete_kind": kind})
+                  {"project": project, "form": form, "title": title, "delete_url": delete_url})
 
 
-@login_required
-def target_edit(request: HttpRequest, project_pk: int, pk: int | None = None) -> HttpResponse:
-    project = _project_to_edit(request, project_pk)
-    target = get_object_or_404(IndicatorTarget, pk=pk, project=project) if pk else None
+def _target_form(request: HttpRequest, project: Project, target: IndicatorTarget | None) -> HttpResponse:
     initial = ({"indicator": target.indicator_id, "breakdown_value": target.breakdown_value,
                 "target_value": target.target_value} if target else {})
     form = TargetForm(request.POST or None, initial=initial, indicators=selectors.indicator_choices())
@@ -83,13 +91,22 @@ def target_edit(request: HttpRequest, project_pk: int, pk: int | None = None) ->
         else:
             messages.success(request, _("The target was saved."))
             return _back(project)
-    return _form_page(request, project, form, _("Indicator target"), target, "target")
+    return _form_page(request, project, form, _("Indicator target"),
+                      reverse("followup:target-delete", args=[target.pk]) if target else "")
 
 
 @login_required
-def value_edit(request: HttpRequest, project_pk: int, pk: int | None = None) -> HttpResponse:
-    project = _project_to_edit(request, project_pk)
-    record = get_object_or_404(IndicatorValue, pk=pk, project=project) if pk else None
+def target_add(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _target_form(request, _project_to_edit(request, project_pk), None)
+
+
+@login_required
+def target_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _row_to_edit(request, IndicatorTarget, pk)
+    return _target_form(request, target.project, target)
+
+
+def _value_form(request: HttpRequest, project: Project, record: IndicatorValue | None) -> HttpResponse:
     initial = ({"indicator": record.indicator_id, "period_start": record.period_start,
                 "period_end": record.period_end, "value": record.value,
                 "breakdown_value": record.breakdown_value, "source_note": record.source_note} if record else {})
@@ -107,7 +124,19 @@ def value_edit(request: HttpRequest, project_pk: int, pk: int | None = None) -> 
         else:
             messages.success(request, _("The value was saved."))
             return _back(project)
-    return _form_page(request, project, form, _("Achieved value"), record, "value")
+    return _form_page(request, project, form, _("Achieved value"),
+                      reverse("followup:value-delete", args=[record.pk]) if record else "")
+
+
+@login_required
+def value_add(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _value_form(request, _project_to_edit(request, project_pk), None)
+
+
+@login_required
+def value_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _row_to_edit(request, IndicatorValue, pk)
+    return _value_form(request, record.project, record)
 
 
 @login_required
@@ -129,10 +158,7 @@ def enterprise_add(request: HttpRequest, project_pk: int) -> HttpResponse:
     return _form_page(request, project, form, _("Add an enterprise"))
 
 
-@login_required
-def milestone_edit(request: HttpRequest, project_pk: int, pk: int | None = None) -> HttpResponse:
-    project = _project_to_edit(request, project_pk)
-    milestone = get_object_or_404(Milestone, pk=pk, project=project) if pk else None
+def _milestone_form(request: HttpRequest, project: Project, milestone: Milestone | None) -> HttpResponse:
     initial = ({"title": milestone.title, "planned_date": milestone.planned_date,
                 "actual_date": milestone.actual_date, "note": milestone.note} if milestone else {})
     form = MilestoneForm(request.POST or None, initial=initial)
@@ -147,29 +173,56 @@ def milestone_edit(request: HttpRequest, project_pk: int, pk: int | None = None)
         else:
             messages.success(request, _("The milestone was saved."))
             return _back(project)
-    return _form_page(request, project, form, _("Milestone"), milestone, "milestone")
+    return _form_page(request, project, form, _("Milestone"),
+                      reverse("followup:milestone-delete", args=[milestone.pk]) if milestone else "")
+
+
+@login_required
+def milestone_add(request: HttpRequest, project_pk: int) -> HttpResponse:
+    return _milestone_form(request, _project_to_edit(request, project_pk), None)
+
+
+@login_required
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = _row_to_edit(request, Milestone, pk)
+    return _milestone_form(request, milestone.project, milestone)
+
+
+def _removed(request: HttpRequest, project: Project) -> HttpResponse:
+    messages.success(request, _("Removed."))
+    return _back(project)
 
 
 @login_required
 @require_POST
-def row_delete(request: HttpRequest, project_pk: int, kind: str, pk: int) -> HttpResponse:
-    """Remove a target, a value, an enterprise link or a milestone of the project."""
-    project = _project_to_edit(request, project_pk)
-    if kind == "target":
-        services.indicator_target_delete(target=get_object_or_404(IndicatorTarget, pk=pk, project=project),
-                                         user=request.user)
-    elif kind == "value":
-        services.indicator_value_delete(record=get_object_or_404(IndicatorValue, pk=pk, project=project),
-                                        user=request.user)
-    elif kind == "enterprise":
-        services.project_enterprise_remove(link=get_object_or_404(ProjectEnterprise, pk=pk, project=project),
-                                           user=request.user)
-    elif kind == "milestone":
-        services.milestone_delete(milestone=get_object_or_404(Milestone, pk=pk, project=project), user=request.user)
-    else:
-        raise PermissionDenied
-    messages.success(request, _("Removed."))
-    return _back(project)
+def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _row_to_edit(request, IndicatorTarget, pk)
+    services.indicator_target_delete(target=target, user=request.user)
+    return _removed(request, target.project)
+
+
+@login_required
+@require_POST
+def value_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    record = _row_to_edit(request, IndicatorValue, pk)
+    services.indicator_value_delete(record=record, user=request.user)
+    return _removed(request, record.project)
+
+
+@login_required
+@require_POST
+def enterprise_link_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    link = _row_to_edit(request, ProjectEnterprise, pk)
+    services.project_enterprise_remove(link=link, user=request.user)
+    return _removed(request, link.project)
+
+
+@login_required
+@require_POST
+def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = _row_to_edit(request, Milestone, pk)
+    services.milestone_delete(milestone=milestone, user=request.user)
+    return _removed(request, milestone.project)
 
 
 @login_required
