@@ -171,7 +171,7 @@ class Indicator(SourceLanguageColumns, models.Model):
 class IndicatorTarget(models.Model):
     """A project's target for one indicator (optionally for one breakdown value, e.g. small enterprises)."""
 
-    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="indicator_targets",
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="indicator_targets",
                                 verbose_name=_("project"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="targets",
                                   verbose_name=_("indicator"))
@@ -204,7 +204,7 @@ class IndicatorValue(models.Model):
     date (``period_end`` alone). Cumulative indicators: the total so far; per-period ones: that period's.
     A progress report will carry these values (a nullable link to the report is to be added)."""
 
-    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="indicator_values",
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="indicator_values",
                                 verbose_name=_("project"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values",
                                   verbose_name=_("indicator"))
@@ -272,7 +272,7 @@ class ProjectEnterprise(models.Model):
     """An enterprise a project reaches, and how (a grant, non-financial support, research cooperation,
     using services), from ``date`` on."""
 
-    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="enterprise_links",
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="enterprise_links",
                                 verbose_name=_("project"))
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="project_links",
                                    verbose_name=_("enterprise"))
@@ -303,7 +303,7 @@ class Milestone(models.Model):
     """A milestone of a project with its planned and actual dates. The title is plain text, typed once
     in the language of its author (like a note, not translated data)."""
 
-    project = models.ForeignKey("portfolio.Project", on_delete=models.CASCADE, related_name="milestones",
+    project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="milestones",
                                 verbose_name=_("project"))
     title = models.CharField(_("title"), max_length=200)
     planned_date = models.DateField(_("planned date"))
