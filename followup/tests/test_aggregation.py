@@ -155,3 +155,26 @@ def test_breakdowns_by_priority_method_and_city(portfolio, agreement, coordinato
 def test_percent_of_target(portfolio, agreement, coordinator):
     row = _by_code(indicator_totals(user=coordinator, agreement=agreement).rows)["HEV03"]
     assert row.percent == Decimal(round(9 * 100 / 16))
+
+
+def test_the_totals_take_the_same_number_of_queries_however_many_projects(agreement, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            indicator_totals(user=coordinator, agreement=agreement, as_of=D(2025, 6, 30))
+        return len(ctx.captured_queries)
+
+    def add_projects(n: int) -> None:
+        for _ in range(n):
+            project = ProjectFactory(agreement=agreement, methods=[1, 2])
+            ProjectEnterpriseFactory(project=project)
+            IndicatorValueFactory(project=project)
+            IndicatorTargetFactory(project=project)
+
+    add_projects(2)
+    queries()  # the user's roles and agreements are cached on the user by the first call
+    few = queries()
+    add_projects(6)
+    assert queries() == few

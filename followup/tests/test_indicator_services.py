@@ -211,3 +211,14 @@ def test_a_milestone_keeps_its_history(project, coordinator):
     milestone_save(project=project, title="Pilotti", planned_date=dt.date(2025, 3, 1),
                    actual_date=dt.date(2025, 3, 5), user=coordinator, instance=m)
     assert m.history.count() == 2
+
+
+def test_a_failure_after_the_new_enterprise_leaves_nothing(project, coordinator, monkeypatch):
+    def broken_save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(ProjectEnterprise, "save", broken_save)
+    with pytest.raises(RuntimeError):
+        project_enterprise_add(project=project, business_id=valid_business_id(9), name="Kesken Oy",
+                               size_class="small", relation="grant", date=dt.date(2024, 3, 1), user=coordinator)
+    assert not Enterprise.objects.exists()

@@ -134,3 +134,14 @@ def test_overview_all_agreements_shows_the_agreement_breakdown(ministry_client, 
 def test_overview_needs_a_portal_role(client, plain_user):
     client.force_login(plain_user)
     assert client.get("/followup/indicators/").status_code == 403
+
+
+@pytest.mark.parametrize(("language", "name", "unit"), [
+    ("fi", "Tuetut yritykset", "yritystä"), ("sv", "Företag som får stöd", "företag"),
+    ("en", "Enterprises supported", "enterprises"),
+])
+def test_overview_names_the_indicators_in_the_users_language(coordinator_client, project, settings, language,
+                                                              name, unit):
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = coordinator_client.get("/followup/indicators/").content.decode()
+    assert name in html and f"<td>{unit}</td>" in html
