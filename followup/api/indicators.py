@@ -20,7 +20,8 @@ from rest_framework.views import APIView
 from config.api_views import ERROR_RESPONSE, ReadOnlyPortalViewSet
 from portfolio.api.asof import AS_OF_PARAMETER, as_of_param
 from portfolio.api.permissions import PortalReader
-from portfolio.models import Agreement
+from portfolio.filters import VisibleChoicesFilterSet
+from portfolio.models import Agreement, Project
 
 from ..models import Enterprise, Indicator, IndicatorValue, Milestone
 from ..models.indicators import SizeClass, late_q
@@ -77,9 +78,10 @@ class IndicatorFilter(filters.FilterSet):
         fields = ["code", "kind"]
 
 
-class IndicatorValueFilter(filters.FilterSet):
-    project = filters.NumberFilter(label=_("Project"), field_name="project_id")
-    agreement = filters.NumberFilter(label=_("Agreement"), field_name="project__agreement_id")
+class IndicatorValueFilter(VisibleChoicesFilterSet):
+    project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
+    agreement = filters.ModelChoiceFilter(label=_("Agreement"), field_name="project__agreement",
+                                          queryset=Agreement.objects.all())
     indicator = filters.CharFilter(label=_("Indicator"), field_name="indicator__code", lookup_expr="iexact",
                                    max_length=20)
 
@@ -88,18 +90,19 @@ class IndicatorValueFilter(filters.FilterSet):
         fields = ["project", "agreement", "indicator"]
 
 
-class EnterpriseFilter(filters.FilterSet):
+class EnterpriseFilter(VisibleChoicesFilterSet):
     business_id = filters.CharFilter(label=_("Business ID"), field_name="business_id", max_length=12)
     size_class = filters.ChoiceFilter(label=_("Size class"), choices=SizeClass.choices)
-    project = filters.NumberFilter(label=_("Project"), field_name="project_links__project_id", distinct=True)
+    project = filters.ModelChoiceFilter(label=_("Project"), field_name="project_links__project",
+                                        queryset=Project.objects.all(), distinct=True)
 
     class Meta:
         model = Enterprise
         fields = ["business_id", "size_class", "project"]
 
 
-class MilestoneFilter(filters.FilterSet):
-    project = filters.NumberFilter(label=_("Project"), field_name="project_id")
+class MilestoneFilter(VisibleChoicesFilterSet):
+    project = filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.all())
     late = filters.BooleanFilter(label=_("Late"), method="filter_late")
 
     class Meta:
@@ -152,8 +155,6 @@ class EnterpriseViewSet(ReadOnlyPortalViewSet):
                 .order_by("name", "business_id", "pk"))
 
     def get_serializer_context(self) -> dict[str, Any]:
-        from portfolio.models import Project
-
         context = dict(super().get_serializer_context())
         context["visible_project_ids"] = set(
             Project.objects.visible_to(self.request.user).values_list("pk", flat=True))

@@ -98,3 +98,18 @@ def test_indicator_values_and_milestones(coordinator_client, project, shared):
     milestones = coordinator_client.get("/api/v1/milestones/?late=true").json()["results"]
     assert len(milestones) == 1 and milestones[0]["late"] is True
     assert coordinator_client.get("/api/v1/milestones/?late=false").json()["results"] == []
+
+
+@pytest.mark.parametrize("query", ["project=-7.4e%2B28", "project=abc", "agreement=99999999999999999999"])
+def test_bad_filter_values_are_a_400_not_a_server_error(coordinator_client, query):
+    for collection in ("indicator-values", "milestones", "enterprises"):
+        if "agreement" in query and collection != "indicator-values":
+            continue
+        assert coordinator_client.get(f"/api/v1/{collection}/?{query}").status_code == 400, collection
+
+
+def test_a_hidden_project_is_not_a_valid_filter_choice(other_coordinator_client, agreement):
+    draft = ProjectFactory(agreement=agreement, status="proposal")
+    response = other_coordinator_client.get(f"/api/v1/milestones/?project={draft.pk}")
+    missing = other_coordinator_client.get("/api/v1/milestones/?project=987654321")
+    assert response.status_code == missing.status_code == 400
