@@ -17,15 +17,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api_views import ERROR_RESPONSE, ReadOnlyPortalViewSet
+from config.api_views import ERROR_RESPONSE, PortalViewSet, ReadOnlyPortalViewSet
 from portfolio.api.asof import AS_OF_PARAMETER, as_of_param
-from portfolio.api.permissions import PortalReader
+from portfolio.api.permissions import PortalReader, PortalReaderCoordinatorWriter
 from portfolio.filters import VisibleChoicesFilterSet
 from portfolio.models import Agreement, Project
 
 from ..models import Enterprise, Indicator, IndicatorValue, Milestone
 from ..models.indicators import SizeClass, late_q
 from ..selectors.indicators import indicator_totals
+from ..services import indicator_value_delete, indicator_value_save, milestone_delete, milestone_save
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -43,6 +44,35 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
         model = IndicatorValue
         fields = ["id", "project", "indicator", "period_start", "period_end", "value", "breakdown_value",
                   "source_note", "recorded_at"]
+
+
+class _VisibleProjectField(serializers.PrimaryKeyRelatedField):
+    """A project the request's user may see: another agreement's draft is "does not exist", as a missing id."""
+
+    def get_queryset(self) -> QuerySet[Project]:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return Project.objects.visible_to(user) if user is not None else Project.objects.none()
+
+
+class IndicatorValueWriteSerializer(serializers.Serializer):
+    project = _VisibleProjectField(help_text="Id of the project (not changed by an update).")
+    indicator: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.all(), help_text="Indicator code, e.g. HEV03.")
+    period_start = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    period_end = serializers.DateField(input_formats=["iso-8601"], help_text="End of the period, or the date.")
+    value = serializers.CharField(max_length=40, help_text="A number in the indicator's unit: whole for counts, "
+                                                           "at most two decimals for euros and FTE.")
+    breakdown_value = serializers.CharField(required=False, allow_blank=True, max_length=16)
+    source_note = serializers.CharField(required=False, allow_blank=True, max_length=255)
+
+
+class MilestoneWriteSerializer(serializers.Serializer):
+    project = _VisibleProjectField(help_text="Id of the project (not changed by an update).")
+    title = serializers.CharField(max_length=200)
+    planned_date = serializers.DateField(input_formats=["iso-8601"])
+    actual_date = serializers.DateField(required=False, allow_null=True, input_formats=["iso-8601"])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class EnterpriseSerializer(serializers.ModelSerializer):
@@ -128,14 +158,41 @@ class IndicatorViewSet(ReadOnlyPortalViewSet):
         return Indicator.objects.visible_to(self.request.user).order_by("sort_order", "code", "pk")
 
 
-@extend_schema_view(list=extend_schema(summary="List indicator values"),
-                    retrieve=extend_schema(summary="An indicator value"))
-class IndicatorValueViewSet(ReadOnlyPortalViewSet):
-    """Values the projects (that you may see) achieved, per indicator and period."""
+@extend_schema_view(
+    list=extend_schema(summary="List indicator values"), retrieve=extend_schema(summary="An indicator value"),
+    create=extend_schema(summary="Record an indicator value (coordinators of the project's agreement)"),
+    update=extend_schema(summary="Correct an indicator value"),
+    partial_update=extend_schema(summary="Correct an indicator value"),
+    destroy=extend_schema(summary="Remove an indicator value"),
+)
+class IndicatorValueViewSet(PortalViewSet):
+    """Values the projects (that you may see) achieved, per indicator and period. Writes follow the rules of
+    the project page: a number in the indicator's unit, a period within the project's dates."""
 
     serializer_class = IndicatorValueSerializer
-    permission_classes = [PortalReader]
+    write_serializer_class = IndicatorValueWriteSerializer
+    permission_classes = [PortalReaderCoordinatorWriter]
     filterset_class = IndicatorValueFilter
+
+    def perform_create(self, serializer: Any) -> IndicatorValue:  # type: ignore[override]
+        data = serializer.validated_data
+        return indicator_value_save(
+            project=data["project"], indicator=data["indicator"], value=data["value"],
+            period_start=data.get("period_start"), period_end=data["period_end"],
+            breakdown_value=data.get("breakdown_value", ""), source_note=data.get("source_note", ""),
+            user=self.request.user)
+
+    def perform_update(self, serializer: Any, instance: IndicatorValue) -> IndicatorValue:  # type: ignore[override]
+        data = serializer.validated_data
+        return indicator_value_save(
+            project=instance.project, indicator=data.get("indicator", instance.indicator),
+            value=data.get("value", instance.value), period_start=data.get("period_start", instance.period_start),
+            period_end=data.get("period_end", instance.period_end),
+            breakdown_value=data.get("breakdown_value", instance.breakdown_value),
+            source_note=data.get("source_note", instance.source_note), user=self.request.user, instance=instance)
+
+    def perform_destroy(self, instance: IndicatorValue) -> None:  # type: ignore[override]
+        indicator_value_delete(record=instance, user=self.request.user)
 
     def get_queryset(self) -> QuerySet[IndicatorValue]:
         return (IndicatorValue.objects.visible_to(self.request.user).select_related("indicator")
@@ -161,13 +218,35 @@ class EnterpriseViewSet(ReadOnlyPortalViewSet):
         return context
 
 
-@extend_schema_view(list=extend_schema(summary="List milestones"), retrieve=extend_schema(summary="A milestone"))
-class MilestoneViewSet(ReadOnlyPortalViewSet):
+@extend_schema_view(
+    list=extend_schema(summary="List milestones"), retrieve=extend_schema(summary="A milestone"),
+    create=extend_schema(summary="Add a milestone (coordinators of the project's agreement)"),
+    update=extend_schema(summary="Change a milestone"), partial_update=extend_schema(summary="Change a milestone"),
+    destroy=extend_schema(summary="Remove a milestone"),
+)
+class MilestoneViewSet(PortalViewSet):
     """Milestones of the projects you may see, with their planned and actual dates and whether late."""
 
     serializer_class = MilestoneSerializer
-    permission_classes = [PortalReader]
+    write_serializer_class = MilestoneWriteSerializer
+    permission_classes = [PortalReaderCoordinatorWriter]
     filterset_class = MilestoneFilter
+
+    def perform_create(self, serializer: Any) -> Milestone:  # type: ignore[override]
+        data = serializer.validated_data
+        return milestone_save(project=data["project"], title=data["title"], planned_date=data["planned_date"],
+                              actual_date=data.get("actual_date"), note=data.get("note", ""),
+                              user=self.request.user)
+
+    def perform_update(self, serializer: Any, instance: Milestone) -> Milestone:  # type: ignore[override]
+        data = serializer.validated_data
+        return milestone_save(project=instance.project, title=data.get("title", instance.title),
+                              planned_date=data.get("planned_date", instance.planned_date),
+                              actual_date=data.get("actual_date", instance.actual_date),
+                              note=data.get("note", instance.note), user=self.request.user, instance=instance)
+
+    def perform_destroy(self, instance: Milestone) -> None:  # type: ignore[override]
+        milestone_delete(milestone=instance, user=self.request.user)
 
     def get_queryset(self) -> QuerySet[Milestone]:
         return Milestone.objects.visible_to(self.request.user).order_by("project_id", "planned_date", "pk")

@@ -113,3 +113,38 @@ def test_a_hidden_project_is_not_a_valid_filter_choice(other_coordinator_client,
     response = other_coordinator_client.get(f"/api/v1/milestones/?project={draft.pk}")
     missing = other_coordinator_client.get("/api/v1/milestones/?project=987654321")
     assert response.status_code == missing.status_code == 400
+
+
+def test_a_coordinator_records_a_value_and_a_bad_one_is_a_400_naming_the_field(coordinator_client, project):
+    url = "/api/v1/indicator-values/"
+    good = {"project": project.pk, "indicator": "HEV03", "period_start": "2024-01-01", "period_end": "2024-06-30",
+            "value": "3"}
+    response = coordinator_client.post(url, good, content_type="application/json")
+    assert response.status_code == 201 and response.json()["value"] == "3.00"
+    for field, bad, expected in (("value", "2,5", "value"), ("value", "abc", "value"),
+                                 ("period_end", "2030-01-01", "period_end")):
+        payload = {**good, "period_start": None, field: bad}
+        response = coordinator_client.post(url, payload, content_type="application/json")
+        assert response.status_code == 400 and expected in response.json()["errors"], (field, bad)
+    from followup.models import IndicatorValue
+
+    assert IndicatorValue.objects.count() == 1
+
+
+def test_read_only_roles_and_other_agreements_cannot_write(steering_client, other_coordinator_client, project):
+    payload = {"project": project.pk, "title": "x", "planned_date": "2025-01-01"}
+    assert steering_client.post("/api/v1/milestones/", payload, content_type="application/json").status_code == 403
+    # The running project is visible to another agreement's coordinator, but not theirs to change.
+    response = other_coordinator_client.post("/api/v1/milestones/", payload, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_a_milestone_is_added_changed_and_removed(coordinator_client, project):
+    created = coordinator_client.post("/api/v1/milestones/", {
+        "project": project.pk, "title": "Pilotti", "planned_date": "2024-03-01"}, content_type="application/json")
+    assert created.status_code == 201 and created.json()["late"] is True
+    pk = created.json()["id"]
+    changed = coordinator_client.patch(f"/api/v1/milestones/{pk}/", {"actual_date": "2024-02-25"},
+                                       content_type="application/json")
+    assert changed.status_code == 200 and changed.json()["late"] is False
+    assert coordinator_client.delete(f"/api/v1/milestones/{pk}/").status_code == 204
