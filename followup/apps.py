@@ -8,3 +8,13 @@ class FollowupConfig(AppConfig):
 
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self) -> None:
+        from portfolio.panels import INDICATORS, register_project_panel  # noqa: PLC0415
+        from portfolio.services import register_agreement_part  # noqa: PLC0415
+
+        from .services.indicators import indicator_catalogue_load  # noqa: PLC0415
+        from .views.indicators import project_indicators_panel  # noqa: PLC0415
+
+        register_agreement_part(indicator_catalogue_load)
+        register_project_panel(INDICATORS, project_indicators_panel)

@@ -1,5 +1,20 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from .views import indicators
 
 app_name = "followup"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("indicators/", indicators.overview, name="indicator-overview"),
+    path("projects/<int:project_pk>/targets/new/", indicators.target_add, name="target-add"),
+    path("projects/<int:project_pk>/values/new/", indicators.value_add, name="value-add"),
+    path("projects/<int:project_pk>/enterprises/new/", indicators.enterprise_add, name="enterprise-add"),
+    path("projects/<int:project_pk>/milestones/new/", indicators.milestone_add, name="milestone-add"),
+    path("targets/<int:pk>/", indicators.target_edit, name="target-edit"),
+    path("targets/<int:pk>/delete/", indicators.target_delete, name="target-delete"),
+    path("values/<int:pk>/", indicators.value_edit, name="value-edit"),
+    path("values/<int:pk>/delete/", indicators.value_delete, name="value-delete"),
+    path("enterprise-links/<int:pk>/delete/", indicators.enterprise_link_delete, name="enterprise-link-delete"),
+    path("milestones/<int:pk>/", indicators.milestone_edit, name="milestone-edit"),
+    path("milestones/<int:pk>/delete/", indicators.milestone_delete, name="milestone-delete"),
+]

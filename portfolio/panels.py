@@ -18,6 +18,7 @@ ProjectPanel = Callable[["HttpRequest", "Project", bool], "SafeString"]
 
 FINANCING = "financing"
 DECISIONS = "decisions"
+INDICATORS = "indicators"  # followup: indicators, enterprises and milestones
 
 _panels: dict[str, ProjectPanel] = {}
 

@@ -163,6 +163,12 @@ REGISTER: Register = {
         "date": NOT_PERSONAL, "source": NOT_PERSONAL, "reference": NOT_PERSONAL, "amount": NOT_PERSONAL,
         "recorded_at": ACTIVITY, "recorded_by": LINK,
     },
+    # --- follow-up
+    "followup.indicatorvalue": {
+        "id": NOT_PERSONAL, "project": NOT_PERSONAL, "indicator": NOT_PERSONAL, "period_start": NOT_PERSONAL,
+        "period_end": NOT_PERSONAL, "value": NOT_PERSONAL, "breakdown_value": NOT_PERSONAL,
+        "source_note": FREE_TEXT, "recorded_by": LINK, "recorded_at": ACTIVITY,
+    },
 }
 
 # Models whose own fields hold nothing about a person; their history rows still name the person who made the
@@ -173,6 +179,11 @@ NOT_PERSONAL_MODELS: dict[str, str] = {
     "portfolio.projectpartner": "an organisation's share of a project",
     "funding.fundingframe": "money of an agreement per instrument and year",
     "funding.fundingline": "money of a project per instrument and year (the note is about money, not people)",
+    "followup.indicator": "the results-indicator catalogue",
+    "followup.indicatortarget": "a project's target figure for an indicator",
+    "followup.enterprise": "enterprises (legal persons) by business ID, as organisations",
+    "followup.projectenterprise": "which project reaches which enterprise, how and from when",
+    "followup.milestone": "a project's milestones and their dates (the note is about the work, not people)",
 }
 
 HISTORY_FIELDS: dict[str, str] = {

@@ -93,6 +93,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_edit = can_change_project(request.user, project)
     financing_html = project_panel_html(panels.FINANCING, request, project, can_edit=can_edit)
     decisions_html = project_panel_html(panels.DECISIONS, request, project, can_edit=can_edit)
+    indicators_html = project_panel_html(panels.INDICATORS, request, project, can_edit=can_edit)
     context = {
         "project": project,
         "can_edit": can_edit,
@@ -101,6 +102,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "funding_lines": None if financing_html else _fallback_financing(project),
         "decisions_html": decisions_html,
         "decisions": None if decisions_html else [],
+        "indicators_html": indicators_html,
         "attachments": list(project.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if can_edit else None,
         "history": history_entries(project=project, limit=50),

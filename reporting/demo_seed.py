@@ -171,6 +171,7 @@ def _demo_seed() -> dict[str, int]:
         projects[code] = project
 
     _seed_governance(agreement, group, users, projects, instruments)
+    _seed_followup(projects, users["coordinator"])
     return {"projects": Project.objects.filter(agreement=agreement).count()}
 
 
@@ -279,3 +280,88 @@ def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, pr
     proposal("HEV-014", ProposalStatus.ON_AGENDA, upcoming, sub_now)
     proposal("HEV-022", ProposalStatus.SUBMITTED, None, sub_now)
     proposal("HEV-027", ProposalStatus.DRAFT, None, None)
+
+
+# --- follow-up: indicator targets and values, enterprises, milestones -----------------------------------
+
+def _followup_business_id(seed: int) -> str:
+    n = 2_960_000 + seed * 11
+    while business_id_check_digit(f"{n:07d}") is None:
+        n += 1
+    return f"{n:07d}-{business_id_check_digit(f'{n:07d}')}"
+
+
+# (project code, indicator, target)
+DEMO_TARGETS = [
+    ("HEV-001", "RCO01", "12"), ("HEV-001", "RCO02", "6"), ("HEV-001", "HEV03", "8"), ("HEV-001", "RCR01", "4.5"),
+    ("HEV-002", "RCO01", "8"), ("HEV-002", "HEV04", "3"), ("HEV-002", "RCR02", "150000"),
+    ("HEV-003", "RCO01", "10"), ("HEV-003", "RCO10", "4"), ("HEV-003", "HEV02", "5"), ("HEV-003", "HEV03", "6"),
+    ("HEV-010", "RCO07", "3"), ("HEV-010", "RCR104", "4"), ("HEV-010", "HEV01", "20"),
+    ("HEV-011", "RCO05", "6"), ("HEV-011", "RCR03", "5"), ("HEV-011", "RCO15", "15"),
+]
+# (project code, indicator, period start or None, period end or date, value, source)
+DEMO_VALUES = [
+    ("HEV-001", "HEV03", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "3", "Hankkeen seurantataulukko"),
+    ("HEV-001", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "2", "Hankkeen seurantataulukko"),
+    ("HEV-001", "RCR01", None, dt.date(2025, 12, 31), "2.5", "Tuensaajan ilmoitus"),
+    ("HEV-002", "HEV04", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "1", "Hankinta-asiakirjat"),
+    ("HEV-002", "RCR02", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "42000.00", "Maksatushakemus 2025"),
+    ("HEV-003", "HEV02", None, dt.date(2024, 12, 31), "2", "Kumppanuussopimukset"),
+    ("HEV-003", "HEV02", None, dt.date(2025, 12, 31), "4", "Kumppanuussopimukset"),
+    ("HEV-003", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "4", "Hankkeen seurantataulukko"),
+    ("HEV-010", "RCO07", None, dt.date(2025, 6, 30), "2", "Yhteishankkeen sopimus"),
+    ("HEV-010", "RCR104", None, dt.date(2025, 12, 31), "1", "Käyttöönottoilmoitus"),
+    ("HEV-011", "RCR03", None, dt.date(2024, 12, 31), "2", "Yrityskysely"),
+    ("HEV-011", "RCO15", None, dt.date(2024, 6, 30), "12", "Hautomon kapasiteetti"),
+]
+# (seed, name, size class); the first is reached by two projects, to show it counted once.
+DEMO_ENTERPRISES = [
+    (1, "Demo Rakennusteknologia Oy", "small"), (2, "Demo Energiapalvelut Oy", "micro"),
+    (3, "Demo Kiertomateriaalit Oy", "medium"), (4, "Demo Terveysdata Oy", "micro"),
+    (5, "Demo Biotekniikka Oy", "small"), (6, "Demo Logistiikka Oyj", "large"),
+]
+# (project code, enterprise seed, relation, new, date)
+DEMO_ENTERPRISE_LINKS = [
+    ("HEV-001", 1, "grant", False, dt.date(2023, 5, 1)), ("HEV-001", 2, "non_financial", True, dt.date(2024, 2, 1)),
+    ("HEV-003", 1, "research", False, dt.date(2024, 3, 15)), ("HEV-003", 3, "grant", False, dt.date(2024, 9, 1)),
+    ("HEV-002", 6, "services", False, dt.date(2024, 10, 1)), ("HEV-010", 4, "non_financial", True,
+                                                               dt.date(2024, 4, 1)),
+    ("HEV-011", 5, "research", True, dt.date(2023, 2, 1)), ("HEV-011", 4, "grant", False, dt.date(2025, 1, 15)),
+]
+# (project code, title, planned, actual)
+DEMO_MILESTONES = [
+    ("HEV-001", "Testialustan ensimmäinen kohde valmis", dt.date(2024, 6, 30), dt.date(2024, 6, 20)),
+    ("HEV-001", "Loppuseminaari", dt.date(2026, 11, 30), None),  # passed without an actual date: late
+    ("HEV-003", "Korttelipilotin käynnistys", dt.date(2024, 4, 1), dt.date(2024, 5, 15)),  # reached late
+    ("HEV-003", "Tulosten levitys", dt.date(2026, 12, 20), None),
+    ("HEV-010", "Yhteiskehittämön avaus", dt.date(2023, 9, 1), dt.date(2023, 9, 1)),
+]
+
+
+def _seed_followup(projects: dict[str, Project], coordinator: object) -> None:
+    from followup.models import Enterprise, Indicator, IndicatorValue, Milestone, ProjectEnterprise
+    from followup.services import indicator_target_save, indicator_value_save, milestone_save, project_enterprise_add
+
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for code, ind, target in DEMO_TARGETS:
+        indicator_target_save(project=projects[code], indicator=indicators[ind], target_value=target,
+                              user=coordinator)  # type: ignore[arg-type]
+    for code, ind, start, end, value, source in DEMO_VALUES:
+        if not IndicatorValue.objects.filter(project=projects[code], indicator=indicators[ind], period_start=start,
+                                             period_end=end).exists():
+            indicator_value_save(project=projects[code], indicator=indicators[ind], value=value, period_start=start,
+                                 period_end=end, source_note=source, user=coordinator)  # type: ignore[arg-type]
+    names = {seed: (name, size) for seed, name, size in DEMO_ENTERPRISES}
+    for code, seed, relation, new, day in DEMO_ENTERPRISE_LINKS:
+        business_id = _followup_business_id(seed)
+        if not ProjectEnterprise.objects.filter(project=projects[code], enterprise__business_id=business_id,
+                                                relation=relation).exists():
+            name, size = names[seed]
+            known = Enterprise.objects.filter(business_id=business_id).exists()
+            project_enterprise_add(project=projects[code], business_id=business_id, relation=relation, is_new=new,
+                                   date=day, name="" if known else name, size_class="" if known else size,
+                                   user=coordinator)  # type: ignore[arg-type]
+    for code, title, planned, actual in DEMO_MILESTONES:
+        if not Milestone.objects.filter(project=projects[code], title=title).exists():
+            milestone_save(project=projects[code], title=title, planned_date=planned, actual_date=actual,
+                           user=coordinator)  # type: ignore[arg-type]

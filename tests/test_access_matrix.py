@@ -135,6 +135,10 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
                                                  "support": "1.00", "paid": "0.00"}])
     side.add(eura_import, hidden=True)
     side.secrets |= {eura_import.file_name, f"ZQ{tag}EURA"}
+    # Follow-up rows: of the undecided projects internal, of the decided one public.
+    for n, project in enumerate(side.objects[Project]):
+        hidden = project.status != "running"
+        _followup_rows(side, tag, n, project, hidden=hidden)
 
     meetings = {}
     for status in (MeetingStatus.PLANNED, MeetingStatus.HELD):
@@ -173,6 +177,25 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     side.add(report, hidden=True)
     side.secrets.add(f"zq{tag}-report")
     return side
+
+
+def _followup_rows(side: Side, tag: str, n: int, project: Project, *, hidden: bool) -> None:
+    from followup.models import Enterprise, Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+    from followup.tests.factories import valid_business_id
+
+    indicator = Indicator.objects.get(code="HEV02")
+    side.add(IndicatorTarget.objects.create(project=project, indicator=indicator, target_value=5), hidden=hidden)
+    side.add(IndicatorValue.objects.create(project=project, indicator=indicator, period_end=dt.date(2024, 6, 30),
+                                           value=2, source_note=f"zq{tag}-{n}-source"), hidden=hidden)
+    enterprise = Enterprise.objects.create(business_id=valid_business_id(500 + n + (50 if tag == "b" else 0)),
+                                           name=f"Zq{tag}{n} yritys", size_class="small")
+    side.add(enterprise, hidden=hidden)
+    side.add(ProjectEnterprise.objects.create(project=project, enterprise=enterprise, relation="grant",
+                                              date=dt.date(2024, 6, 1)), hidden=hidden)
+    side.add(Milestone.objects.create(project=project, title=f"Zq{tag}{n} valitavoite",
+                                      planned_date=dt.date(2025, 1, 1), note=f"zq{tag}-{n}-note"), hidden=hidden)
+    if hidden:
+        side.secrets |= {f"zq{tag}-{n}-source", f"Zq{tag}{n} yritys", f"Zq{tag}{n} valitavoite", f"zq{tag}-{n}-note"}
 
 
 @dataclass
@@ -228,6 +251,16 @@ MAIN_MODEL = [
     ("governance/groups/", SteeringGroup),
     ("governance/ideas/", ProjectIdea),
     ("reports/", SummaryReport),
+    ("followup/projects/", Project),
+    ("followup/targets/", "followup.IndicatorTarget"),
+    ("followup/values/", "followup.IndicatorValue"),
+    ("followup/enterprise-links/", "followup.ProjectEnterprise"),
+    ("followup/milestones/", "followup.Milestone"),
+    ("api/v1/agreements/", Agreement),
+    ("api/v1/^indicators/", "followup.Indicator"),
+    ("api/v1/^indicator-values/", "followup.IndicatorValue"),
+    ("api/v1/^enterprises/", "followup.Enterprise"),
+    ("api/v1/^milestones/", "followup.Milestone"),
     ("api/v1/^agreements/", Agreement),
     ("api/v1/^priorities/", Priority),
     ("api/v1/^method-categories/", MethodCategory),
@@ -316,7 +349,7 @@ def _cases(world: World, route: str) -> list[Case]:
         for obj in side.objects.get(model, []):
             for rest in _children(route, obj):
                 cases.append(Case(_fill(route, {first: obj.pk, **rest}), side, obj))
-    if model in (Organisation, Priority, MethodCategory, Agreement):
+    if model in (Organisation, Priority, MethodCategory, Agreement) or model._meta.label == "followup.Indicator":
         # Shared reference data: one row of each is enough.
         for obj in model.objects.all()[:1]:
             cases.append(Case(_fill(route, {first: obj.pk, **_children(route, obj)[0]}), world.a, obj))
@@ -459,7 +492,8 @@ def test_every_url_pattern_is_in_the_matrix(world):
         cases = _cases(world, route)
         if _params(route):
             assert any(c.side is world.a for c in cases) and any(c.side is world.b for c in cases) \
-                or _main_model(route) in (Organisation, Priority, MethodCategory), route
+                or _main_model(route) in (Organisation, Priority, MethodCategory) \
+            or _main_model(route)._meta.label == "followup.Indicator", route
 
 
 # --- defect 2 itself, and controls that show the scan can see a leak ---------------------------------------

@@ -48,6 +48,9 @@ FOLLOW = [
     ("governance-waiting", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
     ("meeting", r"^/governance/decisions/\d+/$", "decision"),
     ("project", r"^/governance/decisions/\d+/$", "decision"),
+    ("project", r"^/followup/indicators/$", "indicator-overview"),
+    ("project", r"^/followup/projects/\d+/values/new/$", "indicator-value-new"),
+    ("project", r"^/followup/projects/\d+/enterprises/new/$", "enterprise-new"),
 ]
 MAIN_PAGES = ["/", "/projects/", "/funding/", "/governance/", "/governance/proposals/", "/reports/"]
 

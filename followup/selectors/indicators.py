@@ -1,0 +1,253 @@
+"""Targets against achieved values of the results indicators: ``indicator_totals`` is the one function the
+overview page, the API and the summaries read; ``project_indicator_figures`` a project's own figures.
+
+Counting rules (docs/followup.md):
+- projects: those counted in the funding totals (``funding.selectors.NOT_COUNTED_STATUSES``: no ideas,
+  no rejected or withdrawn projects), with their status, priority and methods as of the day;
+- values dated after ``as_of`` do not count: a cumulative indicator takes each project's latest value
+  with ``period_end`` ≤ ``as_of`` (per breakdown value, added up), a per-period one adds up the periods
+  ending ≤ ``as_of``;
+- indicators counted from the enterprise register count distinct enterprises (by business ID: one
+  ``Enterprise`` row each) linked on or before ``as_of``: each enterprise once in any total, while a
+  project's own figure counts its own enterprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from funding.selectors import NOT_COUNTED_STATUSES
+from portfolio.asof import project_source
+from portfolio.models import Agreement, MethodCategory, Priority, Project
+
+from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+from ..models.indicators import SizeClass, register_relations_q
+
+ZERO = Decimal("0.00")
+HUNDRED = Decimal("100")
+
+User = AbstractBaseUser | AnonymousUser
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator's target against achieved in some set of projects."""
+
+    indicator: Indicator
+    target: Decimal | None
+    achieved: Decimal
+    by_size: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code
+
+    @property
+    def percent(self) -> Decimal | None:
+        if not self.target:
+            return None
+        return (self.achieved * HUNDRED / self.target).quantize(Decimal("1"))
+
+    @property
+    def size_counts(self) -> list[tuple[str, int]]:
+        """The enterprises by size class (label, count), the classes with any."""
+        return [(str(SizeClass(size).label), n) for size, n in self.by_size.items() if n]
+
+    @property
+    def has_figures(self) -> bool:
+        return self.target is not None or self.achieved > 0
+
+
+@dataclass
+class IndicatorGroup:
+    """The rows of one group of a breakdown (a priority, a method category, a city, an agreement)."""
+
+    key: str
+    label: str
+    rows: list[IndicatorRow]
+    projects: int
+
+    @property
+    def rows_with_figures(self) -> list[IndicatorRow]:
+        return [row for row in self.rows if row.has_figures]
+
+
+@dataclass
+class IndicatorTotals:
+    as_of: dt.date
+    agreement: Agreement | None
+    projects: int
+    rows: list[IndicatorRow]
+    breakdowns: dict[str, list[IndicatorGroup]]
+
+
+@dataclass
+class _Facts:
+    """What the figures need of the counted projects and the indicators' data."""
+
+    indicators: list[Indicator]
+    targets: dict[tuple[int, int], Decimal]
+    achieved: dict[tuple[int, int], Decimal]
+    enterprises: dict[tuple[int, int], set[int]]
+    sizes: dict[int, str]
+
+
+def _day(as_of: dt.date | None) -> dt.date:
+    return as_of or timezone.localdate()
+
+
+def _facts(project_ids: QuerySet | list[int], day: dt.date) -> _Facts:
+    indicators = list(Indicator.objects.order_by("sort_order", "code"))
+    targets: dict[tuple[int, int], Decimal] = {}
+    for row in (IndicatorTarget.objects.filter(project_id__in=project_ids)
+                .values("project_id", "indicator_id").annotate(total=Sum("target_value"))):
+        targets[(row["project_id"], row["indicator_id"])] = row["total"]
+
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    achieved: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+    latest: dict[tuple[int, int, str], Decimal] = {}
+    values = (IndicatorValue.objects
+              .filter(project_id__in=project_ids, period_end__lte=day, indicator__register_count="")
+              .order_by("period_end", "pk").values_list("project_id", "indicator_id", "breakdown_value", "value"))
+    for project_id, indicator_id, breakdown, value in values:
+        if by_id[indicator_id].is_cumulative:
+            latest[(project_id, indicator_id, breakdown)] = value  # ordered by date: the last one stays
+        else:
+            achieved[(project_id, indicator_id)] += value
+    for (project_id, indicator_id, _breakdown), value in latest.items():
+        achieved[(project_id, indicator_id)] += value
+
+    enterprises: dict[tuple[int, int], set[int]] = defaultdict(set)
+    links = ProjectEnterprise.objects.filter(project_id__in=project_ids, date__lte=day)
+    sizes = dict(links.values_list("enterprise_id", "enterprise__size_class").distinct())
+    for indicator in indicators:
+        if indicator.register_count:
+            for project_id, enterprise_id in (links.filter(register_relations_q(indicator.register_count))
+                                              .values_list("project_id", "enterprise_id")):
+                enterprises[(project_id, indicator.pk)].add(enterprise_id)
+    return _Facts(indicators=indicators, targets=targets, achieved=dict(achieved), enterprises=dict(enterprises),
+                  sizes=sizes)
+
+
+def _rows(facts: _Facts, project_ids: Iterable[int]) -> list[IndicatorRow]:
+    ids = list(project_ids)
+    rows: list[IndicatorRow] = []
+    for indicator in facts.indicators:
+        targets = [facts.targets[(p, indicator.pk)] for p in ids if (p, indicator.pk) in facts.targets]
+        target = sum(targets, ZERO) if targets else None
+        if indicator.register_count:
+            # Each enterprise once, however many of these projects reached it.
+            reached: set[int] = set()
+            for p in ids:
+                reached |= facts.enterprises.get((p, indicator.pk), set())
+            by_size = ({size: sum(1 for e in reached if facts.sizes[e] == size) for size in SizeClass.values}
+                       if indicator.breakdown else {})
+            rows.append(IndicatorRow(indicator=indicator, target=target, achieved=Decimal(len(reached)),
+                                     by_size=by_size))
+        else:
+            achieved = sum((facts.achieved.get((p, indicator.pk), ZERO) for p in ids), ZERO)
+            rows.append(IndicatorRow(indicator=indicator, target=target, achieved=achieved))
+    return rows
+
+
+def counted_project_rows(*, user: User, agreement_id: int | None = None, as_of: dt.date | None = None
+                         ) -> QuerySet:
+    """The projects the figures count, as they stood at the end of ``as_of``: of the agreements the user
+    works on (one, or every one), visible to the user, and counted as in the funding totals."""
+    visible = Project.objects.visible_to(user).filter(
+        agreement__in=Agreement.objects.worked_on_by(user)).values("pk")
+    projects = project_source(as_of).exclude(status__in=NOT_COUNTED_STATUSES).filter(id__in=visible)
+    if agreement_id is not None:
+        projects = projects.filter(agreement_id=agreement_id)
+    return projects
+
+
+def indicator_totals(*, user: User, agreement: Agreement | None = None, as_of: dt.date | None = None
+                     ) -> IndicatorTotals:
+    """Targets against achieved per indicator for one agreement (``agreement``) or for the whole country
+    (every agreement the user works on), with the same figures by priority, method category, lead city
+    and agreement, as of the end of ``as_of`` (default today). The caller checks that the user works on
+    ``agreement`` (``Agreement.objects.worked_on_by``)."""
+    day = _day(as_of)
+    projects = counted_project_rows(user=user, agreement_id=agreement.pk if agreement else None, as_of=as_of)
+    facts_rows = list(projects.values("id", "agreement_id", "priority_id", "lead_organisation__municipality"))
+    ids = [row["id"] for row in facts_rows]
+    facts = _facts(projects.values("id"), day)
+
+    method_of: dict[int, set[int]] = defaultdict(set)
+    for project_id, method_id in projects.filter(methods__isnull=False).values_list("id", "methods"):
+        method_of[project_id].add(method_id)
+
+    def grouped(pairs: Iterable[tuple[str, int]], labels: dict[str, str]) -> list[IndicatorGroup]:
+        members: dict[str, list[int]] = defaultdict(list)
+        for key, project_id in pairs:
+            members[key].append(project_id)
+        return [IndicatorGroup(key=key, label=labels.get(key, key), rows=_rows(facts, members[key]),
+                               projects=len(members[key])) for key in sorted(members, key=_sort_key(labels))]
+
+    priorities = {str(p.pk): str(p) for p in Priority.objects.filter(pk__in={r["priority_id"] for r in facts_rows})}
+    methods = {str(m.pk): str(m) for m in MethodCategory.objects.all()}
+    agreements = {str(a.pk): str(a) for a in Agreement.objects.filter(pk__in={r["agreement_id"] for r in facts_rows})}
+    cities = {r["lead_organisation__municipality"] or "": r["lead_organisation__municipality"] or "—"
+              for r in facts_rows}
+    breakdowns = {
+        "priority": grouped(((str(r["priority_id"]), r["id"]) for r in facts_rows), priorities),
+        "method": grouped(((str(m), pid) for pid, ms in method_of.items() for m in ms), methods),
+        "city": grouped(((r["lead_organisation__municipality"] or "", r["id"]) for r in facts_rows), cities),
+        "agreement": grouped(((str(r["agreement_id"]), r["id"]) for r in facts_rows), agreements),
+    }
+    return IndicatorTotals(as_of=day, agreement=agreement, projects=len(ids), rows=_rows(facts, ids),
+                           breakdowns=breakdowns)
+
+
+def _sort_key(labels: dict[str, str]) -> Callable[[str], str]:
+    return lambda key: labels.get(key, key)
+
+
+def project_indicator_figures(*, project: Project, as_of: dt.date | None = None) -> list[IndicatorRow]:
+    """A project's own targets against achieved (its enterprises counted once each), for the indicators it
+    has a target or a figure for. The caller has checked that the user may see the project."""
+    facts = _facts([project.pk], _day(as_of))
+    return [row for row in _rows(facts, [project.pk]) if row.has_figures]
+
+
+def project_indicator_targets(*, project: Project) -> QuerySet[IndicatorTarget]:
+    return IndicatorTarget.objects.filter(project=project).select_related("indicator")
+
+
+def project_indicator_values(*, project: Project) -> QuerySet[IndicatorValue]:
+    return (IndicatorValue.objects.filter(project=project).select_related("indicator", "recorded_by")
+            .order_by("indicator__sort_order", "indicator__code", "period_end", "pk"))
+
+
+def project_enterprises(*, project: Project) -> QuerySet[ProjectEnterprise]:
+    return ProjectEnterprise.objects.filter(project=project).select_related("enterprise").order_by(
+        "enterprise__name", "relation")
+
+
+@dataclass
+class MilestoneRow:
+    milestone: Milestone
+    late: bool
+
+
+def project_milestones(*, project: Project, today: dt.date | None = None) -> list[MilestoneRow]:
+    day = today or timezone.localdate()
+    return [MilestoneRow(milestone=m, late=m.is_late_on(day)) for m in Milestone.objects.filter(project=project)]
+
+
+def indicator_choices() -> QuerySet[Indicator]:
+    return Indicator.objects.order_by("sort_order", "code")
+
+
+def register_indicator_codes() -> list[str]:
+    return list(Indicator.objects.exclude(register_count="").values_list("code", flat=True))
+
