@@ -39,7 +39,7 @@ from portfolio.services import organisation_save, project_create, project_update
 from portfolio.validators import normalise_business_id, validate_business_id
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from .models import PortfolioImport
 
@@ -88,6 +88,7 @@ INSTRUMENT_ALIASES = {"EAKR": "ERDF", "ERUF": "ERDF", "ESR": "ESF", "ESR+": "ESF
                       "FRO": "JTF", "KAUPUNKI": "CITY", "STAD": "CITY", "JULKINEN": "PUBLIC", "OFFENTLIG": "PUBLIC",
                       "YKSITYINEN": "PRIVATE", "PRIVAT": "PRIVATE", "RRF": "RRF"}
 MAX_ROWS = 20000
+LANGUAGES = ("fi", "sv", "en")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
 
 
@@ -475,14 +476,14 @@ def _merged_lines(project: Project | None, lines: list[tuple[int, dict[str, Any]
     return list(current.values()), [rows[k] for k in current], actions
 
 
-def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: AbstractBaseUser | None,
+def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: AbstractBaseUser | AnonymousUser | None,
                      commit: bool) -> ImportReport:
     """Validate every row and plan the import; with ``commit`` and no problem, write it in one transaction."""
     report = ImportReport()
     known = _Organisations()
     for organisation in Organisation.objects.all():
-        known.add(organisation.business_id, [organisation.name_fi or "", organisation.name_sv or "",
-                                             organisation.name_en or "", organisation.short_name], organisation)
+        known.add(organisation.business_id, [getattr(organisation, f"name_{lang}", "") or "" for lang in LANGUAGES]
+                  + [organisation.short_name], organisation)
     organisations = _organisation_rows(report, tables.get(ORGANISATIONS, []), known)
 
     projects: list[tuple[int, Project | None, dict[str, Any]]] = []
@@ -518,8 +519,8 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
             for error in exc.error_list:
                 params = error.params or {}
                 index = params.get("index")
-                number = numbers[index] if isinstance(index, int) and index < len(numbers) else None
-                report.problem(LINES, number if number is not None else rows[0][0], params.get("field") or "year",
+                line_no = numbers[index] if isinstance(index, int) and index < len(numbers) else None
+                report.problem(LINES, line_no if line_no is not None else rows[0][0], params.get("field") or "year",
                                error.messages[0])
         if any(action != "unchanged" for action in actions.values()):
             plans[code] = merged
@@ -533,7 +534,7 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
 @transaction.atomic
 def _write(*, agreement: Agreement, organisations: list[tuple[int, Organisation | None, dict[str, Any]]],
            projects: list[tuple[int, Project | None, dict[str, Any]]], plans: dict[str, list[dict[str, Any]]],
-           user: AbstractBaseUser | None) -> None:
+           user: AbstractBaseUser | AnonymousUser | None) -> None:
     saved: dict[int, Organisation] = {}
     for _number, existing, data in organisations:
         organisation = organisation_save(data={k: v for k, v in data.items() if v != "" or existing is None},
@@ -543,19 +544,20 @@ def _write(*, agreement: Agreement, organisations: list[tuple[int, Organisation 
     def resolve(item: Organisation | dict[str, Any]) -> Organisation:
         if isinstance(item, Organisation):
             return item
-        found = saved.get(id(item)) or Organisation.objects.filter(name_fi=item["name_fi"]).first()
+        found = saved.get(id(item)) or Organisation.objects.filter(**{"name_fi": item["name_fi"]}).first()
         if found is None:
             raise ValidationError(_("Organisation %(name)s was not saved.") % {"name": item["name_fi"]})
         return found
 
-    for _number, existing, data in projects:
-        fields = {k: v for k, v in data.items() if k not in ("partners", "lead_organisation") and v not in ("", None)}
-        fields["lead_organisation"] = resolve(data["lead_organisation"])
-        fields["partners"] = [resolve(p) for p in data["partners"]]
-        if existing is None:
+    for _row, project, project_data in projects:
+        fields = {k: v for k, v in project_data.items()
+                  if k not in ("partners", "lead_organisation") and v not in ("", None)}
+        fields["lead_organisation"] = resolve(project_data["lead_organisation"])
+        fields["partners"] = [resolve(p) for p in project_data["partners"]]
+        if project is None:
             project_create(agreement=agreement, data=fields, user=user)
         else:
-            project_update(project=existing, data=fields, expected_version=existing.version, user=user)
+            project_update(project=project, data=fields, expected_version=project.version, user=user)
     for code, lines in plans.items():
         project = Project.objects.get(agreement=agreement, code=code)
         funding_lines_replace(project=project, lines=lines, user=user)
@@ -583,18 +585,22 @@ def template_xlsx(*, agreement: Agreement | None, language: str) -> bytes:
             for partner in p.partnerships.all():
                 used[partner.organisation_id] = partner.organisation
 
+        def text_of(obj: Organisation | Project, name: str, lang: str) -> str:
+            return str(getattr(obj, f"{name}_{lang}", "") or "")
+
         def ref(o: Organisation) -> str:
-            return o.business_id or o.name_fi or o.name
+            return o.business_id or text_of(o, "name", "fi") or o.name
 
         for o in sorted(used.values(), key=lambda o: o.name):
-            rows[ORGANISATIONS].append([o.business_id, o.name_fi or o.name, o.name_sv or "", o.name_en or "",
-                                        o.short_name, o.kind, o.municipality])
+            rows[ORGANISATIONS].append([o.business_id, text_of(o, "name", "fi") or o.name, text_of(o, "name", "sv"),
+                                        text_of(o, "name", "en"), o.short_name, o.kind, o.municipality])
         for p in projects:
-            rows[PROJECTS].append([p.code, p.title_fi or p.title, p.title_sv or "", p.title_en or "", p.priority.code,
+            rows[PROJECTS].append([p.code, text_of(p, "title", "fi") or p.title, text_of(p, "title", "sv"),
+                                   text_of(p, "title", "en"), p.priority.code,
                                    ", ".join(str(m.code) for m in sorted(p.methods.all(), key=lambda m: m.code)),
                                    ref(p.lead_organisation),
                                    "; ".join(ref(x.organisation) for x in p.partnerships.all()),
-                                   p.start_date, p.end_date, p.eura_code, p.summary_fi or ""])
+                                   p.start_date, p.end_date, p.eura_code, text_of(p, "summary", "fi")])
         instruments = dict(FundingInstrument.objects.values_list("pk", "code"))
         for line in FundingLine.objects.regular().filter(project__in=projects).order_by("project__code", "year",
                                                                                           "instrument__sort_order"):
@@ -616,7 +622,7 @@ def report_as_dict(report: ImportReport) -> dict[str, Any]:
             "rows": [vars(r) for r in report.rows], "counts": report.counts(), "committed": report.committed}
 
 
-def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser) -> PortfolioImport:
+def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
     """Keep the uploaded file and its dry-run report (nothing of the portfolio is written)."""
     from django.core.exceptions import PermissionDenied
 
@@ -624,17 +630,17 @@ def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser) -
 
     from .models import PortfolioImport
 
-    if not can_edit_agreement_portfolio(user, agreement):
+    if not can_edit_agreement_portfolio(user, agreement) or user.pk is None:
         raise PermissionDenied
     content = upload.read()
     tables = read_tables(name=upload.name, content=content)  # ImportFileError: the view shows it on the form
     report = portfolio_import(agreement=agreement, tables=tables, user=user, commit=False)
     upload.seek(0)
     return PortfolioImport.objects.create(agreement=agreement, file=upload, original_name=upload.name[:255],
-                                          report=report_as_dict(report), uploaded_by=user)
+                                          report=report_as_dict(report), uploaded_by_id=user.pk)
 
 
-def import_commit(*, batch: PortfolioImport, user: AbstractBaseUser) -> PortfolioImport:
+def import_commit(*, batch: PortfolioImport, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
     """Import a checked file: validated again against the portfolio as it is now, written in one
     transaction, or refused with the new report (nothing written)."""
     from django.core.exceptions import PermissionDenied

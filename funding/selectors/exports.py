@@ -23,6 +23,6 @@ def funding_line_export_rows(*, queryset: QuerySet[FundingLine]) -> tuple[list[s
         for line in lines.iterator(chunk_size=2000):
             yield [line.project.agreement.name, line.project.code, line.project.title, line.instrument.code,
                    line.year, line.get_kind_display(), line.planned_amount, line.granted_amount, line.spent_amount,
-                   _("yes") if line.counted else _("no")]
+                   _("yes") if getattr(line, "counted", False) else _("no")]
 
     return headings, rows()
