@@ -21,7 +21,7 @@ from portfolio.forms import AccessibleFormMixin
 from portfolio.models import Agreement
 from portfolio.permissions import can_edit_agreement_portfolio
 
-from .imports import COLUMNS, SHEET_TITLES, ImportFileError, import_check, import_commit, template_xlsx
+from .imports import COLUMNS, SHEET_TITLES, ImportFileError, import_receive, import_request, template_xlsx
 from .models import PortfolioImport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +55,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            batch = import_check(agreement=agreement, upload=form.cleaned_data["file"], user=request.user)
+            batch = import_receive(agreement=agreement, upload=form.cleaned_data["file"], user=request.user)
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
@@ -97,6 +97,13 @@ def _report_context(batch: PortfolioImport) -> dict[str, Any]:
 @require_GET
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
+    htmx = bool(getattr(request, "htmx", False))
+    if htmx and batch.in_progress:  # the progress bar polls this page
+        return render(request, "reporting/partials/import_progress.html", {"batch": batch})
+    if htmx:  # done: the whole page, so the report replaces the bar
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     return render(request, "reporting/import_report.html", _report_context(batch))
 
 
@@ -105,7 +112,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def import_run(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     try:
-        batch = import_commit(batch=batch, user=request.user)
+        batch = import_request(batch=batch, user=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(batch.get_absolute_url())
@@ -114,6 +121,9 @@ def import_run(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": batch.report.get("counts", {})})
     if batch.status == PortfolioImport.Status.IMPORTED:
         messages.success(request, _("The file was imported."))
+        return redirect(batch.get_absolute_url())
+    if batch.in_progress:
+        messages.info(request, _("The import has started; this page shows its progress."))
         return redirect(batch.get_absolute_url())
     messages.error(request, _("The portfolio changed since the check and the file has problems now: nothing was "
                               "written. See the report below."))

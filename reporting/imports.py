@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import difflib
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -88,6 +88,10 @@ INSTRUMENT_ALIASES = {"EAKR": "ERDF", "ERUF": "ERDF", "ESR": "ESF", "ESR+": "ESF
                       "FRO": "JTF", "KAUPUNKI": "CITY", "STAD": "CITY", "JULKINEN": "PUBLIC", "OFFENTLIG": "PUBLIC",
                       "YKSITYINEN": "PRIVATE", "PRIVAT": "PRIVATE", "RRF": "RRF"}
 MAX_ROWS = 20000
+# Files up to this many rows are checked and imported while the user waits; larger ones by a Celery task,
+# with a progress bar on the import's page.
+SYNC_ROWS = 500
+PROGRESS_EVERY = 250
 LANGUAGES = ("fi", "sv", "en")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y")
 
@@ -477,18 +481,31 @@ def _merged_lines(project: Project | None, lines: list[tuple[int, dict[str, Any]
 
 
 def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: AbstractBaseUser | AnonymousUser | None,
-                     commit: bool) -> ImportReport:
-    """Validate every row and plan the import; with ``commit`` and no problem, write it in one transaction."""
+                     commit: bool, progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Validate every row and plan the import; with ``commit`` and no problem, write it in one transaction.
+    ``progress(percent)`` is told how far the work is (validation is most of it, writing the rest)."""
     report = ImportReport()
+    total = max(1, sum(len(t) for t in tables.values()))
+    share = 60 if commit else 100
+
+    def tell(done: int) -> None:
+        if progress is not None:
+            progress(share * done // total)
+
     known = _Organisations()
     for organisation in Organisation.objects.all():
         known.add(organisation.business_id, [getattr(organisation, f"name_{lang}", "") or "" for lang in LANGUAGES]
                   + [organisation.short_name], organisation)
     organisations = _organisation_rows(report, tables.get(ORGANISATIONS, []), known)
+    done = len(tables.get(ORGANISATIONS, []))
+    tell(done)
 
     projects: list[tuple[int, Project | None, dict[str, Any]]] = []
     codes: set[str] = set()
     for number, record in tables.get(PROJECTS, []):
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            tell(done)
         code = _text(record.get("code"))
         if code.casefold() in codes:
             report.problem(PROJECTS, number, "code", _("The project code %(code)s appears twice in the file.")
@@ -525,9 +542,12 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
         if any(action != "unchanged" for action in actions.values()):
             plans[code] = merged
 
+    tell(total)
     if commit and report.ok:
         _write(agreement=agreement, organisations=organisations, projects=projects, plans=plans, user=user)
         report.committed = True
+        if progress is not None:
+            progress(100)
     return report
 
 
@@ -622,8 +642,18 @@ def report_as_dict(report: ImportReport) -> dict[str, Any]:
             "rows": [vars(r) for r in report.rows], "counts": report.counts(), "committed": report.committed}
 
 
-def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
-    """Keep the uploaded file and its dry-run report (nothing of the portfolio is written)."""
+def _progress_writer(import_id: int) -> Callable[[int], None]:
+    from .models import PortfolioImport
+
+    def write(percent: int) -> None:
+        PortfolioImport.objects.filter(pk=import_id).update(progress=max(0, min(100, percent)))
+
+    return write
+
+
+def import_receive(*, agreement: Agreement, upload: Any, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
+    """Keep an uploaded file and check it: now for a small file, by a Celery task for a large one (the
+    import's page shows the progress). Nothing of the portfolio is written. ImportFileError: not a table."""
     from django.core.exceptions import PermissionDenied
 
     from portfolio.permissions import can_edit_agreement_portfolio
@@ -632,19 +662,20 @@ def import_check(*, agreement: Agreement, upload: Any, user: AbstractBaseUser | 
 
     if not can_edit_agreement_portfolio(user, agreement) or user.pk is None:
         raise PermissionDenied
-    content = upload.read()
-    tables = read_tables(name=upload.name, content=content)  # ImportFileError: the view shows it on the form
-    report = portfolio_import(agreement=agreement, tables=tables, user=user, commit=False)
+    tables = read_tables(name=upload.name, content=upload.read())
     upload.seek(0)
-    return PortfolioImport.objects.create(agreement=agreement, file=upload, original_name=upload.name[:255],
-                                          report=report_as_dict(report), uploaded_by_id=user.pk)
+    rows = sum(len(t) for t in tables.values())
+    batch = PortfolioImport.objects.create(agreement=agreement, file=upload, original_name=upload.name[:255],
+                                           rows=rows, uploaded_by_id=user.pk)
+    _start(batch, commit=False)
+    batch.refresh_from_db()
+    return batch
 
 
-def import_commit(*, batch: PortfolioImport, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
-    """Import a checked file: validated again against the portfolio as it is now, written in one
-    transaction, or refused with the new report (nothing written)."""
+def import_request(*, batch: PortfolioImport, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
+    """Import a checked file that had no problems: validated again against the portfolio as it is now and
+    written in one transaction (or refused with the new report: nothing written)."""
     from django.core.exceptions import PermissionDenied
-    from django.utils import timezone
 
     from portfolio.permissions import can_edit_agreement_portfolio
 
@@ -656,12 +687,51 @@ def import_commit(*, batch: PortfolioImport, user: AbstractBaseUser | AnonymousU
         locked = PortfolioImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status == PortfolioImport.Status.IMPORTED:
             raise ValidationError(_("This file has already been imported."), code="imported")
-        with locked.file.open("rb") as stream:
-            tables = read_tables(name=locked.original_name, content=stream.read())
-        report = portfolio_import(agreement=locked.agreement, tables=tables, user=user, commit=True)
-        locked.report = report_as_dict(report)
-        if report.committed:
-            locked.status = PortfolioImport.Status.IMPORTED
-            locked.imported_at = timezone.now()
-        locked.save(update_fields=["report", "status", "imported_at"])
+        if locked.status != PortfolioImport.Status.CHECKED or locked.report.get("problems"):
+            raise ValidationError(_("Only a checked file without problems can be imported."), code="not_checked")
+        locked.status, locked.progress, locked.imported_by_id = PortfolioImport.Status.IMPORTING, 0, user.pk
+        locked.save(update_fields=["status", "progress", "imported_by"])
+    _start(locked, commit=True)
+    locked.refresh_from_db()
     return locked
+
+
+def _start(batch: PortfolioImport, *, commit: bool) -> None:
+    if batch.rows <= SYNC_ROWS:
+        import_run(import_id=batch.pk, commit=commit)
+        return
+    from config.jobs import job
+
+    transaction.on_commit(lambda: job("reporting.portfolio_import_task").delay(batch.pk, commit))
+
+
+def import_run(*, import_id: int, commit: bool) -> PortfolioImport | None:
+    """The work of a check (``commit=False``) or an import: read the kept file, validate every row with
+    progress, write when asked and there is no problem. The same work for the request and the task."""
+    from django.utils import timezone
+
+    from .models import PortfolioImport
+
+    batch = PortfolioImport.objects.select_related("agreement", "uploaded_by").filter(pk=import_id).first()
+    if batch is None:
+        return None
+    if batch.status not in (PortfolioImport.Status.QUEUED, PortfolioImport.Status.IMPORTING):
+        return batch  # delivered twice: the work is done
+    user = batch.imported_by if commit else batch.uploaded_by
+    try:
+        with batch.file.open("rb") as stream:
+            tables = read_tables(name=batch.original_name, content=stream.read())
+        report = portfolio_import(agreement=batch.agreement, tables=tables, user=user, commit=commit,
+                                  progress=_progress_writer(batch.pk))
+    except ImportFileError as exc:
+        batch.status, batch.error = PortfolioImport.Status.FAILED, str(exc)
+        batch.save(update_fields=["status", "error"])
+        return batch
+    batch.report = report_as_dict(report)
+    batch.progress = 100
+    if report.committed:
+        batch.status, batch.imported_at = PortfolioImport.Status.IMPORTED, timezone.now()
+    else:
+        batch.status = PortfolioImport.Status.CHECKED
+    batch.save(update_fields=["report", "progress", "status", "imported_at"])
+    return batch

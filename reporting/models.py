@@ -154,19 +154,27 @@ class PortfolioImport(models.Model):
     attributed to the same user."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be checked")
         CHECKED = "checked", _("Checked")
+        IMPORTING = "importing", _("Being imported")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT, related_name="+",
                                   verbose_name=_("agreement"))
     file = models.FileField(_("file"), upload_to="imports/")
     original_name = models.CharField(_("file name"), max_length=255)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKED)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     report = models.JSONField(_("validation report"), default=dict)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    error = models.TextField(_("error"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True,
+                                    blank=True, verbose_name=_("imported by"))
 
     class Meta:
         verbose_name = _("portfolio import")
@@ -178,3 +186,7 @@ class PortfolioImport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reporting:import-detail", args=[self.pk])
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.IMPORTING)

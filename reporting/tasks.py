@@ -91,3 +91,14 @@ def operations_list_publish_task() -> int:
     from .open_data import operations_list_publish
 
     return operations_list_publish().row_count
+
+
+@shared_task(name="reporting.portfolio_import_task", acks_late=True, reject_on_worker_lost=True,
+             time_limit=settings.CELERY_TASK_TIME_LIMIT, soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT)
+def portfolio_import_task(import_id: int, commit: bool) -> str | None:
+    """Check (or import) a large uploaded spreadsheet. Safe to deliver twice: a finished import is left alone."""
+    from .imports import import_run
+
+    batch = import_run(import_id=import_id, commit=commit)
+    logger.info("portfolio import %s: %s", import_id, batch.status if batch else "gone")
+    return batch.status if batch else None

@@ -218,3 +218,37 @@ def test_only_the_agreements_coordinators_import(demo, client):
         client.force_login(get_user_model().objects.get(username=username))
         assert client.get(reverse("reporting:import")).status_code == 403
         assert _upload(client, workbook(**{ORGANISATIONS: [org_row()]})).status_code == 403
+
+
+def test_a_large_file_is_checked_and_imported_by_the_task_with_progress(
+        demo, coordinator_client, monkeypatch, django_capture_on_commit_callbacks):
+    from reporting import imports
+    from reporting.models import PortfolioImport
+
+    monkeypatch.setattr(imports, "SYNC_ROWS", 1)  # two rows count as a large file here
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 1)
+    seen: list[int] = []
+    real = imports._progress_writer
+
+    def spy(import_id):  # type: ignore[no-untyped-def]
+        write = real(import_id)
+        return lambda percent: (seen.append(percent), write(percent))
+
+    monkeypatch.setattr(imports, "_progress_writer", spy)
+    content = workbook(**{ORGANISATIONS: [org_row()], PROJECTS: [project_row()]})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _upload(coordinator_client, content)
+    batch = PortfolioImport.objects.get()
+    assert batch.status == "queued" and len(callbacks) == 1
+    page = coordinator_client.get(batch.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert b"every 2s" in page.content and b"<progress" in page.content
+    callbacks[0]()  # the broker delivers the check (eager in tests)
+    batch.refresh_from_db()
+    assert batch.status == "checked" and batch.progress == 100 and seen == sorted(seen) and seen[-1] == 100
+    done = coordinator_client.get(batch.get_absolute_url(), HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(f"{batch.get_absolute_url()}run/")
+    batch.refresh_from_db()
+    assert batch.status == "imported" and batch.imported_by.username == "coordinator"
+    assert Project.objects.filter(agreement=demo, code="IMP-1").exists()
