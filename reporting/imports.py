@@ -275,6 +275,9 @@ class _Organisations:
     by_id: dict[str, Organisation | dict[str, Any]] = field(default_factory=dict)
     by_name: dict[str, Organisation | dict[str, Any]] = field(default_factory=dict)
     labels: set[str] = field(default_factory=set)
+    # the agreement's priorities and the method categories by code (read once per import)
+    priorities: dict[str, Priority] = field(default_factory=dict)
+    methods: dict[str, MethodCategory] = field(default_factory=dict)
 
     def add(self, key_id: str, names: Iterable[str], item: Organisation | dict[str, Any]) -> None:
         if key_id:
@@ -346,8 +349,7 @@ def _project_data(report: ImportReport, agreement: Agreement, number: int, recor
         if not _text(record.get(key)):
             report.problem(PROJECTS, number, key, _("This column is required."))
             ok = False
-    priority = Priority.objects.filter(agreement=agreement, code=_text(record.get("priority")) or 0).first() \
-        if _text(record.get("priority")).isdigit() else None
+    priority = known.priorities.get(_text(record.get("priority")))
     if _text(record.get("priority")) and priority is None:
         report.problem(PROJECTS, number, "priority", _("Unknown priority “%(value)s”: the agreement's priorities "
                                                        "are 1–4.") % {"value": _text(record.get("priority"))})
@@ -355,7 +357,7 @@ def _project_data(report: ImportReport, agreement: Agreement, number: int, recor
     data["priority"] = priority
     methods = []
     for code in _codes(record.get("methods")):
-        method = MethodCategory.objects.filter(code=code).first() if code.isdigit() else None
+        method = known.methods.get(code)
         if method is None:
             report.problem(PROJECTS, number, "methods", _("Unknown method category “%(value)s”: use 1, 2 or 3.")
                            % {"value": code})
@@ -485,6 +487,8 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
     """Validate every row and plan the import; with ``commit`` and no problem, write it in one transaction.
     ``progress(percent)`` is told how far the work is (validation is most of it, writing the rest)."""
     report = ImportReport()
+    known = _Organisations(priorities={str(p.code): p for p in Priority.objects.filter(agreement=agreement)},
+                           methods={str(m.code): m for m in MethodCategory.objects.all()})
     total = max(1, sum(len(t) for t in tables.values()))
     share = 60 if commit else 100
 
@@ -492,7 +496,6 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
         if progress is not None:
             progress(share * done // total)
 
-    known = _Organisations()
     for organisation in Organisation.objects.all():
         known.add(organisation.business_id, [getattr(organisation, f"name_{lang}", "") or "" for lang in LANGUAGES]
                   + [organisation.short_name], organisation)
