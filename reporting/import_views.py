@@ -58,6 +58,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             batch = import_receive(agreement=agreement, upload=form.cleaned_data["file"], user=request.user)
         except ImportFileError as exc:
             form.add_error("file", str(exc))
+        except ValidationError as exc:
+            form.add_error("file", exc)
         else:
             security_event_record(kind=SecurityEventKind.IMPORT, request=request, detail={
                 "file": batch.original_name, "import": batch.pk, "committed": False,

@@ -660,11 +660,16 @@ def import_receive(*, agreement: Agreement, upload: Any, user: AbstractBaseUser 
     from django.core.exceptions import PermissionDenied
 
     from portfolio.permissions import can_edit_agreement_portfolio
+    from portfolio.services import attachment_check
 
     from .models import PortfolioImport
 
     if not can_edit_agreement_portfolio(user, agreement) or user.pk is None:
         raise PermissionDenied
+    # The uploads' one check (size, type, content matching the type), then only spreadsheets.
+    ext, _content_type = attachment_check(upload=upload)
+    if ext not in ("xlsx", "csv"):
+        raise ImportFileError(_("Import an .xlsx or a .csv file."))
     tables = read_tables(name=upload.name, content=upload.read())
     upload.seek(0)
     rows = sum(len(t) for t in tables.values())

@@ -252,3 +252,51 @@ def test_a_large_file_is_checked_and_imported_by_the_task_with_progress(
     batch.refresh_from_db()
     assert batch.status == "imported" and batch.imported_by.username == "coordinator"
     assert Project.objects.filter(agreement=demo, code="IMP-1").exists()
+
+
+def test_an_upload_that_is_not_what_it_claims_is_refused_on_the_form(demo, coordinator_client):
+    response = _upload(coordinator_client, b"%PDF-1.7 not a workbook", name="portfolio.xlsx")
+    assert response.status_code == 400
+    assert "does not match its type" in response.content.decode()
+
+
+def test_a_realistic_file_of_500_rows_with_a_tenth_broken(demo):
+    """Done-when of issue 14: every broken row is named, nothing is written; the clean file imports fully and a
+    second import changes nothing."""
+    organisations = [org_row()]
+    projects, lines, broken = [], [], set()
+    for i in range(100):
+        code = f"IMP-{i:03d}"
+        bad = i % 10 == 0  # every tenth project row is broken in one of five ways
+        kind = (i // 10) % 5
+        row = project_row(code, priority=9 if bad and kind == 0 else 2,
+                          lead="Tuntematon Oy" if bad and kind == 1 else GOOD_ID,
+                          start="31.2.2025" if bad and kind == 2 else "1.3.2025",
+                          end="1.1.2025" if bad and kind == 3 else "31.12.2026")
+        if bad and kind == 4:
+            row[5] = "7"  # no such method category
+        projects.append(row)
+        if bad:
+            broken.add((PROJECTS, len(projects) + 1))
+        for year in (2025, 2026):
+            for instrument, amount in (("ERDF", 60000), ("CITY", 30000)):
+                lines.append([code, instrument, year, amount])
+    for index in range(0, len(lines), 20):  # one broken funding line in twenty
+        lines[index] = [lines[index][0], lines[index][1], lines[index][2], "kuusikymmentä"]
+        broken.add((LINES, index + 2))
+    assert len(projects) + len(lines) + len(organisations) == 501 and len(broken) == 30
+    before = counts(demo)
+    report = run(demo, workbook(**{ORGANISATIONS: organisations, PROJECTS: projects, LINES: lines}), commit=True)
+    assert {(p.table, p.row) for p in report.problems} == broken
+    assert not report.committed and counts(demo) == before
+
+    for index in range(0, len(lines), 20):
+        lines[index][3] = 60000 if lines[index][1] == "ERDF" else 30000
+    clean = [project_row(f"IMP-{i:03d}") for i in range(100)]
+    content = workbook(**{ORGANISATIONS: organisations, PROJECTS: clean, LINES: lines})
+    done = run(demo, content, commit=True)
+    assert done.committed and Project.objects.filter(agreement=demo, code__startswith="IMP-").count() == 100
+    assert FundingLine.objects.filter(project__code__startswith="IMP-").count() == 400
+    written = counts(demo)
+    again = run(demo, content, commit=True)
+    assert {c["create"] + c["update"] for c in again.counts().values()} == {0} and counts(demo) == written
