@@ -284,37 +284,68 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text or "")} - STOP_WORDS
 
 
+# Candidates scored in Python after the database picked the likeliest (every agreement: the country's portfolio).
+SIMILAR_CANDIDATES = 300
+
+
+def _text_match(project: Project) -> tuple[Any, Any] | None:
+    """On PostgreSQL: (condition, text score expression) — full-text search with the Finnish configuration
+    over the Finnish titles and summaries (inflected forms match), plus trigram similarity of the titles.
+    None elsewhere (SQLite: shared words only)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
+
+    words = sorted(_words(f"{project.title_fi or project.title} {project.summary_fi or project.summary}"))
+    if not words:
+        return None
+    query = SearchQuery(" OR ".join(words), search_type="websearch", config="finnish")
+    vector = SearchVector("title_fi", "summary_fi", config="finnish")
+    score = SearchRank(vector, query) + TrigramSimilarity("title_fi", project.title_fi or project.title)
+    return Q(text_score__gt=0.05), score
+
+
 def similar_projects(*, project: Project, user: AnyUser, limit: int = 5) -> list[dict[str, Any]]:
-    """Existing projects of the same agreement that may overlap with an idea: scored by the same priority
-    (2), each shared theme (2), each shared method category (1) and shared words in title and summary (1
-    each, at most 5). Candidates come from one query, scored in Python (the candidate set is one portfolio)."""
+    """Projects of every agreement the user may see that may overlap with an idea or proposal (the agreement
+    asks to avoid overlap and build complementary projects): scored by the same priority (2, by its code, so
+    across agreements), each shared theme (2), each shared method category (1) and the text — shared words
+    in title and summary (1 each), on PostgreSQL also the full-text match in Finnish and the titles' trigram
+    similarity (up to 5 in all). Another agreement's projects appear only when the user may see them
+    (`visible_to`: decided projects of other agreements)."""
     theme_ids = set(project.themes.values_list("pk", flat=True))
     method_ids = set(project.methods.values_list("pk", flat=True))
     words = _words(f"{project.title} {project.summary}")
-    candidates = (Project.objects.visible_to(user).filter(agreement_id=project.agreement_id)
-                  .exclude(pk=project.pk).exclude(status__in=[ProjectStatus.REJECTED, ProjectStatus.WITHDRAWN])
-                  .filter(Q(priority_id=project.priority_id) | Q(themes__in=theme_ids) | Q(methods__in=method_ids)
-                          | Q(status__in=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED,
-                                          ProjectStatus.RUNNING]))
-                  .distinct().select_related("priority", "lead_organisation")
-                  .prefetch_related("themes", "methods"))
+    priority_code = project.priority.code if project.priority_id else None
+    candidates = (Project.objects.visible_to(user).exclude(pk=project.pk)
+                  .exclude(status__in=[ProjectStatus.REJECTED, ProjectStatus.WITHDRAWN]))
+    condition = Q(priority__code=priority_code) | Q(themes__in=theme_ids) | Q(methods__in=method_ids)
+    text = _text_match(project)
+    if text is not None:
+        candidates = candidates.annotate(text_score=text[1])
+        condition |= text[0]
+        order: list[Any] = ["-text_score", "-updated_at"]
+    else:
+        order = ["-updated_at"]
+    rows = list(candidates.filter(condition).distinct().order_by(*order)
+                .select_related("priority", "lead_organisation", "agreement")
+                .prefetch_related("themes", "methods")[:SIMILAR_CANDIDATES])
     scored = []
-    for other in candidates:
-        reasons = []
-        score = 0
-        if other.priority_id == project.priority_id:
-            score += 2
-            reasons.append("priority")
+    for other in rows:
+        same_priority = priority_code is not None and other.priority.code == priority_code
         shared_themes = [t for t in other.themes.all() if t.pk in theme_ids]
-        score += 2 * len(shared_themes)
         shared_methods = [m for m in other.methods.all() if m.pk in method_ids]
-        score += len(shared_methods)
         shared_words = sorted(words & _words(f"{other.title} {other.summary}"))
-        score += min(len(shared_words), 5)
+        text_points = len(shared_words)
+        if text is not None:
+            text_points = max(text_points, round(10 * float(getattr(other, "text_score", 0) or 0)))
+        score = 2 * same_priority + 2 * len(shared_themes) + len(shared_methods) + min(text_points, 5)
         if score >= 3:
             scored.append({"project": other, "score": score, "themes": shared_themes, "methods": shared_methods,
-                           "words": shared_words[:5], "same_priority": "priority" in reasons})
-    scored.sort(key=lambda row: (-row["score"], row["project"].code))
+                           "words": shared_words[:5], "same_priority": same_priority,
+                           "other_agreement": other.agreement_id != project.agreement_id})
+    scored.sort(key=lambda row: (-row["score"], row["other_agreement"], row["project"].code))
     return scored[:limit]
 
 

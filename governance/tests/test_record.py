@@ -260,3 +260,38 @@ def test_confirmed_meeting_cannot_be_saved_or_deleted(confirmed):
     with pytest.raises(PermanentRecordError):
         confirmed.delete()
     assert Meeting.objects.get(pk=confirmed.pk).minutes == "Kokous avattiin klo 13."
+
+
+def test_similar_projects_come_from_every_agreement_the_user_sees(coordinator, agreement, other_agreement):
+    """Overlap across the country (issue 13): another agreement's decided project is suggested, its drafts
+    never (visible_to)."""
+    from portfolio.models import Priority
+
+    p1 = Priority.objects.get(agreement=agreement, code=1)
+    idea = f.idea_project(agreement, title="Älyliikenteen kokeilualusta satamaan", priority=p1)
+    there = Priority.objects.get(agreement=other_agreement, code=1)
+    decided = ProjectFactory(agreement=other_agreement, title="Älyliikenteen kokeilualusta", priority=there,
+                             status="running")
+    draft = ProjectFactory(agreement=other_agreement, title="Älyliikenteen kokeilualusta", priority=there,
+                           status="idea")
+    rows = selectors.similar_projects(project=idea, user=coordinator)
+    found = {row["project"].code: row for row in rows}
+    assert decided.code in found and draft.code not in found
+    assert found[decided.code]["other_agreement"] and found[decided.code]["same_priority"]
+
+
+def test_similar_projects_match_inflected_finnish_on_postgresql(coordinator, agreement, other_agreement):
+    """PostgreSQL: the Finnish full-text configuration and trigrams match forms that share no exact word."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from portfolio.models import Priority
+
+    idea = f.idea_project(agreement, title="Kiertotalouden kokeilut", priority=Priority.objects.get(
+        agreement=agreement, code=2))
+    other = ProjectFactory(agreement=other_agreement, title="Kiertotalouskokeilu", status="running",
+                           priority=Priority.objects.get(agreement=other_agreement, code=3), methods=[3])
+    rows = selectors.similar_projects(project=idea, user=coordinator)
+    assert other.code in [row["project"].code for row in rows]
+    assert not (selectors._words(idea.title) & selectors._words(other.title))  # no shared word: the text did it
