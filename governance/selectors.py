@@ -120,7 +120,7 @@ def proposal_funding_effect(*, proposal: Proposal, summary: dict[str, Any] | Non
     if summary is None:
         summary = funding_summary(agreement_id=agreement_id, basis="granted")
     own = {(row["instrument_id"], row["year"]): row["granted_amount"]
-           for row in countable_lines(agreement_id=agreement_id).filter(project=project)
+           for row in countable_lines(agreement_id=agreement_id).filter(project_id=project.pk)
            .values("instrument_id", "year", "granted_amount")}
 
     before_groups = {"local": summary["local"], "eu_state": summary["eu_state"], "private": summary["private"]}
