@@ -14,7 +14,7 @@ from .roles import sees_all_agreements
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Agreement, Project
+    from .models import Agreement, Project  # noqa: F401  (named as strings in the generic bases below)
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -246,10 +246,11 @@ def organisation_projects(*, user: AbstractBaseUser | AnonymousUser, organisatio
     from .models import ProjectPartner
 
     partner = ProjectPartner.objects.filter(project=OuterRef("pk"), organisation=organisation)
-    projects: QuerySet[Project] = (Project.objects.visible_to(user).filter(Q(lead_organisation=organisation) | Q(Exists(partner)))
-            .select_related("agreement", "priority", "lead_organisation")
-            .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
-            .order_by("agreement__name", "code"))
+    projects: QuerySet[Project] = (
+        Project.objects.visible_to(user).filter(Q(lead_organisation=organisation) | Q(Exists(partner)))
+        .select_related("agreement", "priority", "lead_organisation")
+        .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
+        .order_by("agreement__name", "code"))
     return projects
 
 
