@@ -106,9 +106,9 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
 
     # Projects, planned and granted money per priority; per method category (a project may use several).
     prio_counts = dict(projects.order_by().values_list("priority__code").annotate(n=Count("id")))
-    prio_money: dict[int, Mapping[str, Any]] = {row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
-                  .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
-                            spent=_sum("spent_amount"))}
+    prio_money: dict[int, Mapping[str, Any]] = {
+        row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
+        .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"), spent=_sum("spent_amount"))}
     by_priority = [{"code": code, "projects": prio_counts.get(code, 0),
                     "planned": _money(prio_money.get(code, {}).get("planned")),
                     "granted": _money(prio_money.get(code, {}).get("granted")),

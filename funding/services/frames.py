@@ -34,7 +34,7 @@ def funding_frame_warnings(*, agreement: Agreement, lines: list[Any], project: P
     money is left out of the base (its new lines replace it)."""
     from ..selectors import frame_use
 
-    extra = []
+    extra: list[dict[str, Any]] = []
     for line in lines:
         amount = line.get("planned_amount") if isinstance(line, dict) else getattr(line, "planned_amount", None)
         if amount is None:
@@ -59,11 +59,12 @@ def frame_check_commit(*, agreement: Agreement, lines: list[Any], exclude_projec
     Governance calls this before approving a proposal."""
     from ..selectors import frame_use
 
-    extra = [{"instrument": (line.get("instrument") or line.get("instrument_code")) if isinstance(line, dict)
-              else line.instrument,
-              "year": int(line["year"] if isinstance(line, dict) else line.year),
-              "amount": parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
-             for line in lines]
+    extra: list[dict[str, Any]] = [
+        {"instrument": (line.get("instrument") or line.get("instrument_code")) if isinstance(line, dict)
+         else line.instrument,
+         "year": int(line["year"] if isinstance(line, dict) else line.year),
+         "amount": parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
+        for line in lines]
     uses = frame_use(agreement=agreement, extra_committed=extra,
                      exclude_project_id=getattr(exclude_project, "pk", None))
     touched = {(_code_of(line["instrument"]), line["year"]) for line in extra}

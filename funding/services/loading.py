@@ -21,7 +21,7 @@ from ..models import (
 CENT = Decimal("0.01")
 
 
-def _code_of(instrument: Any) -> str:
+def _code_of(instrument: FundingInstrument | str) -> str:
     return instrument.code if isinstance(instrument, FundingInstrument) else str(instrument).upper()
 
 
