@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
@@ -56,7 +56,8 @@ def _line_total(field: str) -> Any:
                     Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
-def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Any = None, request: HttpRequest | None = None
+def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str, Any] | None = None,
+                 request: HttpRequest | None = None
                  ) -> tuple[Any, QuerySet[Project]]:
     """The filtered project list a user may see: (filterset, queryset). Invalid filters give an empty
     list and the filterset carries the errors; the default order is agreement, then code."""

@@ -265,10 +265,10 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: User | N
     project = Project(agreement=agreement)
     _apply(project, data)
     _project_check(project)
-    project._history_user = user  # type: ignore[attr-defined]
+    project._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     project.save()
     _m2m_apply(project, data)
-    project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+    project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]  # not a column: for the view
         project=project, lines=lines, user=user, expected_fingerprint=None)
     if data.get("partners"):
         _partners_check(project)
@@ -320,7 +320,7 @@ def project_update(*, project: Project, data: dict[str, Any], expected_version: 
     _apply(locked, data)
     _project_check(locked)
     locked.version = locked.version + 1
-    locked._history_user = user  # type: ignore[attr-defined]
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     # A conditional UPDATE as a second guard where select_for_update is a no-op (SQLite serialises writers
     # anyway with IMMEDIATE transactions).
     updated = Project.objects.filter(pk=locked.pk, version=expected_version).update(version=locked.version)
@@ -328,7 +328,7 @@ def project_update(*, project: Project, data: dict[str, Any], expected_version: 
         raise StaleVersionError(current=Project.objects.get(pk=locked.pk), expected=expected_version)
     locked.save()
     _m2m_apply(locked, data)
-    locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+    locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]  # not a column: for the view
         project=locked, lines=lines, user=user, expected_fingerprint=lines_fingerprint)
     if data.get("partners") is not None or lines is not None or "lead_organisation" in data:
         _partners_check(locked)
@@ -358,7 +358,7 @@ def organisation_save(*, data: dict[str, Any], user: User | None, organisation: 
             setattr(organisation, name, data[name])
     organisation.business_id = normalise_business_id(organisation.business_id or "")
     organisation.full_clean()
-    organisation._history_user = user  # type: ignore[attr-defined]
+    organisation._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     organisation.save()
     return organisation
 
@@ -443,7 +443,7 @@ def attachment_add(*, project: Project, upload: UploadedFile[Any], user: User | 
     attachment = ProjectAttachment(project=project, original_name=original, content_type=content_type,
                                    size=_upload_size(upload), description=description[:255], uploaded_by=user)
     attachment.file.save(f"{uuid.uuid4().hex}.{ext}", File(upload), save=False)
-    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     attachment.save()
     return attachment
 
@@ -457,7 +457,7 @@ def attachment_delete(*, attachment: ProjectAttachment, user: User | None) -> No
     if user is not None and not can_change_project(user, attachment.project):
         raise PermissionDenied
     storage, name = attachment.file.storage, attachment.file.name
-    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     attachment.delete()
     if name:  # a stored attachment always has its file's name
         transaction.on_commit(lambda: storage.delete(name))
@@ -485,6 +485,6 @@ def project_status_advance(*, project: Project, status: str, user: User | None) 
                               params={"from": locked.get_status_display(), "to": status})
     locked.status = status
     locked.version += 1
-    locked._history_user = user  # type: ignore[attr-defined]
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     return locked

@@ -108,8 +108,8 @@ def funding_frame_save(*, agreement: Agreement, instrument_code: str, year: int,
         frame.amount = amount
         frame.decision_reference = decision_reference
         frame.decision_date = decision_date
-        frame._history_user = user  # type: ignore[attr-defined]
-        frame._change_reason = reason or None  # type: ignore[attr-defined]
+        frame._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        frame._change_reason = reason or None  # type: ignore[attr-defined]  # read by simple_history
         frame.full_clean()
         frame.save()
     return frame

@@ -68,8 +68,8 @@ def granted_set_from_decision(*, project: Project, amounts: dict[tuple[str, int]
             line.granted_amount = amount
             line.granted_decision = funding_decision
             line.granted_source = source.strip()[:200]
-            line._history_user = user  # type: ignore[attr-defined]
-            line._change_reason = source.strip()[:100]  # type: ignore[attr-defined]
+            line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+            line._change_reason = source.strip()[:100]  # type: ignore[attr-defined]  # read by simple_history
             line.full_clean()
             line.save()
             changed.append(line)
@@ -154,7 +154,7 @@ def funding_decision_record(*, project: Project, decided_on: date, reference: st
                                    eura_code=(eura_code or project.eura_code or "").strip(),
                                    authority=(authority or "").strip(), note=(note or "").strip(),
                                    recorded_by=user)
-        decision._history_user = user  # type: ignore[attr-defined]
+        decision._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         decision.full_clean()
         decision.save()
         FundingDecisionLine.objects.bulk_create([
@@ -235,7 +235,7 @@ def spending_entry_record(*, project: Project, instrument_code: str, year: int |
         Project.objects.select_for_update().filter(pk=project.pk).first()
         entry = SpendingEntry(project=project, instrument=instrument, year=year, date=entry_date, source=source,
                               reference=reference.strip(), amount=value, recorded_by=user)
-        entry._history_user = user  # type: ignore[attr-defined]
+        entry._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         entry.full_clean()
         entry.save()
         total = SpendingEntry.objects.filter(project=project, instrument=instrument, year=year).aggregate(
@@ -247,8 +247,8 @@ def spending_entry_record(*, project: Project, instrument_code: str, year: int |
             line = FundingLine(project=project, instrument=instrument, year=year)
         line.spent_amount = total
         line.spent_source = entry.source_label
-        line._history_user = user  # type: ignore[attr-defined]
-        line._change_reason = entry.source_label  # type: ignore[attr-defined]
+        line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        line._change_reason = entry.source_label  # type: ignore[attr-defined]  # read by simple_history
         line.full_clean()
         line.save()
     return entry

@@ -94,8 +94,8 @@ def funding_lines_validate(*, agreement: Agreement, lines: list[dict[str, Any]])
             fail(index, "instrument", _("Line %(line)s: %(code)s %(year)s appears twice."), "duplicate",
                  code=code, year=year)
             ok = False
-        if ok:
-            seen.add((code, year))  # type: ignore[arg-type]
+        if ok and year is not None:  # ok: the year parsed (a bad year clears ok above)
+            seen.add((code, year))
             clean.append({"instrument": instrument, "year": year, "index": index, **amounts})
     if errors:
         raise ValidationError(errors)
@@ -146,19 +146,19 @@ def funding_lines_replace(*, project: Project, lines: list[dict[str, Any]], user
             wanted.add(key)
             if line.pk is None or line.planned_amount != planned:
                 line.planned_amount = planned
-                line._history_user = user  # type: ignore[attr-defined]
-                line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
+                line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+                line._change_reason = _("Financing plan")  # type: ignore[attr-defined]  # read by simple_history
                 line.full_clean()
                 line.save()
             kept.append(line)
         for key, line in existing.items():
             if key in wanted:
                 continue
-            line._history_user = user  # type: ignore[attr-defined]
+            line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
             if line.granted_amount or line.spent_amount:  # recorded money stays; only the plan goes
                 if line.planned_amount:
                     line.planned_amount = ZERO
-                    line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
+                    line._change_reason = _("Financing plan")  # type: ignore[attr-defined]  # read by simple_history
                     line.save()
                 kept.append(line)
             else:
@@ -260,8 +260,8 @@ def funding_correction_set(*, project: Project, instrument_code: str, year: int 
         line = FundingLine.objects.corrections().filter(project=project, instrument=instrument, year=year).first()
         if not nonzero:
             if line is not None:
-                line._history_user = user  # type: ignore[attr-defined]
-                line._change_reason = note.strip()[:100] or None  # type: ignore[attr-defined]
+                line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+                line._change_reason = note.strip()[:100] or None  # type: ignore[attr-defined]  # read by simple_history
                 line.delete()
             return None
         if line is None:
@@ -269,7 +269,7 @@ def funding_correction_set(*, project: Project, instrument_code: str, year: int 
         for field, value in amounts.items():
             setattr(line, field, value)
         line.note = note.strip()
-        line._history_user = user  # type: ignore[attr-defined]
+        line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         line.full_clean()
         line.save()
         _check_net_not_negative(project)
