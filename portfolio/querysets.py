@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from .access import agreement_ids_of, is_coordinator
 from .choices import PUBLIC_PROJECT_STATUSES
-from .roles import sees_all_agreements
+from .roles import is_superuser, sees_all_agreements
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -45,8 +45,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
         if not user.is_authenticated:
             return self.none()
-        # The portal's users have PermissionsMixin; AbstractBaseUser alone does not declare is_superuser.
-        if getattr(user, "is_superuser", False):
+        if is_superuser(user):
             return self.all()
         if not is_coordinator(user):
             return self.none()
