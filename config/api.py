@@ -58,7 +58,7 @@ class ErrorSerializer(serializers.Serializer):
     status = serializers.IntegerField(help_text="The HTTP status code.")
     code = serializers.CharField(help_text="A machine-readable error code, e.g. `invalid`, `not_found`.")
     detail = serializers.CharField(help_text="A human-readable message in the request's language.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the body's field; the stubs see Serializer.errors
         child=serializers.ListField(child=serializers.CharField()), required=False,
         help_text="Field messages of a 400 response: field name (dotted when nested) → messages.",
     )
@@ -164,10 +164,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     the shape of ``ErrorSerializer``. Anything else stays a server error (logged, JSON body)."""
     domain_status = _domain_status(exc)
     if domain_status is not None and not isinstance(exc, exceptions.APIException):
-        detail = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else str(exc)
+        message = "; ".join(exc.messages) if isinstance(exc, DjangoValidationError) else str(exc)
         code = getattr(exc, "code", None) or {409: "conflict", 412: "precondition_failed"}.get(
             domain_status, "error")
-        body = error_body(domain_status, str(code), detail or _("Conflict."))
+        body = error_body(domain_status, str(code), message or _("Conflict."))
         if isinstance(exc, DjangoValidationError):
             body["errors"] = _django_validation_detail(exc)
         return Response(body, status=domain_status)

@@ -4,7 +4,7 @@ REST framework settings import while DRF itself is still loading)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -128,7 +128,7 @@ class PortalViewSet(StableOrderingMixin, viewsets.ModelViewSet):
 
     def lock(self, instance: Model) -> Model:
         """The row again, locked for the rest of the transaction, with the view's annotations."""
-        type(instance).objects.select_for_update().filter(pk=instance.pk).exists()
+        type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
         return self.get_queryset().get(pk=instance.pk)
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> Model:  # type: ignore[override]
@@ -172,7 +172,7 @@ def _blank_url_is_no_uri(field: Any, schema: dict | None) -> None:
 class AutoSchema(SpectacularAutoSchema):
     """Documents the error responses every operation can give, in the shared error shape."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes: Iterable[str] = ["401", "403"]
         method = self.method.upper()

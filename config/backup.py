@@ -60,7 +60,7 @@ def connect(db: dict[str, Any]) -> Iterator[Any]:
     if engine_of(db) == "sqlite3":
         conn: Any = sqlite3.connect(str(db["NAME"]))
     else:
-        import psycopg2
+        import psycopg2  # type: ignore[import-untyped]  # types-psycopg2 is not among the dependencies
 
         conn = psycopg2.connect(dbname=db["NAME"], user=db.get("USER") or None, password=db.get("PASSWORD") or None,
                                 host=db.get("HOST") or None, port=db.get("PORT") or None)

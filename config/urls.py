@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from reporting import views as reporting_views
 
 from . import api, views
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", include("portfolio.api.urls")),
     path("", include("funding.api.urls")),
     path("", include("governance.api.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypeAlias
 
 from django.db.models import QuerySet
 
@@ -11,8 +12,12 @@ from portfolio.asof import is_live, latest_rows
 from .asof_models import AsOfFundingLine
 from .models import FundingFrame, FundingLine
 
+# The funding lines a figure is counted from: the live rows, or the rows as they stood at the end of a day
+# (``line_source``). Both answer the same lookups.
+LineRows: TypeAlias = QuerySet[FundingLine] | QuerySet[AsOfFundingLine]
 
-def line_source(as_of: dt.date | None = None) -> QuerySet[FundingLine] | QuerySet[AsOfFundingLine]:
+
+def line_source(as_of: dt.date | None = None) -> LineRows:
     """The funding lines to count figures from: the live table today, otherwise every line as it stood at
     the end of ``as_of``, each joined to its project's row of the same moment, so that ``project__status``,
     ``project__priority__code`` and the other lookups of the counting rules give that day's values."""

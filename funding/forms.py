@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import FundingInstrument
+
+if TYPE_CHECKING:
+    from portfolio.models import Agreement
 
 KINDS = ("planned", "granted", "spent")
 
@@ -16,8 +19,8 @@ KINDS = ("planned", "granted", "spent")
 class FrameForm(forms.Form):
     """A frame from TEM's allocation decision, or its correction by a later decision."""
 
-    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=FundingInstrument.objects.all(),
-                                        to_field_name="code")
+    instrument: forms.ModelChoiceField[FundingInstrument] = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=FundingInstrument.objects.all(), to_field_name="code")
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     amount = forms.DecimalField(label=_("Frame (€)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
     decision_reference = forms.CharField(label=_("Allocation decision"), max_length=120,
@@ -26,14 +29,15 @@ class FrameForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the change"), max_length=100, required=False,
                              help_text=_("Shown in the frame's history, e.g. 'corrected by the 2025 allocation'."))
 
-    def __init__(self, *args: Any, agreement: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agreement = agreement
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select)
                                           else "form-control")
-        self.fields["year"].min_value = agreement.valid_from.year
-        self.fields["year"].max_value = agreement.valid_until.year
+        year = cast(forms.IntegerField, self.fields["year"])  # declared above; `fields` holds plain Fields
+        year.min_value = agreement.valid_from.year
+        year.max_value = agreement.valid_until.year
         self.fields["year"].widget.attrs.update(min=agreement.valid_from.year, max=agreement.valid_until.year)
 
     def clean_year(self) -> int:
@@ -65,8 +69,8 @@ def plan_lines_from_data(data: Any, *, codes: list[str], years: list[int]) -> li
 class CorrectionForm(forms.Form):
     """A correction of one instrument and year's planned amount; it may be negative (audit findings)."""
 
-    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=FundingInstrument.objects.all(),
-                                        to_field_name="code")
+    instrument: forms.ModelChoiceField[FundingInstrument] = forms.ModelChoiceField(
+        label=_("Instrument"), queryset=FundingInstrument.objects.all(), to_field_name="code")
     year = forms.IntegerField(label=_("Year"))
     planned_amount = forms.CharField(label=_("Planned correction (€)"), required=False, max_length=30)
     note = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import PermissionsMixin
+
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, works_on
 
 RECORD_FUNDING_DECISION = "funding.record_funding_decision"
@@ -40,8 +42,9 @@ def can_record_funding_decision(user: AnyUser, project: Project) -> bool:
     permission ``funding.record_funding_decision`` (given per user in the admin, e.g. to the coordination
     office's financial officer; no role has it by default) who works on the project's agreement. Being a
     coordinator is not enough: a coordinator plans; a coordinator never grants."""
-    if not getattr(user, "is_authenticated", False):
+    # The portal's users have PermissionsMixin (is_superuser, has_perm); an anonymous user is not one.
+    if not getattr(user, "is_authenticated", False) or not isinstance(user, PermissionsMixin):
         return False
-    if getattr(user, "is_superuser", False):
+    if user.is_superuser:
         return True
     return user.has_perm(RECORD_FUNDING_DECISION) and works_on(user, project.agreement_id)

@@ -14,7 +14,7 @@ from .choices import InstrumentCode
 from .models import FundingInstrument, FundingLine
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import User
 
     from portfolio.models import Agreement, Project
 
@@ -35,7 +35,7 @@ class FundingPlan:
         funding_lines_validate(agreement=agreement, lines=lines)
 
     def lines_replace(self, *, project: Project, lines: list[dict[str, Any]],
-                      user: AbstractBaseUser | AnonymousUser | None, expected_fingerprint: str | None
+                      user: User | None, expected_fingerprint: str | None
                       ) -> list[str]:
         from .services import funding_frame_warnings, funding_lines_replace
 

@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 
 def _addresses(users: Iterable[object]) -> list[str]:
-    return sorted({u.email for u in users if getattr(u, "email", "") and getattr(u, "is_active", True)})
+    emails = (getattr(u, "email", "") for u in users if getattr(u, "is_active", True))
+    return sorted({email for email in emails if email})
 
 
 def _coordinators_of(agreement_id: int | None) -> list[object]:

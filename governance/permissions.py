@@ -23,7 +23,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from portfolio.access import agreement_ids_of
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
-from portfolio.roles import sees_all_agreements
+from portfolio.roles import is_superuser, sees_all_agreements
 
 from .choices import RECORDING_ROLES, MeetingStatus, ProposalStatus
 from .querysets import group_ids_of, is_national_member
@@ -77,7 +77,7 @@ def can_keep_minutes(user: AnyUser, meeting: Meeting) -> bool:
 
 def can_prepare_proposal(user: AnyUser, agreement: Agreement | int) -> bool:
     """Coordinators of that agreement."""
-    return bool(can_view_portal(user) and can_edit_agreement_portfolio(user, _agreement_id(agreement)))
+    return bool(can_view_portal(user) and can_edit_agreement_portfolio(user, agreement))
 
 
 def can_change_proposal(user: AnyUser, proposal: Proposal) -> bool:
@@ -138,7 +138,7 @@ def can_manage_members(user: AnyUser, group: SteeringGroup) -> bool:
     """Seats are kept by the group's chair/secretary (and administrators, who set groups up)."""
     if not user.is_authenticated:
         return False
-    return bool(user.is_superuser) or (can_view_portal(user) and recording_membership(user, group.pk) is not None)
+    return is_superuser(user) or (can_view_portal(user) and recording_membership(user, group.pk) is not None)
 
 
 def can_prepare_agenda(user: AnyUser, meeting: Meeting) -> bool:

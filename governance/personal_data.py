@@ -10,7 +10,7 @@ from .models import Membership
 
 
 def _memberships(user: AbstractBaseUser) -> list[str]:
-    seats = Membership.objects.filter(user=user).select_related("group").order_by("group__name", "pk")
+    seats = Membership.objects.filter(user_id=user.pk).select_related("group").order_by("group__name", "pk")
     return [f"{seat.get_role_display()} ({seat.group.name})" for seat in seats]
 
 

@@ -49,7 +49,7 @@ def group_ids_of(user: AnyUser) -> list[int]:
     cached = getattr(user, "_governance_group_ids", None)
     if cached is None:
         cached = sorted(_model("Membership").objects.filter(user=user).values_list("group_id", flat=True))
-        user._governance_group_ids = cached  # type: ignore[union-attr]
+        user._governance_group_ids = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached
 
 

@@ -120,7 +120,7 @@ def proposal_funding_effect(*, proposal: Proposal, summary: dict[str, Any] | Non
     if summary is None:
         summary = funding_summary(agreement_id=agreement_id, basis="granted")
     own = {(row["instrument_id"], row["year"]): row["granted_amount"]
-           for row in countable_lines(agreement_id=agreement_id).filter(project=project)
+           for row in countable_lines(agreement_id=agreement_id).filter(project_id=project.pk)
            .values("instrument_id", "year", "granted_amount")}
 
     before_groups = {"local": summary["local"], "eu_state": summary["eu_state"], "private": summary["private"]}
@@ -298,12 +298,13 @@ def _text_match(project: Project) -> tuple[Any, Any] | None:
         return None
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramSimilarity
 
-    words = sorted(_words(f"{project.title_fi or project.title} {project.summary_fi or project.summary}"))
+    title = str(getattr(project, "title_fi", "") or project.title)
+    words = sorted(_words(f"{title} {getattr(project, 'summary_fi', '') or project.summary}"))
     if not words:
         return None
     query = SearchQuery(" OR ".join(words), search_type="websearch", config="finnish")
     vector = SearchVector("title_fi", "summary_fi", config="finnish")
-    score = SearchRank(vector, query) + TrigramSimilarity("title_fi", project.title_fi or project.title)
+    score = SearchRank(vector, query) + TrigramSimilarity("title_fi", title)
     return Q(text_score__gt=0.05), score
 
 

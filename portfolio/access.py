@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from .roles import Role, has_role
+from .roles import Role, has_role, is_superuser
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -39,11 +39,9 @@ def agreement_ids_of(user: AnyUser) -> list[int]:
         for source in _sources:
             ids |= set(source(user))
         cached = sorted(ids)
-        user._portal_agreement_ids = cached  # type: ignore[union-attr,attr-defined]
+        user._portal_agreement_ids = cached  # type: ignore[union-attr,attr-defined]  # a per-request cache
     return cached
 
 
 def is_coordinator(user: AnyUser) -> bool:
-    # The portal's user model has PermissionsMixin (is_superuser); AbstractBaseUser alone does not say so.
-    return bool(user.is_authenticated and (user.is_superuser  # type: ignore[union-attr,attr-defined]
-                                           or has_role(user, Role.COORDINATOR)))
+    return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.COORDINATOR)))

@@ -14,6 +14,7 @@ import django_filters as filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -186,8 +187,9 @@ class ProjectFilter(VisibleChoicesFilterSet):
         return super().filter_queryset(queryset)
 
     def filter_method(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
-        through = Project.methods.through
-        return queryset.filter(Exists(through.objects.filter(project_id=OuterRef("pk"), methodcategory__code=value)))
+        through: type[models.Model] = Project.methods.through  # the auto-created project–method table
+        return queryset.filter(Exists(through._default_manager.filter(project_id=OuterRef("pk"),
+                                                                      methodcategory__code=value)))
 
     def filter_organisation(self, queryset: QuerySet[Project], name: str, value: Organisation) -> QuerySet[Project]:
         partner = ProjectPartner.objects.filter(project=OuterRef("pk"), organisation=value)

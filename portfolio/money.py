@@ -14,12 +14,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+
+class MoneyColumn(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
 # The size of every amount column (euros with cents).
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: MoneyColumn = {"max_digits": 14, "decimal_places": 2}
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

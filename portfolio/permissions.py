@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from .access import agreement_ids_of, is_coordinator
-from .roles import Role, has_role, sees_all_agreements
+from .roles import Role, has_role, is_superuser, sees_all_agreements
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -22,7 +22,7 @@ def works_on(user: AnyUser, agreement_id: int) -> bool:
 
 
 def can_view_portal(user: AnyUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.COORDINATOR)
+    return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.COORDINATOR)
                                            or has_role(user, Role.STEERING) or has_role(user, Role.MINISTRY)))
 
 
@@ -30,7 +30,7 @@ def can_edit_agreement_portfolio(user: AnyUser, agreement: Agreement | int) -> b
     agreement_id = agreement if isinstance(agreement, int) else agreement.pk
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if is_superuser(user):
         return True
     return is_coordinator(user) and agreement_id in agreement_ids_of(user)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import User
     from django.db.models import QuerySet
 
     from .models import Agreement, Project
@@ -33,7 +33,7 @@ class FinancingPlan(Protocol):
         """Raise one ValidationError listing every bad line (params `index` and `field` place each error)."""
 
     def lines_replace(self, *, project: Project, lines: list[dict[str, Any]],
-                      user: AbstractBaseUser | AnonymousUser | None, expected_fingerprint: str | None
+                      user: User | None, expected_fingerprint: str | None
                       ) -> list[str]:
         """Replace the project's plan with `lines` (all or nothing); return the frame warnings."""
 

@@ -9,14 +9,15 @@ from django.db.models import Q
 
 from .access import agreement_ids_of, is_coordinator
 from .choices import PUBLIC_PROJECT_STATUSES
-from .roles import sees_all_agreements
+from .roles import is_superuser, sees_all_agreements
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from .models import Agreement, Project  # noqa: F401  (named as strings in the generic bases below)
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(models.QuerySet["Agreement"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> AgreementQuerySet:
         # Agreements themselves are public facts (name, parties, priorities); drafts are hidden per project.
         return self.all() if user.is_authenticated else self.none()
@@ -30,7 +31,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(pk__in=agreement_ids_of(user))
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
         """All projects of the user's own agreements; of other agreements only decided ones."""
         if not user.is_authenticated:
@@ -44,7 +45,7 @@ class ProjectQuerySet(models.QuerySet):
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:
+        if is_superuser(user):
             return self.all()
         if not is_coordinator(user):
             return self.none()

@@ -59,13 +59,21 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def is_superuser(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """The portal's users have PermissionsMixin (is_superuser, groups); AbstractBaseUser alone does not
+    declare it, and AnonymousUser answers False."""
+    return bool(getattr(user, "is_superuser", False))
+
+
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    from django.contrib.auth.models import Group
+
     if not user.is_authenticated:
         return set()
     cached = getattr(user, "_portal_roles", None)
     if cached is None:
-        cached = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
-        user._portal_roles = cached  # type: ignore[union-attr]
+        cached = set(Group.objects.filter(user__pk=user.pk, name__in=Role.values).values_list("name", flat=True))
+        user._portal_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the user object
     return cached
 
 
@@ -74,4 +82,4 @@ def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
 
 
 def sees_all_agreements(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or has_role(user, Role.MINISTRY)))
+    return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.MINISTRY)))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
@@ -19,10 +20,21 @@ from .current import switchable_agreements as switchable_agreements
 from .models import Agreement, AgreementAccess, Project
 from .plan import financing_plan
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from .models import Organisation
+
+
+class _ExportTotals(TypedDict):
+    planned_total: Decimal
+    granted_total: Decimal
+    spent_total: Decimal
+
 
 def agreements_by_access(user: AbstractBaseUser) -> list[int]:
     """The agreements a user works on through `AgreementAccess` (a source of `access.agreement_ids_of`)."""
-    return list(AgreementAccess.objects.filter(user=user).values_list("agreement_id", flat=True))
+    return list(AgreementAccess.objects.filter(user_id=user.pk).values_list("agreement_id", flat=True))
 
 
 # "Ending soon" on the dashboard and "ending" in the summaries: within this many days of the day asked for.
@@ -44,7 +56,8 @@ def _line_total(field: str) -> Any:
                     Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
-def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Any = None, request: HttpRequest | None = None
+def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str, Any] | None = None,
+                 request: HttpRequest | None = None
                  ) -> tuple[Any, QuerySet[Project]]:
     """The filtered project list a user may see: (filterset, queryset). Invalid filters give an empty
     list and the filterset carries the errors; the default order is agreement, then code."""
@@ -67,7 +80,7 @@ def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Any = None, 
     return filterset, queryset
 
 
-def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Any]:
+def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Iterator[list[Any]]]:
     """Column headings and row tuples of a project export (the filtered list, every page)."""
     from django.utils.translation import gettext as _
 
@@ -76,8 +89,11 @@ def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Any]
                 _("Planned (€)"), _("Granted (€)"), _("Spent (€)")]
     queryset = queryset.annotate(spent_total=_line_total("spent_amount")).prefetch_related("partners")
 
-    def rows() -> Any:
-        for p in queryset.iterator(chunk_size=1000):
+    # The list's planned and granted totals are annotated by project_list, the spent total here.
+    annotated = cast("QuerySet[WithAnnotations[Project, _ExportTotals]]", queryset)
+
+    def rows() -> Iterator[list[Any]]:
+        for p in annotated.iterator(chunk_size=1000):
             yield [
                 p.code, p.title, p.agreement.name, p.priority.code,
                 ", ".join(str(m.code) for m in p.methods.all()), p.get_status_display(),
@@ -92,12 +108,13 @@ def project_detail(*, user: AbstractBaseUser | AnonymousUser, pk: int) -> Projec
     """One project the user may see, with what its header needs; 404 otherwise."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(
+    project: Project = get_object_or_404(
         Project.objects.visible_to(user)
         .select_related("agreement", "priority", "lead_organisation", "coordinator")
         .prefetch_related("methods", "themes", "partnerships__organisation"),
         pk=pk,
     )
+    return project
 
 
 def projects_ending_within(projects: QuerySet[Any], *, as_of: dt.date, days: int = ENDING_WITHIN_DAYS
@@ -152,7 +169,7 @@ def visible_projects_source(*, user: AbstractBaseUser | AnonymousUser, agreement
     """The projects a user may see (today's visibility), live or as they stood at the end of ``as_of``."""
     from .asof import is_live, project_rows_as_of
 
-    visible = Project.objects.visible_to(user).for_agreement(agreement_id)
+    visible: QuerySet[Project] = Project.objects.visible_to(user).for_agreement(agreement_id)
     if as_of is None or is_live(as_of):
         return visible
     rows = project_rows_as_of(as_of).filter(id__in=visible.values("pk"))
@@ -176,7 +193,7 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     labels = dict(ProjectStatus.choices)
     statuses = [{"code": code, "label": labels[code], "count": by_status.get(code, 0)}
                 for code in ProjectStatus.values]
-    pipeline = [dict(s) for s in statuses if s["code"] in PIPELINE]
+    pipeline: list[dict[str, Any]] = [dict(s) for s in statuses if s["code"] in PIPELINE]
     top = max([s["count"] for s in pipeline] + [1])
     for index, stage in enumerate(pipeline):  # bar geometry of the server-side SVG chart
         stage["y"] = index * 26
@@ -191,16 +208,16 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
              for r in financing_plan().lines().filter(project__in=projects).order_by()
              .values("project__priority__code", "project__methods__code")
              .annotate(s=Coalesce(Sum("planned_amount"), Decimal("0")))}
-    priorities = (Priority.objects.filter(agreement=agreement).order_by("code") if agreement
-                  else Priority.objects.none())
     methods = list(MethodCategory.objects.order_by("code"))
     matrix = []
-    for priority in priorities:
-        matrix.append({"priority": priority, "cells": [
-            {"method": m, "count": cell_counts.get((priority.code, m.code), 0),
-             "amount": money.get((priority.code, m.code), Decimal("0")),
-             "query": f"agreement={agreement.pk}&priority={priority.code}&method={m.code}"}
-            for m in methods]})
+    # The matrix is one agreement's priorities; across every agreement it has no rows.
+    if agreement is not None:
+        for priority in Priority.objects.filter(agreement=agreement).order_by("code"):
+            matrix.append({"priority": priority, "cells": [
+                {"method": m, "count": cell_counts.get((priority.code, m.code), 0),
+                 "amount": money.get((priority.code, m.code), Decimal("0")),
+                 "query": f"agreement={agreement.pk}&priority={priority.code}&method={m.code}"}
+                for m in methods]})
     total = sum(by_status.values())
     return {"statuses": statuses, "pipeline": pipeline, "matrix": matrix, "methods": methods,
             "project_count": total, "pipeline_height": 26 * len(pipeline) + 4}
@@ -208,7 +225,7 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
 
 # --- organisations ----------------------------------------------------------------------------------------
 
-def organisation_list(*, q: str = "") -> QuerySet[Any]:
+def organisation_list(*, q: str = "") -> QuerySet[Organisation]:
     """Organisations (public facts), searched by name in any language, short name, business ID or
     municipality."""
     from django.db.models import Q
@@ -223,35 +240,38 @@ def organisation_list(*, q: str = "") -> QuerySet[Any]:
     return organisations
 
 
-def organisation_export_rows(*, queryset: QuerySet[Any]) -> tuple[list[str], Any]:
+def organisation_export_rows(*, queryset: QuerySet[Organisation]) -> tuple[list[str], Iterable[list[Any]]]:
     """Column headings and rows of an organisation export (the searched list, every page)."""
     from django.utils.translation import gettext as _
 
     headings = [_("Name in Finnish"), _("Name in Swedish"), _("Name in English"), _("Short name"), _("Kind"),
                 _("Business ID"), _("Municipality"), _("Website")]
 
-    def rows() -> Any:
+    def rows() -> Iterable[list[Any]]:
         for o in queryset.iterator(chunk_size=1000):
-            yield [o.name_fi or o.name, o.name_sv or "", o.name_en or "", o.short_name, o.get_kind_display(),
-                   o.business_id, o.municipality, o.website]
+            names = [str(getattr(o, f"name_{lang}", "") or "") for lang in ("fi", "sv", "en")]
+            yield [names[0] or o.name, names[1], names[2], o.short_name, o.get_kind_display(), o.business_id,
+                   o.municipality, o.website]
 
     return headings, rows()
 
 
-def organisation_projects(*, user: AbstractBaseUser | AnonymousUser, organisation: Any) -> QuerySet[Project]:
+def organisation_projects(*, user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> QuerySet[Project]:
     """The visible projects an organisation leads or co-implements, with their funding totals."""
     from django.db.models import Exists, OuterRef, Q
 
     from .models import ProjectPartner
 
     partner = ProjectPartner.objects.filter(project=OuterRef("pk"), organisation=organisation)
-    return (Project.objects.visible_to(user).filter(Q(lead_organisation=organisation) | Q(Exists(partner)))
-            .select_related("agreement", "priority", "lead_organisation")
-            .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
-            .order_by("agreement__name", "code"))
+    projects: QuerySet[Project] = (
+        Project.objects.visible_to(user).filter(Q(lead_organisation=organisation) | Q(Exists(partner)))
+        .select_related("agreement", "priority", "lead_organisation")
+        .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
+        .order_by("agreement__name", "code"))
+    return projects
 
 
-def organisation_totals(*, user: AbstractBaseUser | AnonymousUser, organisation: Any) -> dict[str, Decimal]:
+def organisation_totals(*, user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> dict[str, Decimal]:
     """Planned, granted and spent euros of the visible projects the organisation leads, and the budget
     shares it holds as a co-implementer."""
     from django.db.models import Sum

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
 from .data import hev
@@ -25,6 +26,11 @@ from .models import (
 from .plan import financing_plan
 from .roles import ROLE_MODEL_PERMISSIONS
 from .upsert import in_data_language, translated, upsert
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+    from django_stubs_ext import StrOrPromise
 
 # The parts of the agreement that apps above portfolio own (e.g. governance's steering groups): each app's
 # AppConfig.ready() registers a function that creates or updates its part of a loaded agreement and returns
@@ -159,10 +165,9 @@ PROJECT_M2M_FIELDS = ("methods", "themes", "partners")
 def _project_check(project: Project) -> None:
     from django.core.exceptions import ValidationError
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[StrOrPromise]] = {}
     if project.priority_id and project.priority.agreement_id != project.agreement_id:
-        errors.setdefault("priority", []).append(
-            _("This priority belongs to another agreement."))  # type: ignore[arg-type]
+        errors.setdefault("priority", []).append(_("This priority belongs to another agreement."))
     if project.start_date and project.end_date and project.end_date < project.start_date:
         errors.setdefault("end_date", []).append(_("The end date cannot be before the start date."))
     if errors:
@@ -195,13 +200,13 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
             if organisation_id not in wanted:
                 partnership.delete()
         for organisation_id, share in wanted.items():
-            partnership = current.get(organisation_id)
-            if partnership is None:
+            existing = current.get(organisation_id)
+            if existing is None:
                 ProjectPartner.objects.create(project=project, organisation_id=organisation_id,
                                               budget_share=share or Decimal("0.00"))
-            elif share is not None and partnership.budget_share != share:
-                partnership.budget_share = share
-                partnership.save(update_fields=["budget_share"])
+            elif share is not None and existing.budget_share != share:
+                existing.budget_share = share
+                existing.save(update_fields=["budget_share"])
 
 
 def partner_shares_over_plan(project: Project) -> tuple[Decimal, Decimal] | None:
@@ -225,7 +230,7 @@ def _partners_check(project: Project) -> None:
     def euros(value: Decimal) -> str:
         return f"{number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)} €"
 
-    errors = []
+    errors: list[StrOrPromise] = []
     if project.partnerships.filter(organisation_id=project.lead_organisation_id).exists():
         errors.append(_("The lead implementer cannot also be a co-implementer."))
     over = partner_shares_over_plan(project)
@@ -236,7 +241,7 @@ def _partners_check(project: Project) -> None:
         raise ValidationError({"partners": errors}, code="invalid_partners")
 
 
-def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user: Any,
+def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user: User | None,
                    expected_fingerprint: str | None) -> list[str]:
     """Write the financing plan through the funding app (its rules: instrument years, duplicates, amounts)
     and return its frame warnings."""
@@ -247,7 +252,7 @@ def _lines_replace(*, project: Project, lines: list[dict[str, Any]] | None, user
 
 
 @transaction.atomic
-def project_create(*, agreement: Agreement, data: dict[str, Any], user: Any,
+def project_create(*, agreement: Agreement, data: dict[str, Any], user: User | None,
                    lines: list[dict[str, Any]] | None = None) -> Project:
     """Create a project (status idea) with its methods, themes, co-implementers and funding lines, all or
     nothing. Frame overruns do not block; they are returned on `project.frame_warnings`."""
@@ -260,10 +265,10 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: Any,
     project = Project(agreement=agreement)
     _apply(project, data)
     _project_check(project)
-    project._history_user = user  # type: ignore[attr-defined]
+    project._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     project.save()
     _m2m_apply(project, data)
-    project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+    project.frame_warnings = _lines_replace(  # type: ignore[attr-defined]  # not a column: for the view
         project=project, lines=lines, user=user, expected_fingerprint=None)
     if data.get("partners"):
         _partners_check(project)
@@ -273,12 +278,16 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: Any,
 def project_changes(*, project: Project, since_version: int) -> dict[str, tuple[Any, Any]]:
     """Fields whose saved value differs from the one the project had at `since_version` (from history):
     field name → (old, now)."""
-    record = project.history.filter(version=since_version).order_by("-history_date").first()
+    history = project.history  # type: ignore[attr-defined]  # simple_history adds it; ships no types
+    record = history.filter(version=since_version).order_by("-history_date").first()
     if record is None:
         return {}
     changes: dict[str, tuple[Any, Any]] = {}
     for name in PROJECT_FIELDS:
-        attname = Project._meta.get_field(name).attname
+        model_field = Project._meta.get_field(name)
+        if not isinstance(model_field, Field):  # PROJECT_FIELDS are the project's own columns
+            raise TypeError(f"{name} is not a column of Project")
+        attname = model_field.attname
         old, now = getattr(record, attname, None), getattr(project, attname)
         if old != now:
             changes[name] = (old, now)
@@ -293,7 +302,7 @@ def project_changes(*, project: Project, since_version: int) -> dict[str, tuple[
 
 
 @transaction.atomic
-def project_update(*, project: Project, data: dict[str, Any], expected_version: int, user: Any,
+def project_update(*, project: Project, data: dict[str, Any], expected_version: int, user: User | None,
                    lines: list[dict[str, Any]] | None = None, lines_fingerprint: str | None = None) -> Project:
     """Update a project if nobody saved it after `expected_version`; otherwise raise StaleVersionError
     and write nothing. The row is locked for the check-and-write, so two saves of the same version cannot
@@ -311,7 +320,7 @@ def project_update(*, project: Project, data: dict[str, Any], expected_version: 
     _apply(locked, data)
     _project_check(locked)
     locked.version = locked.version + 1
-    locked._history_user = user  # type: ignore[attr-defined]
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     # A conditional UPDATE as a second guard where select_for_update is a no-op (SQLite serialises writers
     # anyway with IMMEDIATE transactions).
     updated = Project.objects.filter(pk=locked.pk, version=expected_version).update(version=locked.version)
@@ -319,7 +328,7 @@ def project_update(*, project: Project, data: dict[str, Any], expected_version: 
         raise StaleVersionError(current=Project.objects.get(pk=locked.pk), expected=expected_version)
     locked.save()
     _m2m_apply(locked, data)
-    locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]
+    locked.frame_warnings = _lines_replace(  # type: ignore[attr-defined]  # not a column: for the view
         project=locked, lines=lines, user=user, expected_fingerprint=lines_fingerprint)
     if data.get("partners") is not None or lines is not None or "lead_organisation" in data:
         _partners_check(locked)
@@ -333,7 +342,7 @@ ORGANISATION_FIELDS = ("name_fi", "name_sv", "name_en", "short_name", "kind", "b
 
 
 @transaction.atomic
-def organisation_save(*, data: dict[str, Any], user: Any, organisation: Organisation | None = None
+def organisation_save(*, data: dict[str, Any], user: User | None, organisation: Organisation | None = None
                       ) -> Organisation:
     """Create or update an organisation (business ID normalised and check-digit validated)."""
     from django.core.exceptions import PermissionDenied
@@ -349,7 +358,7 @@ def organisation_save(*, data: dict[str, Any], user: Any, organisation: Organisa
             setattr(organisation, name, data[name])
     organisation.business_id = normalise_business_id(organisation.business_id or "")
     organisation.full_clean()
-    organisation._history_user = user  # type: ignore[attr-defined]
+    organisation._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     organisation.save()
     return organisation
 
@@ -358,7 +367,7 @@ def organisation_save(*, data: dict[str, Any], user: Any, organisation: Organisa
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 # Allowed types: extension → (content type, check of the first bytes). Office files are ZIP containers.
-ATTACHMENT_TYPES: dict[str, tuple[str, Any]] = {
+ATTACHMENT_TYPES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     "pdf": ("application/pdf", lambda head: head.startswith(b"%PDF-")),
     "png": ("image/png", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
     "jpg": ("image/jpeg", lambda head: head.startswith(b"\xff\xd8\xff")),
@@ -376,16 +385,22 @@ ATTACHMENT_TYPES: dict[str, tuple[str, Any]] = {
 }
 
 
-def attachment_check(*, upload: Any) -> tuple[str, str]:
+def _upload_size(upload: UploadedFile[Any]) -> int:
+    # Django's uploads always know their size; the stubs allow None for files built without one.
+    return upload.size or 0
+
+
+def attachment_check(*, upload: UploadedFile[Any]) -> tuple[str, str]:
     """(extension, content type) of an allowed upload; ValidationError on size, type or content."""
     import os
 
     from django.core.exceptions import ValidationError
 
-    if upload.size > ATTACHMENT_MAX_BYTES:
+    size = _upload_size(upload)
+    if size > ATTACHMENT_MAX_BYTES:
         raise ValidationError(_("The file is too large (at most %(mb)s MB)."), code="too_large",
                               params={"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)})
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     ext = os.path.splitext(upload.name or "")[1].lower().lstrip(".")
     if ext not in ATTACHMENT_TYPES:
@@ -410,7 +425,8 @@ def attachment_check(*, upload: Any) -> tuple[str, str]:
 
 
 @transaction.atomic
-def attachment_add(*, project: Project, upload: Any, user: Any, description: str = "") -> ProjectAttachment:
+def attachment_add(*, project: Project, upload: UploadedFile[Any], user: User | None, description: str = ""
+                   ) -> ProjectAttachment:
     """Store an upload under a random name after checking size, type and content."""
     import os
     import uuid
@@ -425,15 +441,15 @@ def attachment_add(*, project: Project, upload: Any, user: Any, description: str
     ext, content_type = attachment_check(upload=upload)
     original = os.path.basename((upload.name or "").replace("\\", "/"))[:255] or f"file.{ext}"
     attachment = ProjectAttachment(project=project, original_name=original, content_type=content_type,
-                                   size=upload.size, description=description[:255], uploaded_by=user)
+                                   size=_upload_size(upload), description=description[:255], uploaded_by=user)
     attachment.file.save(f"{uuid.uuid4().hex}.{ext}", File(upload), save=False)
-    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     attachment.save()
     return attachment
 
 
 @transaction.atomic
-def attachment_delete(*, attachment: ProjectAttachment, user: Any) -> None:
+def attachment_delete(*, attachment: ProjectAttachment, user: User | None) -> None:
     from django.core.exceptions import PermissionDenied
 
     from .permissions import can_change_project
@@ -441,9 +457,10 @@ def attachment_delete(*, attachment: ProjectAttachment, user: Any) -> None:
     if user is not None and not can_change_project(user, attachment.project):
         raise PermissionDenied
     storage, name = attachment.file.storage, attachment.file.name
-    attachment._history_user = user  # type: ignore[attr-defined]
+    attachment._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    if name:  # a stored attachment always has its file's name
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- status steps a coordinator takes -------------------------------------------------------------------
@@ -454,7 +471,7 @@ PROJECT_STATUS_STEPS: dict[str, tuple[str, ...]] = {"approved": ("running",), "r
 
 
 @transaction.atomic
-def project_status_advance(*, project: Project, status: str, user: Any) -> Project:
+def project_status_advance(*, project: Project, status: str, user: User | None) -> Project:
     """Mark an approved project running, or a running project closed; any other change is refused."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -468,6 +485,6 @@ def project_status_advance(*, project: Project, status: str, user: Any) -> Proje
                               params={"from": locked.get_status_display(), "to": status})
     locked.status = status
     locked.version += 1
-    locked._history_user = user  # type: ignore[attr-defined]
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     return locked

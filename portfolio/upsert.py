@@ -31,7 +31,7 @@ def in_data_language(func: Callable[P, R]) -> Callable[P, R]:
 
 def upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any]) -> tuple[M, bool]:
     """Return (object, changed)."""
-    obj = model.objects.filter(**lookup).first()
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**{**lookup, **values})
         obj.full_clean()

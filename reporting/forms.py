@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -16,26 +16,31 @@ from .choices import Audience
 from .periods import PeriodKind, period_last_completed, period_parse
 from .permissions import can_request_summary, requestable_audiences
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
 
 class SummaryRequestForm(forms.Form):
     audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices)
-    agreement = forms.ModelChoiceField(label=_("Agreement"), queryset=Agreement.objects.none(), required=False,
-                                       help_text=_("Required for a steering-group summary; empty for the "
-                                                   "national one."))
+    agreement: forms.ModelChoiceField[Agreement] = forms.ModelChoiceField(
+        label=_("Agreement"), queryset=Agreement.objects.none(), required=False,
+        help_text=_("Required for a steering-group summary; empty for the national one."))
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("YYYY, YYYY-Qn or YYYY-Hn, e.g. 2026-Q3."))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi")
     rerun = forms.BooleanField(label=_("Compile a new version even if the data has not changed"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: AbstractBaseUser | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["agreement"].queryset = Agreement.objects.filter(pk__in=[
+        # `fields` holds plain Fields to the stubs; these are the ones declared above.
+        cast("forms.ModelChoiceField[Agreement]", self.fields["agreement"]).queryset = Agreement.objects.filter(pk__in=[
             agreement.pk for agreement in Agreement.objects.worked_on_by(user)
             if can_request_summary(user, audience=Audience.STEERING, agreement=agreement)]).order_by("name")
         # Only what the user may compile is offered (the ministry compiles the national summary, coordinators
         # their agreements' steering summaries): nothing is offered that would then be refused.
         audiences = requestable_audiences(user)
-        self.fields["audience"].choices = [(value, label) for value, label in Audience.choices if value in audiences]
+        cast(forms.ChoiceField, self.fields["audience"]).choices = [
+            (value, label) for value, label in Audience.choices if value in audiences]
         if audiences == [Audience.NATIONAL]:
             self.fields["audience"].initial = Audience.NATIONAL
             self.fields["agreement"].widget = forms.HiddenInput()
@@ -45,7 +50,7 @@ class SummaryRequestForm(forms.Form):
         return period_parse(self.cleaned_data["period"]).code
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # Form.clean returns cleaned_data; the stubs allow None
         audience, agreement = data.get("audience"), data.get("agreement")
         if audience == Audience.STEERING and agreement is None:
             self.add_error("agreement", _("Choose the agreement of the steering-group summary."))

@@ -39,7 +39,7 @@ from portfolio.services import organisation_save, project_create, project_update
 from portfolio.validators import normalise_business_id, validate_business_id
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from .models import PortfolioImport
 
@@ -467,10 +467,10 @@ def _merged_lines(project: Project | None, lines: list[tuple[int, dict[str, Any]
     current: dict[tuple[str, int], dict[str, Any]] = {}
     rows: dict[tuple[str, int], int | None] = {}
     if project is not None:
-        for line in FundingLine.objects.regular().filter(project=project).select_related("instrument"):
-            current[(line.instrument.code, line.year)] = {
-                "instrument": line.instrument.code, "year": line.year, "planned_amount": line.planned_amount}
-            rows[(line.instrument.code, line.year)] = None
+        for saved in FundingLine.objects.regular().filter(project=project).select_related("instrument"):
+            current[(saved.instrument.code, saved.year)] = {
+                "instrument": saved.instrument.code, "year": saved.year, "planned_amount": saved.planned_amount}
+            rows[(saved.instrument.code, saved.year)] = None
     actions: dict[int, str] = {}
     for number, line in lines:
         key = (line["instrument"], line["year"])
@@ -482,7 +482,7 @@ def _merged_lines(project: Project | None, lines: list[tuple[int, dict[str, Any]
     return list(current.values()), [rows[k] for k in current], actions
 
 
-def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: AbstractBaseUser | AnonymousUser | None,
+def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: User | None,
                      commit: bool, progress: Callable[[int], None] | None = None) -> ImportReport:
     """Validate every row and plan the import; with ``commit`` and no problem, write it in one transaction.
     ``progress(percent)`` is told how far the work is (validation is most of it, writing the rest)."""
@@ -557,7 +557,7 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Ab
 @transaction.atomic
 def _write(*, agreement: Agreement, organisations: list[tuple[int, Organisation | None, dict[str, Any]]],
            projects: list[tuple[int, Project | None, dict[str, Any]]], plans: dict[str, list[dict[str, Any]]],
-           user: AbstractBaseUser | AnonymousUser | None) -> None:
+           user: User | None) -> None:
     saved: dict[int, Organisation] = {}
     for _number, existing, data in organisations:
         organisation = organisation_save(data={k: v for k, v in data.items() if v != "" or existing is None},
@@ -654,7 +654,7 @@ def _progress_writer(import_id: int) -> Callable[[int], None]:
     return write
 
 
-def import_receive(*, agreement: Agreement, upload: Any, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
+def import_receive(*, agreement: Agreement, upload: Any, user: User | AnonymousUser) -> PortfolioImport:
     """Keep an uploaded file and check it: now for a small file, by a Celery task for a large one (the
     import's page shows the progress). Nothing of the portfolio is written. ImportFileError: not a table."""
     from django.core.exceptions import PermissionDenied
@@ -680,7 +680,7 @@ def import_receive(*, agreement: Agreement, upload: Any, user: AbstractBaseUser 
     return batch
 
 
-def import_request(*, batch: PortfolioImport, user: AbstractBaseUser | AnonymousUser) -> PortfolioImport:
+def import_request(*, batch: PortfolioImport, user: User | AnonymousUser) -> PortfolioImport:
     """Import a checked file that had no problems: validated again against the portfolio as it is now and
     written in one transaction (or refused with the new report: nothing written)."""
     from django.core.exceptions import PermissionDenied

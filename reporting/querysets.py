@@ -27,8 +27,8 @@ def is_national_group_member(user: AbstractBaseUser | AnonymousUser) -> bool:
         from governance.choices import GroupKind
         from governance.models import Membership
 
-        cached = Membership.objects.filter(user=user, group__kind=GroupKind.NATIONAL).exists()
-        user._portal_national_member = cached  # type: ignore[union-attr]
+        cached = Membership.objects.filter(user_id=user.pk, group__kind=GroupKind.NATIONAL).exists()
+        user._portal_national_member = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -43,11 +45,11 @@ LANGS = ("fi", "sv", "en")
 LIST_LIMIT = 25  # projects listed per agreement in "late" and "ending"; the counts are always complete
 
 
-def _money(value: Any) -> str:
+def _money(value: Decimal | int | str | None) -> str:
     return str(Decimal(value or 0).quantize(Decimal("0.01")))
 
 
-def _pct(value: Any) -> str | None:
+def _pct(value: Decimal | int | str | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
 
 
@@ -55,7 +57,7 @@ def _sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
-def _names(obj: Any, field: str = "name") -> dict[str, str]:
+def _names(obj: models.Model, field: str = "name") -> dict[str, str]:
     fallback = getattr(obj, field)
     return {lang: (getattr(obj, f"{field}_{lang}", None) or fallback) for lang in LANGS}
 
@@ -104,9 +106,9 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
 
     # Projects, planned and granted money per priority; per method category (a project may use several).
     prio_counts = dict(projects.order_by().values_list("priority__code").annotate(n=Count("id")))
-    prio_money = {row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
-                  .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"),
-                            spent=_sum("spent_amount"))}
+    prio_money: dict[int, Mapping[str, Any]] = {
+        row["project__priority__code"]: row for row in lines.order_by().values("project__priority__code")
+        .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"), spent=_sum("spent_amount"))}
     by_priority = [{"code": code, "projects": prio_counts.get(code, 0),
                     "planned": _money(prio_money.get(code, {}).get("planned")),
                     "granted": _money(prio_money.get(code, {}).get("granted")),
@@ -118,7 +120,7 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
                     .values("project__methods__code").annotate(granted=_sum("granted_amount"))}
     by_method = [{"code": code, "projects": method_counts.get(code, 0), "granted": _money(method_money.get(code))}
                  for code in (1, 2, 3)]
-    with_method = projects.filter(methods__isnull=False).values("id")
+    with_method = projects.filter(methods__isnull=False).values_list("id", flat=True)
     method_total = {"projects": projects.filter(id__in=with_method).count(),
                     "granted": _money(lines.filter(project_id__in=with_method).aggregate(
                         s=_sum("granted_amount"))["s"])}
@@ -147,9 +149,10 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
     money = {(r["instrument__code"], r["year"]): r for r in lines.order_by().values("instrument__code", "year")
              .annotate(planned=_sum("planned_amount"), granted=_sum("granted_amount"), spent=_sum("spent_amount"))}
     order = dict(FundingInstrument.objects.values_list("code", "sort_order"))
-    funding_rows = []
+    funding_rows: list[dict[str, Any]] = []
     for code, year in sorted(set(use) | set(money), key=lambda k: (k[1], order.get(k[0], 99), k[0])):
-        u, m = use.get((code, year), {}), money.get((code, year), {})
+        u: Mapping[str, Any] = use.get((code, year), {})
+        m: Mapping[str, Any] = money.get((code, year), {})
         frame = u.get("frame")
         funding_rows.append({
             "instrument": code, "year": year, "frame": None if frame is None else _money(frame),
@@ -234,7 +237,7 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
 def summary_data(*, audience: str, period: Period, agreement_id: int | None = None) -> dict[str, Any]:
     """The source data of one summary: one agreement (steering) or every agreement side by side (national)."""
     if audience == Audience.STEERING:
-        agreements = list(Agreement.objects.filter(pk=agreement_id))
+        agreements = list(Agreement.objects.filter(pk=agreement_id)) if agreement_id is not None else []
         if not agreements:
             raise Agreement.DoesNotExist(f"agreement {agreement_id} does not exist")
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,7 @@ from .models import REPORT_FORMATS, ReportDownload, SummaryReport
 from .periods import Period, period_parse
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
     from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
@@ -96,15 +97,15 @@ def _resolve_agreement(agreement: Agreement | int | str | None) -> Agreement | N
     return Agreement.objects.get(code=agreement)
 
 
-def _key(report_or_kwargs: Any) -> dict[str, Any]:
-    get = (report_or_kwargs.get if isinstance(report_or_kwargs, dict)
+def _key(report_or_kwargs: SummaryReport | Mapping[str, Any]) -> dict[str, Any]:
+    get = (report_or_kwargs.get if isinstance(report_or_kwargs, Mapping)
            else lambda name: getattr(report_or_kwargs, name))
     return {"audience": get("audience"), "agreement_id": get("agreement_id"), "period": get("period"),
             "language": get("language")}
 
 
 def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agreement | int | str | None = None,
-                          language: str = "fi", user: AbstractBaseUser | AnonymousUser | None = None,
+                          language: str = "fi", user: User | AnonymousUser | None = None,
                           rerun: bool = False) -> tuple[SummaryReport, bool]:
     """The summary for this audience, agreement, period and language: an existing one when it is still
     being compiled or when it was compiled from the same data, else a new queued version. A deliberate
@@ -114,8 +115,9 @@ def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agr
     period = period_parse(period) if isinstance(period, str) else period
     agreement = _resolve_agreement(agreement)
     _check_request(audience=audience, period=period, agreement=agreement, language=language)
-    key = {"audience": audience, "agreement_id": agreement.pk if agreement else None, "period": period.code,
-           "language": language}
+    agreement_id = agreement.pk if agreement else None
+    key: dict[str, Any] = {"audience": audience, "agreement_id": agreement_id, "period": period.code,
+                           "language": language}
     data_version = ""
     if not rerun:
         pending = SummaryReport.objects.filter(**key).in_flight().filter(rerun=False).order_by("-version").first()
@@ -124,7 +126,7 @@ def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agr
         # Read-only and possibly a few seconds for the national summary: done before the write transaction,
         # so no write lock is held meanwhile (SQLite takes it at BEGIN).
         data_version = data_version_of(summary_data(audience=audience, period=period,
-                                                    agreement_id=key["agreement_id"]))
+                                                    agreement_id=agreement_id))
     for attempt in range(3):
         try:
             with transaction.atomic():
@@ -136,7 +138,7 @@ def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agr
                     if existing is not None:
                         return existing, False
                 version = (SummaryReport.objects.filter(
-                    audience=audience, agreement_id=key["agreement_id"], period=period.code,
+                    audience=audience, agreement=agreement, period=period.code,
                 ).aggregate(v=Max("version"))["v"] or 0) + 1
                 report = SummaryReport.objects.create(
                     **key, period_start=period.start, period_end=period.end, version=version, rerun=rerun,
@@ -152,7 +154,7 @@ def summary_get_or_create(*, audience: str, period: str | Period, agreement: Agr
 
 
 def summary_request(*, audience: str, period: str | Period, agreement: Agreement | int | str | None = None,
-                    language: str = "fi", user: AbstractBaseUser | AnonymousUser | None,
+                    language: str = "fi", user: User | AnonymousUser | None,
                     rerun: bool = False) -> SummaryReport:
     """Ask for a summary to be compiled in the background. Returns the job row (new, or the existing one when
     the same summary of unchanged data exists or is on its way); the Celery task is sent after commit.
@@ -331,7 +333,7 @@ def _compile_snapshot(report: SummaryReport) -> dict[str, Any]:
     now = timezone.now().replace(microsecond=0)
     return {
         "report": {"id": report.pk, "audience": report.audience, "agreement": report.agreement.code
-                   if report.agreement_id else None, "period": report.period, "version": report.version,
+                   if report.agreement is not None else None, "period": report.period, "version": report.version,
                    "language": report.language, "rerun": report.rerun},
         "compiled_at": now.isoformat(),
         "data_version": data_version,
@@ -345,7 +347,7 @@ def compiled_at_of(snapshot: dict[str, Any]) -> dt.datetime:
 
 
 def _file_name(report: SummaryReport, fmt: str) -> str:
-    scope = report.agreement.code if report.agreement_id else "national"
+    scope = report.agreement.code if report.agreement is not None else "national"
     return f"kooste-{scope}-{report.period}-v{report.version}-{report.language}.{fmt}"
 
 
@@ -373,7 +375,7 @@ def _fail(report_id: int, reason: str) -> None:
 
 # --- downloads -----------------------------------------------------------------------------------------------
 
-def report_download_log(*, report: SummaryReport, user: AbstractBaseUser | AnonymousUser,
+def report_download_log(*, report: SummaryReport, user: User | AnonymousUser,
                         file_format: str, request: HttpRequest | None = None) -> ReportDownload:
     """Record who downloaded which file of a summary and when (the download log and the security log)."""
     if file_format not in REPORT_FORMATS:

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet, Sum
@@ -104,7 +105,7 @@ def _day(as_of: dt.date | None) -> dt.date:
     return as_of or timezone.localdate()
 
 
-def _facts(project_ids: QuerySet | list[int], day: dt.date) -> _Facts:
+def _facts(project_ids: QuerySet[Any] | list[int], day: dt.date) -> _Facts:
     indicators = list(Indicator.objects.order_by("sort_order", "code"))
     targets: dict[tuple[int, int], Decimal] = {}
     for row in (IndicatorTarget.objects.filter(project_id__in=project_ids)
@@ -159,7 +160,7 @@ def _rows(facts: _Facts, project_ids: Iterable[int]) -> list[IndicatorRow]:
 
 
 def counted_project_rows(*, user: User, agreement_id: int | None = None, as_of: dt.date | None = None
-                         ) -> QuerySet:
+                         ) -> QuerySet[Any]:
     """The projects the figures count, as they stood at the end of ``as_of``: of the agreements the user
     works on (one, or every one), visible to the user, and counted as in the funding totals."""
     visible = Project.objects.visible_to(user).filter(

@@ -13,13 +13,13 @@ from django.db.models.functions import Coalesce
 
 from portfolio.choices import ProjectStatus
 
-from ..asof import line_source
+from ..asof import LineRows, line_source
 from ..choices import InstrumentCode, ShareGroup
 from ..models import MONEY, ZERO, FundingFrame, FundingInstrument, FundingLine
 
 if TYPE_CHECKING:
 
-    from portfolio.models import Agreement
+    from portfolio.models import Agreement, Project
 
 
 BASES = ("planned", "granted", "spent")
@@ -70,8 +70,8 @@ def with_counted_flag(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
     return lines.annotate(counted=ExpressionWrapper(counted_q(), output_field=BooleanField()))
 
 
-def countable_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None,
-                    as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+def countable_lines(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
+                    as_of: dt.date | None = None) -> LineRows:
     """The funding lines that count in totals, the 40/60 split and the priority-4 rule: not of ideas, not
     of rejected or withdrawn projects, not RRF (shown apart by ``separate_lines``). Supra-regional
     theme-network projects count in totals; their split is reported apart (``split_report``).
@@ -85,8 +85,8 @@ def countable_lines(*, agreement_id: int | None = None, projects: QuerySet | Non
     return lines
 
 
-def separate_lines(*, agreement_id: int | None = None, projects: QuerySet | None = None,
-                   as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+def separate_lines(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
+                   as_of: dt.date | None = None) -> LineRows:
     """RRF lines of counted projects: shown apart, outside the 40/60 split and the totals (``as_of`` as in
     ``countable_lines``)."""
     lines = line_source(as_of).exclude(project__status__in=NOT_COUNTED_STATUSES).filter(
@@ -98,7 +98,7 @@ def separate_lines(*, agreement_id: int | None = None, projects: QuerySet | None
     return lines
 
 
-def frame_lines(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
+def frame_lines(lines: LineRows) -> LineRows:
     """The part of some lines that is compared with funding frames: EU and state money only (ERDF, ESF+,
     JTF, AKKE), never the cities' or other public or private money."""
     return lines.filter(instrument__share_group=ShareGroup.EU_STATE).exclude(
@@ -145,7 +145,7 @@ def percentages(parts: dict[str, Decimal], total: Decimal) -> dict[str, Decimal 
     return {key: (floored[key] * CENT).quantize(CENT) for key in parts}
 
 
-def split_of(lines: QuerySet[FundingLine], *, basis: str = "granted") -> dict[str, Any]:
+def split_of(lines: LineRows, *, basis: str = "granted") -> dict[str, Any]:
     """Local (city + other public) vs EU+state (vs private) of some lines, in euros and percent,
     compared with the indicative split (settings.FUNDING_SPLIT_LOCAL_TARGET ± FUNDING_SPLIT_TOLERANCE)."""
     field = _amount_field(basis)
@@ -173,7 +173,7 @@ def split_of(lines: QuerySet[FundingLine], *, basis: str = "granted") -> dict[st
     }
 
 
-def priority_totals(lines: QuerySet[FundingLine], *, basis: str = "granted",
+def priority_totals(lines: LineRows, *, basis: str = "granted",
                     agreement_id: int | None = None) -> list[dict[str, Any]]:
     """Totals per priority code (1–4 always present when one agreement is asked for)."""
     field = _amount_field(basis)
@@ -193,7 +193,7 @@ def priority4_rule_holds(totals: dict[int, Decimal]) -> bool:
     return all(p4 < totals.get(code, ZERO) for code in (1, 2, 3))
 
 
-def priority4_rule_ok_for(lines: QuerySet[FundingLine], *, basis: str = "granted") -> bool:
+def priority4_rule_ok_for(lines: LineRows, *, basis: str = "granted") -> bool:
     """The rule per agreement, for every agreement the lines touch (the country holds when each holds)."""
     field = _amount_field(basis)
     per_agreement: dict[int, dict[int, Decimal]] = {}
@@ -204,7 +204,7 @@ def priority4_rule_ok_for(lines: QuerySet[FundingLine], *, basis: str = "granted
     return all(priority4_rule_holds(totals) for totals in per_agreement.values())
 
 
-def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | None = None,
+def funding_summary(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
                     basis: str = "granted", as_of: dt.date | None = None) -> dict[str, Any]:
     """Totals, the 40/60 split and the priority-4 rule of an agreement, of some projects, or of the country.
 
@@ -231,7 +231,7 @@ def funding_summary(*, agreement_id: int | None = None, projects: QuerySet | Non
     return summary
 
 
-def method_category_totals(*, lines: QuerySet[FundingLine], basis: str = "granted") -> dict[str, Any]:
+def method_category_totals(*, lines: LineRows, basis: str = "granted") -> dict[str, Any]:
     """Money per method category, and the total with each project counted once. A project in several
     categories is listed in each row (so the rows may add up to more than ``total``: a table's caption
     says so when ``listed_in_several``)."""

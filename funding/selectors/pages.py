@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -117,7 +118,7 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
         years = sorted(set(years) | set(range(project.start_date.year, project.end_date.year + 1)))
     instruments = list(FundingInstrument.objects.filter(code__in=by_instrument.keys()))
 
-    def triple(row: dict[str, Any] | None, suffix: str = "") -> dict[str, Decimal]:
+    def triple(row: Mapping[str, Any] | None, suffix: str = "") -> dict[str, Decimal]:
         return {kind: _cents(row[f"{kind}{suffix}"]) if row else ZERO for kind in ("planned", "granted", "spent")}
 
     rows = [{"instrument": instrument, "code": instrument.code,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from ..asof import line_source
+from ..asof import LineRows, line_source
 from ..choices import InstrumentCode, ShareGroup
 from ..models import ZERO, FundingLine
 from . import counting
@@ -46,7 +46,7 @@ def _gauge(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def split_by(lines: QuerySet[FundingLine], *, group_field: str, basis: str = "granted") -> list[dict[str, Any]]:
+def split_by(lines: LineRows, *, group_field: str, basis: str = "granted") -> list[dict[str, Any]]:
     """The split for each value of ``group_field`` (e.g. ``project__priority__code``), one grouped query."""
     field = _amount_field(basis)
     rows: dict[Any, dict[str, Decimal]] = {}
@@ -65,7 +65,7 @@ def split_by(lines: QuerySet[FundingLine], *, group_field: str, basis: str = "gr
     return result
 
 
-def akke_lines(lines: QuerySet[FundingLine], *, as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+def akke_lines(lines: LineRows, *, as_of: dt.date | None = None) -> LineRows:
     """The lines that make up AKKE funding: AKKE itself plus the local and private money of the same
     project and year (the own share that matches the AKKE support)."""
     akke_same_year = line_source(as_of).filter(project=OuterRef("project"), year=OuterRef("year"),
@@ -74,7 +74,7 @@ def akke_lines(lines: QuerySet[FundingLine], *, as_of: dt.date | None = None) ->
         Q(instrument__code=InstrumentCode.AKKE) | ~Q(instrument__share_group=ShareGroup.EU_STATE))
 
 
-def split_report(*, lines: QuerySet[FundingLine], basis: str = "granted", as_of: dt.date | None = None
+def split_report(*, lines: LineRows, basis: str = "granted", as_of: dt.date | None = None
                  ) -> dict[str, Any]:
     """Every split the steering group looks at for a set of lines: the whole, regular vs supra-regional
     theme-network projects (reported separately, not hidden), AKKE on its own, per priority and per city."""
@@ -127,7 +127,7 @@ def coordination_line_conflicts(*, agreement_id: int | None = None) -> QuerySet[
 
 
 def _visible_lines(*, agreement: Agreement | None, user: AbstractBaseUser | AnonymousUser | None,
-                   as_of: dt.date | None = None) -> QuerySet[FundingLine]:
+                   as_of: dt.date | None = None) -> LineRows:
     from portfolio.models import Project
 
     projects = None if user is None else Project.objects.visible_to(user)

@@ -27,7 +27,9 @@ from .frames import frame_use
 from .splits import _gauge
 
 if TYPE_CHECKING:
+    from django.http import QueryDict
 
+    from governance.models import Proposal  # the layer above: a type only, never imported at run time
     from portfolio.models import Agreement
 
 
@@ -40,7 +42,7 @@ def _parse_decimal(raw: str) -> Decimal | None:
         return None
 
 
-def what_if_extra_rows(query: Any, blanks: int = 2) -> list[dict[str, str]]:
+def what_if_extra_rows(query: QueryDict, blanks: int = 2) -> list[dict[str, str]]:
     """The free 'changed amount' rows of the what-if form as typed, plus empty rows to fill."""
     columns = ("priority", "instrument", "year", "amount")
     values = {c: query.getlist(f"extra-{c}") for c in columns}
@@ -50,7 +52,7 @@ def what_if_extra_rows(query: Any, blanks: int = 2) -> list[dict[str, str]]:
     return rows + [{c: "" for c in columns} for _ in range(blanks)]
 
 
-def what_if_lines_from_query(query: Any, *, agreement: Agreement, proposals: Iterable[Any],
+def what_if_lines_from_query(query: QueryDict, *, agreement: Agreement, proposals: Iterable[Proposal],
                              selected: set[int]) -> tuple[list[dict[str, Any]], list[str]]:
     """Scenario lines from the form: the selected proposals' requested lines (with any changed amount
     ``amount-<line id>``) and free rows (``extra-priority/instrument/year/amount``). Nothing is saved."""
@@ -148,7 +150,7 @@ def what_if_effect(*, agreement: Agreement, lines: list[dict[str, Any]]) -> dict
     }
 
 
-def proposal_funding_effect(*, proposal: Any) -> dict[str, Any]:
+def proposal_funding_effect(*, proposal: Proposal) -> dict[str, Any]:
     """The effect of approving one proposal as requested (frames, 40/60 split, priority-4 rule before and
     after), for the steering group's agenda. Reads only."""
     lines = [{"instrument": row["instrument__code"], "share_group": row["instrument__share_group"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,6 +12,7 @@ from django.db.models import Sum
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from portfolio.models import Agreement, Project
 from portfolio.money import parse_amount
 
 from ..models import (
@@ -22,15 +23,18 @@ from ..models import (
 )
 from .loading import _code_of, _euros
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # --- frames ----------------------------------------------------------------------------------------------
 
-def funding_frame_warnings(*, agreement: Any, lines: list[Any], project: Any = None) -> list[str]:
+def funding_frame_warnings(*, agreement: Agreement, lines: list[Any], project: Project | None = None) -> list[str]:
     """Translated warnings for each instrument and year where committed plus pending money plus the
     planned amounts of ``lines`` would exceed the frame. With ``project``, that project's own current
     money is left out of the base (its new lines replace it)."""
     from ..selectors import frame_use
 
-    extra = []
+    extra: list[dict[str, Any]] = []
     for line in lines:
         amount = line.get("planned_amount") if isinstance(line, dict) else getattr(line, "planned_amount", None)
         if amount is None:
@@ -49,17 +53,18 @@ def funding_frame_warnings(*, agreement: Any, lines: list[Any], project: Any = N
             if (use["code"], use["year"]) in touched and use["projected_overrun"]]
 
 
-def frame_check_commit(*, agreement: Any, lines: list[Any], exclude_project: Any = None) -> None:
+def frame_check_commit(*, agreement: Agreement, lines: list[Any], exclude_project: Project | None = None) -> None:
     """Raise ValidationError when committing ``lines`` (dicts with instrument, year, amount, or
     DecisionFundingLine/ProposalFundingLine objects) would take committed money over a frame.
     Governance calls this before approving a proposal."""
     from ..selectors import frame_use
 
-    extra = [{"instrument": (line.get("instrument") or line.get("instrument_code")) if isinstance(line, dict)
-              else line.instrument,
-              "year": int(line["year"] if isinstance(line, dict) else line.year),
-              "amount": parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
-             for line in lines]
+    extra: list[dict[str, Any]] = [
+        {"instrument": (line.get("instrument") or line.get("instrument_code")) if isinstance(line, dict)
+         else line.instrument,
+         "year": int(line["year"] if isinstance(line, dict) else line.year),
+         "amount": parse_amount(line.get("amount") if isinstance(line, dict) else line.amount)}
+        for line in lines]
     uses = frame_use(agreement=agreement, extra_committed=extra,
                      exclude_project_id=getattr(exclude_project, "pk", None))
     touched = {(_code_of(line["instrument"]), line["year"]) for line in extra}
@@ -79,8 +84,8 @@ def _overrun_message(use: dict[str, Any], *, projected: bool) -> str:
     return _("%(code)s %(year)s: committed funding %(amount)s would exceed the frame %(frame)s by %(over)s.") % params
 
 
-def funding_frame_save(*, agreement: Any, instrument_code: str, year: int, amount: Decimal,
-                       decision_reference: str, decision_date: date | None, user: Any,
+def funding_frame_save(*, agreement: Agreement, instrument_code: str, year: int, amount: Decimal,
+                       decision_reference: str, decision_date: date | None, user: User | None,
                        reason: str = "") -> FundingFrame:
     """Create a frame or correct it from a later allocation decision; the history keeps earlier values."""
     from portfolio.permissions import can_edit_agreement_portfolio
@@ -103,13 +108,13 @@ def funding_frame_save(*, agreement: Any, instrument_code: str, year: int, amoun
         frame.amount = amount
         frame.decision_reference = decision_reference
         frame.decision_date = decision_date
-        frame._history_user = user  # type: ignore[attr-defined]
-        frame._change_reason = reason or None  # type: ignore[attr-defined]
+        frame._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        frame._change_reason = reason or None  # type: ignore[attr-defined]  # read by simple_history
         frame.full_clean()
         frame.save()
     return frame
 
-def _missing_frame_warnings(*, project: Any, lines: list[dict[str, Any]]) -> list[str]:
+def _missing_frame_warnings(*, project: Project, lines: list[dict[str, Any]]) -> list[str]:
     """EU and state money planned for a year that has no frame yet (no allocation decision): warned on
     the plan; governance refuses to decide it until the frame exists (``selectors.frame_exists``)."""
     from ..selectors import frame_exists, needs_frame
@@ -125,7 +130,7 @@ def _missing_frame_warnings(*, project: Any, lines: list[dict[str, Any]]) -> lis
     return result
 
 
-def _plan_split_warning(*, project: Any, lines: list[dict[str, Any]]) -> str | None:
+def _plan_split_warning(*, project: Project, lines: list[dict[str, Any]]) -> str | None:
     """The 40/60 split of the project's planned money with these lines (corrections included, RRF apart),
     when it falls outside the tolerance. Supra-regional theme networks may use another split: no warning."""
     from ..choices import SHARE_GROUP_OF
@@ -144,7 +149,10 @@ def _plan_split_warning(*, project: Any, lines: list[dict[str, Any]]) -> str | N
         groups[row["instrument__share_group"]] += row["total"] or ZERO
     total = sum(groups.values(), ZERO)
     percent = percentages(groups, total)
-    if split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"]) is not False:
+    local, eu_state = percent["local"], percent["eu_state"]
+    if local is None or eu_state is None:  # no planned money: no split to warn about
+        return None
+    if split_within_tolerance(local_percent=local, eu_state_percent=eu_state) is not False:
         return None
     from django.conf import settings
 
@@ -152,14 +160,14 @@ def _plan_split_warning(*, project: Any, lines: list[dict[str, Any]]) -> str | N
     return _("With this plan the local share is %(local)s %% and EU and state funding %(eu)s %%; the indicative "
              "split is %(target)s %% local and %(eu_target)s %% EU and state (± %(tolerance)s percentage "
              "points).") % {
-        "local": number_format(percent["local"], decimal_pos=2, use_l10n=True),
-        "eu": number_format(percent["eu_state"], decimal_pos=2, use_l10n=True),
+        "local": number_format(local, decimal_pos=2, use_l10n=True),
+        "eu": number_format(eu_state, decimal_pos=2, use_l10n=True),
         "target": number_format(target, use_l10n=True),
         "eu_target": number_format(Decimal(100) - target, use_l10n=True),
         "tolerance": number_format(Decimal(settings.FUNDING_SPLIT_TOLERANCE), use_l10n=True)}
 
 
-def funding_change_warnings(*, project: Any, lines: list[dict[str, Any]]) -> list[str]:
+def funding_change_warnings(*, project: Project, lines: list[dict[str, Any]]) -> list[str]:
     """Warnings for a project's new financing plan (validated lines): frames that committed plus planned
     money would exceed, and the priority-4 rule if the agreement's planned funding would break it."""
     from django.db.models import Sum
@@ -172,7 +180,7 @@ def funding_change_warnings(*, project: Any, lines: list[dict[str, Any]]) -> lis
     if split_warning:
         warnings.append(split_warning)
     others = {row["project__priority__code"]: row["total"] or ZERO for row in
-              countable_lines(agreement_id=project.agreement_id).exclude(project=project).order_by()
+              countable_lines(agreement_id=project.agreement_id).exclude(project_id=project.pk).order_by()
               .values("project__priority__code").annotate(total=Sum("planned_amount"))}
     current = FundingLine.objects.filter(project=project).aggregate(total=Sum("planned_amount"))["total"] or ZERO
     corrections = FundingLine.objects.corrections().filter(project=project).aggregate(

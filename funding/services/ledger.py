@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portfolio.models import Project
+from portfolio.models import Agreement, Project
 from portfolio.money import parse_amount
 
 from ..models import (
@@ -26,9 +26,13 @@ from ..models import (
 from .frames import frame_check_commit
 from .plans import _check_net_not_negative
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # --- granted and spent money: only from recorded sources -------------------------------------------------
 
-def granted_set_from_decision(*, project: Any, amounts: dict[tuple[str, int], Decimal], source: str, user: Any,
+def granted_set_from_decision(*, project: Project, amounts: dict[tuple[str, int], Decimal], source: str,
+                              user: User | None,
                               planned_if_new: dict[tuple[str, int], Decimal] | None = None,
                               funding_decision: FundingDecision | None = None) -> list[FundingLine]:
     """Set the granted amounts of a project's regular lines from a recorded decision: the steering group's
@@ -64,8 +68,8 @@ def granted_set_from_decision(*, project: Any, amounts: dict[tuple[str, int], De
             line.granted_amount = amount
             line.granted_decision = funding_decision
             line.granted_source = source.strip()[:200]
-            line._history_user = user  # type: ignore[attr-defined]
-            line._change_reason = source.strip()[:100]  # type: ignore[attr-defined]
+            line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+            line._change_reason = source.strip()[:100]  # type: ignore[attr-defined]  # read by simple_history
             line.full_clean()
             line.save()
             changed.append(line)
@@ -73,7 +77,7 @@ def granted_set_from_decision(*, project: Any, amounts: dict[tuple[str, int], De
     return changed
 
 
-def _clean_money_lines(*, agreement: Any, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+def _clean_money_lines(*, agreement: Agreement, lines: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     """(instrument, year, amount) lines of a funding decision: known instrument, a year of the agreement,
     an amount from the money parser, no instrument and year twice. Returns the clean lines and messages."""
     instruments = {i.code: i for i in FundingInstrument.objects.all()}
@@ -106,8 +110,8 @@ def _clean_money_lines(*, agreement: Any, lines: list[dict[str, Any]]) -> tuple[
     return clean, errors
 
 
-def funding_decision_record(*, project: Any, decided_on: date, reference: str, lines: list[dict[str, Any]],
-                            user: Any, eura_code: str = "", authority: str = "", note: str = "",
+def funding_decision_record(*, project: Project, decided_on: date, reference: str, lines: list[dict[str, Any]],
+                            user: User | None, eura_code: str = "", authority: str = "", note: str = "",
                             kind: str = FundingDecision.Kind.DECISION) -> FundingDecision:
     """Record the funding authority's decision on a project (date, reference, EURA code, granted euros per
     instrument and year) and set the project's granted amounts of those lines from it, all or nothing.
@@ -150,7 +154,7 @@ def funding_decision_record(*, project: Any, decided_on: date, reference: str, l
                                    eura_code=(eura_code or project.eura_code or "").strip(),
                                    authority=(authority or "").strip(), note=(note or "").strip(),
                                    recorded_by=user)
-        decision._history_user = user  # type: ignore[attr-defined]
+        decision._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         decision.full_clean()
         decision.save()
         FundingDecisionLine.objects.bulk_create([
@@ -162,7 +166,7 @@ def funding_decision_record(*, project: Any, decided_on: date, reference: str, l
     return decision
 
 
-def _check_granted_raise_within_frames(*, project: Any, lines: list[dict[str, Any]]) -> None:
+def _check_granted_raise_within_frames(*, project: Project, lines: list[dict[str, Any]]) -> None:
     """A funding decision that raises a granted amount of EU or state money commits it against the frame:
     refused when the year has no frame yet, or when the committed money would exceed the frame (the same rule
     as the steering group's decision). Lowering a granted amount is always allowed."""
@@ -193,8 +197,8 @@ def _check_granted_raise_within_frames(*, project: Any, lines: list[dict[str, An
         raise ValidationError({"lines": exc.messages}, code="frame_overrun") from exc
 
 
-def spending_entry_record(*, project: Any, instrument_code: str, year: Any, entry_date: date, source: str,
-                          reference: str, amount: Any, user: Any) -> SpendingEntry:
+def spending_entry_record(*, project: Project, instrument_code: str, year: int | str, entry_date: date, source: str,
+                          reference: str, amount: object, user: User | None) -> SpendingEntry:
     """Record a dated spending figure with its source; the project's spent amount of that instrument and
     year becomes the sum of its entries (the line's history says which entry changed it). Only a
     correction may be negative, and the sum cannot go below zero."""
@@ -231,7 +235,7 @@ def spending_entry_record(*, project: Any, instrument_code: str, year: Any, entr
         Project.objects.select_for_update().filter(pk=project.pk).first()
         entry = SpendingEntry(project=project, instrument=instrument, year=year, date=entry_date, source=source,
                               reference=reference.strip(), amount=value, recorded_by=user)
-        entry._history_user = user  # type: ignore[attr-defined]
+        entry._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         entry.full_clean()
         entry.save()
         total = SpendingEntry.objects.filter(project=project, instrument=instrument, year=year).aggregate(
@@ -243,8 +247,8 @@ def spending_entry_record(*, project: Any, instrument_code: str, year: Any, entr
             line = FundingLine(project=project, instrument=instrument, year=year)
         line.spent_amount = total
         line.spent_source = entry.source_label
-        line._history_user = user  # type: ignore[attr-defined]
-        line._change_reason = entry.source_label  # type: ignore[attr-defined]
+        line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        line._change_reason = entry.source_label  # type: ignore[attr-defined]  # read by simple_history
         line.full_clean()
         line.save()
     return entry

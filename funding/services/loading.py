@@ -21,7 +21,7 @@ from ..models import (
 CENT = Decimal("0.01")
 
 
-def _code_of(instrument: Any) -> str:
+def _code_of(instrument: FundingInstrument | str) -> str:
     return instrument.code if isinstance(instrument, FundingInstrument) else str(instrument).upper()
 
 
@@ -63,7 +63,7 @@ def agreement_funding_load(agreement: Agreement) -> list[str]:
     return changed
 
 
-def funding_line_upsert(*, project: Any, instrument_code: str, year: int, planned: Decimal,
+def funding_line_upsert(*, project: Project, instrument_code: str, year: int, planned: Decimal,
                         granted: Decimal | None = None, spent: Decimal | None = None, source: str = "") -> bool:
     """Set one funding line of a project (seeds and loads); returns whether anything changed. Granted and
     spent amounts are left as they are unless given, and then need their ``source`` (kept on the line and

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portfolio.models import Project
+from portfolio.models import Agreement, Project
 from portfolio.money import parse_amount
 
 from ..choices import FundingLineKind
@@ -21,6 +21,10 @@ from ..models import (
     FundingLine,
 )
 from .loading import _euros
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 # --- funding plans ---------------------------------------------------------------------------------------
 
@@ -33,7 +37,7 @@ LINE_AMOUNT_MESSAGES = {
 }
 
 
-def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def funding_lines_validate(*, agreement: Agreement, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Check and normalise funding-line input; raise one ValidationError listing every bad line.
 
     Each error's ``params`` carries ``index`` (0-based position in ``lines``) and ``field`` so a form can
@@ -44,7 +48,7 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
     clean: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
 
-    def fail(index: int, field: str, message: str, error_code: str, **extra: Any) -> None:
+    def fail(index: int, field: str, message: StrOrPromise, error_code: str, **extra: Any) -> None:
         errors.append(ValidationError(
             message, code=error_code,
             params={"line": index + 1, "index": index, "field": field, **extra},
@@ -90,8 +94,8 @@ def funding_lines_validate(*, agreement: Any, lines: list[dict[str, Any]]) -> li
             fail(index, "instrument", _("Line %(line)s: %(code)s %(year)s appears twice."), "duplicate",
                  code=code, year=year)
             ok = False
-        if ok:
-            seen.add((code, year))  # type: ignore[arg-type]
+        if ok and year is not None:  # ok: the year parsed (a bad year clears ok above)
+            seen.add((code, year))
             clean.append({"instrument": instrument, "year": year, "index": index, **amounts})
     if errors:
         raise ValidationError(errors)
@@ -105,7 +109,7 @@ def instrument_available_in_year(instrument: FundingInstrument, year: int) -> bo
     return not (instrument.available_until and year > instrument.available_until.year)
 
 
-def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: Any,
+def funding_lines_replace(*, project: Project, lines: list[dict[str, Any]], user: User | None,
                           expected_fingerprint: str | None = None) -> list[FundingLine]:
     """Replace a project's whole financing plan with ``lines`` atomically: validate every line first
     (nothing is written when one is bad), then update, create and delete rows so that the history records
@@ -142,19 +146,19 @@ def funding_lines_replace(*, project: Any, lines: list[dict[str, Any]], user: An
             wanted.add(key)
             if line.pk is None or line.planned_amount != planned:
                 line.planned_amount = planned
-                line._history_user = user  # type: ignore[attr-defined]
-                line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
+                line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+                line._change_reason = _("Financing plan")  # type: ignore[attr-defined]  # read by simple_history
                 line.full_clean()
                 line.save()
             kept.append(line)
         for key, line in existing.items():
             if key in wanted:
                 continue
-            line._history_user = user  # type: ignore[attr-defined]
+            line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
             if line.granted_amount or line.spent_amount:  # recorded money stays; only the plan goes
                 if line.planned_amount:
                     line.planned_amount = ZERO
-                    line._change_reason = _("Financing plan")  # type: ignore[attr-defined]
+                    line._change_reason = _("Financing plan")  # type: ignore[attr-defined]  # read by simple_history
                     line.save()
                 kept.append(line)
             else:
@@ -194,7 +198,7 @@ def _refuse_recorded_amount_changes(clean: list[dict[str, Any]], existing: dict[
         raise ValidationError(errors)
 
 
-def _check_net_not_negative(project: Any) -> None:
+def _check_net_not_negative(project: Project) -> None:
     """Regular lines plus corrections may not go below zero for any instrument and year."""
     from django.db.models import Q
 
@@ -208,8 +212,9 @@ def _check_net_not_negative(project: Any) -> None:
         raise ValidationError(errors)
 
 
-def funding_correction_set(*, project: Any, instrument_code: str, year: Any, planned_amount: Any = ZERO,
-                           granted_amount: Any = ZERO, spent_amount: Any = ZERO, note: str, user: Any
+def funding_correction_set(*, project: Project, instrument_code: str, year: int | str, planned_amount: object = ZERO,
+                           granted_amount: object = ZERO, spent_amount: object = ZERO, note: str,
+                           user: User | None
                            ) -> FundingLine | None:
     """Set the correction of a project's planned amount of an instrument and year: it may be negative (e.g. a
     reduction agreed after an audit), but the net amount may not. Granted and spent amounts are refused here:
@@ -255,8 +260,8 @@ def funding_correction_set(*, project: Any, instrument_code: str, year: Any, pla
         line = FundingLine.objects.corrections().filter(project=project, instrument=instrument, year=year).first()
         if not nonzero:
             if line is not None:
-                line._history_user = user  # type: ignore[attr-defined]
-                line._change_reason = note.strip()[:100] or None  # type: ignore[attr-defined]
+                line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+                line._change_reason = note.strip()[:100] or None  # type: ignore[attr-defined]  # read by simple_history
                 line.delete()
             return None
         if line is None:
@@ -264,7 +269,7 @@ def funding_correction_set(*, project: Any, instrument_code: str, year: Any, pla
         for field, value in amounts.items():
             setattr(line, field, value)
         line.note = note.strip()
-        line._history_user = user  # type: ignore[attr-defined]
+        line._history_user = user  # type: ignore[attr-defined]  # read by simple_history
         line.full_clean()
         line.save()
         _check_net_not_negative(project)

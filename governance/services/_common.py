@@ -122,8 +122,8 @@ def _set_project_status(project: Project, status: str, *, only_from: Iterable[st
         return
     locked.status = status
     locked.version += 1
-    locked._history_user = user  # type: ignore[attr-defined]
-    locked._change_reason = "governance"  # type: ignore[attr-defined]
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+    locked._change_reason = "governance"  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     project.status, project.version = locked.status, locked.version
 

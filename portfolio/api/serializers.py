@@ -66,8 +66,8 @@ class PartnerSerializer(serializers.ModelSerializer):
 class CoImplementerWriteSerializer(serializers.Serializer):
     """A co-implementer (osatoteuttaja) with its own share of the project's budget."""
 
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all(),
-                                                      help_text="Organisation id (not the lead implementer).")
+    organisation: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), help_text="Organisation id (not the lead implementer).")
     budget_share = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.00"),
                                             required=False, default=Decimal("0.00"),
                                             help_text="The organisation's share of the budget in euros.")
@@ -77,9 +77,10 @@ class ProjectSerializer(serializers.ModelSerializer):
     """A project with its funding lines and the steering-group decisions on its proposals (read-only)."""
 
     priority = serializers.IntegerField(source="priority.code", read_only=True, help_text="Priority code 1–4.")
-    methods = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True,
-                                           help_text="Method category codes 1–3.")
-    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    methods: serializers.SlugRelatedField[MethodCategory] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Method category codes 1–3.")
+    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(slug_field="slug", many=True,
+                                                                               read_only=True)
     partners = PartnerSerializer(source="partnerships", many=True, read_only=True)
     co_implementers = PartnerSerializer(source="partnerships", many=True, read_only=True)
 
@@ -107,12 +108,12 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     decisions. Unknown keys are ignored."""
 
     priority = serializers.IntegerField(min_value=1, max_value=4, help_text="Priority code 1–4.")
-    methods = serializers.SlugRelatedField(slug_field="code", many=True, queryset=MethodCategory.objects.all(),
-                                           help_text="Method category codes 1–3.")
-    themes = serializers.SlugRelatedField(slug_field="slug", many=True, queryset=Theme.objects.all(),
-                                          required=False)
-    partners = serializers.PrimaryKeyRelatedField(many=True, queryset=Organisation.objects.all(), required=False,
-                                                  help_text="Co-implementers (organisation ids).")
+    methods: serializers.SlugRelatedField[MethodCategory] = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=MethodCategory.objects.all(), help_text="Method category codes 1–3.")
+    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Theme.objects.all(), required=False)
+    partners: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.all(), required=False, help_text="Co-implementers (organisation ids).")
     co_implementers = CoImplementerWriteSerializer(
         many=True, required=False,
         help_text="Co-implementers with their budget shares (replaces `partners` when given): the lead is not "

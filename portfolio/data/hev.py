@@ -2,8 +2,31 @@
 Translations of names are ours (domain.md); the Finnish text is the agreement's own."""
 
 import datetime as dt
+from typing import TypedDict
 
-AGREEMENT = {
+
+class AgreementSpec(TypedDict):
+    code: str
+    name: dict[str, str]
+    region: str
+    valid_from: dt.date
+    valid_until: dt.date
+    programme: str
+
+
+class ProjectSpec(TypedDict):
+    code: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    start_date: dt.date
+    end_date: dt.date
+    lead: str
+    partners: list[str]
+    priority: int
+    methods: list[int]
+
+
+AGREEMENT: AgreementSpec = {
     "code": "helsinki-espoo-vantaa-2021-2027",
     "name": {
         "fi": "Helsingin, Espoon ja Vantaan innovaatioekosysteemisopimus 2021–2027",
@@ -84,7 +107,7 @@ NATIONAL_GROUP = {"fi": "Innovaatioekosysteemisopimusten kansallinen ohjausryhm�
                   "sv": "Den nationella styrgruppen för innovationsekosystemavtalen",
                   "en": "National steering group of the innovation ecosystem agreements"}
 
-COORDINATION_PROJECT = {
+COORDINATION_PROJECT: ProjectSpec = {
     "code": "HEV-KOORD",
     "title": {"fi": "Innovaatioekosysteemisopimuksen koordinaatiohanke",
               "sv": "Koordineringsprojektet för innovationsekosystemavtalet",

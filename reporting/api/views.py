@@ -70,8 +70,8 @@ class SummaryRequestSerializer(serializers.Serializer):
     """Which summary to compile. A steering summary names its agreement; the national one does not."""
 
     audience = serializers.ChoiceField(choices=Audience.choices)
-    agreement = serializers.PrimaryKeyRelatedField(queryset=Agreement.objects.all(), required=False,
-                                                   allow_null=True)
+    agreement: serializers.PrimaryKeyRelatedField[Agreement] = serializers.PrimaryKeyRelatedField(
+        queryset=Agreement.objects.all(), required=False, allow_null=True)
     period = serializers.RegexField(r"^\d{4}(-Q[1-4]|-H[12])?$", max_length=7,
                                     help_text="YYYY, YYYY-Qn or YYYY-Hn, e.g. 2026-Q3.")
     language = serializers.ChoiceField(choices=settings.LANGUAGES, default="fi")

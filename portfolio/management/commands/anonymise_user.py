@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if options["deactivate"]:
             user_deactivate(user=user)
         try:
-            user = user_anonymise(user=user)
+            anonymised = user_anonymise(user=user)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        self.stdout.write(f"Anonymised as {user.username}: {user.get_full_name()}")
+        self.stdout.write(f"Anonymised as {anonymised.username}: {anonymised.get_full_name()}")
