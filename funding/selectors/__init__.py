@@ -19,168 +19,137 @@ Definitions used throughout (the agreement is silent on these; we decided; docs/
 - AKKE split: AKKE lines with the local and private lines of the same project and year.
 - Coordination project: AKKE until the end of 2023, ERDF from 2024; other EU/state lines are flagged.
 
-The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`, `exports`; every name is importable
-from the package."""
+The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`, `exports`, `decommitment`;
+every name is importable from the package."""
 
-from .counting import (  # noqa: F401
-    BASES as BASES,
-)
 from .counting import (
-    CENT as CENT,
+    BASES,
+    CENT,
+    COORDINATION_AKKE_LAST_YEAR,
+    DECIDED_STATUSES,
+    DROPPED_STATUSES,
+    HUNDRED,
+    NOT_COUNTED_STATUSES,
+    SEPARATE_INSTRUMENTS,
+    _amount_field,
+    _cents,
+    _money_sum,
+    countable_lines,
+    counted_q,
+    frame_exists,
+    frame_lines,
+    funding_summary,
+    method_category_totals,
+    needs_frame,
+    percentages,
+    priority4_rule_holds,
+    priority4_rule_ok_for,
+    priority_totals,
+    separate_lines,
+    split_of,
+    split_within_tolerance,
+    with_counted_flag,
 )
-from .counting import (
-    COORDINATION_AKKE_LAST_YEAR as COORDINATION_AKKE_LAST_YEAR,
+from .decommitment import (
+    Decommitment,
+    decommitment_forecast,
 )
-from .counting import (
-    DECIDED_STATUSES as DECIDED_STATUSES,
-)
-from .counting import (
-    DROPPED_STATUSES as DROPPED_STATUSES,
-)
-from .counting import (
-    HUNDRED as HUNDRED,
-)
-from .counting import (
-    NOT_COUNTED_STATUSES as NOT_COUNTED_STATUSES,
-)
-from .counting import (
-    SEPARATE_INSTRUMENTS as SEPARATE_INSTRUMENTS,
-)
-from .counting import (
-    _amount_field as _amount_field,
-)
-from .counting import (
-    _cents as _cents,
-)
-from .counting import (
-    _money_sum as _money_sum,
-)
-from .counting import (
-    countable_lines as countable_lines,
-)
-from .counting import (
-    counted_q as counted_q,
-)
-from .counting import (
-    frame_exists as frame_exists,
-)
-from .counting import (
-    frame_lines as frame_lines,
-)
-from .counting import (
-    funding_summary as funding_summary,
-)
-from .counting import (
-    method_category_totals as method_category_totals,
-)
-from .counting import (
-    needs_frame as needs_frame,
-)
-from .counting import (
-    percentages as percentages,
-)
-from .counting import (
-    priority4_rule_holds as priority4_rule_holds,
-)
-from .counting import (
-    priority4_rule_ok_for as priority4_rule_ok_for,
-)
-from .counting import (
-    priority_totals as priority_totals,
-)
-from .counting import (
-    separate_lines as separate_lines,
-)
-from .counting import (
-    split_of as split_of,
-)
-from .counting import (
-    split_within_tolerance as split_within_tolerance,
-)
-from .counting import (
-    with_counted_flag as with_counted_flag,
-)
-from .exports import (  # noqa: F401
-    funding_line_export_rows as funding_line_export_rows,
-)
-from .frames import (  # noqa: F401
-    _line_code as _line_code,
+from .exports import (
+    funding_line_export_rows,
 )
 from .frames import (
-    _line_value as _line_value,
+    _line_code,
+    _line_value,
+    frame_use,
 )
-from .frames import (
-    frame_use as frame_use,
-)
-from .national import (  # noqa: F401
-    agreements_comparison as agreements_comparison,
-)
-from .pages import (
-    _bar as _bar,
+from .national import (
+    agreements_comparison,
 )
 from .pages import (
-    _can_change as _can_change,
-)
-from .pages import (
-    dashboard_funding as dashboard_funding,
-)
-from .pages import (
-    frames_for as frames_for,
-)
-from .pages import (
-    lines_fingerprint as lines_fingerprint,
-)
-from .pages import (
-    project_financing_plan as project_financing_plan,
-)
-from .pages import (  # noqa: F401
-    project_list_url as project_list_url,
-)
-from .pages import (
-    today as today,
-)
-from .splits import (  # noqa: F401
-    _gauge as _gauge,
+    _bar,
+    _can_change,
+    dashboard_funding,
+    frames_for,
+    lines_fingerprint,
+    project_financing_plan,
+    project_list_url,
+    today,
 )
 from .splits import (
-    _visible_lines as _visible_lines,
-)
-from .splits import (
-    agreement_split as agreement_split,
-)
-from .splits import (
-    akke_lines as akke_lines,
-)
-from .splits import (
-    coordination_line_conflicts as coordination_line_conflicts,
-)
-from .splits import (
-    country_split as country_split,
-)
-from .splits import (
-    project_split as project_split,
-)
-from .splits import (
-    split_by as split_by,
-)
-from .splits import (
-    split_report as split_report,
+    _gauge,
+    _visible_lines,
+    agreement_split,
+    akke_lines,
+    coordination_line_conflicts,
+    country_split,
+    project_split,
+    split_by,
+    split_report,
 )
 from .what_if import (
-    _code_of_line as _code_of_line,
+    _code_of_line,
+    _parse_decimal,
+    proposal_funding_effect,
+    what_if_effect,
+    what_if_extra_rows,
+    what_if_lines_from_query,
 )
-from .what_if import (  # noqa: F401
-    _parse_decimal as _parse_decimal,
-)
-from .what_if import (
-    proposal_funding_effect as proposal_funding_effect,
-)
-from .what_if import (
-    what_if_effect as what_if_effect,
-)
-from .what_if import (
-    what_if_extra_rows as what_if_extra_rows,
-)
-from .what_if import (
-    what_if_lines_from_query as what_if_lines_from_query,
-)
+
+__all__ = [
+    "BASES",
+    "CENT",
+    "COORDINATION_AKKE_LAST_YEAR",
+    "DECIDED_STATUSES",
+    "DROPPED_STATUSES",
+    "Decommitment",
+    "HUNDRED",
+    "NOT_COUNTED_STATUSES",
+    "SEPARATE_INSTRUMENTS",
+    "_amount_field",
+    "_bar",
+    "_can_change",
+    "_cents",
+    "_code_of_line",
+    "_gauge",
+    "_line_code",
+    "_line_value",
+    "_money_sum",
+    "_parse_decimal",
+    "_visible_lines",
+    "agreement_split",
+    "agreements_comparison",
+    "akke_lines",
+    "coordination_line_conflicts",
+    "countable_lines",
+    "counted_q",
+    "country_split",
+    "dashboard_funding",
+    "decommitment_forecast",
+    "frame_exists",
+    "frame_lines",
+    "frame_use",
+    "frames_for",
+    "funding_line_export_rows",
+    "funding_summary",
+    "lines_fingerprint",
+    "method_category_totals",
+    "needs_frame",
+    "percentages",
+    "priority4_rule_holds",
+    "priority4_rule_ok_for",
+    "priority_totals",
+    "project_financing_plan",
+    "project_list_url",
+    "project_split",
+    "proposal_funding_effect",
+    "separate_lines",
+    "split_by",
+    "split_of",
+    "split_report",
+    "split_within_tolerance",
+    "today",
+    "what_if_effect",
+    "what_if_extra_rows",
+    "what_if_lines_from_query",
+    "with_counted_flag",
+]
