@@ -1,1 +1,0 @@
-"""Follow-up models: filled in by the progress-report and indicator work (issue 13)."""
