@@ -8,3 +8,11 @@ class FollowupConfig(AppConfig):
 
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self) -> None:
+        from portfolio.panels import PROGRESS_REPORTS, register_project_panel  # noqa: PLC0415
+
+        from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
+        from .views.reports import project_reports_panel  # noqa: PLC0415
+
+        register_project_panel(PROGRESS_REPORTS, project_reports_panel)

@@ -18,6 +18,7 @@ ProjectPanel = Callable[["HttpRequest", "Project", bool], "SafeString"]
 
 FINANCING = "financing"
 DECISIONS = "decisions"
+PROGRESS_REPORTS = "progress_reports"
 
 _panels: dict[str, ProjectPanel] = {}
 

@@ -1,0 +1,19 @@
+"""Reads of the follow-up app, one module per aggregate."""
+
+from .reports import (
+    ExpectedReport,
+    ReviewQueue,
+    expected_reports,
+    my_reports,
+    projects_to_schedule,
+    recorded_spending_to,
+    report_detail,
+    report_list,
+    reporting_periods,
+    review_queue,
+    schedule_of,
+)
+
+__all__ = ["ExpectedReport", "ReviewQueue", "expected_reports", "my_reports", "projects_to_schedule",
+           "recorded_spending_to", "report_detail", "report_list", "reporting_periods", "review_queue",
+           "schedule_of"]
