@@ -53,7 +53,7 @@ def contact_project_ids_of(user: AnyUser) -> list[int]:
         from django.apps import apps  # noqa: PLC0415
 
         contacts = apps.get_model("portfolio", "ProjectContact").objects
-        cached = sorted(set(contacts.filter(user=user).values_list("project_id", flat=True)))
+        cached = sorted(set(contacts.filter(user_id=user.pk).values_list("project_id", flat=True)))
         user._portal_contact_project_ids = cached  # type: ignore[union-attr,attr-defined]
     return cached
 

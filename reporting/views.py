@@ -20,8 +20,8 @@ from funding.selectors import agreements_comparison, dashboard_funding
 from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
 from portfolio.current import current_agreement
-from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
 from portfolio.models import Project
+from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
 from portfolio.roles import Role, has_role, is_project_contact_only
 
 from .filters import SummaryReportFilter

@@ -4,7 +4,7 @@ a step the state does not allow is 409, a step the user may not take is 403."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -27,6 +27,14 @@ from ..models.reports import (
     ReportStatus,
 )
 from ..services import reports as services
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _user(request: Request) -> User:
+    # The permission class lets only signed-in portal users through.
+    return cast("User", request.user)
 
 
 class SpendingSerializer(serializers.ModelSerializer):
@@ -72,7 +80,8 @@ class SpendingInputSerializer(serializers.Serializer):
 
 
 class ProgressReportWriteSerializer(serializers.Serializer):
-    project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none(), required=False)
+    project: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        queryset=Project.objects.none(), required=False)
     kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.PERIODIC)
     period_start = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=[("", ""), *ReportStatus.choices], required=False, allow_blank=True)
@@ -86,7 +95,9 @@ class ProgressReportWriteSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            self.fields["project"].queryset = Project.objects.visible_to(request.user)
+            field = cast(serializers.PrimaryKeyRelatedField, self.fields["project"])
+            # (The stubs type `queryset` as a manager descriptor.)
+            field.queryset = Project.objects.visible_to(request.user)  # type: ignore[arg-type]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None:
@@ -136,32 +147,32 @@ class ProgressReportViewSet(PortalViewSet):
     def perform_create(self, serializer: Any) -> ProgressReport:  # type: ignore[override]
         data = serializer.validated_data
         report = services.progress_report_open(project=data["project"], kind=data["kind"],
-                                               period_start=data["period_start"], user=self.request.user)
+                                               period_start=data["period_start"], user=_user(self.request))
         return services.progress_report_update(report=report, data=_content(data), spending=data.get("spending"),
-                                               user=self.request.user)
+                                               user=_user(self.request))
 
     def perform_update(self, serializer: Any, instance: ProgressReport) -> ProgressReport:  # type: ignore[override]
         data = serializer.validated_data
         return services.progress_report_update(report=instance, data=_content(data),
-                                               spending=data.get("spending"), user=self.request.user)
+                                               spending=data.get("spending"), user=_user(self.request))
 
     @extend_schema(summary="Submit (or resubmit) a report for review", request=CommentSerializer,
                    responses={200: ProgressReportSerializer}, filters=False)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         return self.run_action(request, lambda r, d: services.progress_report_submit(
-            report=r, user=request.user, comment=d.get("comment", "")), CommentSerializer)
+            report=r, user=_user(request), comment=d.get("comment", "")), CommentSerializer)
 
     @extend_schema(summary="Accept a submitted report (its spending feeds the ledger)", request=CommentSerializer,
                    responses={200: ProgressReportSerializer}, filters=False)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         return self.run_action(request, lambda r, d: services.progress_report_accept(
-            report=r, user=request.user, comment=d.get("comment", "")), CommentSerializer)
+            report=r, user=_user(request), comment=d.get("comment", "")), CommentSerializer)
 
     @extend_schema(summary="Return a submitted report with comments", request=CommentSerializer,
                    responses={200: ProgressReportSerializer}, filters=False)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
         return self.run_action(request, lambda r, d: services.progress_report_return(
-            report=r, user=request.user, comment=d.get("comment", "")), CommentSerializer)
+            report=r, user=_user(request), comment=d.get("comment", "")), CommentSerializer)

@@ -13,6 +13,11 @@ from portfolio.forms import AccessibleFormMixin
 
 from ..models.reports import ProgressReport, ReportFrequency, ReportStatus
 
+
+def _euro_amount(value: object) -> None:
+    parse_amount(value)
+
+
 STATUS_CHOICES = [("", _("Choose…")), *ReportStatus.choices]
 
 
@@ -40,7 +45,7 @@ class ProgressReportForm(AccessibleFormMixin, forms.Form):
         for instrument in self.instruments:
             # Text, not a number input: people type "12 500,50" (ux.md); the service parses it.
             self.fields[f"spent_{instrument.code}"] = forms.CharField(
-                label=str(instrument), required=False, validators=[parse_amount],
+                label=str(instrument), required=False, validators=[_euro_amount],
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}))
         self.spending_fields = [self[f"spent_{i.code}"] for i in self.instruments]
 

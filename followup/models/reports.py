@@ -141,7 +141,8 @@ class ProgressReportSpending(models.Model):
                                verbose_name=_("progress report"))
     instrument = models.ForeignKey("funding.FundingInstrument", on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("instrument"))
-    amount = models.DecimalField(_("spent to date (€)"), **MONEY)
+    amount = models.DecimalField(_("spent to date (€)"), max_digits=MONEY["max_digits"],
+                                 decimal_places=MONEY["decimal_places"])
 
     history = HistoricalRecords(bases=[RequestIDHistory])
 

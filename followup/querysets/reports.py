@@ -35,7 +35,7 @@ class ProgressReportQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser:  # type: ignore[union-attr]
+        if user.is_superuser:  # type: ignore[union-attr,attr-defined]
             return self.all()
         if not is_coordinator(user):
             return self.none()

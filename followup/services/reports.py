@@ -339,7 +339,7 @@ def progress_report_attachment_add(*, report: ProgressReport, upload: Any, user:
 def progress_report_attachment_delete(*, attachment: ProgressReportAttachment, user: User | None) -> None:
     if user is not None and not can_edit_progress_report(user, attachment.report):
         raise PermissionDenied
-    storage, name = attachment.file.storage, attachment.file.name
+    storage, name = attachment.file.storage, attachment.file.name or ""
     attachment._history_user = user  # type: ignore[attr-defined]
     attachment.delete()
     transaction.on_commit(lambda: storage.delete(name))

@@ -27,7 +27,8 @@ def report(project):  # type: ignore[no-untyped-def]
     return ProgressReport.objects.get(project=project, kind="periodic", period_start=dt.date(2025, 1, 1))
 
 
-CONTENT = {"status": "on_track", "done": "Pilotit käynnissä.", "spending": [{"instrument": "ERDF", "amount": "1 000,50"}]}
+CONTENT = {"status": "on_track", "done": "Pilotit käynnissä.",
+           "spending": [{"instrument": "ERDF", "amount": "1 000,50"}]}
 
 
 def test_anonymous_gets_403(report):

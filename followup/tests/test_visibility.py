@@ -33,6 +33,7 @@ def test_visible_to_is_exactly_the_contacts_projects(project, contact, others):
 def test_a_contact_with_another_role_keeps_that_roles_view_and_adds_their_projects(agreement, others, coordinator):
     hidden = ProjectFactory(agreement=AgreementFactory(with_priorities=True), status="idea")
     from django.contrib.auth.models import Group
+
     from portfolio.models import ProjectContact
 
     coordinator.groups.add(Group.objects.get_or_create(name="project_contact")[0])

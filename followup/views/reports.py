@@ -3,7 +3,7 @@ coordinators' queue. Thin: parse, authorise, call one service or selector, rende
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,6 +37,14 @@ from ..permissions.reports import (
 from ..selectors import reports as selectors
 from ..services import reports as services
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view here is behind login_required: the user is the portal's signed-in User.
+    return cast("User", request.user)
+
 
 def _require_portal_user(request: HttpRequest) -> None:
     if not can_view_portal(request.user):
@@ -49,7 +57,7 @@ def _errors_text(exc: ValidationError) -> str:
 
 def project_reports_panel(request: HttpRequest, project: Project, can_edit: bool) -> SafeString:
     """The progress-reports block of the project page (registered as `portfolio.panels.PROGRESS_REPORTS`)."""
-    reports = selectors.report_list(user=request.user, project=project)
+    reports = selectors.report_list(user=_user(request), project=project)
     return render_to_string("followup/partials/project_reports.html", {
         "project": project, "reports": reports, "today": timezone.localdate(),
         "contacts": ProjectContact.objects.filter(project=project).select_related("user", "organisation"),
@@ -61,11 +69,13 @@ def report_index(request: HttpRequest) -> HttpResponse:
     """The reports a user has to deal with: a contact's own, a coordinator's queue, otherwise every visible one."""
     _require_portal_user(request)
     today = timezone.localdate()
-    mine = list(selectors.my_reports(user=request.user, today=today)) if contact_project_ids_of(request.user) else None
-    queue = selectors.review_queue(user=request.user, today=today) if is_coordinator(request.user) else None
+    mine = None
+    if contact_project_ids_of(request.user):
+        mine = list(selectors.my_reports(user=_user(request), today=today))
+    queue = selectors.review_queue(user=_user(request), today=today) if is_coordinator(request.user) else None
     visible = None
     if mine is None and queue is None:
-        visible = list(selectors.report_list(user=request.user).order_by("-period_end", "project__code")[:200])
+        visible = list(selectors.report_list(user=_user(request)).order_by("-period_end", "project__code")[:200])
     return render(request, "followup/report_index.html", {"mine": mine, "queue": queue, "visible": visible,
                                                           "today": today})
 
@@ -73,7 +83,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_reports(request: HttpRequest, project_pk: int) -> HttpResponse:
     _require_portal_user(request)
-    project = project_for(user=request.user, pk=project_pk)
+    project = project_for(user=_user(request), pk=project_pk)
     can_edit = can_change_project(request.user, project)
     schedule = selectors.schedule_of(project)
     form = None
@@ -81,7 +91,7 @@ def project_reports(request: HttpRequest, project_pk: int) -> HttpResponse:
         form = ScheduleForm(initial={"frequency": schedule.frequency, "due_days": schedule.due_days,
                                      "final_window_days": schedule.final_window_days})
     return render(request, "followup/project_reports.html", {
-        "project": project, "reports": selectors.report_list(user=request.user, project=project),
+        "project": project, "reports": selectors.report_list(user=_user(request), project=project),
         "schedule": schedule, "schedule_form": form, "today": timezone.localdate(),
     })
 
@@ -90,20 +100,20 @@ def project_reports(request: HttpRequest, project_pk: int) -> HttpResponse:
 @require_POST
 def schedule_set(request: HttpRequest, project_pk: int) -> HttpResponse:
     _require_portal_user(request)
-    project = project_for(user=request.user, pk=project_pk)
+    project = project_for(user=_user(request), pk=project_pk)
     if not can_change_project(request.user, project):
         raise PermissionDenied
     form = ScheduleForm(request.POST)
     if form.is_valid():
         try:
-            services.reporting_schedule_set(project=project, user=request.user, **form.cleaned_data)
+            services.reporting_schedule_set(project=project, user=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, _errors_text(exc))
         else:
             messages.success(request, _("The reporting schedule is saved and the due dates are updated."))
             return redirect("followup:project-reports", project_pk=project.pk)
     return render(request, "followup/project_reports.html", {
-        "project": project, "reports": selectors.report_list(user=request.user, project=project),
+        "project": project, "reports": selectors.report_list(user=_user(request), project=project),
         "schedule": selectors.schedule_of(project), "schedule_form": form, "today": timezone.localdate(),
     }, status=400)
 
@@ -129,14 +139,14 @@ def _detail_context(request: HttpRequest, report: ProgressReport, **extra: Any) 
 @login_required
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     return render(request, "followup/report_detail.html", _detail_context(request, report))
 
 
 @login_required
 def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     if not can_write_progress_reports(request.user, report):
         raise PermissionDenied
     if not report.is_open:
@@ -144,15 +154,16 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
                        % {"state": report.get_review_state_display()})
         return redirect(report)
     if request.method != "POST":
-        return render(request, "followup/report_form.html", {"report": report, "form": ProgressReportForm(report=report)})
+        form = ProgressReportForm(report=report)
+        return render(request, "followup/report_form.html", {"report": report, "form": form})
     form = ProgressReportForm(request.POST, report=report)
     if form.is_valid():
         data, spending = form.data_and_spending()
         try:
             with transaction.atomic():  # save and submit together, or neither
-                services.progress_report_update(report=report, data=data, spending=spending, user=request.user)
+                services.progress_report_update(report=report, data=data, spending=spending, user=_user(request))
                 if "submit" in request.POST:
-                    services.progress_report_submit(report=report, user=request.user)
+                    services.progress_report_submit(report=report, user=_user(request))
         except ValidationError as exc:
             form.add_service_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         else:
@@ -178,14 +189,14 @@ _DONE = {
 @require_POST
 def report_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     service = _ACTIONS.get(action)
     if service is None:
         raise Http404
     form = TransitionForm(request.POST)
     form.is_valid()
     try:
-        service(report=report, user=request.user, comment=form.cleaned_data.get("comment", ""))
+        service(report=report, user=_user(request), comment=form.cleaned_data.get("comment", ""))
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "comment" in exc.error_dict:
             form.add_error("comment", exc.error_dict["comment"])
@@ -202,12 +213,12 @@ def report_transition(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     if not can_edit_progress_report(request.user, report):
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.progress_report_attachment_add(report=report, upload=form.cleaned_data["file"], user=request.user,
+        services.progress_report_attachment_add(report=report, upload=form.cleaned_data["file"], user=_user(request),
                                                 description=form.cleaned_data["description"])
         messages.success(request, _("The document is added."))
         return redirect(report)
@@ -218,7 +229,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     attachment = get_object_or_404(ProgressReportAttachment, pk=attachment_pk, report=report)
     try:
         handle = attachment.file.open("rb")
@@ -236,8 +247,8 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @require_POST
 def attachment_delete(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     _require_portal_user(request)
-    report = selectors.report_detail(user=request.user, pk=pk)
+    report = selectors.report_detail(user=_user(request), pk=pk)
     attachment = get_object_or_404(ProgressReportAttachment, pk=attachment_pk, report=report)
-    services.progress_report_attachment_delete(attachment=attachment, user=request.user)
+    services.progress_report_attachment_delete(attachment=attachment, user=_user(request))
     messages.success(request, _("The document is removed."))
     return redirect(report)
