@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from followup.models import ProgressReport, ProgressReportAttachment
 from funding.models import EuraImport, FundingDecision
 from governance.choices import GroupKind, MeetingStatus, MemberRole, ProposalStatus
 from governance.models import (
@@ -172,6 +173,20 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     report.save()
     side.add(report, hidden=True)
     side.secrets.add(f"zq{tag}-report")
+    # Progress reports: of an undecided project (hidden with it), and of the decided one (read by whoever sees
+    # the project).
+    hidden_report = ProgressReport.objects.create(
+        project=idea_project, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30),
+        due_date=dt.date(2026, 8, 29), done=f"zq{tag}-progress-done", risks=f"zq{tag}-progress-risks")
+    side.add(hidden_report, hidden=True)
+    side.secrets |= {hidden_report.done, hidden_report.risks}
+    side.add(ProgressReportAttachment.objects.create(
+        report=hidden_report, file=ContentFile(b"secret", name="r.pdf"), original_name=f"zq{tag}-progress.pdf",
+        content_type="application/pdf", size=6), hidden=True)
+    side.secrets.add(f"zq{tag}-progress.pdf")
+    side.add(ProgressReport.objects.create(
+        project=public, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 12, 31),
+        due_date=dt.date(2026, 3, 1), done=f"Julkinen {tag} eteni."), hidden=False)
     return side
 
 
@@ -195,9 +210,12 @@ def world(agreement, other_agreement, coordinator, other_coordinator, steering_m
     Membership.objects.create(group=group_b, user=other_coordinator, role=MemberRole.MEMBER)
     a = _build_side("a", agreement, group_a, steering_member)
     b = _build_side("b", other_agreement, group_b, other_coordinator)
+    from followup.tests.factories import make_contact
+
+    contact = make_contact(a.objects[Project][-1], username="contact-a")  # of A's decided project
     users = {"coordinator A": coordinator, "coordinator B": other_coordinator, "steering A": steering_member,
-             "ministry": ministry_user, "no role": plain_user, "anonymous": None}
-    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "ministry": [],
+             "contact A": contact, "ministry": ministry_user, "no role": plain_user, "anonymous": None}
+    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [b], "ministry": [],
                "no role": [a, b], "anonymous": [a, b]}
     return World(a, b, users, foreign)
 
@@ -228,6 +246,8 @@ MAIN_MODEL = [
     ("governance/groups/", SteeringGroup),
     ("governance/ideas/", ProjectIdea),
     ("reports/", SummaryReport),
+    ("followup/reports/", ProgressReport),
+    ("followup/projects/", Project),
     ("api/v1/^agreements/", Agreement),
     ("api/v1/^priorities/", Priority),
     ("api/v1/^method-categories/", MethodCategory),
@@ -240,6 +260,7 @@ MAIN_MODEL = [
     ("api/v1/^meetings/", Meeting),
     ("api/v1/^decisions/", Decision),
     ("api/v1/^reports/", SummaryReport),
+    ("api/v1/^progress-reports/", ProgressReport),
 ]
 
 
@@ -299,6 +320,8 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
     if names == ["project_pk"]:
         projects = list(Project.objects.filter(agreement=obj.agreement)[:1]) if hasattr(obj, "agreement") else []
         return [{"project_pk": p.pk} for p in projects] or [{"project_pk": NONEXISTENT}]
+    if names == ["action"]:
+        return [{"action": "submit"}]
     if names == ["proposal_pk"]:
         proposals = list(obj.proposals.all()[:1]) if isinstance(obj, Meeting) else []
         return [{"proposal_pk": p.pk} for p in proposals] or [{"proposal_pk": NONEXISTENT}]
