@@ -184,9 +184,12 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
         report=hidden_report, file=ContentFile(b"secret", name="r.pdf"), original_name=f"zq{tag}-progress.pdf",
         content_type="application/pdf", size=6), hidden=True)
     side.secrets.add(f"zq{tag}-progress.pdf")
-    side.add(ProgressReport.objects.create(
+    public_report = side.add(ProgressReport.objects.create(
         project=public, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 12, 31),
         due_date=dt.date(2026, 3, 1), done=f"Julkinen {tag} eteni."), hidden=False)
+    side.add(ProgressReportAttachment.objects.create(
+        report=public_report, file=ContentFile(b"public", name="r.pdf"), original_name=f"pub{tag}-progress.pdf",
+        content_type="application/pdf", size=6), hidden=False)
     return side
 
 
