@@ -15,4 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/<int:pk>/<slug:action>/", reports.report_transition, name="report-transition"),
     path("projects/<int:project_pk>/reports/", reports.project_reports, name="project-reports"),
     path("projects/<int:project_pk>/schedule/", reports.schedule_set, name="schedule-set"),
+    path("projects/<int:project_pk>/contacts/", reports.contact_assign, name="contact-assign"),
+    path("projects/<int:project_pk>/contacts/<int:contact_pk>/delete/", reports.contact_remove,
+         name="contact-remove"),
 ]

@@ -323,6 +323,9 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
     if names == ["project_pk"]:
         projects = list(Project.objects.filter(agreement=obj.agreement)[:1]) if hasattr(obj, "agreement") else []
         return [{"project_pk": p.pk} for p in projects] or [{"project_pk": NONEXISTENT}]
+    if names == ["contact_pk"]:
+        contacts = list(obj.contacts.all()[:1]) if isinstance(obj, Project) else []
+        return [{"contact_pk": c.pk} for c in contacts] or [{"contact_pk": NONEXISTENT}]
     if names == ["action"]:
         return [{"action": "submit"}]
     if names == ["proposal_pk"]:

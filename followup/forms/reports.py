@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import FundingInstrument
 from funding.money import parse_amount
 from portfolio.forms import AccessibleFormMixin
+from portfolio.models import Organisation
 
 from ..models.reports import ProgressReport, ReportFrequency, ReportStatus
 
@@ -72,3 +74,21 @@ class ScheduleForm(AccessibleFormMixin, forms.Form):
     due_days = forms.IntegerField(label=_("Days after the period until due"), min_value=0, max_value=365)
     final_window_days = forms.IntegerField(label=_("Days after the project's end for the final report"),
                                            min_value=0, max_value=365)
+
+
+class ContactAssignForm(AccessibleFormMixin, forms.Form):
+    """A coordinator makes a person a contact of the project, for its lead or a co-implementer."""
+
+    # The choices are set per project in __init__.
+    user: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    organisation: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Reports for"), queryset=Organisation.objects.none(), required=False)
+
+    def __init__(self, *args: Any, project: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        user_field.queryset = (  # type: ignore[attr-defined]
+            get_user_model().objects.filter(is_active=True, is_superuser=False).order_by("last_name", "username"))
+        user_field.label_from_instance = lambda u: f"{u.get_full_name() or u.username} ({u.username})"  # type: ignore[attr-defined]
+        ids = [project.lead_organisation_id, *project.partnerships.values_list("organisation_id", flat=True)]
+        self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=ids)  # type: ignore[attr-defined]

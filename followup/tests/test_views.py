@@ -132,3 +132,36 @@ def test_coordinator_sets_the_schedule_on_the_page(project, coordinator, contact
 def test_index_page_for_each_role(report, contact, coordinator, ministry_user):
     for user in (contact, coordinator, ministry_user):
         assert _client(user).get("/followup/reports/").status_code == 200
+
+
+def test_coordinator_assigns_and_removes_a_contact_on_the_project_page(project, coordinator):
+    from django.contrib.auth.models import Group
+
+    from portfolio.models import ProjectContact
+    from tests.factories import UserFactory
+
+    person = UserFactory(username="uusi")
+    client = _client(coordinator)
+    page = client.get(f"/followup/projects/{project.pk}/reports/").content.decode()
+    assert "contact-form" in page
+    response = client.post(f"/followup/projects/{project.pk}/contacts/",
+                           {"user": person.pk, "organisation": project.lead_organisation_id})
+    assert response.status_code == 302
+    contact = ProjectContact.objects.get(project=project, user=person)
+    assert person.groups.filter(name="project_contact").exists() and Group.objects.filter(name="project_contact")
+    assert client.post(f"/followup/projects/{project.pk}/contacts/{contact.pk}/delete/").status_code == 302
+    assert not ProjectContact.objects.filter(pk=contact.pk).exists()
+
+
+def test_a_foreign_organisation_is_refused_and_a_contact_cannot_assign(project, coordinator, contact):
+    from portfolio.models import ProjectContact
+    from tests.factories import OrganisationFactory, UserFactory
+
+    person = UserFactory(username="uusi")
+    response = _client(coordinator).post(f"/followup/projects/{project.pk}/contacts/",
+                                         {"user": person.pk, "organisation": OrganisationFactory().pk})
+    assert response.status_code == 400 and not ProjectContact.objects.filter(user=person).exists()
+    assert _client(contact).post(f"/followup/projects/{project.pk}/contacts/",
+                                 {"user": person.pk}).status_code == 403
+    mine = ProjectContact.objects.get(user=contact)
+    assert _client(contact).post(f"/followup/projects/{project.pk}/contacts/{mine.pk}/delete/").status_code == 403

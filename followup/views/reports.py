@@ -23,10 +23,11 @@ from portfolio.audit import security_event_record
 from portfolio.choices import SecurityEventKind
 from portfolio.forms import AttachmentForm
 from portfolio.models import Project, ProjectContact
-from portfolio.permissions import can_change_project, can_view_portal
+from portfolio.permissions import can_assign_project_contacts, can_change_project, can_view_portal
 from portfolio.selectors import project_detail as project_for
+from portfolio.services import project_contact_assign, project_contact_remove
 
-from ..forms.reports import ProgressReportForm, ScheduleForm, TransitionForm
+from ..forms.reports import ContactAssignForm, ProgressReportForm, ScheduleForm, TransitionForm
 from ..models.reports import ProgressReport, ProgressReportAttachment
 from ..permissions.reports import (
     can_edit_progress_report,
@@ -84,16 +85,55 @@ def report_index(request: HttpRequest) -> HttpResponse:
 def project_reports(request: HttpRequest, project_pk: int) -> HttpResponse:
     _require_portal_user(request)
     project = project_for(user=_user(request), pk=project_pk)
-    can_edit = can_change_project(request.user, project)
     schedule = selectors.schedule_of(project)
     form = None
-    if can_edit:
+    if can_change_project(request.user, project):
         form = ScheduleForm(initial={"frequency": schedule.frequency, "due_days": schedule.due_days,
                                      "final_window_days": schedule.final_window_days})
-    return render(request, "followup/project_reports.html", {
+    return render(request, "followup/project_reports.html", _project_context(request, project, schedule_form=form))
+
+
+def _project_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+    can_assign = can_assign_project_contacts(request.user, project)
+    return {
         "project": project, "reports": selectors.report_list(user=_user(request), project=project),
-        "schedule": schedule, "schedule_form": form, "today": timezone.localdate(),
-    })
+        "schedule": selectors.schedule_of(project), "today": timezone.localdate(),
+        "contacts": ProjectContact.objects.filter(project=project).select_related("user", "organisation"),
+        "can_assign": can_assign, "contact_form": ContactAssignForm(project=project) if can_assign else None,
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def contact_assign(request: HttpRequest, project_pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = project_for(user=request.user, pk=project_pk)
+    if not can_assign_project_contacts(request.user, project):
+        raise PermissionDenied
+    form = ContactAssignForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            project_contact_assign(project=project, contact_user=form.cleaned_data["user"],
+                                   organisation=form.cleaned_data["organisation"], user=_user(request))
+        except ValidationError as exc:
+            form.add_error(None, _errors_text(exc))
+        else:
+            messages.success(request, _("The project contact is saved."))
+            return redirect("followup:project-reports", project_pk=project.pk)
+    return render(request, "followup/project_reports.html", _project_context(request, project, contact_form=form),
+                  status=400)
+
+
+@login_required
+@require_POST
+def contact_remove(request: HttpRequest, project_pk: int, contact_pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    project = project_for(user=request.user, pk=project_pk)
+    contact = get_object_or_404(ProjectContact, pk=contact_pk, project=project)
+    project_contact_remove(contact=contact, user=_user(request))
+    messages.success(request, _("The project contact is removed."))
+    return redirect("followup:project-reports", project_pk=project.pk)
 
 
 @login_required
@@ -112,10 +152,8 @@ def schedule_set(request: HttpRequest, project_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The reporting schedule is saved and the due dates are updated."))
             return redirect("followup:project-reports", project_pk=project.pk)
-    return render(request, "followup/project_reports.html", {
-        "project": project, "reports": selectors.report_list(user=_user(request), project=project),
-        "schedule": selectors.schedule_of(project), "schedule_form": form, "today": timezone.localdate(),
-    }, status=400)
+    return render(request, "followup/project_reports.html", _project_context(request, project, schedule_form=form),
+                  status=400)
 
 
 def _detail_context(request: HttpRequest, report: ProgressReport, **extra: Any) -> dict[str, Any]:
