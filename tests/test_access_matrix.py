@@ -46,9 +46,23 @@ from governance.models import (
     ProposalAttachment,
     SteeringGroup,
 )
-from portfolio.models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectAttachment
+from portfolio.models import (
+    Agreement,
+    MethodCategory,
+    Organisation,
+    Priority,
+    Project,
+    ProjectAttachment,
+    ProjectContact,
+)
 from reporting.models import SummaryReport
-from tests.factories import FundingFrameFactory, FundingLineFactory, OrganisationFactory, ProjectFactory
+from tests.factories import (
+    FundingFrameFactory,
+    FundingLineFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +120,7 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
             content_type="application/pdf", size=6)
         side.add(attachment, hidden=True)
         side.add(FundingLineFactory(project=project, year=2026), hidden=True)
+        ProjectContact.objects.create(project=project, user=UserFactory(username=f"zq{tag}-contact-{status}"))
         if status in ("idea", "proposal"):
             idea = ProjectIdea.objects.create(project=project, need=f"zq{tag}-{status}-need",
                                               notes=f"zq{tag}-{status}-notes")
@@ -115,6 +130,7 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     public = ProjectFactory(agreement=agreement, code=f"PUB{tag}-1", title=f"Julkinen {tag}",
                             title_fi=f"Julkinen {tag}", status="running", lead_organisation=OrganisationFactory())
     side.add(public, hidden=False)
+    ProjectContact.objects.create(project=public, user=UserFactory(username=f"pub{tag}-contact"))
     side.add(FundingLineFactory(project=public, year=2025), hidden=False)
     # The funding authority's decision on it is read by whoever sees the project.
     side.add(FundingDecision.objects.create(project=public, decided_on=dt.date(2025, 3, 1),
