@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FundingLineKindEnum": "funding.choices.FundingLineKind",
         "OrganisationKindEnum": "portfolio.choices.OrganisationKind",
+        "ProgressReportKindEnum": "followup.models.reports.ReportKind",
+        "ProgressReportStatusEnum": "followup.models.reports.ReportStatus",
+        "ReviewStateEnum": "followup.models.reports.ReviewState",
     },
     "TITLE": "Ecosystem agreement portfolio API",
     "DESCRIPTION": (

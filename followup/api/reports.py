@@ -84,7 +84,7 @@ class ProgressReportWriteSerializer(serializers.Serializer):
         queryset=Project.objects.none(), required=False)
     kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.PERIODIC)
     period_start = serializers.DateField(required=False)
-    status = serializers.ChoiceField(choices=[("", ""), *ReportStatus.choices], required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=ReportStatus.choices, required=False, allow_blank=True)
     status_reason = serializers.CharField(required=False, allow_blank=True)
     done = serializers.CharField(required=False, allow_blank=True)
     next_steps = serializers.CharField(required=False, allow_blank=True)
