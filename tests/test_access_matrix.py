@@ -231,10 +231,11 @@ def world(agreement, other_agreement, coordinator, other_coordinator, steering_m
     b = _build_side("b", other_agreement, group_b, other_coordinator)
     from followup.tests.factories import make_contact
 
-    contact = make_contact(a.objects[Project][-1], username="contact-a")  # of A's decided project
+    # A project contact of A's decided project: every internal object of A, as of B, is foreign to them.
+    contact = make_contact(a.objects[Project][-1], username="contact-a")
     users = {"coordinator A": coordinator, "coordinator B": other_coordinator, "steering A": steering_member,
              "contact A": contact, "ministry": ministry_user, "no role": plain_user, "anonymous": None}
-    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [b], "ministry": [],
+    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [a, b], "ministry": [],
                "no role": [a, b], "anonymous": [a, b]}
     return World(a, b, users, foreign)
 
