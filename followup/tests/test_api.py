@@ -109,4 +109,13 @@ def test_filters(report, coordinator, project):
     total = ProgressReport.objects.filter(project=project).count()
     assert client.get(URL, {"project": project.pk}).json()["count"] == total
     assert client.get(URL, {"agreement": project.agreement_id}).json()["count"] == total
-    assert client.get(URL, {"agreement": project.agreement_id + 999}).json()["count"] == 0
+    # An id the user cannot see is answered exactly as one that does not exist.
+    assert client.get(URL, {"agreement": 987654321}).status_code == 400
+    assert client.get(URL, {"agreement": "5.1e+27"}).status_code == 400
+
+
+def test_a_contact_cannot_filter_by_a_project_they_do_not_see(report, contact, other_project):
+    client = _client(contact)
+    missing = client.get(URL, {"project": 987654321})
+    hidden = client.get(URL, {"project": other_project.pk})
+    assert missing.status_code == hidden.status_code == 400
