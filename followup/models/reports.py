@@ -126,7 +126,8 @@ class ProgressReport(models.Model):
 
     @property
     def period_label(self) -> str:
-        label = f"{self.period_start:%d.%m.%Y}–{self.period_end:%d.%m.%Y}"
+        start, end = self.period_start, self.period_end
+        label = f"{start.day}.{start.month}.{start.year}–{end.day}.{end.month}.{end.year}"
         return f"{self.get_kind_display()} {label}" if self.kind == ReportKind.FINAL else label
 
     @property
