@@ -43,5 +43,24 @@ def agreement_ids_of(user: AnyUser) -> list[int]:
     return cached
 
 
+def contact_project_ids_of(user: AnyUser) -> list[int]:
+    """The projects a user is a project contact of (cached on the user for the request)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_portal_contact_project_ids", None)
+    if cached is None:
+        # The app registry, not an import: this module sits below the models.
+        from django.apps import apps  # noqa: PLC0415
+
+        contacts = apps.get_model("portfolio", "ProjectContact").objects
+        cached = sorted(set(contacts.filter(user_id=user.pk).values_list("project_id", flat=True)))
+        user._portal_contact_project_ids = cached  # type: ignore[union-attr,attr-defined]
+    return cached
+
+
+def is_contact_of(user: AnyUser, project_id: int) -> bool:
+    return project_id in contact_project_ids_of(user)
+
+
 def is_coordinator(user: AnyUser) -> bool:
     return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.COORDINATOR)))

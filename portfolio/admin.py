@@ -23,6 +23,7 @@ from .models import (
     Organisation,
     Priority,
     Project,
+    ProjectContact,
     ProjectPartner,
     SecurityEvent,
     Theme,
@@ -104,6 +105,40 @@ class ProjectAdmin(ExplainRefusedDeleteMixin, SimpleHistoryAdmin, TranslationAdm
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(ProjectContact)
+class ProjectContactAdmin(SimpleHistoryAdmin):
+    """Coordinators assign project contacts; saving gives the person the project-contact role."""
+
+    list_display = ["project", "user", "organisation", "created_at"]
+    list_filter = ["project__agreement"]
+    search_fields = ["project__code", "project__title", "user__username", "user__last_name"]
+    list_select_related = ["project", "user", "organisation"]
+    autocomplete_fields = ["project", "user", "organisation"]
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        projects = Project.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(project__in=projects)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from .services import project_contact_assign
+
+        saved = project_contact_assign(project=obj.project, contact_user=obj.user, organisation=obj.organisation,
+                                       user=request.user)
+        obj.pk = saved.pk
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        from .permissions import can_assign_project_contacts
+
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_assign_project_contacts(request.user, obj.project))
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        from .permissions import can_assign_project_contacts
+
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_assign_project_contacts(request.user, obj.project))
 
 
 User = get_user_model()

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from .roles import is_project_contact_only
 from .selectors import current_agreement, switchable_agreements
 
 
@@ -13,4 +14,6 @@ def portal(request: HttpRequest) -> dict:
     return {
         "portal_agreements": agreements,
         "current_agreement": current_agreement(request),
+        # A project contact sees only their projects: the agreement-wide sections are left out of the menu.
+        "portal_contact_only": is_project_contact_only(user),
     }

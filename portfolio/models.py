@@ -317,6 +317,44 @@ class ProjectPartner(models.Model):
         return f"{self.project.code}: {self.organisation}"
 
 
+class ProjectContact(models.Model):
+    """A project contact (hankkeen yhteyshenkilö): a person who reports on one project, for its lead
+    implementer or a co-implementer. A contact sees and reports on their own projects only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_contacts",
+                             verbose_name=_("user"))
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="contacts",
+                                verbose_name=_("project"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("organisation"),
+                                     help_text=_("The lead implementer or the co-implementer the person reports for."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(bases=[RequestIDHistory])
+
+    class Meta:
+        verbose_name = _("project contact")
+        verbose_name_plural = _("project contacts")
+        ordering = ["project", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "project"], name="%(app_label)s_%(class)s_unique",
+                                    violation_error_message=_("This person is already a contact of the project.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}: {self.user}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.organisation_id and self.project_id:
+            allowed = {self.project.lead_organisation_id,
+                       *self.project.partnerships.values_list("organisation_id", flat=True)}
+            if self.organisation_id not in allowed:
+                raise ValidationError({"organisation": _(
+                    "Choose the project's lead implementer or one of its co-implementers.")})
+
+
 def _attachment_upload_to(instance: ProjectAttachment, filename: str) -> str:
     # `filename` is already server-generated (services.attachment_add); the user's name is only metadata.
     return f"project-attachments/{instance.project_id}/{filename}"

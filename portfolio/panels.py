@@ -19,6 +19,7 @@ ProjectPanel = Callable[["HttpRequest", "Project", bool], "SafeString"]
 FINANCING = "financing"
 DECISIONS = "decisions"
 INDICATORS = "indicators"  # followup: indicators, enterprises and milestones
+PROGRESS_REPORTS = "progress_reports"
 
 _panels: dict[str, ProjectPanel] = {}
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .access import agreement_ids_of, is_coordinator
+from .access import agreement_ids_of, is_contact_of, is_coordinator
 from .roles import Role, has_role, is_superuser, sees_all_agreements
 
 if TYPE_CHECKING:
@@ -23,7 +23,8 @@ def works_on(user: AnyUser, agreement_id: int) -> bool:
 
 def can_view_portal(user: AnyUser) -> bool:
     return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.COORDINATOR)
-                                           or has_role(user, Role.STEERING) or has_role(user, Role.MINISTRY)))
+                                           or has_role(user, Role.STEERING) or has_role(user, Role.MINISTRY)
+                                           or has_role(user, Role.PROJECT_CONTACT)))
 
 
 def can_edit_agreement_portfolio(user: AnyUser, agreement: Agreement | int) -> bool:
@@ -37,6 +38,18 @@ def can_edit_agreement_portfolio(user: AnyUser, agreement: Agreement | int) -> b
 
 def can_change_project(user: AnyUser, project: Project) -> bool:
     return can_edit_agreement_portfolio(user, project.agreement_id)
+
+
+def can_report_on_project(user: AnyUser, project: Project) -> bool:
+    """The project's own contacts, and the coordinators of its agreement, write its progress reports."""
+    if not user.is_authenticated:
+        return False
+    return (has_role(user, Role.PROJECT_CONTACT) and is_contact_of(user, project.pk)) or can_change_project(
+        user, project)
+
+
+def can_assign_project_contacts(user: AnyUser, project: Project) -> bool:
+    return can_change_project(user, project)
 
 
 def can_create_project(user: AnyUser) -> bool:

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 
-from .access import agreement_ids_of, is_coordinator
+from .access import agreement_ids_of, contact_project_ids_of, is_coordinator
 from .choices import PUBLIC_PROJECT_STATUSES
-from .roles import is_superuser, sees_all_agreements
+from .roles import Role, has_role, is_project_contact_only, is_superuser, sees_all_agreements
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -33,14 +33,18 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
 
 class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
-        """All projects of the user's own agreements; of other agreements only decided ones."""
+        """All projects of the user's own agreements; of other agreements only decided ones. A project
+        contact without another role sees exactly the projects they are a contact of."""
         if not user.is_authenticated:
             return self.none()
         if sees_all_agreements(user):
             return self.all()
-        return self.filter(
-            Q(agreement_id__in=agreement_ids_of(user)) | Q(status__in=PUBLIC_PROJECT_STATUSES)
-        )
+        if is_project_contact_only(user):
+            return self.filter(pk__in=contact_project_ids_of(user))
+        condition = Q(agreement_id__in=agreement_ids_of(user)) | Q(status__in=PUBLIC_PROJECT_STATUSES)
+        if has_role(user, Role.PROJECT_CONTACT):
+            condition |= Q(pk__in=contact_project_ids_of(user))
+        return self.filter(condition)
 
     def editable_by(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:
         if not user.is_authenticated:

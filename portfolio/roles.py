@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     STEERING = "steering", _("Steering-group member")
     MINISTRY = "ministry", _("Ministry staff")
+    PROJECT_CONTACT = "project_contact", _("Project contact")
 
 
 # Django model permissions each role's group holds: "app_label.codename" without the action prefix,
@@ -22,9 +23,10 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "portfolio.projectpartner", "funding.fundinginstrument", "funding.fundingframe",
             "funding.fundingline", "governance.steeringgroup", "governance.membership",
             "governance.meeting", "governance.proposal", "governance.decision",
-            "reporting.summaryreport",
+            "reporting.summaryreport", "portfolio.projectcontact", "followup.progressreport",
         ),
         "add": (
+            "portfolio.projectcontact", "followup.progressreport",
             "portfolio.organisation", "portfolio.theme", "portfolio.project", "portfolio.projectpartner",
             "funding.fundingline", "funding.fundingframe", "governance.meeting", "governance.proposal",
             "reporting.summaryreport",
@@ -32,8 +34,9 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "change": (
             "portfolio.organisation", "portfolio.theme", "portfolio.project", "portfolio.projectpartner",
             "funding.fundingline", "funding.fundingframe", "governance.meeting", "governance.proposal",
+            "portfolio.projectcontact", "followup.progressreport",
         ),
-        "delete": ("portfolio.projectpartner", "funding.fundingline"),
+        "delete": ("portfolio.projectpartner", "funding.fundingline", "portfolio.projectcontact"),
     },
     Role.STEERING: {
         "view": (
@@ -42,6 +45,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "funding.fundinginstrument", "funding.fundingframe", "funding.fundingline",
             "governance.steeringgroup", "governance.membership", "governance.meeting",
             "governance.proposal", "governance.decision", "reporting.summaryreport",
+            "followup.progressreport",
         ),
         "add": ("governance.decision",),
         "change": ("governance.decision",),
@@ -53,8 +57,18 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
             "portfolio.projectpartner", "funding.fundinginstrument", "funding.fundingframe",
             "funding.fundingline", "governance.steeringgroup", "governance.membership",
             "governance.meeting", "governance.proposal", "governance.decision",
-            "reporting.summaryreport",
+            "reporting.summaryreport", "portfolio.projectcontact", "followup.progressreport",
         ),
+    },
+    # A project contact reads and reports on their own projects only (object scope: portfolio.access).
+    Role.PROJECT_CONTACT: {
+        "view": (
+            "portfolio.agreement", "portfolio.organisation", "portfolio.priority", "portfolio.methodcategory",
+            "portfolio.theme", "portfolio.project", "portfolio.projectpartner", "funding.fundinginstrument",
+            "funding.fundingline", "followup.progressreport",
+        ),
+        "add": ("followup.progressreport",),
+        "change": ("followup.progressreport",),
     },
 }
 
@@ -83,3 +97,11 @@ def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
 
 def sees_all_agreements(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (is_superuser(user) or has_role(user, Role.MINISTRY)))
+
+
+def is_project_contact_only(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """A project contact with no other portal role: they see exactly their own projects."""
+    if not user.is_authenticated or is_superuser(user):
+        return False
+    roles = user_roles(user)
+    return Role.PROJECT_CONTACT in roles and roles == {Role.PROJECT_CONTACT}

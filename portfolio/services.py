@@ -21,6 +21,7 @@ from .models import (
     Priority,
     Project,
     ProjectAttachment,
+    ProjectContact,
     ProjectPartner,
 )
 from .plan import financing_plan
@@ -488,3 +489,41 @@ def project_status_advance(*, project: Project, status: str, user: User | None) 
     locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     return locked
+
+
+# --- project contacts -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def project_contact_assign(*, project: Project, contact_user: Any, organisation: Organisation | None = None,
+                           user: Any) -> ProjectContact:
+    """Make a person a contact of a project (for its lead or a co-implementer) and give them the project-contact
+    role. A coordinator of the project's agreement assigns; assigning twice keeps one row."""
+    from django.contrib.auth.models import Group
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_assign_project_contacts
+    from .roles import Role
+
+    if user is not None and not can_assign_project_contacts(user, project):
+        raise PermissionDenied
+    contact = ProjectContact.objects.filter(project=project, user=contact_user).first() or ProjectContact(
+        project=project, user=contact_user)
+    contact.organisation = organisation
+    contact.full_clean()
+    contact._history_user = user  # type: ignore[attr-defined]
+    contact.save()
+    group, _created = Group.objects.get_or_create(name=Role.PROJECT_CONTACT)
+    contact_user.groups.add(group)
+    return contact
+
+
+@transaction.atomic
+def project_contact_remove(*, contact: ProjectContact, user: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_assign_project_contacts
+
+    if user is not None and not can_assign_project_contacts(user, contact.project):
+        raise PermissionDenied
+    contact._history_user = user  # type: ignore[attr-defined]
+    contact.delete()

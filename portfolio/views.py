@@ -103,6 +103,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decisions_html": decisions_html,
         "decisions": None if decisions_html else [],
         "indicators_html": indicators_html,
+        "progress_reports_html": project_panel_html(panels.PROGRESS_REPORTS, request, project, can_edit=can_edit),
         "attachments": list(project.attachments.select_related("uploaded_by")),
         "attachment_form": AttachmentForm() if can_edit else None,
         "history": history_entries(project=project, limit=50),

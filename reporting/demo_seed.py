@@ -172,7 +172,74 @@ def _demo_seed() -> dict[str, int]:
 
     _seed_governance(agreement, group, users, projects, instruments)
     _seed_followup(projects, users["coordinator"])
+    _seed_progress_reports(agreement, users)
     return {"projects": Project.objects.filter(agreement=agreement).count()}
+
+
+def _seed_progress_reports(agreement: Agreement, users: dict) -> None:
+    """The demo project contact (`contact`) of the first two running projects, and progress reports in every
+    state: past periods accepted, then per project the latest past period returned, submitted or overdue.
+    Accepted spending equals what the ledger holds already, so the demo's money figures do not move."""
+    from followup.models import ReportKind, ReviewState
+    from followup.services import (
+        progress_report_accept,
+        progress_report_return,
+        progress_report_submit,
+        progress_report_update,
+        progress_reports_generate,
+    )
+    from portfolio.models import ProjectContact
+
+    users["contact"] = contact = _user("contact", first="Hanna", last="Hankevastaava", role=Role.PROJECT_CONTACT)
+    coordinator = users["coordinator"]
+    today = timezone.localdate()
+    scheduled = (Project.objects.filter(agreement=agreement, status__in=("approved", "running", "closed"))
+                 .order_by("code"))
+    contact_projects = [p for p in scheduled if p.status == "running"][:2]
+    for project in contact_projects:
+        upsert(ProjectContact, {"project": project, "user": contact}, {"organisation": project.lead_organisation})
+    for n, project in enumerate(scheduled):
+        reports = progress_reports_generate(project=project)
+        past = [r for r in reports if r.kind == ReportKind.PERIODIC and r.period_end < today]
+        if project.status == "closed":
+            past += [r for r in reports if r.kind == ReportKind.FINAL and r.period_end < today]
+        writer = contact if project in contact_projects else coordinator
+        for i, report in enumerate(past):
+            if report.review_state != ReviewState.DRAFT or report.transitions.exists():
+                continue
+            last = i == len(past) - 1 and project.status != "closed"
+            if last and n % 3 == 2:
+                continue  # left as an overdue draft
+            at_risk = i == 1
+            spending = _demo_spending(project, report.period_end.year)
+            progress_report_update(report=report, user=writer, spending=spending, data={
+                "status": "at_risk" if at_risk else "on_track",
+                "status_reason": "Yritysten rekrytointi pilotteihin on hidastunut." if at_risk else "",
+                "done": f"Jakson {report.period_label} toimenpiteet: työpajat, pilotit ja viestintä etenivät "
+                        "suunnitelman mukaan.",
+                "next_steps": "Seuraavan jakson pilottien valmistelu ja tulosten levittäminen.",
+                "risks": "Kumppaniyritysten resurssit." if at_risk else "",
+            })
+            progress_report_submit(report=report, user=writer)
+            if last and n % 3 == 1:
+                continue  # submitted, awaiting review
+            if last and n % 3 == 0:
+                progress_report_return(report=report, user=coordinator,
+                                       comment="Lisää kuvaus pilottien tuloksista ja päivitä riskit.")
+                continue
+            progress_report_accept(report=report, user=coordinator)
+
+
+def _demo_spending(project: Project, year: int) -> list[dict[str, str]]:
+    """Spending to date per instrument of the project: exactly what the ledger holds up to the year."""
+    from followup.selectors import recorded_spending_to
+
+    rows = []
+    for code, instrument_id in sorted(set(project.funding_lines.values_list("instrument__code", "instrument_id"))):
+        amount = recorded_spending_to(project=project, instrument_id=instrument_id, year=year)
+        if amount:
+            rows.append({"instrument": code, "amount": str(amount)})
+    return rows
 
 
 def _seed_funding(project: Project, *, status: str, start: int, years: int, yearly: int, prio: int) -> None:

@@ -11,15 +11,18 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from followup import selectors as followup_selectors
 from funding.selectors import agreements_comparison, dashboard_funding
 from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
 from portfolio.current import current_agreement
+from portfolio.models import Project
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
-from portfolio.roles import Role, has_role
+from portfolio.roles import Role, has_role, is_project_contact_only
 
 from .filters import SummaryReportFilter
 from .forms import SummaryRequestForm
@@ -45,8 +48,10 @@ def _dashboard_role(user: Any) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not can_view_portal(request.user):
         raise PermissionDenied
-    agreement = current_agreement(request)
     user = request.user
+    if is_project_contact_only(user):
+        return _contact_dashboard(request)
+    agreement = current_agreement(request)
     context: dict[str, Any] = {
         "agreement": agreement,
         "portfolio": portfolio_selectors.dashboard_portfolio(user=user, agreement=agreement),
@@ -55,6 +60,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "can_create": agreement is not None and can_edit_agreement_portfolio(user, agreement),
         "role": _dashboard_role(user),
     }
+    if context["role"] == "coordinator":
+        context["progress_reports_html"] = render_to_string(
+            "followup/partials/review_queue.html",
+            {"queue": followup_selectors.review_queue(user=user, agreement_id=agreement.pk if agreement else None),
+             "today": timezone.localdate()}, request=request)
     if context["role"] == "ministry":
         context["comparison_html"] = render_to_string(
             "funding/partials/agreements_comparison.html",
@@ -71,6 +81,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "reporting/partials/dashboard_reports.html", {"reports_block": dashboard_reports(user=user)},
         request=request)
     return render(request, "reporting/dashboard.html", context)
+
+
+def _contact_dashboard(request: HttpRequest) -> HttpResponse:
+    """A project contact's home: their reports (overdue and due first) and their projects."""
+    user = request.user
+    return render(request, "reporting/dashboard_contact.html", {
+        "mine": list(followup_selectors.my_reports(user=user)),
+        "projects": Project.objects.visible_to(user).select_related("lead_organisation").order_by("code"),
+        "today": timezone.localdate(),
+    })
 
 
 def _require_reports(request: HttpRequest) -> None:

@@ -26,6 +26,7 @@ cat <<MSG
     coordinator  – coordinator: edits the portfolio, prepares proposals and meetings
     steering     – steering-group member: decides proposals
     ministry     – TEM staff: reads everything, downloads summaries
+    contact      – project contact: writes and submits the progress reports of two projects
     admin        – superuser (/admin/)
   Celery worker + beat log: var/celery.log. Ctrl-C stops everything.
 

@@ -34,6 +34,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from followup.models import ProgressReport, ProgressReportAttachment
 from funding.models import EuraImport, FundingDecision
 from governance.choices import GroupKind, MeetingStatus, MemberRole, ProposalStatus
 from governance.models import (
@@ -45,9 +46,23 @@ from governance.models import (
     ProposalAttachment,
     SteeringGroup,
 )
-from portfolio.models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectAttachment
+from portfolio.models import (
+    Agreement,
+    MethodCategory,
+    Organisation,
+    Priority,
+    Project,
+    ProjectAttachment,
+    ProjectContact,
+)
 from reporting.models import SummaryReport
-from tests.factories import FundingFrameFactory, FundingLineFactory, OrganisationFactory, ProjectFactory
+from tests.factories import (
+    FundingFrameFactory,
+    FundingLineFactory,
+    OrganisationFactory,
+    ProjectFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +120,7 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
             content_type="application/pdf", size=6)
         side.add(attachment, hidden=True)
         side.add(FundingLineFactory(project=project, year=2026), hidden=True)
+        ProjectContact.objects.create(project=project, user=UserFactory(username=f"zq{tag}-contact-{status}"))
         if status in ("idea", "proposal"):
             idea = ProjectIdea.objects.create(project=project, need=f"zq{tag}-{status}-need",
                                               notes=f"zq{tag}-{status}-notes")
@@ -114,6 +130,7 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     public = ProjectFactory(agreement=agreement, code=f"PUB{tag}-1", title=f"Julkinen {tag}",
                             title_fi=f"Julkinen {tag}", status="running", lead_organisation=OrganisationFactory())
     side.add(public, hidden=False)
+    ProjectContact.objects.create(project=public, user=UserFactory(username=f"pub{tag}-contact"))
     side.add(FundingLineFactory(project=public, year=2025), hidden=False)
     # The funding authority's decision on it is read by whoever sees the project.
     side.add(FundingDecision.objects.create(project=public, decided_on=dt.date(2025, 3, 1),
@@ -176,6 +193,23 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     report.save()
     side.add(report, hidden=True)
     side.secrets.add(f"zq{tag}-report")
+    # Progress reports: of an undecided project (hidden with it), and of the decided one (read by whoever sees
+    # the project).
+    hidden_report = ProgressReport.objects.create(
+        project=idea_project, period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 6, 30),
+        due_date=dt.date(2026, 8, 29), done=f"zq{tag}-progress-done", risks=f"zq{tag}-progress-risks")
+    side.add(hidden_report, hidden=True)
+    side.secrets |= {hidden_report.done, hidden_report.risks}
+    side.add(ProgressReportAttachment.objects.create(
+        report=hidden_report, file=ContentFile(b"secret", name="r.pdf"), original_name=f"zq{tag}-progress.pdf",
+        content_type="application/pdf", size=6), hidden=True)
+    side.secrets.add(f"zq{tag}-progress.pdf")
+    public_report = side.add(ProgressReport.objects.create(
+        project=public, period_start=dt.date(2025, 7, 1), period_end=dt.date(2025, 12, 31),
+        due_date=dt.date(2026, 3, 1), done=f"Julkinen {tag} eteni."), hidden=False)
+    side.add(ProgressReportAttachment.objects.create(
+        report=public_report, file=ContentFile(b"public", name="r.pdf"), original_name=f"pub{tag}-progress.pdf",
+        content_type="application/pdf", size=6), hidden=False)
     return side
 
 
@@ -218,9 +252,13 @@ def world(agreement, other_agreement, coordinator, other_coordinator, steering_m
     Membership.objects.create(group=group_b, user=other_coordinator, role=MemberRole.MEMBER)
     a = _build_side("a", agreement, group_a, steering_member)
     b = _build_side("b", other_agreement, group_b, other_coordinator)
+    from followup.tests.factories import make_contact
+
+    # A project contact of A's decided project: every internal object of A, as of B, is foreign to them.
+    contact = make_contact(a.objects[Project][-1], username="contact-a")
     users = {"coordinator A": coordinator, "coordinator B": other_coordinator, "steering A": steering_member,
-             "ministry": ministry_user, "no role": plain_user, "anonymous": None}
-    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "ministry": [],
+             "contact A": contact, "ministry": ministry_user, "no role": plain_user, "anonymous": None}
+    foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [a, b], "ministry": [],
                "no role": [a, b], "anonymous": [a, b]}
     return World(a, b, users, foreign)
 
@@ -251,6 +289,7 @@ MAIN_MODEL = [
     ("governance/groups/", SteeringGroup),
     ("governance/ideas/", ProjectIdea),
     ("reports/", SummaryReport),
+    ("followup/reports/", ProgressReport),
     ("followup/projects/", Project),
     ("followup/targets/", "followup.IndicatorTarget"),
     ("followup/values/", "followup.IndicatorValue"),
@@ -273,6 +312,7 @@ MAIN_MODEL = [
     ("api/v1/^meetings/", Meeting),
     ("api/v1/^decisions/", Decision),
     ("api/v1/^reports/", SummaryReport),
+    ("api/v1/^progress-reports/", ProgressReport),
 ]
 
 
@@ -332,6 +372,11 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
     if names == ["project_pk"]:
         projects = list(Project.objects.filter(agreement=obj.agreement)[:1]) if hasattr(obj, "agreement") else []
         return [{"project_pk": p.pk} for p in projects] or [{"project_pk": NONEXISTENT}]
+    if names == ["contact_pk"]:
+        contacts = list(obj.contacts.all()[:1]) if isinstance(obj, Project) else []
+        return [{"contact_pk": c.pk} for c in contacts] or [{"contact_pk": NONEXISTENT}]
+    if names == ["action"]:
+        return [{"action": "submit"}]
     if names == ["proposal_pk"]:
         proposals = list(obj.proposals.all()[:1]) if isinstance(obj, Meeting) else []
         return [{"proposal_pk": p.pk} for p in proposals] or [{"proposal_pk": NONEXISTENT}]

@@ -181,6 +181,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FundingLineKindEnum": "funding.choices.FundingLineKind",
         "OrganisationKindEnum": "portfolio.choices.OrganisationKind",
+        "ProgressReportKindEnum": "followup.models.reports.ReportKind",
+        "ProgressReportStatusEnum": "followup.models.reports.ReportStatus",
+        "ReviewStateEnum": "followup.models.reports.ReviewState",
     },
     "TITLE": "Ecosystem agreement portfolio API",
     "DESCRIPTION": (
@@ -277,6 +280,11 @@ CELERY_BEAT_SCHEDULE["summary-requeue-stale"] = {"task": "reporting.summary_requ
 # The public list of operations: a new edition monthly (the Regulation's minimum is every four months).
 CELERY_BEAT_SCHEDULE["operations-list-monthly"] = {"task": "reporting.operations_list_publish_task",
                                                    "schedule": crontab(minute=0, hour=5, day_of_month=1)}
+# Progress reports: regenerate the expected reports and e-mail the due and overdue reminders, daily.
+CELERY_BEAT_SCHEDULE["progress-report-reminders-daily"] = {
+    "task": "followup.progress_report_reminders_send_task", "schedule": crontab(minute=30, hour=6)}
+# How many days before a progress report's due date its contacts are reminded.
+FOLLOWUP_REMINDER_DAYS_BEFORE = env.int("FOLLOWUP_REMINDER_DAYS_BEFORE", default=14)
 CELERY_BEAT_SCHEDULE["notification-outbox-sweep"] = {"task": "governance.outbox_sweep_task", "schedule": 60.0}
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2027")
 FUNDING_SPLIT_LOCAL_TARGET = Decimal(env.str("FUNDING_SPLIT_LOCAL_TARGET", default="40"))

@@ -1,8 +1,39 @@
-"""Reads of the follow-up app (re-exported from one module per aggregate)."""
+"""Reads of the follow-up app, one module per aggregate."""
 
-from .indicators import (  # noqa: F401
+from .indicators import (
     indicator_totals,
     project_enterprises,
     project_indicator_figures,
     project_milestones,
 )
+from .reports import (
+    ExpectedReport,
+    ReviewQueue,
+    expected_reports,
+    my_reports,
+    projects_to_schedule,
+    recorded_spending_to,
+    report_detail,
+    report_list,
+    reporting_periods,
+    review_queue,
+    schedule_of,
+)
+
+__all__ = [
+    "ExpectedReport",
+    "ReviewQueue",
+    "expected_reports",
+    "indicator_totals",
+    "my_reports",
+    "project_enterprises",
+    "project_indicator_figures",
+    "project_milestones",
+    "projects_to_schedule",
+    "recorded_spending_to",
+    "report_detail",
+    "report_list",
+    "reporting_periods",
+    "review_queue",
+    "schedule_of",
+]

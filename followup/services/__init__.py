@@ -1,6 +1,6 @@
-"""Writes of the follow-up app (re-exported from one module per aggregate)."""
+"""Writes of the follow-up app, one module per aggregate."""
 
-from .indicators import (  # noqa: F401
+from .indicators import (
     indicator_catalogue_load,
     indicator_target_delete,
     indicator_target_save,
@@ -11,3 +11,41 @@ from .indicators import (  # noqa: F401
     project_enterprise_add,
     project_enterprise_remove,
 )
+from .reports import (
+    progress_report_accept,
+    progress_report_attachment_add,
+    progress_report_attachment_delete,
+    progress_report_ledger_feed,
+    progress_report_open,
+    progress_report_reminders_send,
+    progress_report_return,
+    progress_report_submit,
+    progress_report_update,
+    progress_reports_generate,
+    progress_reports_generate_all,
+    reporting_schedule_set,
+)
+
+__all__ = [
+    "indicator_catalogue_load",
+    "indicator_target_delete",
+    "indicator_target_save",
+    "indicator_value_delete",
+    "indicator_value_save",
+    "milestone_delete",
+    "milestone_save",
+    "progress_report_accept",
+    "progress_report_attachment_add",
+    "progress_report_attachment_delete",
+    "progress_report_ledger_feed",
+    "progress_report_open",
+    "progress_report_reminders_send",
+    "progress_report_return",
+    "progress_report_submit",
+    "progress_report_update",
+    "progress_reports_generate",
+    "progress_reports_generate_all",
+    "project_enterprise_add",
+    "project_enterprise_remove",
+    "reporting_schedule_set",
+]

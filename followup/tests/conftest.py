@@ -1,9 +1,22 @@
+import datetime as dt
+
 import pytest
 
 from tests.factories import ProjectFactory
 
+from .factories import make_contact
+
 
 @pytest.fixture
 def project(agreement):  # type: ignore[no-untyped-def]
-    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
-    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
+    return ProjectFactory(agreement=agreement, start_date=dt.date(2024, 3, 15), end_date=dt.date(2025, 9, 30))
+
+
+@pytest.fixture
+def contact(project):  # type: ignore[no-untyped-def]
+    return make_contact(project, username="contact")
+
+
+@pytest.fixture
+def other_project(agreement):  # type: ignore[no-untyped-def]
+    return ProjectFactory(agreement=agreement)

@@ -1,4 +1,5 @@
-"""Factories of the indicator part of the follow-up app."""
+"""Factories of the follow-up app: indicators, enterprises and milestones; project contacts and progress
+reports in their lifecycle states."""
 
 from __future__ import annotations
 
@@ -6,10 +7,23 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+from django.contrib.auth.models import Group
 
-from followup.models import Enterprise, Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+from followup.models import (
+    Enterprise,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    ProgressReport,
+    ProjectEnterprise,
+    ReportKind,
+    ReviewState,
+)
+from portfolio.models import ProjectContact
+from portfolio.roles import Role
 from portfolio.validators import business_id_check_digit
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, UserFactory
 
 
 def valid_business_id(n: int) -> str:
@@ -70,3 +84,33 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     title = factory.Sequence(lambda n: f"Välitavoite {n}")
     planned_date = dt.date(2025, 6, 30)
+
+
+def make_contact(project, username: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """A user with the project-contact role who is a contact of `project`."""
+    user = UserFactory(**({"username": username} if username else {}), **kwargs)
+    group, _created = Group.objects.get_or_create(name=Role.PROJECT_CONTACT)
+    user.groups.add(group)
+    ProjectContact.objects.create(user=user, project=project, organisation=project.lead_organisation)
+    return user
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressReport
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = ReportKind.PERIODIC
+    period_start = dt.date(2025, 1, 1)
+    period_end = dt.date(2025, 6, 30)
+    due_date = dt.date(2025, 8, 29)
+    review_state = ReviewState.DRAFT
+
+    @classmethod
+    def create_filled(cls, **kwargs):  # type: ignore[no-untyped-def]
+        return cls.create(status="on_track", done="Työpajat pidetty.", **kwargs)
+
+    @classmethod
+    def create_submitted(cls, **kwargs):  # type: ignore[no-untyped-def]
+        return cls.create(status="on_track", done="Työpajat pidetty.", review_state=ReviewState.SUBMITTED,
+                          **kwargs)

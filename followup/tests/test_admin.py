@@ -2,8 +2,15 @@ import pytest
 
 from followup.models import Indicator
 from followup.tests.factories import IndicatorValueFactory, MilestoneFactory, ProjectEnterpriseFactory
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(agreement):  # type: ignore[no-untyped-def]
+    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
+    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
 
 
 def test_admin_lists_and_edits_the_catalogue(admin_client_logged, project):

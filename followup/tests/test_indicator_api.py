@@ -17,6 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def project(agreement):  # type: ignore[no-untyped-def]
+    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
+    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
+
+
+@pytest.fixture
 def shared(agreement, project):  # type: ignore[no-untyped-def]
     """One enterprise reached by two projects of the agreement."""
     second = ProjectFactory(agreement=agreement)

@@ -14,8 +14,15 @@ from followup.services import (
     project_enterprise_add,
 )
 from followup.tests.factories import EnterpriseFactory, indicator, valid_business_id
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(agreement):  # type: ignore[no-untyped-def]
+    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
+    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
 
 
 def _errors(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:

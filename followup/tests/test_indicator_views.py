@@ -12,8 +12,15 @@ from followup.tests.factories import (
     indicator,
     valid_business_id,
 )
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(agreement):  # type: ignore[no-untyped-def]
+    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
+    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
 
 NBSP = "\u00a0"
 

@@ -5,8 +5,15 @@ import pytest
 from followup.models import Milestone
 from followup.models.indicators import late_q
 from followup.tests.factories import MilestoneFactory
+from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(agreement):  # type: ignore[no-untyped-def]
+    """A running project of the loaded agreement (the catalogue is loaded with it), 2024–2026."""
+    return ProjectFactory(agreement=agreement, lead_organisation__municipality="Espoo")
 
 TODAY = dt.date(2025, 7, 1)
 

@@ -1,1 +1,1 @@
-"""HTML views of the follow-up app (one module per aggregate)."""
+"""HTML views of the follow-up app, one module per aggregate."""

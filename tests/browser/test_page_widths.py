@@ -19,12 +19,12 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"desktop": 1366, "phone": 390}
-ROLES = ["coordinator", "steering", "ministry"]
+ROLES = ["coordinator", "steering", "ministry", "contact"]
 
 # The navigation's pages (top bar and the decision-making sub-navigation) and the forms linked from them.
 NAV_PAGES = ["/", "/projects/", "/projects/organisations/", "/funding/", "/funding/splits/", "/funding/what-if/",
              "/governance/", "/governance/waiting/", "/governance/proposals/", "/governance/meetings/",
-             "/governance/ideas/", "/governance/groups/", "/reports/",
+             "/governance/ideas/", "/governance/groups/", "/reports/", "/followup/reports/",
              "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/"]
 # Object pages, one click away: (the page to click from, the pattern of the link to follow, a name).
 # A page found by an earlier rule can be clicked from by a later one (the project, then its plan).
@@ -47,6 +47,9 @@ FOLLOW = [
     ("home", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
     ("governance-waiting", r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
     ("meeting", r"^/governance/decisions/\d+/$", "decision"),
+    ("followup-reports", r"^/followup/reports/\d+/$", "progress-report"),
+    ("project", r"^/followup/projects/\d+/reports/$", "project-reports"),
+    ("progress-report", r"^/followup/reports/\d+/edit/$", "progress-report-edit"),
     ("project", r"^/governance/decisions/\d+/$", "decision"),
     ("project", r"^/followup/indicators/$", "indicator-overview"),
     ("project", r"^/followup/projects/\d+/values/new/$", "indicator-value-new"),

@@ -1,0 +1,1 @@
+"""FilterSets of the follow-up app, shared by the HTML lists and the API, one module per aggregate."""

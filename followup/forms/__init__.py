@@ -1,0 +1,1 @@
+"""Forms of the follow-up app (input parsing only), one module per aggregate."""

@@ -1,0 +1,1 @@
+"""Chainable querysets of the follow-up app, one module per aggregate."""
