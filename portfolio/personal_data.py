@@ -164,6 +164,36 @@ REGISTER: Register = {
         "recorded_at": ACTIVITY, "recorded_by": LINK,
     },
     # --- follow-up
+    "portfolio.projectcontact": {
+        "id": NOT_PERSONAL, "user": LINK, "project": NOT_PERSONAL, "organisation": NOT_PERSONAL,
+        "created_at": ACTIVITY,
+    },
+    "followup.progressreport": {
+        "id": NOT_PERSONAL, "project": NOT_PERSONAL, "kind": NOT_PERSONAL, "period_start": NOT_PERSONAL,
+        "period_end": NOT_PERSONAL, "due_date": NOT_PERSONAL, "review_state": NOT_PERSONAL, "status": NOT_PERSONAL,
+        "status_reason": FREE_TEXT, "done": FREE_TEXT, "next_steps": FREE_TEXT, "risks": FREE_TEXT,
+        "submitted_at": ACTIVITY, "submitted_by": LINK, "reviewed_at": ACTIVITY, "reviewed_by": LINK,
+        "review_comment": FREE_TEXT, "created_at": NOT_PERSONAL, "updated_at": NOT_PERSONAL,
+    },
+    "followup.progressreporttransition": {
+        "id": NOT_PERSONAL, "report": NOT_PERSONAL, "from_state": NOT_PERSONAL, "to_state": NOT_PERSONAL,
+        "by": LINK, "at": ACTIVITY, "comment": FREE_TEXT,
+    },
+    "followup.progressreportattachment": {
+        "id": NOT_PERSONAL, "report": NOT_PERSONAL, "file": FREE_TEXT, "original_name": NOT_PERSONAL,
+        "content_type": NOT_PERSONAL, "size": NOT_PERSONAL, "description": FREE_TEXT, "uploaded_by": LINK,
+        "uploaded_at": ACTIVITY,
+    },
+    # The addresses a reminder went to (the contacts' e-mail, kept to show what was sent).
+    "followup.reportreminder": {
+        "id": NOT_PERSONAL, "report": NOT_PERSONAL, "kind": NOT_PERSONAL, "sent_at": ACTIVITY, "recipients": CONTACT,
+    },
+    "reporting.portfolioimport": {
+        "id": NOT_PERSONAL, "agreement": NOT_PERSONAL, "file": FREE_TEXT, "original_name": NOT_PERSONAL,
+        "status": NOT_PERSONAL, "report": FREE_TEXT, "rows": NOT_PERSONAL, "progress": NOT_PERSONAL,
+        "error": NOT_PERSONAL, "uploaded_by": LINK, "uploaded_at": ACTIVITY, "imported_at": ACTIVITY,
+        "imported_by": LINK,
+    },
     "followup.indicatorvalue": {
         "id": NOT_PERSONAL, "project": NOT_PERSONAL, "indicator": NOT_PERSONAL, "period_start": NOT_PERSONAL,
         "period_end": NOT_PERSONAL, "value": NOT_PERSONAL, "breakdown_value": NOT_PERSONAL,
@@ -180,6 +210,8 @@ NOT_PERSONAL_MODELS: dict[str, str] = {
     "funding.fundingframe": "money of an agreement per instrument and year",
     "funding.fundingline": "money of a project per instrument and year (the note is about money, not people)",
     "followup.indicator": "the results-indicator catalogue",
+    "followup.reportingschedule": "a project's reporting frequency and due days",
+    "followup.progressreportspending": "a report's spending to date per instrument",
     "followup.indicatortarget": "a project's target figure for an indicator",
     "followup.enterprise": "enterprises (legal persons) by business ID, as organisations",
     "followup.projectenterprise": "which project reaches which enterprise, how and from when",

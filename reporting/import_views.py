@@ -80,7 +80,11 @@ def import_template(request: HttpRequest, filled: bool) -> HttpResponse:
 
 
 def _batch(request: HttpRequest, pk: int) -> PortfolioImport:
-    batch = get_object_or_404(PortfolioImport.objects.select_related("agreement", "uploaded_by"), pk=pk)
+    """An import of an agreement the user works on (another agreement's is a 404, like a missing one); only its
+    coordinators go further."""
+    agreements = Agreement.objects.worked_on_by(request.user)
+    batch = get_object_or_404(PortfolioImport.objects.filter(agreement__in=agreements)
+                              .select_related("agreement", "uploaded_by"), pk=pk)
     if not can_edit_agreement_portfolio(request.user, batch.agreement):
         raise PermissionDenied
     return batch

@@ -55,7 +55,7 @@ from portfolio.models import (
     ProjectAttachment,
     ProjectContact,
 )
-from reporting.models import SummaryReport
+from reporting.models import PortfolioImport, SummaryReport
 from tests.factories import (
     FundingFrameFactory,
     FundingLineFactory,
@@ -152,6 +152,12 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
                                                  "support": "1.00", "paid": "0.00"}])
     side.add(eura_import, hidden=True)
     side.secrets |= {eura_import.file_name, f"ZQ{tag}EURA"}
+    # A checked spreadsheet import: the agreement's coordinators only.
+    portfolio_import = PortfolioImport.objects.create(
+        agreement=agreement, file=ContentFile(b"x", name="i.csv"), original_name=f"zq{tag}-import.csv",
+        status="checked", report={"problems": [], "rows": [], "counts": {}}, uploaded_by=recorder)
+    side.add(portfolio_import, hidden=True)
+    side.secrets |= {portfolio_import.original_name}
     # Follow-up rows: of the undecided projects internal, of the decided one public.
     for n, project in enumerate(side.objects[Project]):
         hidden = project.status != "running"
@@ -288,6 +294,7 @@ MAIN_MODEL = [
     ("governance/decisions/", Decision),
     ("governance/groups/", SteeringGroup),
     ("governance/ideas/", ProjectIdea),
+    ("reports/import/", "reporting.PortfolioImport"),
     ("reports/", SummaryReport),
     ("followup/reports/", ProgressReport),
     ("followup/projects/", Project),

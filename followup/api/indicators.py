@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,6 +47,7 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
                   "source_note", "recorded_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _VisibleProjectField(serializers.PrimaryKeyRelatedField):
     """A project the request's user may see: another agreement's draft is "does not exist", as a missing id."""
 
