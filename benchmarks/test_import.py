@@ -58,7 +58,7 @@ def test_import_of_10000_rows_through_the_task(monkeypatch):  # type: ignore[no-
     lead = Organisation.objects.exclude(business_id="").first()
     projects = ROWS // (1 + LINES_PER_PROJECT)
     content = _workbook(lead.business_id, projects)
-    monkeypatch.setattr("reporting.imports.transaction.on_commit", lambda fn: fn())  # deliver at once
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda fn: fn())  # deliver at once
 
     started = time.perf_counter()
     batch = import_receive(agreement=agreement, upload=SimpleUploadedFile("bench.xlsx", content), user=user)

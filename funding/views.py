@@ -62,6 +62,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "agreement": agreement,
         "agreements": Agreement.objects.visible_to(request.user).order_by("name"),
         "uses": uses,
+        "decommitment": selectors.decommitment_forecast(agreement=agreement,
+                                                        projects=Project.objects.visible_to(request.user)),
         "all_rows": request.GET.get("all") == "1",
         "shows_pending": own,
         "can_reconcile": can_edit_agreement_portfolio(request.user, agreement),

@@ -23,7 +23,7 @@ from tests.factories import AgreementFactory, ProjectFactory
 pytestmark = pytest.mark.django_db
 
 LISTS = ["portfolio:project-export", "portfolio:organisation-export", "governance:proposal-export",
-         "governance:decision-export", "funding:line-export"]
+         "governance:decision-export", "funding:line-export", "followup:report-export"]
 
 
 @pytest.fixture
@@ -99,3 +99,15 @@ def test_exports_need_sign_in(demo):
     for name in LISTS:
         response = Client().get(reverse(f"{name}-csv"))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_progress_report_export_is_the_users_own_for_a_contact(demo):
+    from followup.models import ProgressReport
+
+    contact = get_user_model().objects.get(username="contact")
+    rows = rows_of(client_of("contact").get(reverse("followup:report-export-csv")))
+    expected = ProgressReport.objects.visible_to(contact).count()
+    assert len(rows) - 1 == expected > 0
+    assert len(rows_of(client_of("coordinator").get(reverse("followup:report-export-csv"),
+                                                     {"review_state": "accepted"}))) - 1 == \
+        ProgressReport.objects.filter(review_state="accepted").count()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
@@ -137,3 +138,22 @@ def projects_to_schedule() -> QuerySet[Project]:
     """Projects that owe reports: approved, running or closed, with both dates."""
     return Project.objects.filter(status__in=("approved", "running", "closed"), start_date__isnull=False,
                                   end_date__isnull=False)
+
+
+def progress_report_export_rows(*, queryset: QuerySet[ProgressReport]) -> tuple[list[str], Iterable[list[Any]]]:
+    """Column headings and rows of a progress-report export (every report that matches, not a page)."""
+    from django.utils.translation import gettext as _
+
+    headings = [_("Agreement"), _("Project code"), _("Project"), _("Kind"), _("Period start"), _("Period end"),
+                _("Due date"), _("Review state"), _("Status"), _("Reason for the status"), _("What was done"),
+                _("Next steps"), _("Risks"), _("Submitted")]
+    reports = queryset.select_related("project__agreement").order_by("project__code", "period_start", "kind")
+
+    def rows() -> Iterable[list[Any]]:
+        for r in reports.iterator(chunk_size=1000):
+            yield [r.project.agreement.name, r.project.code, r.project.title, r.get_kind_display(), r.period_start,
+                   r.period_end, r.due_date, r.get_review_state_display(), r.get_status_display(),
+                   r.status_reason, r.done, r.next_steps, r.risks,
+                   timezone.localtime(r.submitted_at).date() if r.submitted_at else None]
+
+    return headings, rows()

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_POST
 from portfolio.access import contact_project_ids_of, is_coordinator
 from portfolio.audit import security_event_record
 from portfolio.choices import SecurityEventKind
+from portfolio.exports import export_response
 from portfolio.forms import AttachmentForm
 from portfolio.models import Project, ProjectContact
 from portfolio.permissions import can_assign_project_contacts, can_change_project, can_view_portal
 from portfolio.selectors import project_detail as project_for
 from portfolio.services import project_contact_assign, project_contact_remove
 
+from ..filters.reports import ProgressReportFilter
 from ..forms.reports import ContactAssignForm, ProgressReportForm, ScheduleForm, TransitionForm
 from ..models.reports import ProgressReport, ProgressReportAttachment
 from ..permissions.reports import (
@@ -79,6 +81,17 @@ def report_index(request: HttpRequest) -> HttpResponse:
         visible = list(selectors.report_list(user=_user(request)).order_by("-period_end", "project__code")[:200])
     return render(request, "followup/report_index.html", {"mine": mine, "queue": queue, "visible": visible,
                                                           "today": today})
+
+
+@login_required
+def report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every progress report the user may see (filters of /api/v1/progress-reports/), as CSV or XLSX."""
+    _require_portal_user(request)
+    filterset = ProgressReportFilter(request.GET or None, queryset=selectors.report_list(user=_user(request)),
+                                     request=request)
+    headings, rows = selectors.progress_report_export_rows(queryset=filterset.qs)
+    return export_response(request, what="progress-reports", fmt=fmt, headings=headings, rows=rows,
+                           title=_("Progress reports"))
 
 
 @login_required

@@ -173,6 +173,18 @@ class BasisSerializer(serializers.Serializer):
     basis = serializers.ChoiceField(choices=["planned", "granted", "spent"], default="granted", required=False)
 
 
+class DecommitmentSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="EU fund: ERDF, ESF or JTF.")
+    year = serializers.IntegerField(help_text="The commitment year N (the funding lines' year).")
+    deadline = serializers.DateField(help_text="31 December of N + 3.")
+    granted = serializers.DecimalField(max_digits=16, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=16, decimal_places=2)
+    monthly_rate = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    forecast = serializers.DecimalField(max_digits=16, decimal_places=2)
+    at_risk = serializers.DecimalField(max_digits=16, decimal_places=2)
+    started = serializers.BooleanField()
+
+
 class AgreementFundingViewSet(viewsets.GenericViewSet):
     """An agreement's funding figures (the agreement itself is `GET /agreements/{id}/`)."""
 
@@ -201,6 +213,24 @@ class AgreementFundingViewSet(viewsets.GenericViewSet):
         summary = funding_summary(agreement_id=agreement.pk, basis=params.validated_data["basis"],
                                   projects=Project.objects.visible_to(request.user), as_of=as_of_param(request))
         return Response(FundingSummarySerializer(summary).data)
+
+    @extend_schema(
+        summary="N+3 forecast of an agreement",
+        description="Per EU fund and commitment year: granted, spent by the day, the monthly spending rate so "
+                    "far, the forecast by the deadline (31.12. of N + 3) and the money at risk of "
+                    "decommitment. Only projects the user may see count.",
+        parameters=[AS_OF_PARAMETER], filters=False,
+        responses={200: DecommitmentSerializer(many=True), 400: ERROR_RESPONSE},
+    )
+    @action(detail=True, methods=["get"], url_path="decommitment-forecast", filter_backends=[],
+            pagination_class=None)
+    def decommitment_forecast(self, request: Request, pk: str | None = None) -> Response:
+        from ..selectors import decommitment_forecast
+
+        agreement = self.get_object()
+        rows = decommitment_forecast(agreement=agreement, projects=Project.objects.visible_to(request.user),
+                                     as_of=as_of_param(request))
+        return Response(DecommitmentSerializer(rows, many=True).data)
 
 
 class ProjectFundingPlanViewSet(viewsets.GenericViewSet):

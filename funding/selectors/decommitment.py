@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from portfolio.models import Agreement
+from portfolio.models import Agreement, Project
 
 from ..choices import InstrumentCode
 from ..models import ZERO, SpendingEntry
@@ -49,10 +49,13 @@ def _months(start: dt.date, end: dt.date) -> Decimal:
     return max(Decimal(0), Decimal((end - start).days) / Decimal("30.4375"))
 
 
-def decommitment_forecast(*, agreement: Agreement, as_of: dt.date | None = None) -> list[Decommitment]:
-    """One row per EU instrument and commitment year with granted money, oldest deadline first."""
+def decommitment_forecast(*, agreement: Agreement, projects: QuerySet[Project] | None = None,
+                          as_of: dt.date | None = None) -> list[Decommitment]:
+    """One row per EU instrument and commitment year with granted money, oldest deadline first. ``projects``
+    scopes to the projects a user may see (as the funding summary does)."""
     day = as_of or timezone.localdate()
-    lines = countable_lines(agreement_id=agreement.pk, as_of=as_of).filter(instrument__code__in=EU_FUNDS)
+    lines = countable_lines(agreement_id=agreement.pk, projects=projects, as_of=as_of).filter(
+        instrument__code__in=EU_FUNDS)
     granted = {(r["instrument__code"], r["year"]): r["total"] or ZERO for r in
                lines.order_by().values("instrument__code", "year").annotate(total=Sum("granted_amount"))}
     counted_projects = lines.order_by().values("project_id")

@@ -27,6 +27,7 @@ from .loading import (
     agreement_funding_load,
     funding_instruments_load,
     funding_line_upsert,
+    instrument_and_year,
     instrument_available_on,
 )
 from .plans import (
@@ -69,6 +70,7 @@ __all__ = [
     "funding_lines_validate",
     "granted_set_from_decision",
     "instrument_available_in_year",
+    "instrument_and_year",
     "instrument_available_on",
     "spending_entry_record",
 ]

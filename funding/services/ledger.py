@@ -24,6 +24,7 @@ from ..models import (
     SpendingEntry,
 )
 from .frames import frame_check_commit
+from .loading import instrument_and_year
 from .plans import _check_net_not_negative
 
 if TYPE_CHECKING:
@@ -207,16 +208,8 @@ def spending_entry_record(*, project: Project, instrument_code: str, year: int |
     if user is not None and not can_change_project(user, project):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    instrument = FundingInstrument.objects.filter(code=str(instrument_code).strip().upper()).first()
-    if instrument is None:
-        errors["instrument"] = [_("Unknown funding instrument.")]
-    try:
-        year = int(str(year).strip())
-    except ValueError:
-        errors["year"] = [_("The year must be a whole number.")]
-    else:
-        if year not in project.agreement.years:
-            errors["year"] = [_("The year is outside the agreement's validity.")]
+    instrument, year = instrument_and_year(project=project, instrument_code=instrument_code, year=year,
+                                           errors=errors)
     if source not in SpendingEntry.Source.values:
         errors["source"] = [_("Choose the source of the figure.")]
     if not (reference or "").strip():

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from portfolio.data import hev
 from portfolio.models import Agreement, Project
@@ -89,3 +90,18 @@ def instrument_available_on(instrument: FundingInstrument, day: date) -> bool:
     return not (instrument.available_until and day > instrument.available_until)
 
 
+def instrument_and_year(*, project: Project, instrument_code: str, year: int | str, errors: dict[str, list[str]]
+                        ) -> tuple[FundingInstrument | None, int]:
+    """The instrument and year of a correction or spending entry, with a field message in ``errors`` for an
+    unknown instrument, a year that is no whole number or one outside the agreement (the year is 0 then)."""
+    instrument = FundingInstrument.objects.filter(code=str(instrument_code).strip().upper()).first()
+    if instrument is None:
+        errors["instrument"] = [_("Unknown funding instrument.")]
+    try:
+        number = int(str(year).strip())
+    except ValueError:
+        errors["year"] = [_("The year must be a whole number.")]
+        return instrument, 0
+    if number not in project.agreement.years:
+        errors["year"] = [_("The year is outside the agreement's validity.")]
+    return instrument, number

@@ -20,7 +20,7 @@ from ..models import (
     FundingInstrument,
     FundingLine,
 )
-from .loading import _euros
+from .loading import _euros, instrument_and_year
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -225,16 +225,8 @@ def funding_correction_set(*, project: Project, instrument_code: str, year: int 
     if user is not None and not can_change_project(user, project):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
-    instrument = FundingInstrument.objects.filter(code=str(instrument_code).strip().upper()).first()
-    if instrument is None:
-        errors["instrument"] = [_("Unknown funding instrument.")]
-    try:
-        year = int(str(year).strip())
-    except ValueError:
-        errors["year"] = [_("The year must be a whole number.")]
-    else:
-        if year not in project.agreement.years:
-            errors["year"] = [_("The year is outside the agreement's validity.")]
+    instrument, year = instrument_and_year(project=project, instrument_code=instrument_code, year=year,
+                                           errors=errors)
     amounts: dict[str, Decimal] = {}
     for field, raw in (("planned_amount", planned_amount), ("granted_amount", granted_amount),
                        ("spent_amount", spent_amount)):

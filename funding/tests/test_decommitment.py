@@ -61,3 +61,16 @@ def test_spending_after_the_day_and_a_full_forecast(clean_agreement):
     rows = decommitment_forecast(agreement=clean_agreement)
     assert rows[0].spent == D("9000.00")
     assert rows[0].forecast == D("10000.00") and rows[0].at_risk == 0
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_forecast_on_the_funding_page_and_in_the_api(clean_agreement, coordinator_client):
+    project = make_project(clean_agreement)
+    add_line(project, "ERDF", 2025, granted="120000")
+    spend(project, "ERDF", 2025, dt.date(2025, 12, 2), "30000")
+    page = coordinator_client.get("/funding/", {"agreement": clean_agreement.pk}).content.decode()
+    assert "N+3" in page and "27534" in page.replace("\xa0", "").replace(" ", "").replace(",", "")
+    body = coordinator_client.get(f"/api/v1/agreements/{clean_agreement.pk}/decommitment-forecast/").json()
+    assert body == [{"code": "ERDF", "year": 2025, "deadline": "2028-12-31", "granted": "120000.00",
+                     "spent": "30000.00", "monthly_rate": body[0]["monthly_rate"], "forecast": "92465.75",
+                     "at_risk": "27534.25", "started": True}]

@@ -222,19 +222,19 @@ def test_only_the_agreements_coordinators_import(demo, client):
 
 def test_a_large_file_is_checked_and_imported_by_the_task_with_progress(
         demo, coordinator_client, monkeypatch, django_capture_on_commit_callbacks):
-    from reporting import imports
+    from reporting.imports import plan, uploads
     from reporting.models import PortfolioImport
 
-    monkeypatch.setattr(imports, "SYNC_ROWS", 1)  # two rows count as a large file here
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(uploads, "SYNC_ROWS", 1)  # two rows count as a large file here
+    monkeypatch.setattr(plan, "PROGRESS_EVERY", 1)
     seen: list[int] = []
-    real = imports._progress_writer
+    real = uploads._progress_writer
 
     def spy(import_id):  # type: ignore[no-untyped-def]
         write = real(import_id)
         return lambda percent: (seen.append(percent), write(percent))
 
-    monkeypatch.setattr(imports, "_progress_writer", spy)
+    monkeypatch.setattr(uploads, "_progress_writer", spy)
     content = workbook(**{ORGANISATIONS: [org_row()], PROJECTS: [project_row()]})
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _upload(coordinator_client, content)
