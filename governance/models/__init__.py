@@ -3,6 +3,7 @@
 The modules: `groups`, `meetings`, `proposals`, `decisions`, `criteria` (with the assessments against them),
 `ideas`, `work`, `outbox`; every name is importable from the package."""
 
+from ..errors import PermanentRecordError as PermanentRecordError  # noqa: F401 (imported from here)
 from .criteria import (
     ApplicationCriteria as ApplicationCriteria,
 )
