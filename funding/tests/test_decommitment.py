@@ -70,7 +70,9 @@ def test_the_forecast_on_the_funding_page_and_in_the_api(clean_agreement, coordi
     spend(project, "ERDF", 2025, dt.date(2025, 12, 2), "30000")
     page = coordinator_client.get("/funding/", {"agreement": clean_agreement.pk}).content.decode()
     assert "N+3" in page and "27534" in page.replace("\xa0", "").replace(" ", "").replace(",", "")
+    # 30 000 € over the 365 days since the first spending, in 30.4375-day months, computed here.
+    rate = str((D(30000) * D("30.4375") / 365).quantize(D("0.01")))
     body = coordinator_client.get(f"/api/v1/agreements/{clean_agreement.pk}/decommitment-forecast/").json()
     assert body == [{"code": "ERDF", "year": 2025, "deadline": "2028-12-31", "granted": "120000.00",
-                     "spent": "30000.00", "monthly_rate": body[0]["monthly_rate"], "forecast": "92465.75",
+                     "spent": "30000.00", "monthly_rate": rate, "forecast": "92465.75",
                      "at_risk": "27534.25", "started": True}]
