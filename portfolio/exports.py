@@ -29,23 +29,39 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _csv_value(value: Any) -> Any:
+# The decimal separator of each portal language in a CSV cell (no thousands separator, so that a
+# spreadsheet reads the cell as a number). Dates stay ISO 8601 (yyyy-mm-dd), which every spreadsheet
+# reads as a date whatever its locale, unlike d.m.yyyy or mm/dd/yyyy.
+DECIMAL_SEPARATORS = {"fi": ",", "sv": ","}
+
+
+def _csv_value(value: Any, decimal_separator: str = ".") -> Any:
     if value is None:
         return ""
-    if isinstance(value, dt.date):
+    if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
+    if isinstance(value, bool):
+        return value
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return f"{value:.2f}".replace(".", decimal_separator)
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", decimal_separator)
     return neutralise(value)
 
 
-def csv_bytes(headings: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark and semicolons, which Excel in Finnish opens without an import dialog."""
+def csv_bytes(headings: list[str], rows: Iterable[list[Any]], *, language: str | None = None) -> bytes:
+    """UTF-8 with a byte-order mark and semicolons, which Excel in Finnish opens without an import dialog.
+    Decimals use the language's separator (the active language when none is named): 1234,50 in Finnish
+    and Swedish, 1234.50 in English."""
+    from django.utils import translation
+
+    lang = (language or translation.get_language() or "fi").split("-")[0]
+    separator = DECIMAL_SEPARATORS.get(lang, ".")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([neutralise(h) for h in headings])
     for row in rows:
-        writer.writerow([_csv_value(v) for v in row])
+        writer.writerow([_csv_value(v, separator) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -111,3 +111,19 @@ def test_the_progress_report_export_is_the_users_own_for_a_contact(demo):
     assert len(rows_of(client_of("coordinator").get(reverse("followup:report-export-csv"),
                                                      {"review_state": "accepted"}))) - 1 == \
         ProgressReport.objects.filter(review_state="accepted").count()
+
+
+@pytest.mark.parametrize(("language", "separator"), [("fi", ","), ("sv", ","), ("en", ".")])
+def test_csv_decimals_use_the_languages_separator(demo, language, separator):
+    """Issue 15, item 4: the CSV used ";" with point decimals in Finnish. Amounts now carry the language's
+    decimal separator (no grouping, so a spreadsheet reads a number); dates stay ISO 8601."""
+    line = FundingLine.objects.filter(project__agreement=demo, planned_amount__gt=0).order_by("pk").first()
+    line.planned_amount = "172980.50"
+    line.save(update_fields=["planned_amount"])
+    client = client_of("coordinator")
+    client.cookies["django_language"] = language
+    rows = rows_of(client.get(reverse("funding:line-export-csv"), {"project": line.project_id}))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert f"172980{separator}50" in cells
+    other = "." if separator == "," else ","
+    assert f"172980{other}50" not in cells
