@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -53,8 +54,6 @@ def csv_bytes(headings: list[str], rows: Iterable[list[Any]], *, language: str |
     """UTF-8 with a byte-order mark and semicolons, which Excel in Finnish opens without an import dialog.
     Decimals use the language's separator (the active language when none is named): 1234,50 in Finnish
     and Swedish, 1234.50 in English."""
-    from django.utils import translation
-
     lang = (language or translation.get_language() or "fi").split("-")[0]
     separator = DECIMAL_SEPARATORS.get(lang, ".")
     buffer = io.StringIO()
