@@ -3,82 +3,186 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
-from portfolio.money import parse_amount
+from portfolio.money import ZERO, parse_amount
 
 from .choices import APPROVING_OUTCOMES, CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
 from .models import Membership
 
 
-class FundingLinesField(forms.CharField):
-    """Funding lines as text, one per line: `ERDF 2026 120000,00` (instrument, year, amount)."""
+def grid_cell_name(prefix: str, code: str, year: int) -> str:
+    return f"{prefix}-{code}-{year}"
 
-    widget = forms.Textarea(attrs={"rows": 4})
 
-    def to_python(self, value: Any) -> list[dict[str, Any]]:
-        text = super().to_python(value) or ""
+def money_input_value(amount: Decimal | None) -> str:
+    """An amount as an input's value in the active language (186000,00 in fi and sv, 186000.00 in en),
+    without grouping, which the one money parser reads back unchanged."""
+    if amount is None:
+        return ""
+    return formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=False)
+
+
+class FundingGridMixin:
+    """An instrument × year grid of euro inputs, one form field per cell (``<prefix>-<CODE>-<year>``), as
+    in the financing-plan grid: rows are the instruments that can take new money on the day ``on``, in
+    the user's language, columns the project's years. Each cell is parsed by the one money parser, and its
+    error is shown next to it; ``cleaned_data[lines_field]`` holds the non-empty cells as funding lines
+    [{instrument (code), year, amount}] in grid order. Service errors that name a line (LineError) go to
+    their cell with ``apply_grid_errors``."""
+
+    fields: dict[str, forms.Field]
+    initial: dict[str, Any]
+    cleaned_data: dict[str, Any]
+    grid_prefix = "lines"
+    lines_field = "funding_lines"
+
+    def setup_grid(self, *, project: Any, lines: Iterable[Any] = (), on: dt.date | None = None,
+                   reference: Iterable[Any] = ()) -> None:
+        """``lines``: the saved lines that prefill the grid; ``reference``: lines shown under each cell
+        (the request, in a decision form), which also add their instruments and years to the grid."""
+        from funding.models import FundingInstrument
+        from funding.services import instrument_available_in_year, instrument_available_on
+
+        day = on or timezone.localdate()
+        saved = {(line.instrument.code, line.year): line.amount for line in lines}
+        self.grid_reference = {(line.instrument.code, line.year): line.amount for line in reference}
+        known = set(saved) | set(self.grid_reference)
+        years = set(project.agreement.years)
+        if project.start_date and project.end_date:
+            years = {y for y in years if project.start_date.year <= y <= project.end_date.year} or years
+        years |= {year for _code, year in known}
+        self.grid_years = sorted(years)
+        codes_known = {code for code, _year in known}
+        self.grid_instruments = [
+            i for i in FundingInstrument.objects.order_by("sort_order", "code")
+            if i.code in codes_known or instrument_available_on(i, day)]
+        self.grid_cells: dict[tuple[str, int], str] = {}
+        for instrument in self.grid_instruments:
+            for year in self.grid_years:
+                key = (instrument.code, year)
+                if key not in known and not (instrument_available_on(instrument, day)
+                                             and instrument_available_in_year(instrument, year)):
+                    continue
+                name = grid_cell_name(self.grid_prefix, instrument.code, year)
+                self.grid_cells[key] = name
+                self.fields[name] = forms.CharField(
+                    label=f"{instrument.name} {year}", required=False, max_length=30,
+                    widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "12", "autocomplete": "off"}))
+                if key in saved:
+                    self.initial[name] = money_input_value(saved[key])
+
+    def grid_field_names(self) -> set[str]:
+        return set(self.grid_cells.values())
+
+    def clean_grid(self) -> None:
         lines = []
-        for n, raw in enumerate(text.splitlines(), start=1):
-            raw = raw.strip()
+        for (code, year), name in self.grid_cells.items():
+            raw = (self.cleaned_data.get(name) or "").strip()
             if not raw:
                 continue
-            parts = raw.replace("\u00a0", " ").replace("€", "").split(None, 2)
-            if len(parts) != 3:
-                raise forms.ValidationError(
-                    _("Line %(n)s: write the instrument code, the year and the amount, e.g. ERDF 2026 120000."),
-                    params={"n": n})
-            code, year, amount = parts
             try:
-                year_number = int(year)
-            except ValueError as exc:
-                raise forms.ValidationError(_("Line %(n)s: the year or the amount is not a number."),
-                                            params={"n": n}) from exc
-            try:
-                value = parse_amount(amount)  # the one money parser: no exponents, at most two decimals
+                amount = parse_amount(raw)  # the one money parser: no exponents, at most two decimals
             except ValidationError as exc:
-                raise forms.ValidationError(_("Line %(n)s: %(message)s"),
-                                            params={"n": n, "message": exc.messages[0]}) from exc
-            lines.append({"instrument": code.upper(), "year": year_number, "amount": value})
-        return lines
+                self.add_error(name, exc)  # type: ignore[attr-defined]
+                continue
+            lines.append({"instrument": code, "year": year, "amount": amount})
+        self.cleaned_data[self.lines_field] = lines
 
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return "\n".join(f"{line['instrument']} {line['year']} {line['amount']}" for line in value)
-        return value
+    def apply_grid_errors(self, exc: ValidationError) -> None:
+        """A service's ValidationError: a line's problem next to its cell, the rest as apply_service_errors
+        puts them (next to the field they name, or at the top of the form)."""
+        from .services import LineError
+
+        rest: dict[str, list[ValidationError]] = {}
+        errors = exc.error_dict.items() if hasattr(exc, "error_dict") else [(None, exc.error_list)]
+        for field, items in errors:
+            for error in items:
+                name = self.grid_cells.get((error.instrument_code, error.year)) \
+                    if isinstance(error, LineError) and error.year is not None else None
+                if name is not None:
+                    self.add_error(name, error.detail)  # type: ignore[attr-defined]
+                else:
+                    rest.setdefault(field or "__all__", []).append(error)
+        for field, items in rest.items():
+            target = field if field in self.fields else None
+            self.add_error(target, items)  # type: ignore[attr-defined]
+
+    def grid_rows(self) -> list[dict[str, Any]]:
+        """The grid for the template: per instrument its cells (bound field or None) with the reference
+        amount, and the row's total of the typed amounts; a wrong amount counts as nothing."""
+        typed = self.grid_typed_amounts()
+        rows = []
+        for instrument in self.grid_instruments:
+            cells = []
+            for year in self.grid_years:
+                name = self.grid_cells.get((instrument.code, year))
+                cells.append({"year": year, "field": self[name] if name else None,  # type: ignore[index]
+                              "reference": self.grid_reference.get((instrument.code, year))})
+            if any(c["field"] for c in cells):
+                rows.append({"instrument": instrument, "cells": cells,
+                             "total": sum((a for (c, _y), a in typed.items() if c == instrument.code), ZERO)})
+        return rows
+
+    def grid_year_totals(self) -> list[dict[str, Any]]:
+        typed = self.grid_typed_amounts()
+        return [{"year": year, "total": sum((a for (_c, y), a in typed.items() if y == year), ZERO)}
+                for year in self.grid_years]
+
+    def grid_total(self) -> Decimal:
+        return sum(self.grid_typed_amounts().values(), ZERO)
+
+    def grid_typed_amounts(self) -> dict[tuple[str, int], Decimal]:
+        """The amounts as typed (a bound form) or saved (an unbound one); unreadable ones are left out."""
+        amounts = {}
+        for key, name in self.grid_cells.items():
+            raw = self[name].value()  # type: ignore[index]
+            try:
+                amount = parse_amount(raw or "")
+            except ValidationError:
+                continue
+            if amount:
+                amounts[key] = amount
+        return amounts
+
+    def grid_effect_lines(self) -> list[Any]:
+        """The typed amounts as lines for governance.selectors.funding_effect (instrument, year, amount)."""
+        from types import SimpleNamespace
+
+        by_code = {i.code: i for i in self.grid_instruments}
+        return [SimpleNamespace(instrument=by_code[code], instrument_id=by_code[code].pk, year=year, amount=amount)
+                for (code, year), amount in self.grid_typed_amounts().items()]
+
+    def other_fields(self) -> list[Any]:
+        names = self.grid_field_names()
+        return [bound for bound in self if bound.name not in names]  # type: ignore[attr-defined]
 
 
-def lines_as_text(lines: Any) -> str:
-    return "\n".join(f"{line.instrument.code} {line.year} {line.amount}" for line in lines)
-
-
-def offered_instrument_codes(on: dt.date | None = None) -> list[str]:
-    """The instruments that can take new money on the day (ended ones, AKKE and RRF, are not offered)."""
-    from funding.models import FundingInstrument
-    from funding.services import instrument_available_on
-
-    day = on or timezone.localdate()
-    return [i.code for i in FundingInstrument.objects.order_by("sort_order", "code") if instrument_available_on(i, day)]
-
-
-class ProposalForm(forms.Form):
+class ProposalForm(FundingGridMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     plan = forms.CharField(label=_("Project plan"), widget=forms.Textarea(attrs={"rows": 8}), required=False)
-    funding_lines = FundingLinesField(label=_("Requested funding"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    grid_prefix = "request"
+    lines_field = "funding_lines"
+
+    def __init__(self, *args: Any, project: Any, lines: Iterable[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Availability is checked on the submission date: today for a draft.
-        self.fields["funding_lines"].help_text = _(
-            "One line per instrument and year: code, year, amount in euros (e.g. ERDF 2026 120000). "
-            "Codes: %(codes)s.") % {"codes": ", ".join(offered_instrument_codes())}
+        self.setup_grid(project=project, lines=lines)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_grid()
+        return cleaned
 
 
 class AssessmentForm(forms.Form):
@@ -145,28 +249,35 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), widget=forms.Textarea(attrs={"rows": 10}), required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FundingGridMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect)
     method = forms.ChoiceField(label=_("Reached by"), choices=DecisionMethod.choices, widget=forms.RadioSelect,
                                initial=DecisionMethod.CONSENSUS)
     votes_for = forms.IntegerField(label=_("Votes for"), min_value=0, required=False)
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, required=False)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, required=False)
-    approved_lines = FundingLinesField(label=_("Approved funding"), required=False)
     conditions = forms.CharField(label=_("Conditions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     recused = forms.ModelMultipleChoiceField(label=_("Recused for a conflict of interest"), required=False,
                                              queryset=None, widget=forms.CheckboxSelectMultiple)  # type: ignore[arg-type]
 
-    def __init__(self, *args: Any, group: Any, on: dt.date | None = None, **kwargs: Any) -> None:
+    grid_prefix = "grant"
+    lines_field = "approved_lines"
+
+    def __init__(self, *args: Any, group: Any, proposal: Any, lines: Iterable[Any] = (), on: dt.date | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Availability is checked on the meeting's date.
-        self.fields["approved_lines"].help_text = _(
-            "One line per instrument and year: code, year, amount. Leave empty unless approving. "
-            "Codes: %(codes)s.") % {"codes": ", ".join(offered_instrument_codes(on))}
+        # Availability is checked on the meeting's date; the request is shown under each cell.
+        self.setup_grid(project=proposal.project, lines=lines, on=on,
+                        reference=proposal.funding_lines.select_related("instrument"))
         users = get_user_model().objects.filter(pk__in=Membership.objects.filter(group=group).values("user_id"))
         self.fields["recused"].queryset = users.order_by("last_name", "username")
         self.fields["recused"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.clean_grid()
+        return cleaned
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -107,16 +107,24 @@ def _split(groups: dict[str, Decimal]) -> dict[str, Any]:
 
 
 def proposal_funding_effect(*, proposal: Proposal, summary: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What approving the proposal as requested would do to its agreement: frame use per instrument and
-    year of the request, the local / EU-and-state split and the priority-4 rule, before and after.
-    "Before" is the funding app's granted-basis summary (funding.selectors.funding_summary); "after" adds
-    the request, replacing the project's own granted money on the same instrument and year. Pass the
+    """What approving the proposal as requested would do to its agreement (see ``funding_effect``). Pass the
     agreement's ``summary`` when showing several proposals of one agreement (one summary for all)."""
+    requested = list(proposal.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
+    return funding_effect(project=proposal.project, lines=requested, summary=summary)
+
+
+def funding_effect(*, project: Project, lines: Iterable[Any], summary: dict[str, Any] | None = None
+                   ) -> dict[str, Any]:
+    """What granting ``lines`` to the project would do to its agreement: frame use per instrument and year,
+    the local / EU-and-state split and the priority-4 rule, before and after. ``lines`` have
+    ``instrument`` (a FundingInstrument), ``year`` and ``amount``: a proposal's request, or the amounts
+    typed into a proposal or decision form before it is saved (the live preview reads this same figure).
+    "Before" is the funding app's granted-basis summary (funding.selectors.funding_summary); "after" adds
+    the lines, replacing the project's own granted money on the same instrument and year."""
     from funding.selectors import countable_lines, funding_summary, priority4_rule_holds
 
-    project = proposal.project
     agreement_id = project.agreement_id
-    requested = list(proposal.funding_lines.select_related("instrument").order_by("year", "instrument__sort_order"))
+    requested = [line for line in lines if line.amount]
     if summary is None:
         summary = funding_summary(agreement_id=agreement_id, basis="granted")
     own = {(row["instrument_id"], row["year"]): row["granted_amount"]

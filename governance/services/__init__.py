@@ -20,6 +20,7 @@ from ..selectors import meeting_quorum
 from ._common import (
     CENT,
     MAX_AMOUNT,
+    LineError,
     TransitionError,
 )
 from .decisions import (
@@ -65,6 +66,7 @@ __all__ = [
     "CENT",
     "IDEA_FIELDS",
     "IDEA_STAGE_STEPS",
+    "LineError",
     "MAX_AMOUNT",
     "PermanentRecordError",
     "TransitionError",

@@ -44,6 +44,24 @@ class TransitionError(ValidationError):
         super().__init__(message, code=code, params=params)
 
 
+class LineError(ValidationError):
+    """A problem of one funding line. ``message`` names the line for a list or the API ("Line 2: …");
+    ``detail`` is the problem alone, for a form that shows it next to the line's instrument × year cell,
+    which ``instrument_code`` and ``year`` name (None when the line has no known instrument or year)."""
+
+    def __init__(self, message: str, *, detail: str, instrument_code: str | None = None, year: int | None = None,
+                 code: str = "invalid_line") -> None:
+        super().__init__(message, code=code)
+        self.detail = detail
+        self.instrument_code = instrument_code
+        self.year = year
+
+
+def _line_error(n: int, detail: str, *, instrument_code: str | None = None, year: int | None = None) -> LineError:
+    return LineError(_("Line %(n)s: %(error)s") % {"n": n, "error": detail}, detail=detail,
+                     instrument_code=instrument_code, year=year)
+
+
 def _deny(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -171,7 +189,7 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool,
     correction may keep even after the instrument ended."""
     day = on or timezone.localdate()
     kept = set(already_granted)
-    errors: list[str] = []
+    errors: list[LineError] = []
     clean: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
     years = agreement.years
@@ -180,35 +198,42 @@ def _clean_lines(*, agreement: Agreement, lines: Iterable[Any], new_money: bool,
         try:
             instrument = _instrument(get("instrument") or get("instrument_code"))
         except ValidationError as exc:
-            errors.append(_("Line %(n)s: %(error)s") % {"n": n, "error": exc.messages[0]})
+            errors.append(_line_error(n, exc.messages[0]))
             continue
         try:
             year = int(get("year"))  # type: ignore[arg-type]  # a missing year: TypeError, caught below
-            raw = get("amount")
+        except (TypeError, ValueError):
+            errors.append(_line_error(n, _("Enter a year and an amount in euros."), instrument_code=instrument.code))
+            continue
+
+        def fail(detail: str, _n: int = n, _code: str = instrument.code, _year: int = year) -> None:
+            errors.append(_line_error(_n, detail, instrument_code=_code, year=_year))
+
+        raw = get("amount")
+        try:
             amount = Decimal(str(raw).strip()) if raw not in (None, "") and not isinstance(raw, bool) else None
         except (TypeError, ValueError, InvalidOperation):
-            errors.append(_("Line %(n)s: enter a year and an amount in euros.") % {"n": n})
+            fail(_("Enter a year and an amount in euros."))
             continue
         if amount is None or not amount.is_finite():
-            errors.append(_("Line %(n)s: enter an amount in euros.") % {"n": n})
+            fail(_("Enter an amount in euros."))
             continue
         if amount < 0:
-            errors.append(_("Line %(n)s: an amount cannot be negative.") % {"n": n})
+            fail(_("An amount cannot be negative."))
         elif amount > MAX_AMOUNT:  # before quantize, which fails on huge exponents ("1e400")
-            errors.append(_("Line %(n)s: the amount is too large.") % {"n": n})
+            fail(_("The amount is too large."))
         elif amount != amount.quantize(CENT):
-            errors.append(_("Line %(n)s: an amount has at most two decimals (cents).") % {"n": n})
+            fail(_("An amount has at most two decimals (cents)."))
         else:
             amount = amount.quantize(CENT)
         if year not in years:
-            errors.append(_("Line %(n)s: %(year)s is outside the agreement's years %(first)s–%(last)s.")
-                          % {"n": n, "year": year, "first": years.start, "last": years.stop - 1})
+            fail(_("%(year)s is outside the agreement's years %(first)s–%(last)s.")
+                 % {"year": year, "first": years.start, "last": years.stop - 1})
         elif new_money and (instrument.code, year) not in kept and (
                 unavailable := _instrument_unavailable(instrument, year, day)):
-            errors.append(_("Line %(n)s: %(error)s") % {"n": n, "error": unavailable})
+            fail(unavailable)
         if (instrument.code, year) in seen:
-            errors.append(_("Line %(n)s: %(code)s %(year)s appears twice.")
-                          % {"n": n, "code": instrument.code, "year": year})
+            fail(_("%(code)s %(year)s appears twice.") % {"code": instrument.code, "year": year})
         seen.add((instrument.code, year))
         clean.append({"instrument": instrument, "year": year, "amount": amount})
     if errors:

@@ -34,6 +34,7 @@ from ..models import (
 )
 from ..selectors import meeting_quorum
 from ._common import (
+    LineError,
     TransitionError,
     _clean_lines,
     _deny,
@@ -175,11 +176,15 @@ def _check_grant_against_request(proposal: Proposal, approved: list[dict[str, An
         key = (line["instrument"].code, line["year"])
         asked = requested.get(key, Decimal("0.00"))
         if line["amount"] and line["amount"] > asked:
-            errors.append(_("%(code)s %(year)s: the decision grants %(granted)s but the proposal requests "
-                            "%(requested)s. A decision cannot grant more than requested: amend the proposal "
-                            "first (return it for preparation).")
-                          % {"code": key[0], "year": key[1], "granted": _euros(line["amount"]),
-                             "requested": _euros(asked)})
+            params = {"code": key[0], "year": key[1], "granted": _euros(line["amount"]), "requested": _euros(asked)}
+            message = _("%(code)s %(year)s: the decision grants %(granted)s but the proposal requests "
+                        "%(requested)s. A decision cannot grant more than requested: amend the proposal "
+                        "first (return it for preparation).") % params
+            detail = _("The decision grants %(granted)s but the proposal requests %(requested)s. A decision "
+                       "cannot grant more than requested: amend the proposal first (return it for preparation).") \
+                % params
+            errors.append(LineError(message, detail=detail, instrument_code=key[0], year=key[1],
+                                    code="more_than_requested"))
     if errors:
         raise ValidationError({"approved_lines": errors}, code="more_than_requested")
 
@@ -191,10 +196,13 @@ def _check_frames_exist(agreement: Agreement, approved: list[dict[str, Any]]) ->
     from funding.selectors import frames_for
 
     framed = {(frame.instrument.code, frame.year) for frame in frames_for(agreement=agreement)}
+    detail = _("No funding frame yet (no regional allocation decision): the funding can be decided once the "
+               "frame for this year is recorded.")
     errors = [
-        _("%(code)s %(year)s has no funding frame yet (no regional allocation decision): the funding can be "
-          "decided once the frame for that year is recorded.") % {"code": line["instrument"].code,
-                                                                  "year": line["year"]}
+        LineError(_("%(code)s %(year)s has no funding frame yet (no regional allocation decision): the funding can be "
+                    "decided once the frame for that year is recorded.") % {"code": line["instrument"].code,
+                                                                             "year": line["year"]},
+                  detail=detail, instrument_code=line["instrument"].code, year=line["year"], code="no_frame")
         for line in approved
         if line["amount"] and line["instrument"].share_group == ShareGroup.EU_STATE
         and (line["instrument"].code, line["year"]) not in framed]
@@ -223,7 +231,7 @@ def _create_decision(*, proposal: Proposal, meeting: Meeting, outcome: str, meth
         approved = _clean_lines(agreement=proposal.project.agreement, lines=approved_lines, new_money=True,
                                 on=decided_on, already_granted=already)
     except ValidationError as exc:
-        raise ValidationError({"approved_lines": exc.messages}, code="invalid_lines") from exc
+        raise ValidationError({"approved_lines": exc.error_list}, code="invalid_lines") from exc
     recused = _clean_recusals(recusals, meeting.group_id)
     if method == DecisionMethod.VOTE and votes_abstain is None and votes_for is not None:
         votes_abstain = 0

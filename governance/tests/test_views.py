@@ -158,7 +158,7 @@ def test_chair_records_decision_via_form(scenario, clients):
     url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
     response = clients["steering"].post(url, {
         "outcome": "conditional", "method": "vote", "votes_for": "2", "votes_against": "0", "votes_abstain": "1",
-        "approved_lines": "ERDF 2026 100000\nCITY 2026 70000,50", "conditions": "Tarkennetaan budjetti.",
+        "grant-ERDF-2026": "100 000", "grant-CITY-2026": "70000,50", "conditions": "Tarkennetaan budjetti.",
         "rationale": "Hyvä esitys."})
     assert response.status_code == 302
     decision = Decision.objects.get(proposal=scenario["waiting"])
@@ -170,7 +170,7 @@ def test_chair_records_decision_via_form(scenario, clients):
 def test_decision_form_errors_keep_input(scenario, clients):
     url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
     response = clients["steering"].post(url, {"outcome": "conditional", "method": "consensus",
-                                              "approved_lines": "ERDF 2026 100000", "rationale": "Perustelu X"})
+                                              "grant-ERDF-2026": "100000", "rationale": "Perustelu X"})
     assert response.status_code == 400
     body = response.content.decode()
     assert "Write the conditions" in body and "Perustelu X" in body
@@ -180,7 +180,7 @@ def test_decision_form_errors_keep_input(scenario, clients):
 def test_coordinator_cannot_post_a_decision(scenario, clients):
     url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
     response = clients["coordinator"].post(url, {"outcome": "approved", "method": "consensus",
-                                                 "approved_lines": "ERDF 2026 1"})
+                                                 "grant-ERDF-2026": "1"})
     assert response.status_code == 403
     assert not Decision.objects.filter(proposal=scenario["waiting"]).exists()
 
@@ -211,13 +211,19 @@ def test_proposal_create_and_edit_pages(scenario, clients):
     project = scenario["idea"].project
     client = clients["coordinator"]
     response = client.post(reverse("governance:proposal-create") + f"?project={project.pk}", {
-        "title": "Idean esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2026 5000\nCITY 2026 3333,33"})
+        "title": "Idean esitys", "plan": "Suunnitelma", "request-ERDF-2026": "5000", "request-CITY-2026": "3333,33"})
     assert response.status_code == 302
     proposal = Proposal.objects.get(title="Idean esitys")
     assert proposal.funding_lines.count() == 2
     response = client.post(reverse("governance:proposal-edit", args=[proposal.pk]), {
-        "title": "Idean esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2031 5000"})
-    assert response.status_code == 200 and "outside the agreement" in response.content.decode()
+        "title": "Idean esitys", "plan": "Suunnitelma", "request-ERDF-2026": "abc", "request-CITY-2026": "3333,33"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # The message sits next to the cell (described by it), the typed text is kept, nothing is saved.
+    assert 'id="err_request-ERDF-2026">“abc” is not an amount in euros.' in body
+    assert 'aria-describedby="err_request-ERDF-2026' in body and 'value="abc"' in body
+    assert {(line.instrument.code, line.amount) for line in proposal.funding_lines.select_related("instrument")} \
+        == {("ERDF", Decimal("5000.00")), ("CITY", Decimal("3333.33"))}
 
 
 def test_attachment_upload_and_download(scenario, clients):
@@ -296,7 +302,7 @@ POST_ACTIONS = {
     "withdraw": lambda s: (reverse("governance:proposal-withdraw", args=[s["waiting"].pk]), {"reason": "x"}),
     "agenda-remove": lambda s: (reverse("governance:proposal-agenda-remove", args=[s["waiting"].pk]), {}),
     "edit": lambda s: (reverse("governance:proposal-edit", args=[s["draft"].pk]),
-                       {"title": "Muutettu", "plan": "x", "funding_lines": ""}),
+                       {"title": "Muutettu", "plan": "x"}),
     "publish": lambda s: (reverse("governance:meeting-publish", args=[s["meeting"].pk]), {}),
     "item-add": lambda s: (reverse("governance:meeting-item-add", args=[s["meeting"].pk]), {"title": "Muu asia"}),
     "attendance": lambda s: (reverse("governance:meeting-attendance", args=[s["meeting"].pk]), {"attendees": []}),
@@ -379,7 +385,7 @@ def test_idea_to_proposal_through_the_pages(clients, agreement, coordinator, ste
         "title": "Hakukriteerit 2026", "text": "", "items": "Painopisteen mukainen\nKansainvälisyys",
         "valid_from": "2025-01-01"})
     client.post(reverse("governance:proposal-create") + f"?project={idea.project_id}", {
-        "title": "Esitys", "plan": "Suunnitelma", "funding_lines": "ERDF 2026 1000"})
+        "title": "Esitys", "plan": "Suunnitelma", "request-ERDF-2026": "1000"})
     proposal = Proposal.objects.get(project=idea.project)
     items = list(proposal.criteria.items.all())
     assert len(items) == 2
@@ -392,9 +398,9 @@ def test_idea_to_proposal_through_the_pages(clients, agreement, coordinator, ste
 def test_rejecting_with_the_prefilled_amounts_ignores_them(scenario, clients):
     url = reverse("governance:decision-record", args=[scenario["meeting"].pk, scenario["waiting"].pk])
     form = clients["steering"].get(url).content.decode()
-    assert "ERDF 2026 120000.00" in form  # prefilled with the request
+    assert 'name="grant-ERDF-2026" value="120000.00"' in form  # prefilled with the request (in English)
     response = clients["steering"].post(url, {"outcome": "rejected", "method": "consensus",
-                                              "approved_lines": "ERDF 2026 120000.00", "rationale": "Ei rahoitusta."})
+                                              "grant-ERDF-2026": "120000.00", "rationale": "Ei rahoitusta."})
     assert response.status_code == 302
     decision = Decision.objects.get(proposal=scenario["waiting"])
     assert decision.outcome == "rejected" and not decision.funding_lines.exists()

@@ -11,6 +11,7 @@ from .decisions import (
     decision_correct,
     decision_detail,
     decision_export,
+    decision_funding_preview,
     decision_record,
 )
 from .groups import (
@@ -55,6 +56,7 @@ from .proposals import (
     proposal_detail,
     proposal_edit,
     proposal_export,
+    proposal_funding_preview,
     proposal_list,
     proposal_submit,
     proposal_withdraw,
@@ -66,6 +68,7 @@ __all__ = [
     "decision_correct",
     "decision_detail",
     "decision_export",
+    "decision_funding_preview",
     "decision_record",
     "group_calendar",
     "group_detail",
@@ -94,6 +97,7 @@ __all__ = [
     "proposal_detail",
     "proposal_edit",
     "proposal_export",
+    "proposal_funding_preview",
     "proposal_list",
     "proposal_submit",
     "proposal_url_for_project",

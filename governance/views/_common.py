@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portfolio.permissions import can_view_portal
 
+from .. import selectors
 from ..choices import MeetingStatus, ProposalStatus
 from ..models import (
     Meeting,
@@ -82,3 +83,19 @@ def _published_agenda_warning(meeting: Meeting) -> str | None:
         return None
     return _("The agenda has already been published and sent to the members: an item added now is not in the "
              "agenda they received. Tell them about the change.")
+
+
+def _grid_context(form: Any, *, project: Any, preview_url: str, legend: str, effect_title: str) -> dict[str, Any]:
+    """The template context of a funding grid (governance/partials/funding_grid.html) and its live
+    preview: the typed amounts' totals and their funding effect, from the one effect selector."""
+    return {"grid_form": form, "grid_rows": form.grid_rows(), "grid_year_totals": form.grid_year_totals(),
+            "grid_total": form.grid_total(), "grid_preview_url": preview_url, "grid_legend": legend,
+            "grid_effect_title": effect_title,
+            "grid_effect": selectors.funding_effect(project=project, lines=form.grid_effect_lines())}
+
+
+def _grid_preview(request: HttpRequest, form: Any, **kwargs: Any) -> HttpResponse:
+    """The live preview of a funding grid: totals and each cell's error as out-of-band swaps, and the
+    funding effect (frames, 40/60 split, priority 4) of the amounts as typed. Reads only, saves nothing."""
+    form.is_valid()  # the cells' own errors (the other fields are not shown here)
+    return render(request, "governance/partials/funding_preview.html", _grid_context(form, **kwargs))

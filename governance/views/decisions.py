@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from config.forms import apply_service_errors
 from portfolio.exports import export_response
 
 from .. import forms, permissions, selectors, services
@@ -19,9 +22,12 @@ from ..filters import DecisionFilter
 from ..models import (
     Decision,
     Meeting,
+    Proposal,
 )
 from ._common import (
     _decision_form_refusal,
+    _grid_context,
+    _grid_preview,
     _meetings,
     _portal,
     _proposals,
@@ -41,21 +47,47 @@ def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> 
     if refusal:
         messages.info(request, refusal)
         return redirect(proposal if proposal.status == ProposalStatus.DECIDED else meeting)
-    initial = {"approved_lines": forms.lines_as_text(proposal.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, proposal=proposal,
+                              lines=proposal.funding_lines.select_related("instrument"),
                               on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_record(proposal=proposal, meeting=meeting, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            form.apply_grid_errors(exc)
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect(meeting)
+    return _decision_form_page(request, form, meeting=meeting, proposal=proposal, corrects=None)
+
+
+def _decision_grid(meeting: Meeting, proposal: Proposal) -> dict[str, Any]:
+    """What the decision form's funding grid shows besides the cells (see _grid_context)."""
+    return {"project": proposal.project,
+            "preview_url": reverse("governance:decision-funding-preview", args=[meeting.pk, proposal.pk]),
+            "legend": _("Approved funding (€)"), "effect_title": _("Funding effect of approving these amounts")}
+
+
+def _decision_form_page(request: HttpRequest, form: forms.DecisionForm, *, meeting: Meeting, proposal: Proposal,
+                        corrects: Decision | None) -> HttpResponse:
     return render(request, "governance/decision_form.html", {
-        "form": form, "meeting": meeting, "proposal": proposal, "corrects": None,
-        "effect": selectors.proposal_funding_effect(proposal=proposal),
-        "quorum": services.meeting_quorum(meeting)}, status=400 if form.errors else 200)
+        "form": form, "meeting": meeting, "proposal": proposal, "corrects": corrects,
+        "quorum": services.meeting_quorum(meeting), **_grid_context(form, **_decision_grid(meeting, proposal))},
+        status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def decision_funding_preview(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
+    """The live totals and funding effect of the amounts typed into a decision's grid (saves nothing)."""
+    _portal(request)
+    meeting = get_object_or_404(_meetings(request), pk=meeting_pk)
+    proposal = get_object_or_404(_proposals(request), pk=proposal_pk)
+    if not permissions.can_record_decision(request.user, meeting):
+        raise PermissionDenied
+    form = forms.DecisionForm(request.POST, group=meeting.group, proposal=proposal,
+                              on=timezone.localdate(meeting.starts_at))
+    return _grid_preview(request, form, **_decision_grid(meeting, proposal))
 
 
 @login_required
@@ -92,19 +124,16 @@ def decision_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if not permissions.can_correct_decision(request.user, decision, meeting):
         raise PermissionDenied
     proposal = decision.proposal
-    initial = {"outcome": decision.outcome, "method": decision.method, "conditions": decision.conditions,
-               "approved_lines": forms.lines_as_text(decision.funding_lines.select_related("instrument"))}
-    form = forms.DecisionForm(request.POST or None, group=meeting.group, initial=initial,
+    initial = {"outcome": decision.outcome, "method": decision.method, "conditions": decision.conditions}
+    form = forms.DecisionForm(request.POST or None, group=meeting.group, proposal=proposal, initial=initial,
+                              lines=decision.funding_lines.select_related("instrument"),
                               on=timezone.localdate(meeting.starts_at))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_correct(decision=decision, meeting=meeting, user=request.user, **form.service_kwargs())
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            form.apply_grid_errors(exc)
         else:
             messages.success(request, _("The correcting decision was recorded."))
             return redirect(meeting)
-    return render(request, "governance/decision_form.html", {
-        "form": form, "meeting": meeting, "proposal": proposal, "corrects": decision,
-        "effect": selectors.proposal_funding_effect(proposal=proposal),
-        "quorum": services.meeting_quorum(meeting)}, status=400 if form.errors else 200)
+    return _decision_form_page(request, form, meeting=meeting, proposal=proposal, corrects=decision)

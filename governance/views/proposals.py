@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +31,8 @@ from ..models import (
 from ._common import (
     _decision_form_refusal,
     _error_messages,
+    _grid_context,
+    _grid_preview,
     _meetings,
     _object_action,
     _portal,
@@ -64,18 +67,45 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=request.GET.get("project") or 0)
     if not permissions.can_prepare_proposal(request.user, project.agreement_id):
         raise PermissionDenied
-    form = forms.ProposalForm(request.POST or None, initial={"title": project.title, "plan": project.summary})
+    form = forms.ProposalForm(request.POST or None, project=project,
+                              initial={"title": project.title, "plan": project.summary})
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(project=project, user=request.user, title=form.cleaned_data["title"],
                                                 plan=form.cleaned_data["plan"],
                                                 funding_lines=form.cleaned_data["funding_lines"])
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            form.apply_grid_errors(exc)
         else:
             messages.success(request, _("The draft proposal was saved."))
             return redirect(proposal)
-    return render(request, "governance/proposal_form.html", {"form": form, "project": project, "proposal": None})
+    return _proposal_form_page(request, form, project=project, proposal=None)
+
+
+def _proposal_grid(project: Project) -> dict[str, Any]:
+    """What the proposal form's funding grid shows besides the cells (see _grid_context)."""
+    return {"project": project,
+            "preview_url": reverse("governance:proposal-funding-preview") + f"?project={project.pk}",
+            "legend": _("Requested funding (€)"), "effect_title": _("Funding effect of the request")}
+
+
+def _proposal_form_page(request: HttpRequest, form: forms.ProposalForm, *, project: Project,
+                        proposal: Proposal | None) -> HttpResponse:
+    return render(request, "governance/proposal_form.html",
+                  {"form": form, "project": project, "proposal": proposal,
+                   **_grid_context(form, **_proposal_grid(project))},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def proposal_funding_preview(request: HttpRequest) -> HttpResponse:
+    """The live totals and funding effect of the amounts typed into a proposal's grid (saves nothing)."""
+    _portal(request)
+    project = get_object_or_404(Project.objects.visible_to(request.user), pk=request.GET.get("project") or 0)
+    if not permissions.can_prepare_proposal(request.user, project.agreement_id):
+        raise PermissionDenied
+    return _grid_preview(request, forms.ProposalForm(request.POST, project=project), **_proposal_grid(project))
 
 
 @login_required
@@ -124,20 +154,19 @@ def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if proposal.status != ProposalStatus.DRAFT:
         messages.error(request, _("Only a draft can be changed."))
         return redirect(proposal)
-    initial = {"title": proposal.title, "plan": proposal.plan,
-               "funding_lines": forms.lines_as_text(proposal.funding_lines.select_related("instrument"))}
-    form = forms.ProposalForm(request.POST or None, initial=initial)
+    form = forms.ProposalForm(request.POST or None, project=proposal.project,
+                              lines=proposal.funding_lines.select_related("instrument"),
+                              initial={"title": proposal.title, "plan": proposal.plan})
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_update(proposal=proposal, user=request.user, title=form.cleaned_data["title"],
                                      plan=form.cleaned_data["plan"], funding_lines=form.cleaned_data["funding_lines"])
         except ValidationError as exc:
-            apply_service_errors(form, exc)
+            form.apply_grid_errors(exc)
         else:
             messages.success(request, _("The proposal was saved."))
             return redirect(proposal)
-    return render(request, "governance/proposal_form.html",
-                  {"form": form, "project": proposal.project, "proposal": proposal})
+    return _proposal_form_page(request, form, project=proposal.project, proposal=proposal)
 
 
 @login_required
