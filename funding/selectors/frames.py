@@ -11,7 +11,7 @@ from django.db.models import Q
 from ..asof import frame_source, line_source
 from ..commitments import commitments
 from ..models import ZERO, FundingInstrument
-from .counting import CENT, DECIDED_STATUSES, HUNDRED, _cents, _money_sum
+from .counting import CENT, DECIDED_STATUSES, HUNDRED, _cents, _money_sum, counted_q, frame_lines, needs_frame
 
 if TYPE_CHECKING:
 
@@ -96,3 +96,29 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
     return result
 
 
+
+
+def frames_by_year(*, agreement: Agreement, as_of: dt.date | None = None,
+                   uses: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per year of the agreement, EU and state money only (the instruments with frames): the frames,
+    the money committed against them (``frame_use``'s committed), the money spent (spent amounts of the
+    decided projects' lines), and the running (cumulative) frame and commitment. Pass ``uses`` when the
+    caller already has ``frame_use`` (the dashboard). The charts of the dashboard and their tables read this."""
+    agreement_id = agreement.pk
+    if uses is None:
+        uses = frame_use(agreement=agreement_id, include_pending_proposal_ids=[], as_of=as_of)
+    decided = line_source(as_of).filter(counted_q(), project__agreement_id=agreement_id,
+                                        project__status__in=DECIDED_STATUSES)
+    spent = {row["year"]: _cents(row["total"]) for row in
+             frame_lines(decided).order_by().values("year").annotate(total=_money_sum("spent_amount"))}
+    rows = []
+    running_frame = running_committed = ZERO
+    for year in agreement.years:
+        framed = [u for u in uses if u["year"] == year and needs_frame(u["code"])]
+        frame = sum((u["frame"] or ZERO for u in framed), ZERO)
+        committed = sum((u["committed"] for u in framed), ZERO)
+        running_frame += frame
+        running_committed += committed
+        rows.append({"year": year, "frame": frame, "committed": committed, "spent": spent.get(year, ZERO),
+                     "cumulative_frame": running_frame, "cumulative_committed": running_committed})
+    return rows
