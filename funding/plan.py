@@ -29,6 +29,9 @@ class FundingPlan:
     def instrument_codes(self) -> list[str]:
         return list(FundingInstrument.objects.order_by("sort_order").values_list("code", flat=True))
 
+    def instrument_short_names(self) -> list[tuple[str, str]]:
+        return [(i.code, i.short_name) for i in FundingInstrument.objects.order_by("sort_order", "code")]
+
     def lines_validate(self, *, agreement: Agreement, lines: list[dict[str, Any]]) -> None:
         from .services import funding_lines_validate
 

@@ -226,7 +226,8 @@ class CriteriaForm(forms.Form):
     text = forms.CharField(label=_("Criteria text"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     items = forms.CharField(label=_("Checklist"), widget=forms.Textarea(attrs={"rows": 6}),
                             help_text=_("One criterion per line."))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}),
+    valid_from = forms.DateField(label=_("Valid from"),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  initial=lambda: timezone.localdate())
 
     def item_list(self) -> list[str]:
@@ -243,8 +244,10 @@ class MembershipForm(forms.Form):
                                           required=False)
     substitute_for = forms.ModelChoiceField(label=_("Substitute for"), queryset=None,  # type: ignore[arg-type]
                                             required=False)
-    term_start = forms.DateField(label=_("Term starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    term_end = forms.DateField(label=_("Term ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_start = forms.DateField(label=_("Term starts"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    term_end = forms.DateField(label=_("Term ends"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, group: Any, **kwargs: Any) -> None:
         from portfolio.roles import Role

@@ -250,6 +250,8 @@ def summary_data(*, audience: str, period: Period, agreement_id: int | None = No
         "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "methods": {str(m.code): _names(m) for m in MethodCategory.objects.order_by("code")},
+        # The instruments' names in each language: the tables show "EAKR" / "ERUF" / "ERDF", not the code.
+        "instruments": {i.code: _names(i) for i in FundingInstrument.objects.order_by("sort_order", "code")},
         "agreements": sections,
     }
     if audience == Audience.NATIONAL:
