@@ -53,7 +53,7 @@ class FundingPlan:
 
 def project_line_history(project: Project) -> list[Entry]:
     """The project's funding lines in its change history (registered in portfolio.history)."""
-    instruments = dict(FundingInstrument.objects.values_list("pk", "code"))
+    instruments = {i.pk: i.short_name for i in FundingInstrument.objects.all()}  # "EAKR", in the reader's language
 
     def subject(record: Any) -> str:
         return str(_("Funding line %(instrument)s %(year)s") % {

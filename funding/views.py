@@ -152,6 +152,13 @@ def _money_text(value: Any) -> str:
     return amount_input_text(value)
 
 
+def _money_shown(value: Any) -> str:
+    """A read-only amount of the grid (granted, spent) grouped as the locale writes it ("172,980.00" in English)."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
 def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -> dict[str, Any]:
     """The grid's rows (instruments) and columns (years), with each cell's current or typed value.
     Columns are the project's years plus any year that has a line (so no line is dropped unseen). Only
@@ -177,7 +184,7 @@ def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -
                 if kind == "planned" and data is not None:
                     value = data.get(name, "")
                 else:
-                    value = "" if stored is None else _money_text(stored)
+                    value = "" if stored is None else (_money_text if kind == "planned" else _money_shown)(stored)
                 source = ""
                 if line is not None and kind != "planned":
                     source = getattr(line, f"{kind}_source", "")

@@ -196,3 +196,21 @@ def test_summary_tables_name_instruments_in_the_summary_language():
     assert instrument_label(data, "ERDF", "fi") == "EAKR"
     assert instrument_label(data, "ERDF", "sv") == "ERUF"
     assert instrument_label({}, "ERDF", "fi") == "ERDF"  # a summary compiled before the names were kept
+
+
+def test_finnish_project_history_names_instruments_and_formats_amounts(coordinator_client, agreement):
+    project = make_project(agreement, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    line = add_line(project, "ERDF", 2026, planned="124000.00")
+    line.planned_amount = D("186000.00")
+    line.save()
+    html = _in(coordinator_client, "fi").get(reverse("portfolio:project-history", args=[project.pk])).content.decode()
+    assert "Rahoitusrivi EAKR 2026" in html and "Rahoitusrivi ERDF" not in html
+    assert f"124{NBSP}000,00" in html.replace("&nbsp;", NBSP) and "124000.00" not in html
+
+
+def test_english_plan_grid_groups_the_read_only_amounts(coordinator_client, agreement):
+    project = make_project(agreement, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    add_line(project, "ERDF", 2026, planned="186000.00", granted="186000.00")
+    html = _in(coordinator_client, "en").get(reverse("funding:project-plan", args=[project.pk])).content.decode()
+    assert ">186,000.00<" in html  # granted, shown
+    assert _input_value(html, "ERDF-2026-planned") == "186000.00"  # planned, typed back
