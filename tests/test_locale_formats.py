@@ -214,3 +214,16 @@ def test_english_plan_grid_groups_the_read_only_amounts(coordinator_client, agre
     html = _in(coordinator_client, "en").get(reverse("funding:project-plan", args=[project.pk])).content.decode()
     assert ">186,000.00<" in html  # granted, shown
     assert _input_value(html, "ERDF-2026-planned") == "186000.00"  # planned, typed back
+
+
+def test_finnish_summary_funding_table_names_instruments(agreement):
+    from reporting.periods import period_parse
+    from reporting.rendering import tables
+    from reporting.selectors import summary_data
+
+    project = make_project(agreement, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    add_line(project, "ERDF", 2026, planned="600.00", granted="600.00")
+    data = summary_data(audience="steering", period=period_parse("2026"), agreement_id=agreement.pk)
+    funding = next(t for t in tables({"data": data}, "fi") if t["key"] == "funding")
+    instruments = {row[1] for row in funding["rows"]}
+    assert "EAKR" in instruments and "ERDF" not in instruments
