@@ -234,7 +234,8 @@ FundingLineFormSet = forms.formset_factory(FundingLineForm, formset=BaseFundingL
 
 class PartnerForm(AccessibleFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(label=_("Co-implementer"), queryset=Organisation.objects.order_by("name"))
-    budget_share = MoneyField(label=_("Budget share (€)"), **AMOUNT)
+    budget_share = MoneyField(label=_("Budget share (€)"), **AMOUNT,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}))
 
 
 class BasePartnerFormSet(forms.BaseFormSet):
