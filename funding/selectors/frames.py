@@ -78,11 +78,16 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
             r = row(_line_code(line), y)
             r[key] += _cents(_line_value(line, "amount", "planned_amount") or 0)
 
-    order = dict(FundingInstrument.objects.values_list("code", "sort_order"))
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+    order = {code: i.sort_order for code, i in instruments.items()}
     result = []
     for _key, r in sorted(rows.items(), key=lambda item: (item[0][1], order.get(item[0][0], 99), item[0][0])):
         if not (r["frame"] or r["committed"] or r["pending"]) and r["frame"] is None:
             continue
+        # Users read the instrument's name in their language ("EAKR"); the code stays for links and filters.
+        instrument = instruments.get(r["code"])
+        r["name"] = instrument.short_name if instrument else r["code"]
+        r["full_name"] = instrument.name if instrument else r["code"]
         projected = r["committed"] + r["pending"]
         frame = r["frame"]
         r["projected"] = projected

@@ -57,16 +57,17 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     uses = frame_use(agreement=agreement, include_pending_proposal_ids=None if works_on(user, agreement.pk) else [],
                      as_of=as_of)
     years = sorted({u["year"] for u in uses} | set(agreement.years))
-    codes = [code for code in FundingInstrument.objects.values_list("code", flat=True)
-             if any(u["code"] == code for u in uses)]
+    instruments = [i for i in FundingInstrument.objects.all() if any(u["code"] == i.code for u in uses)]
     matrix = []
-    for code in codes:
+    for instrument in instruments:
+        code = instrument.code
         cells = []
         for y in years:
             use = next((u for u in uses if u["code"] == code and u["year"] == y), None)
             cells.append({"year": y, "use": use,
                           "url": project_list_url(agreement=agreement.pk, instrument=code, year=y)})
-        matrix.append({"code": code, "cells": cells, "url": project_list_url(agreement=agreement.pk, instrument=code)})
+        matrix.append({"code": code, "name": instrument.short_name, "full_name": instrument.name, "cells": cells,
+                       "url": project_list_url(agreement=agreement.pk, instrument=code)})
     p_totals = {row["code"]: row["total"] for row in granted["by_priority"]}
     max_priority = max(p_totals.values(), default=ZERO)
     priorities = [
@@ -146,7 +147,7 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
     def triple(row: Mapping[str, Any] | None, suffix: str = "") -> dict[str, Decimal]:
         return {kind: _cents(row[f"{kind}{suffix}"]) if row else ZERO for kind in ("planned", "granted", "spent")}
 
-    rows = [{"instrument": instrument, "code": instrument.code,
+    rows = [{"instrument": instrument, "code": instrument.code, "name": instrument.short_name,
              "cells": [triple(cells[(instrument.code, y)]) if (instrument.code, y) in cells
                        else None for y in years],
              "total": triple(by_instrument[instrument.code])}
