@@ -38,6 +38,7 @@ from .ideas import (
     IDEA_FIELDS,
     IDEA_STAGE_STEPS,
     idea_create,
+    idea_record_ensure,
     idea_set_stage,
     idea_update,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "decision_correct",
     "decision_record",
     "idea_create",
+    "idea_record_ensure",
     "idea_set_stage",
     "idea_update",
     "meeting_add_item",
