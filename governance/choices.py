@@ -51,15 +51,15 @@ class IdeaStage(models.TextChoices):
     IDEA = "idea", pgettext_lazy("idea stage", "Idea")
     PREPARING = "preparing", _("Being prepared")
     PROPOSAL = "proposal", pgettext_lazy("idea stage", "Proposal")
-    PROJECT = "project", pgettext_lazy("idea stage", "Became a project")
-    REJECTED = "rejected", pgettext_lazy("idea stage", "Rejected")
+    PROJECT = "project", _("Became a project")
+    REJECTED = "rejected", _("Rejected")
     DROPPED = "dropped", _("Dropped")
 
 
 # The stages of an open idea: its project's status is "idea" (the ideas the dashboard counts).
 OPEN_IDEA_STAGES = (IdeaStage.IDEA, IdeaStage.PREPARING)
 # The stage an idea's record takes when its project's status changes (status "idea": see OPEN_IDEA_STAGES).
-IDEA_STAGE_OF_STATUS = {
+IDEA_STAGE_OF_STATUS: dict[str, str] = {
     ProjectStatus.PROPOSAL: IdeaStage.PROPOSAL,
     ProjectStatus.APPROVED: IdeaStage.PROJECT,
     ProjectStatus.RUNNING: IdeaStage.PROJECT,
