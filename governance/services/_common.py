@@ -18,11 +18,15 @@ from portfolio.choices import ProjectStatus
 from portfolio.models import Project
 
 from ..choices import (
+    IDEA_STAGE_OF_STATUS,
+    OPEN_IDEA_STAGES,
+    IdeaStage,
     MeetingStatus,
     ProposalStatus,
 )
 from ..models import (
     Meeting,
+    ProjectIdea,
     Proposal,
     ProposalFundingLine,
     ProposalTransition,
@@ -134,9 +138,6 @@ def _idea_follow(project: Project, *, user: User | None) -> None:
     """The idea's record follows its project's status (one path: idea → proposal → project): a project in
     status "idea" always has a record in an open stage, any other status has its stage
     (IDEA_STAGE_OF_STATUS). A project that never was an idea (no record) gets none later."""
-    from ..choices import IDEA_STAGE_OF_STATUS, OPEN_IDEA_STAGES, IdeaStage
-    from ..models import ProjectIdea
-
     idea = ProjectIdea.objects.select_for_update().filter(project=project).first()
     if project.status == ProjectStatus.IDEA:
         if idea is None:
