@@ -154,6 +154,36 @@ def projects_ending_soon(*, user: AbstractBaseUser | AnonymousUser, agreement: A
 
 PIPELINE = ("idea", "proposal", "approved", "running", "closed")
 
+# An idea is known by a provisional code (IDEA-001) until the steering group approves it into the portfolio;
+# then it gets the next code of the agreement's series (HEV-033) and keeps it (docs/governance.md).
+PROVISIONAL_CODE_PREFIX = "IDEA-"
+
+
+def is_provisional_code(code: str) -> bool:
+    return code.upper().startswith(PROVISIONAL_CODE_PREFIX)
+
+
+def project_code_next(*, agreement: Agreement, provisional: bool = False) -> str:
+    """The next free code of the agreement's series: "<prefix>-NNN" (``Agreement.project_code_prefix``), or
+    the next provisional idea code "IDEA-NNN". The caller that saves it locks the agreement first."""
+    prefix = PROVISIONAL_CODE_PREFIX if provisional else f"{agreement.project_code_prefix}-"
+    used = {code.upper() for code in Project.objects.filter(agreement=agreement, code__istartswith=prefix)
+            .values_list("code", flat=True)}
+    numbers = [int(code[len(prefix):]) for code in used if code[len(prefix):].isdigit()]
+    n = max(numbers, default=0) + 1
+    while f"{prefix}{n:03d}".upper() in used:  # pragma: no cover - max + 1 is free; kept for odd data
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+def ideas(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None,
+          as_of: dt.date | None = None) -> QuerySet[Any]:
+    """The project ideas (hankeaihiot) the user may see: the projects in status "idea" (of one agreement,
+    or of all). The one definition of an idea: the dashboard counts these, governance's idea list lists these
+    (with their preparation records) and the API's ``status=idea`` filter is the same status."""
+    return visible_projects_source(user=user, agreement_id=agreement.pk if agreement else None,
+                                   as_of=as_of).filter(status=ProjectStatus.IDEA)
+
 
 def project_status_counts(projects: QuerySet[Any]) -> dict[str, int]:
     """The number of projects in each status (every status present, zeros included), of live projects or
@@ -220,7 +250,9 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
                 for m in methods]})
     total = sum(by_status.values())
     return {"statuses": statuses, "pipeline": pipeline, "matrix": matrix, "methods": methods,
-            "project_count": total, "pipeline_height": 26 * len(pipeline) + 4}
+            "project_count": total, "pipeline_height": 26 * len(pipeline) + 4,
+            "idea_count": ideas(user=user, agreement=agreement, as_of=as_of).count(),
+            "proposal_count": by_status.get(ProjectStatus.PROPOSAL, 0)}
 
 
 # --- organisations ----------------------------------------------------------------------------------------
