@@ -51,6 +51,18 @@ def test_sorting_by_column(coordinator_client, projects, agreement):
     assert 'aria-sort="descending"' in html
 
 
+def test_sorting_by_money(coordinator_client, projects, agreement):
+    """Sorting by the planned and granted euros (issue 15): the totals of each project's lines."""
+    own = projects["own"]
+    FundingLineFactory(project=own[2], instrument=instrument("CITY"), year=2025,
+                       planned_amount=Decimal("5000.00"), granted_amount=Decimal("10.00"))
+    html = coordinator_client.get(URL, {"agreement": agreement.pk, "ordering": "-planned"}).content.decode()
+    assert html.index("L-02") < html.index("L-00") < html.index("L-01")  # 5 000 > 1 000,50 > nothing
+    assert 'aria-sort="descending"' in html.split("Planned (€)")[0].rsplit("<th", 1)[1]
+    html = coordinator_client.get(URL, {"agreement": agreement.pk, "ordering": "-granted"}).content.decode()
+    assert html.index("L-00") < html.index("L-02") < html.index("L-01")  # 900 > 10 > nothing
+
+
 def test_invalid_filter_shows_message_not_error(coordinator_client, projects):
     response = coordinator_client.get(URL, {"priority": "9"})
     assert response.status_code == 200
