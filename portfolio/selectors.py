@@ -17,7 +17,7 @@ from .choices import ProjectStatus
 from .current import SESSION_AGREEMENT_KEY as SESSION_AGREEMENT_KEY
 from .current import current_agreement as current_agreement
 from .current import switchable_agreements as switchable_agreements
-from .models import Agreement, AgreementAccess, Project
+from .models import Agreement, AgreementAccess, MethodCategory, Priority, Project
 from .plan import financing_plan
 
 if TYPE_CHECKING:
@@ -78,6 +78,13 @@ def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str,
     else:
         queryset = queryset.order_by(*queryset.query.order_by, "pk")
     return filterset, queryset
+
+
+def code_glossary(*, agreement: Agreement | None) -> dict[str, Any]:
+    """What the priority and method-category numbers of the lists mean: the agreement's priorities (none
+    without an agreement) and the method categories, code and name in the active language."""
+    return {"priorities": list(Priority.objects.filter(agreement=agreement).order_by("code")) if agreement else [],
+            "methods": list(MethodCategory.objects.order_by("code"))}
 
 
 def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Iterator[list[Any]]]:
