@@ -67,7 +67,9 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
             cells.append({"year": y, "use": use,
                           "url": project_list_url(agreement=agreement.pk, instrument=code, year=y)})
         matrix.append({"code": code, "name": instrument.short_name, "full_name": instrument.name, "cells": cells,
-                       "url": project_list_url(agreement=agreement.pk, instrument=code)})
+                       "url": project_list_url(agreement=agreement.pk, instrument=code),
+                       "total": _use_totals(u for u in uses if u["code"] == code)})
+    matrix_year_totals = [_use_totals(u for u in uses if u["year"] == y) for y in years]
     p_totals = {row["code"]: row["total"] for row in granted["by_priority"]}
     max_priority = max(p_totals.values(), default=ZERO)
     priorities = [
@@ -98,6 +100,8 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         "planned_priority4_rule_ok": planned["priority4_rule_ok"],
         "years": years,
         "matrix": matrix,
+        "matrix_year_totals": matrix_year_totals,
+        "matrix_total": _use_totals(uses),
         "this_year": this_year,
         "this_year_use": this_year_use,
         "coordination_conflicts": list(coordination_line_conflicts(agreement_id=agreement.pk)),
@@ -105,6 +109,18 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     }
 
 
+
+
+def _use_totals(uses: Any) -> dict[str, Decimal | None]:
+    """Committed money and frames summed over some frame-use rows (a total of the instrument × year table);
+    the frame is None when none of the rows has one (local money)."""
+    committed, frame, framed = ZERO, ZERO, False
+    for use in uses:
+        committed += use["committed"]
+        if use["frame"] is not None:
+            frame += use["frame"]
+            framed = True
+    return {"committed": committed, "frame": frame if framed else None}
 
 
 def year_charts(*, key: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -73,3 +73,22 @@ def test_dashboard_charts_carry_their_table_and_json(coordinator_client, clean_a
     # The same figures in the table under the chart, and a canvas that names the table.
     figure = body.split(f'id="chart-agreement-{clean_agreement.pk}-years"')[1].split("</figure>")[0]
     assert "<canvas" in figure and "<table" in figure and "25,000.00" in figure
+
+
+def test_instrument_year_table_has_totals_per_instrument_year_and_all(coordinator, clean_agreement):
+    """The dashboard's instrument × year table carries its totals (issue 15): committed, and frames where set."""
+    from funding.selectors import dashboard_funding
+
+    running = make_project(clean_agreement, status="running")
+    add_frame(clean_agreement, "ERDF", 2025, "1000")
+    add_frame(clean_agreement, "ERDF", 2026, "500")
+    add_line(running, "ERDF", 2025, planned="300", granted="300")
+    add_line(running, "ERDF", 2026, planned="100", granted="100")
+    add_line(running, "CITY", 2026, planned="250", granted="250")
+    f = dashboard_funding(agreement=clean_agreement, user=coordinator)
+    rows = {row["code"]: row["total"] for row in f["matrix"]}
+    assert rows["ERDF"] == {"committed": D("400"), "frame": D("1500")}
+    assert rows["CITY"] == {"committed": D("250"), "frame": None}  # local money has no frame
+    by_year = dict(zip(f["years"], f["matrix_year_totals"], strict=True))
+    assert by_year[2026] == {"committed": D("350"), "frame": D("500")}
+    assert f["matrix_total"] == {"committed": D("650"), "frame": D("1500")}
