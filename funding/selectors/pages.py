@@ -69,7 +69,10 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         matrix.append({"code": code, "name": instrument.short_name, "full_name": instrument.name, "cells": cells,
                        "url": project_list_url(agreement=agreement.pk, instrument=code),
                        "total": _use_totals(u for u in uses if u["code"] == code)})
-    matrix_year_totals = [_use_totals(u for u in uses if u["year"] == y) for y in years]
+    # Across instruments only the committed money adds up: a year's frames are EU and state money, its
+    # commitments every instrument's, so the totals row shows no "/ frame".
+    matrix_year_totals = [{"committed": _use_totals(u for u in uses if u["year"] == y)["committed"], "frame": None}
+                          for y in years]
     p_totals = {row["code"]: row["total"] for row in granted["by_priority"]}
     max_priority = max(p_totals.values(), default=ZERO)
     priorities = [
@@ -101,7 +104,7 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         "years": years,
         "matrix": matrix,
         "matrix_year_totals": matrix_year_totals,
-        "matrix_total": _use_totals(uses),
+        "matrix_total": {"committed": _use_totals(uses)["committed"], "frame": None},
         "this_year": this_year,
         "this_year_use": this_year_use,
         "coordination_conflicts": list(coordination_line_conflicts(agreement_id=agreement.pk)),
