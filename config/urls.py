@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("portfolio.urls")),
+    path("notifications/", include("portfolio.notification_urls")),
     path("funding/", include("funding.urls")),
     path("governance/", include("governance.urls")),
     path("followup/", include("followup.urls")),

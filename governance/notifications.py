@@ -13,11 +13,13 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from config.celery import BROKER_ERRORS
 from config.jobs import has_job, job
-from portfolio.models import AgreementAccess
+from portfolio.models import AgreementAccess, Notification
+from portfolio.notifications import notify
 from portfolio.roles import Role
 
 from .choices import RECORDING_ROLES
@@ -69,6 +71,8 @@ def proposal_submitted_notify(*, proposal_id: int) -> int:
     users = _members_of(group.pk, RECORDING_ROLES) if group else []
     if proposal.project.coordinator:
         users.append(proposal.project.coordinator)
+    notify(users=users, kind=Notification.Kind.PROPOSAL_SUBMITTED, url=proposal.get_absolute_url(),
+           params={"title": proposal.title, "project": proposal.project.code})
     return _send("governance/email/proposal_submitted_subject.txt", "governance/email/proposal_submitted.txt",
                  {"proposal": proposal, "project": proposal.project}, _addresses(users))
 
@@ -80,6 +84,8 @@ def agenda_published_notify(*, meeting_id: int) -> int:
         return 0
     users = _members_of(meeting.group_id) + _coordinators_of(meeting.group.agreement_id)
     proposals = meeting.proposals.select_related("project").order_by("project__code")
+    notify(users=users, kind=Notification.Kind.AGENDA_PUBLISHED, url=meeting.get_absolute_url(),
+           params={"meeting": meeting.title})
     return _send("governance/email/agenda_published_subject.txt", "governance/email/agenda_published.txt",
                  {"meeting": meeting, "proposals": proposals, "items": meeting.other_items.all()},
                  _addresses(users))
@@ -95,6 +101,9 @@ def decision_recorded_notify(*, decision_id: int) -> int:
     project = decision.proposal.project
     users = _coordinators_of(project.agreement_id)
     users += [u for u in (decision.proposal.created_by, project.coordinator) if u is not None]
+    notify(users=users, kind=Notification.Kind.DECISION_RECORDED,
+           url=reverse("governance:decision-detail", args=[decision.pk]),
+           params={"title": decision.proposal.title, "project": project.code})
     return _send("governance/email/decision_recorded_subject.txt", "governance/email/decision_recorded.txt",
                  {"decision": decision, "proposal": decision.proposal, "project": project,
                   "lines": decision.funding_lines.select_related("instrument")}, _addresses(users))

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 
+from .notifications import unread_count
 from .roles import is_project_contact_only
 from .selectors import current_agreement, switchable_agreements
 
@@ -16,4 +17,5 @@ def portal(request: HttpRequest) -> dict:
         "current_agreement": current_agreement(request),
         # A project contact sees only their projects: the agreement-wide sections are left out of the menu.
         "portal_contact_only": is_project_contact_only(user),
+        "portal_unread_notifications": unread_count(user),
     }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -423,6 +425,58 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_kind_display()} {self.username}"
+
+
+class Notification(models.Model):
+    """A notification inside the portal for one user (besides e-mail): a decision recorded, an agenda
+    published, a progress report due or returned. The text is rendered when it is read, in the reader's
+    language, from ``kind`` and ``params`` (names and titles as they were); ``url`` opens the object."""
+
+    class Kind(models.TextChoices):
+        PROPOSAL_SUBMITTED = "proposal_submitted", _("Proposal submitted")
+        AGENDA_PUBLISHED = "agenda_published", _("Agenda published")
+        DECISION_RECORDED = "decision_recorded", _("Decision recorded")
+        REPORT_DUE = "report_due", _("Progress report due")
+        REPORT_OVERDUE = "report_overdue", _("Progress report overdue")
+        REPORT_RETURNED = "report_returned", _("Progress report returned")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+                             verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+    def message(self) -> str:
+        """The text in the active language; a missing detail shows as empty rather than failing."""
+        template = NOTIFICATION_TEXTS.get(self.kind, _("Notification"))
+        params = {key: "" for key in ("title", "project", "meeting", "due")} | {
+            k: str(v) for k, v in (self.params or {}).items()}
+        try:  # a date is kept as ISO and shown in the reader's format
+            params["due"] = formats.date_format(dt.date.fromisoformat(params["due"]), "SHORT_DATE_FORMAT")
+        except ValueError:
+            pass
+        return str(template) % params
+
+
+NOTIFICATION_TEXTS = {
+    Notification.Kind.PROPOSAL_SUBMITTED: _("Proposal “%(title)s” of %(project)s was submitted to the steering group."),
+    Notification.Kind.AGENDA_PUBLISHED: _("The agenda of “%(meeting)s” was published."),
+    Notification.Kind.DECISION_RECORDED: _("A decision was recorded on “%(title)s” (%(project)s)."),
+    Notification.Kind.REPORT_DUE: _("The progress report of %(project)s is due on %(due)s."),
+    Notification.Kind.REPORT_OVERDUE: _("The progress report of %(project)s was due on %(due)s and is overdue."),
+    Notification.Kind.REPORT_RETURNED: _("The progress report of %(project)s was returned for changes."),
+}
 
 
 from .asof_models import AsOfProject, AsOfProjectMethod  # noqa: E402,F401  (point-in-time views of the history)

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.forms import apply_service_errors
 
-from . import panels, selectors, services
+from . import notifications, panels, selectors, services
 from .audit import security_event_record
 from .choices import ProjectStatus, SecurityEventKind
 from .exports import export_response
@@ -408,3 +408,34 @@ def agreement_select(request: HttpRequest) -> HttpResponse:
         target = "dashboard"
     return redirect(target)
 
+
+
+# --- notifications inside the portal ------------------------------------------------------------------------
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own notifications, newest first, unread ones marked."""
+    items = list(notifications.notifications_of(request.user)[:notifications.LIST_SIZE])
+    return render(request, "portfolio/notifications.html",
+                  {"items": items, "unread": sum(1 for n in items if n.read_at is None)})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark all of the user's notifications read."""
+    count = notifications.notifications_mark_read(user=request.user)
+    if count:
+        messages.success(request, _("Notifications marked as read."))
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and open what it is about (only the user's own; others are 404)."""
+    item = get_object_or_404(notifications.notifications_of(request.user), pk=pk)
+    notifications.notifications_mark_read(user=request.user, pk=item.pk)
+    if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
+        return redirect(item.url)
+    return redirect("notifications:list")

@@ -285,6 +285,7 @@ _PARAM = re.compile(r"<(?:\w+:)?(?P<a>\w+)>|\(\?P<(?P<b>\w+)>[^)]*\)")
 # parameters fails `test_every_url_pattern_is_in_the_matrix` until it is listed here.
 MAIN_MODEL = [
     ("projects/organisations/", Organisation),
+    ("notifications/", "portfolio.Notification"),  # per user, not per agreement: see portfolio/tests/test_notifications.py
     ("projects/", Project),
     ("funding/frames/", "funding.FundingFrame"),
     ("funding/projects/", Project),

@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from funding.models import FundingInstrument, SpendingEntry
 from funding.services import spending_entry_record
 from governance.notifications import outbox_add, outbox_send
-from portfolio.models import Project, ProjectContact
+from portfolio.models import Notification, Project, ProjectContact
 from portfolio.money import parse_amount
+from portfolio.notifications import notify
 from portfolio.services import attachment_check
 
 from ..errors import ReportStateError
@@ -352,9 +353,13 @@ def progress_report_attachment_delete(*, attachment: ProgressReportAttachment, u
 
 # --- reminders -----------------------------------------------------------------------------------------
 
-def _contact_addresses(project: Project) -> list[str]:
+def _contact_users(project: Project) -> list[Any]:
     contacts = ProjectContact.objects.filter(project=project, user__is_active=True).select_related("user")
-    return sorted({c.user.email for c in contacts if c.user.email})
+    return [c.user for c in contacts]
+
+
+def _contact_addresses(project: Project) -> list[str]:
+    return sorted({user.email for user in _contact_users(project) if user.email})
 
 
 def _reminder_send(report: ProgressReport, kind: str, recipients: list[str], today: dt.date) -> int:
@@ -374,6 +379,8 @@ def progress_report_returned_notify(*, report_id: int) -> int:
     report = ProgressReport.objects.select_related("project", "reviewed_by").filter(pk=report_id).first()
     if report is None or report.review_state != ReviewState.RETURNED:
         return 0
+    notify(users=_contact_users(report.project), kind=Notification.Kind.REPORT_RETURNED,
+           url=report.get_absolute_url(), params={"project": report.project.code})
     recipients = _contact_addresses(report.project)
     if not recipients:
         return 0
@@ -407,6 +414,10 @@ def progress_report_reminders_send(*, today: dt.date | None = None) -> int:
             report = _lock(candidate)
             if not report.is_open or ReportReminder.objects.filter(report=report, kind=kind).exists():
                 continue
+            notify(users=_contact_users(report.project), url=report.get_absolute_url(),
+                   kind=Notification.Kind.REPORT_OVERDUE if kind == ReminderKind.OVERDUE
+                   else Notification.Kind.REPORT_DUE,
+                   params={"project": report.project.code, "due": report.due_date.isoformat()})
             count = _reminder_send(report, kind, recipients, today)
             ReportReminder.objects.create(report=report, kind=kind, recipients=count)
         sent += count
