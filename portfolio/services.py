@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Field
@@ -573,7 +574,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str, expires_in_days: int 
     now = timezone.now()
     with transaction.atomic():
         # Locks the user's row so two simultaneous creations cannot both pass the checks below.
-        type(user)._default_manager.select_for_update().filter(pk=user.pk).first()
+        get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
         mine = ApiToken.objects.visible_to(user)
         if mine.not_revoked().filter(name=name).exists():
             raise ValidationError({"name": _("You already have a token with this name.")})
