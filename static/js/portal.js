@@ -146,6 +146,9 @@ document.addEventListener("DOMContentLoaded", () => {
 const DRAFT_KEY = "portal.draft";
 const DEADLINE_KEY = "portal.sessionDeadline";  // shared by the tabs: activity in one extends them all
 const DRAFT_MAX_AGE_MS = 12 * 3600 * 1000;
+// The server counts whole seconds and ends the session on the first request after the limit: "ended" is said
+// only once that is surely past, so a submit after the message never still goes through.
+const EXPIRY_GRACE_MS = 2000;
 const SKIPPED_TYPES = ["password", "file", "hidden", "submit", "button", "reset", "image"];
 
 function pageUrl() {
@@ -401,7 +404,7 @@ function setUpSessionTimer(body) {
     // Another tab may have extended the session (activity or "Stay signed in").
     deadline = Math.min(end, Math.max(deadline, shared()));
     const left = deadline - Date.now();
-    if (left <= 0) showExpired();
+    if (left <= -EXPIRY_GRACE_MS) showExpired();
     else if (left <= warnMs && state === "quiet") showWarning();
     else if (left > warnMs && (state === "warning" || state === "dismissed")) quiet();
   };
