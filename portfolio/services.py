@@ -583,7 +583,7 @@ def api_token_create(*, user: AbstractBaseUser, name: str, expires_in_days: int 
                                   % {"limit": API_TOKEN_LIMIT})
         key = API_TOKEN_MARKER + secrets.token_urlsafe(32)
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=key[: len(API_TOKEN_MARKER) + 6], key_hash=api_token_hash(key),
+            user=user, name=name, prefix=key[: len(API_TOKEN_MARKER) + 6], key_hash=api_token_hash(key),  # type: ignore[misc]
             created_at=now,
             expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
         )
