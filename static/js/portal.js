@@ -149,7 +149,9 @@ const DRAFT_MAX_AGE_MS = 12 * 3600 * 1000;
 // The server counts whole seconds and ends the session on the first request after the limit: "ended" is said
 // only once that is surely past, so a submit after the message never still goes through.
 const EXPIRY_GRACE_MS = 2000;
-const SKIPPED_TYPES = ["password", "file", "hidden", "submit", "button", "reset", "image"];
+const SKIPPED_TYPES = ["password", "file", "submit", "button", "reset", "image"];
+// A formset's row counts describe the rows on the page, which a restore does not add.
+const MANAGEMENT_FIELD = /-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$/;
 
 function pageUrl() {
   return location.pathname + location.search;
@@ -190,7 +192,8 @@ function keptForms() {
 
 function keptFields(form) {
   return Array.from(form.elements).filter((el) =>
-    el.name && !el.disabled && el.name !== "csrfmiddlewaretoken" && !el.hasAttribute("data-no-restore")
+    el.name && !el.disabled && el.name !== "csrfmiddlewaretoken" && !MANAGEMENT_FIELD.test(el.name)
+    && !el.hasAttribute("data-no-restore")
     && !SKIPPED_TYPES.includes((el.type || "").toLowerCase())
     && (el.getAttribute("autocomplete") || "") !== "one-time-code");
 }
@@ -214,12 +217,20 @@ function formKey(form, index) {
 function collectForms() {
   const forms = {};
   keptForms().forEach((form, index) => {
+    // Only what the user changed, so a restore leaves the rest as the server now has it; and the hidden
+    // fields as they were (e.g. a record's version), so an edit made meanwhile by someone else is still
+    // detected as a conflict when the restored form is saved.
     const values = {};
     for (const [key, el] of fieldKeys(form)) {
       const type = (el.type || "").toLowerCase();
-      if (type === "checkbox" || type === "radio") values[key] = el.checked;
-      else if (el.multiple && el.options) values[key] = Array.from(el.selectedOptions).map((o) => o.value);
-      else values[key] = el.value;
+      if (type === "hidden") values[key] = el.value;
+      else if (type === "checkbox" || type === "radio") {
+        if (el.checked !== el.defaultChecked) values[key] = el.checked;
+      } else if (el.options) {
+        if (Array.from(el.options).some((o) => o.selected !== o.defaultSelected)) {
+          values[key] = Array.from(el.selectedOptions).map((o) => o.value);
+        }
+      } else if (el.value !== el.defaultValue) values[key] = el.value;
     }
     forms[formKey(form, index)] = values;
   });
@@ -239,7 +250,7 @@ function restoreForms(saved) {
       if (type === "checkbox" || type === "radio") {
         changed = el.checked !== value;
         el.checked = value;
-      } else if (el.multiple && el.options) {
+      } else if (el.options) {
         for (const option of el.options) {
           const selected = value.includes(option.value);
           changed = changed || option.selected !== selected;
@@ -249,7 +260,7 @@ function restoreForms(saved) {
         changed = el.value !== value;
         el.value = value;
       }
-      if (changed) {
+      if (changed && type !== "hidden") {
         restored += 1;
         // Live totals and previews (htmx) follow the restored values as if they had been typed.
         el.dispatchEvent(new Event("input", { bubbles: true }));

@@ -91,7 +91,8 @@ def test_warning_before_the_timeout_and_stay_signed_in(page, login, demo_data, l
     assert page.console_errors == []
 
 
-def test_typed_values_survive_an_expired_session_and_sign_in(page, login, demo_data, live_server, settings):
+def test_typed_values_survive_an_expired_session_and_sign_in(page, login, demo_data, live_server, settings,
+                                                             screenshot):
     from portfolio.models import Organisation
 
     settings.SESSION_IDLE_TIMEOUT = 6
@@ -104,6 +105,9 @@ def test_typed_values_survive_an_expired_session_and_sign_in(page, login, demo_d
     # The time runs out: the dialog says so and offers to sign in again.
     expect(page.locator("[data-session-login]")).to_be_visible(timeout=10_000)
     expect(page.locator("#session-dialog-title")).to_have_text("Istuntosi on päättynyt")
+    assert page.evaluate("document.activeElement.hasAttribute('data-session-login')")
+    assert "next=%2Fprojects%2Forganisations%2Fnew%2F" in page.locator("[data-session-login]").get_attribute("href")
+    screenshot(page, "session-ended-1366-fi")
     page.locator("[data-session-close]").click()
 
     # Saving now lands on the sign-in page (the session has ended server-side); nothing is saved.
@@ -112,6 +116,7 @@ def test_typed_values_survive_an_expired_session_and_sign_in(page, login, demo_d
     assert not Organisation.objects.filter(name_fi="Tallessa pysyvä Oy").exists()
     stored = page.evaluate("sessionStorage.getItem('portal.draft')")
     assert "Tallessa pysyvä Oy" in stored and settings.DEMO_PASSWORD not in stored
+    assert '"kind#1"' not in stored  # only what was changed is kept
 
     settings.SESSION_IDLE_TIMEOUT = 3600  # the rest of the test at an ordinary pace
     _sign_in_here(page, settings)
@@ -119,6 +124,7 @@ def test_typed_values_survive_an_expired_session_and_sign_in(page, login, demo_d
     assert page.locator("#id_name_fi").input_value() == "Tallessa pysyvä Oy"
     assert page.locator("#id_municipality").input_value() == "Espoo"
     expect(page.locator("#draft-restored")).to_be_visible()
+    screenshot(page, "session-restored-1366-fi")
     stored = page.evaluate("sessionStorage.getItem('portal.draft')") or ""
     assert settings.DEMO_PASSWORD not in stored and "csrfmiddlewaretoken" not in stored
 
