@@ -22,14 +22,16 @@ install: $(STAMP)
 # Front-end packages from npm, copied into static/vendor (committed, so `make run` needs no Node.js).
 assets:
 	npm ci --no-audit --no-fund
-	mkdir -p static/vendor/bootstrap static/vendor/htmx
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/chartjs
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/bootstrap/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/
 	@# The source maps are not vendored: drop their references, or the production manifest storage
 	@# (collectstatic) fails on the missing files.
 	sed -i -e '/^\/[/*]# sourceMappingURL=/d' static/vendor/bootstrap/bootstrap.min.css \
-	  static/vendor/bootstrap/bootstrap.bundle.min.js
+	  static/vendor/bootstrap/bootstrap.bundle.min.js static/vendor/chartjs/chart.umd.min.js
 
 messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0

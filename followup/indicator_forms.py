@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.forms import AccessibleFormMixin
+from portfolio.money import amount_input_text
 
 from .models import Indicator
 from .models.indicators import EnterpriseRelation, SizeClass
@@ -34,6 +36,13 @@ class IndicatorChoiceField(forms.ModelChoiceField):
 class _QuantityInput(forms.TextInput):
     def __init__(self) -> None:
         super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def format_value(self, value: Any) -> str | None:
+        """A stored figure in the language's format ("1 250", "12 500,50"), which parse_quantity reads back;
+        whole numbers without decimals (counts are whole). Typed text stays as typed."""
+        if isinstance(value, Decimal):
+            return amount_input_text(value, decimals=0 if value == value.to_integral_value() else 2)
+        return super().format_value(value)
 
 
 class TargetForm(AccessibleFormMixin, forms.Form):

@@ -19,3 +19,10 @@ def progress_report_reminders_send_task() -> int:
     sent = reports.progress_report_reminders_send()
     logger.info("progress reports of %s projects generated; %s reminders sent", projects, sent)
     return sent
+
+
+@shared_task(name="followup.progress_report_returned_notify_task", autoretry_for=(OSError,), retry_backoff=True,
+             max_retries=5, acks_late=True)
+def progress_report_returned_notify_task(report_id: int) -> int:
+    """Tell the project's contacts that their report was returned (handed over by the outbox)."""
+    return reports.progress_report_returned_notify(report_id=report_id)

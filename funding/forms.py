@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.forms import MoneyField
+
 from .models import FundingInstrument
 
 if TYPE_CHECKING:
@@ -22,10 +24,14 @@ class FrameForm(forms.Form):
     instrument: forms.ModelChoiceField[FundingInstrument] = forms.ModelChoiceField(
         label=_("Instrument"), queryset=FundingInstrument.objects.all(), to_field_name="code")
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    amount = forms.DecimalField(label=_("Frame (€)"), min_value=Decimal("0"), max_digits=14, decimal_places=2)
+    # Text, typed as people write euros ("12 500,00") and shown in the language's format (portfolio.money).
+    amount = MoneyField(label=_("Frame (€)"), min_value=Decimal("0"), max_digits=14, decimal_places=2,
+                        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control text-end"}))
     decision_reference = forms.CharField(label=_("Allocation decision"), max_length=120,
                                          help_text=_("Reference of TEM's regional funding allocation decision."))
-    decision_date = forms.DateField(label=_("Decision date"), widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input's value is ISO whatever the language (the browser shows it in the user's format).
+    decision_date = forms.DateField(label=_("Decision date"),
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason for the change"), max_length=100, required=False,
                              help_text=_("Shown in the frame's history, e.g. 'corrected by the 2025 allocation'."))
 

@@ -41,6 +41,14 @@ class FundingInstrument(SourceLanguageColumns, models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def short_name(self) -> str:
+        """The name in the active language up to its explanation in brackets: "EAKR" for "EAKR (Euroopan
+        aluekehitysrahasto)", "ERUF" in Swedish; a name without brackets whole. For table cells and headers,
+        where users read the name, not the code (codes are for the API and imports)."""
+        name = self.name or self.code
+        return name.split(" (", 1)[0].strip() or name
+
 
 class FundingFrame(models.Model):
     """The funding frame (rahoituskehys) of an agreement per instrument and year, from TEM's regional

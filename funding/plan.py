@@ -29,6 +29,9 @@ class FundingPlan:
     def instrument_codes(self) -> list[str]:
         return list(FundingInstrument.objects.order_by("sort_order").values_list("code", flat=True))
 
+    def instrument_short_names(self) -> list[tuple[str, str]]:
+        return [(i.code, i.short_name) for i in FundingInstrument.objects.order_by("sort_order", "code")]
+
     def lines_validate(self, *, agreement: Agreement, lines: list[dict[str, Any]]) -> None:
         from .services import funding_lines_validate
 
@@ -50,7 +53,7 @@ class FundingPlan:
 
 def project_line_history(project: Project) -> list[Entry]:
     """The project's funding lines in its change history (registered in portfolio.history)."""
-    instruments = dict(FundingInstrument.objects.values_list("pk", "code"))
+    instruments = {i.pk: i.short_name for i in FundingInstrument.objects.all()}  # "EAKR", in the reader's language
 
     def subject(record: Any) -> str:
         return str(_("Funding line %(instrument)s %(year)s") % {

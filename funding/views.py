@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.forms import apply_service_errors
 from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
+from portfolio.money import amount_input_text
 from portfolio.permissions import can_change_project, can_edit_agreement_portfolio, can_view_portal, works_on
 from portfolio.selectors import current_agreement
 
@@ -146,7 +147,13 @@ def splits(request: HttpRequest) -> HttpResponse:
 
 
 def _money_text(value: Any) -> str:
-    """An amount in the active locale's format with grouping, as typed back into the grid ("172 980,00")."""
+    """An amount in the active locale's format, as typed back into the grid: "172 980,00" in Finnish and
+    Swedish, "172980.00" in English (parse_amount refuses "172,980.00")."""
+    return amount_input_text(value)
+
+
+def _money_shown(value: Any) -> str:
+    """A read-only amount of the grid (granted, spent) grouped as the locale writes it ("172,980.00" in English)."""
     from django.utils.formats import number_format
 
     return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
@@ -177,7 +184,7 @@ def _plan_grid(project: Project, data: Any | None, *, all_years: bool = False) -
                 if kind == "planned" and data is not None:
                     value = data.get(name, "")
                 else:
-                    value = "" if stored is None else _money_text(stored)
+                    value = "" if stored is None else (_money_text if kind == "planned" else _money_shown)(stored)
                 source = ""
                 if line is not None and kind != "planned":
                     source = getattr(line, f"{kind}_source", "")

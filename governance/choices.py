@@ -44,10 +44,29 @@ class DecisionMethod(models.TextChoices):
 
 
 class IdeaStage(models.TextChoices):
+    """Where a project idea (hankeaihio) is on its one path to a project. Idea and being prepared are the
+    preparation record's own steps while the project's status is "idea"; the others follow the project's
+    status (IDEA_STAGE_OF_STATUS), changed by the governance workflow in the same transaction."""
+
     IDEA = "idea", pgettext_lazy("idea stage", "Idea")
     PREPARING = "preparing", _("Being prepared")
     PROPOSAL = "proposal", pgettext_lazy("idea stage", "Proposal")
+    PROJECT = "project", _("Became a project")
+    REJECTED = "rejected", _("Rejected")
     DROPPED = "dropped", _("Dropped")
+
+
+# The stages of an open idea: its project's status is "idea" (the ideas the dashboard counts).
+OPEN_IDEA_STAGES = (IdeaStage.IDEA, IdeaStage.PREPARING)
+# The stage an idea's record takes when its project's status changes (status "idea": see OPEN_IDEA_STAGES).
+IDEA_STAGE_OF_STATUS: dict[str, str] = {
+    ProjectStatus.PROPOSAL: IdeaStage.PROPOSAL,
+    ProjectStatus.APPROVED: IdeaStage.PROJECT,
+    ProjectStatus.RUNNING: IdeaStage.PROJECT,
+    ProjectStatus.CLOSED: IdeaStage.PROJECT,
+    ProjectStatus.REJECTED: IdeaStage.REJECTED,
+    ProjectStatus.WITHDRAWN: IdeaStage.DROPPED,
+}
 
 
 class CriterionAnswer(models.TextChoices):

@@ -10,11 +10,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.models import MethodCategory, Organisation, Priority, Theme
-from portfolio.money import ZERO, parse_amount
+from portfolio.money import ZERO, amount_input_text, parse_amount
 
 from .choices import APPROVING_OUTCOMES, CriterionAnswer, DecisionMethod, DecisionOutcome, IdeaStage, MemberRole
 from .models import Membership
@@ -22,14 +22,6 @@ from .models import Membership
 
 def grid_cell_name(prefix: str, code: str, year: int) -> str:
     return f"{prefix}-{code}-{year}"
-
-
-def money_input_value(amount: Decimal | None) -> str:
-    """An amount as an input's value in the active language (186000,00 in fi and sv, 186000.00 in en),
-    without grouping, which the one money parser reads back unchanged."""
-    if amount is None:
-        return ""
-    return formats.number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=False)
 
 
 class FundingGridMixin:
@@ -79,7 +71,7 @@ class FundingGridMixin:
                     label=f"{instrument.name} {year}", required=False, max_length=30,
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "size": "12", "autocomplete": "off"}))
                 if key in saved:
-                    self.initial[name] = money_input_value(saved[key])
+                    self.initial[name] = amount_input_text(saved[key])
 
     def grid_field_names(self) -> set[str]:
         return set(self.grid_cells.values())
@@ -337,7 +329,8 @@ class CriteriaForm(forms.Form):
     text = forms.CharField(label=_("Criteria text"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
     items = forms.CharField(label=_("Checklist"), widget=forms.Textarea(attrs={"rows": 6}),
                             help_text=_("One criterion per line."))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}),
+    valid_from = forms.DateField(label=_("Valid from"),
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  initial=lambda: timezone.localdate())
 
     def item_list(self) -> list[str]:
@@ -354,8 +347,10 @@ class MembershipForm(forms.Form):
                                           required=False)
     substitute_for = forms.ModelChoiceField(label=_("Substitute for"), queryset=None,  # type: ignore[arg-type]
                                             required=False)
-    term_start = forms.DateField(label=_("Term starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    term_end = forms.DateField(label=_("Term ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    term_start = forms.DateField(label=_("Term starts"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    term_end = forms.DateField(label=_("Term ends"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args: Any, group: Any, **kwargs: Any) -> None:
         from portfolio.roles import Role

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,7 +20,14 @@ from portfolio.choices import ProjectStatus
 from portfolio.models import Project
 
 from . import permissions
-from .choices import APPROVING_OUTCOMES, PROPOSABLE_PROJECT_STATUSES, MeetingStatus, ProposalStatus
+from .choices import (
+    APPROVING_OUTCOMES,
+    OPEN_IDEA_STAGES,
+    PROPOSABLE_PROJECT_STATUSES,
+    IdeaStage,
+    MeetingStatus,
+    ProposalStatus,
+)
 from .models import (
     Decision,
     DecisionFundingLine,
@@ -358,13 +365,35 @@ def similar_projects(*, project: Project, user: AnyUser, limit: int = 5) -> list
     return scored[:limit]
 
 
+def idea_list(*, agreement: Agreement | None, user: AnyUser, stage: str | None = None) -> QuerySet[Project]:
+    """The projects of the idea list, each with its preparation record (``project.idea``).
+
+    Without a stage: the open ideas, exactly ``portfolio.selectors.ideas`` (the projects in status "idea",
+    the figure the dashboard and the summaries show and the API's ``status=idea`` returns). "idea" and
+    "being prepared" narrow them by the record's stage (a project without a record is at "idea"); a later
+    stage (proposal, became a project, rejected, dropped) lists the ideas that reached it."""
+    from portfolio.selectors import ideas
+
+    if not stage or stage in OPEN_IDEA_STAGES:
+        rows = ideas(user=user, agreement=agreement)
+        if stage == IdeaStage.IDEA:
+            rows = rows.filter(Q(idea__stage=IdeaStage.IDEA) | Q(idea__isnull=True))
+        elif stage == IdeaStage.PREPARING:
+            rows = rows.filter(idea__stage=IdeaStage.PREPARING)
+    else:
+        rows = (Project.objects.visible_to(user).for_agreement(agreement.pk if agreement else None)
+                .filter(idea__in=ProjectIdea.objects.visible_to(user).filter(stage=stage)))
+    return (rows.select_related("idea", "priority", "agreement", "lead_organisation")
+            .order_by(F("idea__updated_at").desc(nulls_last=True), "code"))
+
+
 def idea_pipeline(*, agreement: Agreement | None, user: AnyUser) -> dict[str, int]:
-    """Counts of the pipeline idea → being prepared → proposal for the dashboard."""
+    """The number of ideas at each stage (every stage, zeros included), counted as ``idea_list`` lists them:
+    "idea" + "being prepared" is the number of open ideas the dashboard shows."""
     if agreement is None:
         return {}
-    rows = (ProjectIdea.objects.visible_to(user).filter(project__agreement=agreement)
-            .order_by().values("stage").annotate(n=Count("pk")))
-    return {row["stage"]: row["n"] for row in rows}
+    counts = {stage: idea_list(agreement=agreement, user=user, stage=stage).count() for stage in IdeaStage.values}
+    return counts
 
 
 def meeting_detail(*, meeting: Meeting, user: AnyUser) -> dict[str, Any]:

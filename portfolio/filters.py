@@ -41,6 +41,8 @@ ORDERING_FIELDS = (
     ("start_date", "start_date"),
     ("end_date", "end_date"),
     ("updated_at", "updated"),
+    ("planned_total", "planned"),
+    ("granted_total", "granted"),
 )
 
 
@@ -131,7 +133,7 @@ class ProjectFilter(VisibleChoicesFilterSet):
             "code": _("Code"), "title": _("Title"), "agreement__name": _("Agreement"),
             "priority__code": pgettext_lazy("strategic", "Priority"), "lead_organisation__name": _("Lead"),
             "status": _("Status"), "start_date": _("Start date"), "end_date": _("End date"),
-            "updated_at": _("Updated"),
+            "updated_at": _("Updated"), "planned_total": _("Planned (€)"), "granted_total": _("Granted (€)"),
         },
     )
 

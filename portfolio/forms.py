@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, Theme
-from .money import parse_amount
+from .money import amount_input_text, parse_amount
 from .plan import financing_plan
 from .validators import normalise_business_id, validate_business_id
 
@@ -134,8 +134,9 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
 
 
 def _instrument_choices() -> list[tuple[str, str]]:
-    # Codes only: they are the shared vocabulary (contract.md) and keep the grid narrow.
-    return [("", "—")] + [(code, code) for code in financing_plan().instrument_codes()]
+    # The code is the value sent (the shared vocabulary, contract.md); people read the short name in their
+    # language ("EAKR", "ERUF", "ERDF"), which keeps the grid narrow too.
+    return [("", "—")] + financing_plan().instrument_short_names()
 
 
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0, "required": False}
@@ -155,10 +156,10 @@ class MoneyField(forms.DecimalField):
             raise ValidationError(exc.messages[0], code=exc.code or "invalid") from exc
 
     def prepare_value(self, value: Any) -> Any:
-        from decimal import Decimal
-
-        if isinstance(value, Decimal):
-            return f"{value:.2f}"
+        """A stored amount in the active language's format ("186 000,00"), which `to_python` reads back;
+        typed text (a form redisplayed with errors) as it was typed."""
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            return amount_input_text(value)
         return value
 
 
@@ -233,7 +234,8 @@ FundingLineFormSet = forms.formset_factory(FundingLineForm, formset=BaseFundingL
 
 class PartnerForm(AccessibleFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(label=_("Co-implementer"), queryset=Organisation.objects.order_by("name"))
-    budget_share = MoneyField(label=_("Budget share (€)"), **AMOUNT)
+    budget_share = MoneyField(label=_("Budget share (€)"), **AMOUNT,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}))
 
 
 class BasePartnerFormSet(forms.BaseFormSet):

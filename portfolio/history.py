@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -52,6 +54,15 @@ def _value(model: type[models.Model], name: str, value: Any, cache: dict[tuple[s
         return str(dict(f.choices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
+    # Amounts and dates as the reader's language writes them ("124 000,00", "12.2.2026"; "12/02/2026").
+    if isinstance(f, models.DecimalField) and isinstance(value, Decimal | int | str):
+        try:
+            return formats.number_format(Decimal(value), decimal_pos=f.decimal_places, use_l10n=True,
+                                         force_grouping=True)
+        except (ArithmeticError, ValueError):
+            return str(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
 
 

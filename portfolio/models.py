@@ -69,6 +69,12 @@ class Agreement(SourceLanguageColumns, models.Model):
     def years(self) -> range:
         return range(self.valid_from.year, self.valid_until.year + 1)
 
+    @property
+    def project_code_prefix(self) -> str:
+        """The prefix of the agreement's project codes: the initials of the words of its code
+        ("helsinki-espoo-vantaa-2021-2027" → "HEV", as in HEV-KOORD and HEV-001)."""
+        return "".join(word[0] for word in self.code.split("-") if word[:1].isalpha()).upper() or "P"
+
 
 class AgreementRevision(models.Model):
     """A written revision of an agreement or of its action-plan annex."""

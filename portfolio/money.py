@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TypedDict
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -93,3 +94,29 @@ def parse_amount(raw: object, *, allow_negative: bool = False) -> Decimal:
     if abs(value) > MAX_AMOUNT:
         raise _error("too_large", raw)
     return value.quantize(CENT) + ZERO  # + ZERO turns -0.00 into 0.00
+
+
+def amount_input_text(value: object, language: str | None = None, *, decimals: int | None = 2) -> str:
+    """An amount as the initial value of an input, in the language's format and readable back by
+    ``parse_amount``: fi/sv "186 000,00" (no-break spaces, Django's fi/sv thousand separator), en "186000.00"
+    (no grouping: a comma would be refused, "1,234.50" is ambiguous). ``decimals=None`` keeps the value's
+    own decimals (indicator counts stay "12"). Blank for None or ""; any other non-number as it was."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    if decimals is not None:
+        number = number.quantize(Decimal(1).scaleb(-decimals))
+    sign = "-" if number < 0 else ""
+    whole, _, fraction = f"{abs(number):f}".partition(".")
+    if (language or get_language() or "fi")[:2] == "en":
+        return f"{sign}{whole}" + (f".{fraction}" if fraction else "")
+    head = len(whole) % 3 or 3
+    grouped = "\u00a0".join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])
+    return f"{sign}{grouped}" + (f",{fraction}" if fraction else "")

@@ -29,6 +29,9 @@ class FinancingPlan(Protocol):
     def instrument_codes(self) -> list[str]:
         """The codes of the instruments loaded, in their display order."""
 
+    def instrument_short_names(self) -> list[tuple[str, str]]:
+        """(code, short name in the active language: "EAKR") of the instruments loaded, in display order."""
+
     def lines_validate(self, *, agreement: Agreement, lines: list[dict[str, Any]]) -> None:
         """Raise one ValidationError listing every bad line (params `index` and `field` place each error)."""
 

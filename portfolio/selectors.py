@@ -17,7 +17,7 @@ from .choices import ProjectStatus
 from .current import SESSION_AGREEMENT_KEY as SESSION_AGREEMENT_KEY
 from .current import current_agreement as current_agreement
 from .current import switchable_agreements as switchable_agreements
-from .models import Agreement, AgreementAccess, Project
+from .models import Agreement, AgreementAccess, MethodCategory, Priority, Project
 from .plan import financing_plan
 
 if TYPE_CHECKING:
@@ -78,6 +78,13 @@ def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str,
     else:
         queryset = queryset.order_by(*queryset.query.order_by, "pk")
     return filterset, queryset
+
+
+def code_glossary(*, agreement: Agreement | None) -> dict[str, Any]:
+    """What the priority and method-category numbers of the lists mean: the agreement's priorities (none
+    without an agreement) and the method categories, code and name in the active language."""
+    return {"priorities": list(Priority.objects.filter(agreement=agreement).order_by("code")) if agreement else [],
+            "methods": list(MethodCategory.objects.order_by("code"))}
 
 
 def project_export_rows(*, queryset: QuerySet[Project]) -> tuple[list[str], Iterator[list[Any]]]:
@@ -154,6 +161,36 @@ def projects_ending_soon(*, user: AbstractBaseUser | AnonymousUser, agreement: A
 
 PIPELINE = ("idea", "proposal", "approved", "running", "closed")
 
+# An idea is known by a provisional code (IDEA-001) until the steering group approves it into the portfolio;
+# then it gets the next code of the agreement's series (HEV-033) and keeps it (docs/governance.md).
+PROVISIONAL_CODE_PREFIX = "IDEA-"
+
+
+def is_provisional_code(code: str) -> bool:
+    return code.upper().startswith(PROVISIONAL_CODE_PREFIX)
+
+
+def project_code_next(*, agreement: Agreement, provisional: bool = False) -> str:
+    """The next free code of the agreement's series: "<prefix>-NNN" (``Agreement.project_code_prefix``), or
+    the next provisional idea code "IDEA-NNN". The caller that saves it locks the agreement first."""
+    prefix = PROVISIONAL_CODE_PREFIX if provisional else f"{agreement.project_code_prefix}-"
+    used = {code.upper() for code in Project.objects.filter(agreement=agreement, code__istartswith=prefix)
+            .values_list("code", flat=True)}
+    numbers = [int(code[len(prefix):]) for code in used if code[len(prefix):].isdigit()]
+    n = max(numbers, default=0) + 1
+    while f"{prefix}{n:03d}".upper() in used:  # pragma: no cover - max + 1 is free; kept for odd data
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+def ideas(*, user: AbstractBaseUser | AnonymousUser, agreement: Agreement | None,
+          as_of: dt.date | None = None) -> QuerySet[Any]:
+    """The project ideas (hankeaihiot) the user may see: the projects in status "idea" (of one agreement,
+    or of all). The one definition of an idea: the dashboard counts these, governance's idea list lists these
+    (with their preparation records) and the API's ``status=idea`` filter is the same status."""
+    return visible_projects_source(user=user, agreement_id=agreement.pk if agreement else None,
+                                   as_of=as_of).filter(status=ProjectStatus.IDEA)
+
 
 def project_status_counts(projects: QuerySet[Any]) -> dict[str, int]:
     """The number of projects in each status (every status present, zeros included), of live projects or
@@ -220,7 +257,9 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
                 for m in methods]})
     total = sum(by_status.values())
     return {"statuses": statuses, "pipeline": pipeline, "matrix": matrix, "methods": methods,
-            "project_count": total, "pipeline_height": 26 * len(pipeline) + 4}
+            "project_count": total, "pipeline_height": 26 * len(pipeline) + 4,
+            "idea_count": ideas(user=user, agreement=agreement, as_of=as_of).count(),
+            "proposal_count": by_status.get(ProjectStatus.PROPOSAL, 0)}
 
 
 # --- organisations ----------------------------------------------------------------------------------------

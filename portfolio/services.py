@@ -56,6 +56,18 @@ def register_agreement_part(part: AgreementPart) -> None:
         _agreement_parts.append(part)
 
 
+# What apps above portfolio keep for a new project (governance: the preparation record of an idea): each
+# app's AppConfig.ready() registers a function that project_create calls in its transaction.
+ProjectCreatedPart = Callable[[Project, "User | None"], object]
+_project_created_parts: list[ProjectCreatedPart] = []
+
+
+def register_project_created_part(part: ProjectCreatedPart) -> None:
+    """Add one app's part of `project_create` (idempotent: `ready()` may run more than once)."""
+    if part not in _project_created_parts:
+        _project_created_parts.append(part)
+
+
 @dataclass
 class LoadResult:
     agreement: Agreement
@@ -283,6 +295,8 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: User | N
         project=project, lines=lines, user=user, expected_fingerprint=None)
     if data.get("partners"):
         _partners_check(project)
+    for part in _project_created_parts:
+        part(project, user)
     return project
 
 
@@ -499,6 +513,41 @@ def project_status_advance(*, project: Project, status: str, user: User | None) 
     locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     return locked
+
+
+@transaction.atomic
+def project_admit(*, project: Project, first_year: int | None, last_year: int | None, decided_on: dt.date,
+                  user: User | None, reason: str) -> Project:
+    """A project the steering group approved enters the portfolio: a provisional idea code (IDEA-001) is
+    replaced by the next code of the agreement's series, and blank start and end dates are filled from the
+    years of its approved funding (1.1. of the first year, not before the decision; 31.12. of the last year,
+    not after the agreement). Dates and codes already set are kept. Called by governance's decision service
+    in its transaction; saved like every status change: locked, version bumped, with history."""
+    from .selectors import is_provisional_code, project_code_next
+
+    Agreement.objects.select_for_update().get(pk=project.agreement_id)  # one code at a time per agreement
+    locked = Project.objects.select_for_update().select_related("agreement").get(pk=project.pk)
+    changed: list[str] = []
+    if is_provisional_code(locked.code):
+        locked.code = project_code_next(agreement=locked.agreement)
+        changed.append("code")
+    if first_year is not None and last_year is not None:
+        start = max(dt.date(first_year, 1, 1), decided_on)
+        end = min(dt.date(last_year, 12, 31), locked.agreement.valid_until)
+        if locked.start_date is None and start <= (locked.end_date or end):
+            locked.start_date = start
+            changed.append("start_date")
+        if locked.end_date is None and end >= (locked.start_date or start):
+            locked.end_date = end
+            changed.append("end_date")
+    if changed:
+        locked.version += 1
+        locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        locked._change_reason = reason[:100]  # type: ignore[attr-defined]  # read by simple_history
+        locked.save(update_fields=[*changed, "version", "updated_at"])
+    for name in (*changed, "version"):
+        setattr(project, name, getattr(locked, name))
+    return project
 
 
 # --- project contacts -----------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     agreement = current_agreement(request)
     context = {
         "filter": filterset, "page": page, "query": params.urlencode(),
+        "glossary": selectors.code_glossary(agreement=agreement),
         "can_create": agreement is not None and can_edit_agreement_portfolio(request.user, agreement),
     }
     return _full_or_partial(request, "portfolio/project_list.html", "portfolio/partials/project_results.html",

@@ -15,9 +15,11 @@ from django.utils import timezone
 from funding.models import FundingDecision, FundingFrame, FundingInstrument, SpendingEntry
 from funding.services import funding_decision_record, funding_line_upsert, spending_entry_record
 from governance.choices import (
+    IDEA_STAGE_OF_STATUS,
     DecisionMethod,
     DecisionOutcome,
     GroupKind,
+    IdeaStage,
     MeetingStatus,
     MemberRole,
     ProposalStatus,
@@ -27,6 +29,7 @@ from governance.models import (
     DecisionFundingLine,
     Meeting,
     Membership,
+    ProjectIdea,
     Proposal,
     ProposalFundingLine,
     SteeringGroup,
@@ -347,6 +350,22 @@ def _seed_governance(agreement: Agreement, group: SteeringGroup, users: dict, pr
     proposal("HEV-014", ProposalStatus.ON_AGENDA, upcoming, sub_now)
     proposal("HEV-022", ProposalStatus.SUBMITTED, None, sub_now)
     proposal("HEV-027", ProposalStatus.DRAFT, None, None)
+    _seed_ideas(projects, users["coordinator"])
+
+
+def _seed_ideas(projects: dict[str, Project], coordinator: object) -> None:
+    """The preparation record of every demo idea (status "idea") and of the demo projects that came to the
+    steering group as ideas (their proposals above), at the stage their status gives (docs/governance.md):
+    the idea list shows exactly the ideas the dashboard counts."""
+    proposed = set(Proposal.objects.filter(project__in=projects.values()).values_list("project_id", flat=True))
+    for project in projects.values():
+        if project.status != "idea" and project.pk not in proposed:
+            continue
+        stage = IDEA_STAGE_OF_STATUS.get(project.status, IdeaStage.IDEA)
+        upsert(ProjectIdea, {"project": project}, {
+            "stage": stage, "created_by": coordinator, "need": project.summary_fi,
+            "programme_fit": "Uudistuva ja osaava Suomi 2021–2027, EAKR: TL1 (älykäs Eurooppa).",
+        })
 
 
 # --- follow-up: indicator targets and values, enterprises, milestones -----------------------------------

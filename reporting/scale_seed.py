@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from funding.models import FundingInstrument, FundingLine
+from governance.models import ProjectIdea
 from portfolio.choices import ProjectStatus
 from portfolio.models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner
 from portfolio.upsert import in_data_language
@@ -86,6 +87,9 @@ def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisation
         ))
     Project.objects.bulk_create(rows, batch_size=2000)
     created = list(Project.objects.filter(agreement__in=synthetic).order_by("pk").values_list("pk", "start_date"))
+    # Every idea has its preparation record (docs/governance.md): the idea list counts as the dashboard does.
+    ProjectIdea.objects.bulk_create([ProjectIdea(project_id=pk) for pk in Project.objects.filter(
+        agreement__in=synthetic, status=ProjectStatus.IDEA).values_list("pk", flat=True)], batch_size=2000)
 
     through = Project.methods.through
     method_rows, line_rows, partner_rows = [], [], []

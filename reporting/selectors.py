@@ -62,6 +62,12 @@ def _names(obj: models.Model, field: str = "name") -> dict[str, str]:
     return {lang: (getattr(obj, f"{field}_{lang}", None) or fallback) for lang in LANGS}
 
 
+def _instrument_codes_of(sections: list[dict[str, Any]]) -> set[str]:
+    """The instrument codes the agreements' funding rows and coordination lines name."""
+    codes = {row["instrument"] for a in sections for row in a["funding"]["rows"]}
+    return codes | {line["instrument"] for a in sections for c in a["coordination"] for line in c["lines"]}
+
+
 def _in_period(field: str, period: Period) -> Q:
     """Datetimes within the period's days in Helsinki time."""
     tz = timezone.get_default_timezone()
@@ -250,6 +256,10 @@ def summary_data(*, audience: str, period: Period, agreement_id: int | None = No
         "period": {"code": period.code, "kind": period.kind, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "methods": {str(m.code): _names(m) for m in MethodCategory.objects.order_by("code")},
+        # The names in each language of the instruments the tables show ("EAKR" / "ERUF" / "ERDF", not the
+        # code); only those, so that a new instrument elsewhere does not change an old period's data version.
+        "instruments": {i.code: _names(i) for i in FundingInstrument.objects.filter(
+            code__in=_instrument_codes_of(sections)).order_by("sort_order", "code")},
         "agreements": sections,
     }
     if audience == Audience.NATIONAL:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from funding.models import FundingInstrument
 from portfolio.forms import AccessibleFormMixin
 from portfolio.models import Organisation
-from portfolio.money import parse_amount
+from portfolio.money import amount_input_text, parse_amount
 
 from ..models.reports import ProgressReport, ReportFrequency, ReportStatus
 
@@ -40,7 +40,7 @@ class ProgressReportForm(AccessibleFormMixin, forms.Form):
             kwargs["initial"] = {
                 "status": report.status, "status_reason": report.status_reason, "done": report.done,
                 "next_steps": report.next_steps, "risks": report.risks,
-                **{f"spent_{code}": str(amount).replace(".", ",") for code, amount in spent.items()},
+                **{f"spent_{code}": amount_input_text(amount) for code, amount in spent.items()},
             }
         super().__init__(*args, **kwargs)
         self.instruments = list(FundingInstrument.objects.order_by("sort_order", "code"))

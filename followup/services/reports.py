@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from funding.models import FundingInstrument, SpendingEntry
 from funding.services import spending_entry_record
+from governance.notifications import outbox_add, outbox_send
 from portfolio.models import Project, ProjectContact
 from portfolio.money import parse_amount
 from portfolio.services import attachment_check
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+RETURNED_NOTIFY_TASK = "followup.progress_report_returned_notify_task"
 TEXT_FIELDS = ("status", "status_reason", "done", "next_steps", "risks")
 
 
@@ -273,6 +275,9 @@ def progress_report_return(*, report: ProgressReport, user: User | None, comment
     _transition(report, ReviewState.RETURNED, user=user, comment=comment.strip())
     report.reviewed_at, report.reviewed_by, report.review_comment = timezone.now(), user, comment.strip()
     report.save()
+    # The contacts are told by e-mail, through the outbox: committed with the return or not at all.
+    entry_id = outbox_add(task_name=RETURNED_NOTIFY_TASK, object_id=report.pk)
+    transaction.on_commit(lambda: outbox_send(entry_id=entry_id))
     return report
 
 
@@ -360,6 +365,25 @@ def _reminder_send(report: ProgressReport, kind: str, recipients: list[str], tod
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("followup/email/report_reminder_subject.txt", context).strip().replace("\n", " ")
         body = render_to_string("followup/email/report_reminder.txt", context)
+    return send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
+
+
+def progress_report_returned_notify(*, report_id: int) -> int:
+    """E-mail the project's contacts that their report was returned, with the coordinator's comments and a
+    link to the report. Nothing when the report has since been resubmitted or accepted. Returns the count."""
+    report = ProgressReport.objects.select_related("project", "reviewed_by").filter(pk=report_id).first()
+    if report is None or report.review_state != ReviewState.RETURNED:
+        return 0
+    recipients = _contact_addresses(report.project)
+    if not recipients:
+        return 0
+    context = {"report": report, "project": report.project, "comment": report.review_comment,
+               "reviewer": report.reviewed_by.get_full_name() if report.reviewed_by else "",
+               "base_url": str(getattr(settings, "PORTAL_BASE_URL", "")).rstrip("/")}
+    # The portal keeps no per-user language: the message goes in the default language (Finnish).
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("followup/email/report_returned_subject.txt", context).strip().replace("\n", " ")
+        body = render_to_string("followup/email/report_returned.txt", context)
     return send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [to]) for to in recipients])
 
 

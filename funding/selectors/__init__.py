@@ -61,6 +61,7 @@ from .frames import (
     _line_code,
     _line_value,
     frame_use,
+    frames_by_year,
 )
 from .national import (
     agreements_comparison,
@@ -128,6 +129,7 @@ __all__ = [
     "frame_exists",
     "frame_lines",
     "frame_use",
+    "frames_by_year",
     "frames_for",
     "funding_line_export_rows",
     "funding_summary",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from portfolio.models import Agreement, Project
 
 from ..choices import InstrumentCode
-from ..models import ZERO, SpendingEntry
+from ..models import ZERO, FundingInstrument, SpendingEntry
 from .counting import CENT, countable_lines
 
 N_PLUS = 3
@@ -38,6 +38,7 @@ class Decommitment:
     forecast: Decimal
     at_risk: Decimal
     started: bool
+    name: str = ""  # the instrument's short name in the active language ("EAKR"), for pages; the API keeps the code
 
     @property
     def spent_percent(self) -> Decimal | None:
@@ -64,6 +65,7 @@ def decommitment_forecast(*, agreement: Agreement, projects: QuerySet[Project] |
         instrument__code__in=EU_FUNDS, project__agreement=agreement)
     spent = {(r["instrument__code"], r["year"]): (r["total"] or ZERO, r["first"]) for r in
              entries.order_by().values("instrument__code", "year").annotate(total=Sum("amount"), first=Min("date"))}
+    names = {i.code: i.short_name for i in FundingInstrument.objects.filter(code__in=EU_FUNDS)}
     rows = []
     for (code, year), total in sorted(granted.items(), key=lambda item: (item[0][1], item[0][0])):
         if total <= 0:
@@ -80,5 +82,5 @@ def decommitment_forecast(*, agreement: Agreement, projects: QuerySet[Project] |
         at_risk = max(ZERO, total - forecast) if (rate is not None or day > deadline) else ZERO
         rows.append(Decommitment(code=code, year=year, deadline=deadline, granted=total, spent=so_far,
                                  monthly_rate=rate, forecast=forecast, at_risk=at_risk,
-                                 started=rate is not None))
+                                 started=rate is not None, name=names.get(code, code)))
     return rows

@@ -11,7 +11,7 @@ from django.db.models import Q
 from ..asof import frame_source, line_source
 from ..commitments import commitments
 from ..models import ZERO, FundingInstrument
-from .counting import CENT, DECIDED_STATUSES, HUNDRED, _cents, _money_sum
+from .counting import CENT, DECIDED_STATUSES, HUNDRED, _cents, _money_sum, counted_q, frame_lines, needs_frame
 
 if TYPE_CHECKING:
 
@@ -78,11 +78,16 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
             r = row(_line_code(line), y)
             r[key] += _cents(_line_value(line, "amount", "planned_amount") or 0)
 
-    order = dict(FundingInstrument.objects.values_list("code", "sort_order"))
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+    order = {code: i.sort_order for code, i in instruments.items()}
     result = []
     for _key, r in sorted(rows.items(), key=lambda item: (item[0][1], order.get(item[0][0], 99), item[0][0])):
         if not (r["frame"] or r["committed"] or r["pending"]) and r["frame"] is None:
             continue
+        # Users read the instrument's name in their language ("EAKR"); the code stays for links and filters.
+        instrument = instruments.get(r["code"])
+        r["name"] = instrument.short_name if instrument else r["code"]
+        r["full_name"] = instrument.name if instrument else r["code"]
         projected = r["committed"] + r["pending"]
         frame = r["frame"]
         r["projected"] = projected
@@ -96,3 +101,29 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
     return result
 
 
+
+
+def frames_by_year(*, agreement: Agreement, as_of: dt.date | None = None,
+                   uses: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Per year of the agreement, EU and state money only (the instruments with frames): the frames,
+    the money committed against them (``frame_use``'s committed), the money spent (spent amounts of the
+    decided projects' lines), and the running (cumulative) frame and commitment. Pass ``uses`` when the
+    caller already has ``frame_use`` (the dashboard). The charts of the dashboard and their tables read this."""
+    agreement_id = agreement.pk
+    if uses is None:
+        uses = frame_use(agreement=agreement_id, include_pending_proposal_ids=[], as_of=as_of)
+    decided = line_source(as_of).filter(counted_q(), project__agreement_id=agreement_id,
+                                        project__status__in=DECIDED_STATUSES)
+    spent = {row["year"]: _cents(row["total"]) for row in
+             frame_lines(decided).order_by().values("year").annotate(total=_money_sum("spent_amount"))}
+    rows = []
+    running_frame = running_committed = ZERO
+    for year in agreement.years:
+        framed = [u for u in uses if u["year"] == year and needs_frame(u["code"])]
+        frame = sum((u["frame"] or ZERO for u in framed), ZERO)
+        committed = sum((u["committed"] for u in framed), ZERO)
+        running_frame += frame
+        running_committed += committed
+        rows.append({"year": year, "frame": frame, "committed": committed, "spent": spent.get(year, ZERO),
+                     "cumulative_frame": running_frame, "cumulative_committed": running_committed})
+    return rows

@@ -12,10 +12,13 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portfolio.charts import chart
 
 from ..models import ZERO, FundingFrame, FundingInstrument, FundingLine
 from .counting import HUNDRED, _cents, _money_sum, countable_lines, funding_summary, split_of
-from .frames import frame_use
+from .frames import frame_use, frames_by_year
 from .splits import _gauge, coordination_line_conflicts
 
 if TYPE_CHECKING:
@@ -54,16 +57,17 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     uses = frame_use(agreement=agreement, include_pending_proposal_ids=None if works_on(user, agreement.pk) else [],
                      as_of=as_of)
     years = sorted({u["year"] for u in uses} | set(agreement.years))
-    codes = [code for code in FundingInstrument.objects.values_list("code", flat=True)
-             if any(u["code"] == code for u in uses)]
+    instruments = [i for i in FundingInstrument.objects.all() if any(u["code"] == i.code for u in uses)]
     matrix = []
-    for code in codes:
+    for instrument in instruments:
+        code = instrument.code
         cells = []
         for y in years:
             use = next((u for u in uses if u["code"] == code and u["year"] == y), None)
             cells.append({"year": y, "use": use,
                           "url": project_list_url(agreement=agreement.pk, instrument=code, year=y)})
-        matrix.append({"code": code, "cells": cells, "url": project_list_url(agreement=agreement.pk, instrument=code)})
+        matrix.append({"code": code, "name": instrument.short_name, "full_name": instrument.name, "cells": cells,
+                       "url": project_list_url(agreement=agreement.pk, instrument=code)})
     p_totals = {row["code"]: row["total"] for row in granted["by_priority"]}
     max_priority = max(p_totals.values(), default=ZERO)
     priorities = [
@@ -74,8 +78,11 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     this_year_use = [dict(u, bar=_bar(u["committed"], u["frame"]), pending_bar=_bar(u["projected"], u["frame"]),
                           url=project_list_url(agreement=agreement.pk, instrument=u["code"], year=this_year))
                      for u in uses if u["year"] == this_year and u["frame"] is not None]
+    by_year = frames_by_year(agreement=agreement, as_of=as_of, uses=uses)
     return {
         "agreement": agreement,
+        "by_year": by_year,
+        "charts": year_charts(key=f"agreement-{agreement.pk}", rows=by_year),
         "granted": granted,
         "planned": planned,
         "gauge": _gauge(granted),
@@ -100,6 +107,25 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
 
 
 
+def year_charts(*, key: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The dashboard's charts over the agreement's years (frames_by_year): EU and state money per year
+    (frame, committed, spent), and the commitment against the frame, both cumulative."""
+    years = [row["year"] for row in rows]
+    return [
+        chart(key=f"{key}-years", kind="bar", label_heading=_("Year"), labels=years,
+              title=_("EU and state funding per year: frame, committed and spent"),
+              series=[{"label": _("Frame"), "style": "frame", "values": [row["frame"] for row in rows]},
+                      {"label": _("Committed"), "style": "committed", "values": [row["committed"] for row in rows]},
+                      {"label": _("Spent"), "style": "spent", "values": [row["spent"] for row in rows]}]),
+        chart(key=f"{key}-cumulative", kind="line", label_heading=_("Year"), labels=years,
+              title=_("Cumulative commitment against the cumulative frame (EU and state funding)"),
+              series=[{"label": _("Frame, cumulative"), "style": "frame", "dashed": True,
+                       "values": [row["cumulative_frame"] for row in rows]},
+                      {"label": _("Committed, cumulative"), "style": "committed",
+                       "values": [row["cumulative_committed"] for row in rows]}]),
+    ]
+
+
 def project_financing_plan(*, project: Project, user: AbstractBaseUser | AnonymousUser | None = None
                            ) -> dict[str, Any]:
     """A project's financing plan: instruments × years with planned/granted/spent, totals and its split."""
@@ -121,16 +147,22 @@ def project_financing_plan(*, project: Project, user: AbstractBaseUser | Anonymo
     def triple(row: Mapping[str, Any] | None, suffix: str = "") -> dict[str, Decimal]:
         return {kind: _cents(row[f"{kind}{suffix}"]) if row else ZERO for kind in ("planned", "granted", "spent")}
 
-    rows = [{"instrument": instrument, "code": instrument.code,
+    rows = [{"instrument": instrument, "code": instrument.code, "name": instrument.short_name,
              "cells": [triple(cells[(instrument.code, y)]) if (instrument.code, y) in cells
                        else None for y in years],
              "total": triple(by_instrument[instrument.code])}
             for instrument in instruments]
+    year_totals = [triple(by_year.get(y)) for y in years]
     return {
         "project": project,
         "years": years,
         "rows": rows,
-        "year_totals": [triple(by_year.get(y)) for y in years],
+        "year_totals": year_totals,
+        "chart": chart(key=f"project-{project.pk}", kind="bar", label_heading=_("Year"), labels=years,
+                       title=_("Planned, granted and spent funding per year"),
+                       series=[{"label": label, "style": kind, "values": [t[kind] for t in year_totals]}
+                               for kind, label in (("planned", _("Planned")), ("granted", _("Granted")),
+                                                   ("spent", _("Spent")))]),
         "total": triple(grand),
         "split_planned": (split_planned := split_of(lines, basis="planned")),
         "split_granted": (split_granted := split_of(lines, basis="granted")),

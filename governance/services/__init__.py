@@ -39,6 +39,7 @@ from .ideas import (
     IDEA_FIELDS,
     IDEA_STAGE_STEPS,
     idea_create,
+    idea_record_ensure,
     idea_set_stage,
     idea_update,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "decision_correct",
     "decision_record",
     "idea_create",
+    "idea_record_ensure",
     "idea_set_stage",
     "idea_update",
     "meeting_add_item",

@@ -14,14 +14,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from funding.models import FundingInstrument
+from portfolio.choices import ProjectStatus
 from portfolio.models import Project
 
 from ..choices import (
+    IDEA_STAGE_OF_STATUS,
+    OPEN_IDEA_STAGES,
+    IdeaStage,
     MeetingStatus,
     ProposalStatus,
 )
 from ..models import (
     Meeting,
+    ProjectIdea,
     Proposal,
     ProposalFundingLine,
     ProposalTransition,
@@ -144,6 +149,25 @@ def _set_project_status(project: Project, status: str, *, only_from: Iterable[st
     locked._change_reason = "governance"  # type: ignore[attr-defined]  # read by simple_history
     locked.save(update_fields=["status", "version", "updated_at"])
     project.status, project.version = locked.status, locked.version
+    _idea_follow(locked, user=user)
+
+
+def _idea_follow(project: Project, *, user: User | None) -> None:
+    """The idea's record follows its project's status (one path: idea → proposal → project): a project in
+    status "idea" always has a record in an open stage, any other status has its stage
+    (IDEA_STAGE_OF_STATUS). A project that never was an idea (no record) gets none later."""
+    idea = ProjectIdea.objects.select_for_update().filter(project=project).first()
+    if project.status == ProjectStatus.IDEA:
+        if idea is None:
+            ProjectIdea.objects.create(project=project, created_by=user)
+        elif idea.stage not in OPEN_IDEA_STAGES:
+            idea.stage = IdeaStage.IDEA
+            idea.save(update_fields=["stage", "updated_at"])
+        return
+    stage = IDEA_STAGE_OF_STATUS.get(project.status)
+    if idea is not None and stage is not None and idea.stage != stage:
+        idea.stage = stage
+        idea.save(update_fields=["stage", "updated_at"])
 
 
 # --- funding lines ---------------------------------------------------------------------------------------

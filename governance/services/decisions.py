@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portfolio.choices import ProjectStatus
 from portfolio.models import Project
+from portfolio.services import project_admit
 
 from .. import permissions
 from ..choices import (
@@ -156,6 +157,11 @@ def _apply_decision(decision: Decision, approved: list[dict[str, Any]], correcte
     if decision.outcome in APPROVING_OUTCOMES:
         _set_project_status(project, ProjectStatus.APPROVED,
                             only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.REJECTED], user=by)
+        # In the portfolio now: its code of the agreement's series and its dates from the approved years.
+        years = sorted({line["year"] for line in approved if line["amount"]}) or sorted({y for _c, y in requested})
+        project_admit(project=project, first_year=years[0] if years else None,
+                      last_year=years[-1] if years else None, decided_on=decision.decided_on, user=by,
+                      reason="governance")
     elif decision.outcome == DecisionOutcome.REJECTED:
         _set_project_status(project, ProjectStatus.REJECTED,
                             only_from=[ProjectStatus.IDEA, ProjectStatus.PROPOSAL, ProjectStatus.APPROVED]

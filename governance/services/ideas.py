@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from portfolio.choices import ProjectStatus
 from portfolio.i18n import typed_in
-from portfolio.models import Project
+from portfolio.models import Agreement, Project
+from portfolio.selectors import project_code_next
 
 from .. import permissions
 from ..choices import (
@@ -29,7 +30,7 @@ from ._common import (
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from portfolio.models import Agreement, Organisation, Priority
+    from portfolio.models import Organisation, Priority
 
 
 # --- project ideas ---------------------------------------------------------------------------------------
@@ -53,10 +54,9 @@ def idea_create(*, agreement: Agreement, title: str, priority: Priority, lead_or
         raise ValidationError({"priority": _("Choose a priority of this agreement.")})
     with transaction.atomic():
         if not code:
-            n = Project.objects.filter(agreement=agreement).count() + 1
-            while Project.objects.filter(agreement=agreement, code=f"IDEA-{n:03d}").exists():
-                n += 1
-            code = f"IDEA-{n:03d}"
+            # A provisional code until the steering group approves the idea (portfolio.services.project_admit).
+            Agreement.objects.select_for_update().get(pk=agreement.pk)
+            code = project_code_next(agreement=agreement, provisional=True)
         project = Project(agreement=agreement, code=code, **typed_in("title", title, language=language),
                           **typed_in("summary", summary, language=language), priority=priority,
                           lead_organisation=lead_organisation, status=ProjectStatus.IDEA, coordinator=user)
@@ -66,6 +66,16 @@ def idea_create(*, agreement: Agreement, title: str, priority: Priority, lead_or
         if methods:
             project.methods.set(list(methods))
         idea = ProjectIdea.objects.create(project=project, created_by=user, **notes)
+    return idea
+
+
+def idea_record_ensure(project: Project, user: User | None) -> ProjectIdea | None:
+    """The preparation record of a project in status "idea" that has none (a project created on the
+    project form, by the API or an import: every new project starts as an idea). Registered with
+    portfolio.services.project_create in GovernanceConfig.ready(); runs in its transaction."""
+    if project.status != ProjectStatus.IDEA:
+        return None
+    idea, _created = ProjectIdea.objects.get_or_create(project=project, defaults={"created_by": user})
     return idea
 
 
@@ -86,16 +96,21 @@ def idea_update(*, idea: ProjectIdea, user: User, **fields: str) -> ProjectIdea:
     return idea
 
 
+# The steps a coordinator takes on the idea page. "Proposal", "became a project" and "rejected" follow the
+# project's status (proposal_submit, decision_record), never set by hand.
 IDEA_STAGE_STEPS: dict[str, tuple[str, ...]] = {
     IdeaStage.IDEA: (IdeaStage.PREPARING, IdeaStage.DROPPED),
     IdeaStage.PREPARING: (IdeaStage.IDEA, IdeaStage.DROPPED),
     IdeaStage.PROPOSAL: (),
+    IdeaStage.PROJECT: (),
+    IdeaStage.REJECTED: (),
     IdeaStage.DROPPED: (IdeaStage.IDEA,),
 }
 
 
 def idea_set_stage(*, idea: ProjectIdea, stage: str, user: User) -> ProjectIdea:
-    """Move an idea along idea ⇄ being prepared, or drop it; "proposal" is reached by proposal_create."""
+    """Move an idea along idea ⇄ being prepared, or drop it; "proposal" is reached by submitting a proposal
+    (proposal_submit), "became a project" or "rejected" by the steering group's decision."""
     _deny(permissions.can_prepare_proposal(user, idea.project.agreement_id))
     with transaction.atomic():
         idea = ProjectIdea.objects.select_for_update(of=("self",)).select_related("project").get(pk=idea.pk)

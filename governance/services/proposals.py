@@ -33,6 +33,7 @@ from ._common import (
     TransitionError,
     _clean_lines,
     _deny,
+    _idea_follow,
     _lock_meeting,
     _lock_proposal,
     _now,
@@ -77,8 +78,12 @@ def proposal_create(*, project: Project, title: str, user: User, plan: str = "",
         _transition(proposal, ProposalStatus.DRAFT, user=user, from_status="", note=_("Created"))
         _replace_proposal_lines(proposal, lines)
         _set_project_status(project, ProjectStatus.IDEA, only_from=[ProjectStatus.WITHDRAWN], user=user)
-        ProjectIdea.objects.filter(project=project).exclude(stage=IdeaStage.DROPPED).update(
-            stage=IdeaStage.PROPOSAL, updated_at=_now())
+        if project.status == ProjectStatus.IDEA:
+            # An idea whose proposal is being written is "being prepared"; it becomes "proposal" when the
+            # proposal is submitted (its project's status then is "proposal": _idea_follow).
+            _idea_follow(project, user=user)
+            ProjectIdea.objects.filter(project=project, stage=IdeaStage.IDEA).update(
+                stage=IdeaStage.PREPARING, updated_at=_now())
     return proposal
 
 

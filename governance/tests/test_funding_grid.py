@@ -43,7 +43,7 @@ def test_proposal_form_is_a_grid_with_instrument_names_and_localised_amounts(coo
         body = _client(coordinator).get(reverse("governance:proposal-edit", args=[proposal.pk]),
                                         HTTP_ACCEPT_LANGUAGE="fi").content.decode()
     # One input per instrument and year, prefilled in the Finnish format the help text shows.
-    assert 'name="request-ERDF-2026" value="120000,00"' in body
+    assert 'name="request-ERDF-2026" value="120\u00a0000,00"' in body
     assert 'name="request-CITY-2027" value=""' in body
     assert "Euroopan aluekehitysrahasto" in body  # the instrument's name in Finnish, not only its code
     assert "<textarea" not in body.split('id="request-grid-help"')[1].split("</fieldset>")[0]

@@ -492,7 +492,7 @@ def test_idea_pipeline(coordinator, agreement):
         services.idea_set_stage(idea=idea, stage="proposal", user=coordinator)
     services.proposal_create(project=idea.project, title="Esitys", user=coordinator)
     idea.refresh_from_db()
-    assert idea.stage == "proposal"
+    assert idea.stage == "preparing"  # "proposal" once it is submitted (test_idea_path.py)
 
 
 def test_idea_dropped_withdraws_project(coordinator, agreement):

@@ -16,6 +16,7 @@ from config.forms import apply_service_errors
 from portfolio.selectors import current_agreement
 
 from .. import forms, permissions, selectors, services
+from ..choices import OPEN_IDEA_STAGES, IdeaStage
 from ..models import (
     ProjectIdea,
     Proposal,
@@ -36,16 +37,16 @@ def _ideas(request: HttpRequest) -> Any:
 def idea_list(request: HttpRequest) -> HttpResponse:
     _portal(request)
     agreement = current_agreement(request)
-    ideas = _ideas(request)
-    if agreement is not None:
-        ideas = ideas.filter(project__agreement=agreement)
-    stage = request.GET.get("stage")
-    if stage:
-        ideas = ideas.filter(stage=stage)
+    stage = request.GET.get("stage") or ""
+    if stage not in IdeaStage.values:
+        stage = ""
+    pipeline = selectors.idea_pipeline(agreement=agreement, user=request.user)
     return render(request, "governance/idea_list.html", {
-        "ideas": ideas.order_by("-updated_at"), "stage": stage,
-        "can_create": agreement is not None and permissions.can_prepare_proposal(request.user, agreement),
-        "pipeline": selectors.idea_pipeline(agreement=agreement, user=request.user)})
+        "projects": selectors.idea_list(agreement=agreement, user=request.user, stage=stage or None),
+        "stage": stage, "stage_label": IdeaStage(stage).label if stage else "",
+        "open_count": sum(pipeline.get(s, 0) for s in OPEN_IDEA_STAGES),
+        "stages": [(value, label, pipeline.get(value, 0)) for value, label in IdeaStage.choices],
+        "can_create": agreement is not None and permissions.can_prepare_proposal(request.user, agreement)})
 
 
 @login_required

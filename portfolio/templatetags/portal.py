@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
+from ..money import amount_input_text
+
 register = template.Library()
 
 NBSP = "\u00a0"
@@ -58,6 +60,13 @@ def money(value: Any) -> str:
 def money0(value: Any) -> str:
     """Whole euros, for charts and dense matrices."""
     return format_money(value, decimals=0)
+
+
+@register.filter
+def money_input(value: Any) -> str:
+    """An amount as an input's value or placeholder in the language's format ("186 000,00"; "186000.00" in
+    English), which portfolio.money.parse_amount reads back."""
+    return amount_input_text(value)
 
 
 @register.filter

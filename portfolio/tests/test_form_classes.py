@@ -29,8 +29,11 @@ def test_the_bootstrap_filter_styles_each_kind_of_widget_and_ties_errors_to_fiel
 
 
 @pytest.mark.django_db
-def test_governance_forms_use_bootstrap_classes():
-    for form in (ProposalForm(), MeetingForm(), IdeaForm(agreement=None)):
+def test_governance_forms_use_bootstrap_classes(agreement):
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(agreement=agreement)
+    for form in (ProposalForm(project=project), MeetingForm(), IdeaForm(agreement=None)):
         html = FIELD.render(Context({"form": form}))
         for tag in ("<input", "<select", "<textarea"):
             for piece in html.split(tag)[1:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -92,11 +93,14 @@ def test_json_numbers_stay_numbers_but_obey_the_rules(number):
     assert value == D(repr(number)) and value == value.quantize(D("0.01"))
 
 
-def test_governance_funding_lines_use_the_parser():
-    from governance.forms import FundingLinesField
+def test_governance_funding_grid_uses_the_parser(agreement):
+    from governance.forms import ProposalForm
+    from tests.factories import ProjectFactory
 
-    field = FundingLinesField(required=False)
-    assert field.clean("ERDF 2026 120 000,50") == [{"instrument": "ERDF", "year": 2026, "amount": D("120000.50")}]
-    for bad in ("ERDF 2026 1e9", "ERDF 2026 -5", "ERDF 2026 1,001"):
-        with pytest.raises(ValidationError):
-            field.clean(bad)
+    project = ProjectFactory(agreement=agreement, start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    form = ProposalForm(data={"title": "x", "request-ERDF-2026": "120 000,50"}, project=project)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["funding_lines"] == [{"instrument": "ERDF", "year": 2026, "amount": D("120000.50")}]
+    for bad in ("1e9", "-5", "1,001"):
+        form = ProposalForm(data={"title": "x", "request-ERDF-2026": bad}, project=project)
+        assert not form.is_valid() and form.errors["request-ERDF-2026"]

@@ -51,6 +51,35 @@ def test_sorting_by_column(coordinator_client, projects, agreement):
     assert 'aria-sort="descending"' in html
 
 
+def test_sorting_by_money(coordinator_client, projects, agreement):
+    """Sorting by the planned and granted euros (issue 15): the totals of each project's lines."""
+    own = projects["own"]
+    FundingLineFactory(project=own[2], instrument=instrument("CITY"), year=2025,
+                       planned_amount=Decimal("5000.00"), granted_amount=Decimal("10.00"))
+    html = coordinator_client.get(URL, {"agreement": agreement.pk, "ordering": "-planned"}).content.decode()
+    assert html.index("L-02") < html.index("L-00") < html.index("L-01")  # 5 000 > 1 000,50 > nothing
+    assert 'aria-sort="descending"' in html.split("Planned (€)")[0].rsplit("<th", 1)[1]
+    html = coordinator_client.get(URL, {"agreement": agreement.pk, "ordering": "-granted"}).content.decode()
+    assert html.index("L-00") < html.index("L-02") < html.index("L-01")  # 900 > 10 > nothing
+
+
+def test_the_numbers_are_explained(coordinator_client, projects, agreement):
+    """A glossary names the priorities and method categories behind the list's numbers (issue 15)."""
+    from portfolio.models import MethodCategory, Priority
+
+    project = projects["own"][0]
+    project.methods.set([MethodCategory.objects.get(code=2)])
+    html = coordinator_client.get(URL, {"agreement": agreement.pk}).content.decode()
+    glossary = html.split('class="glossary')[1].split("</details>")[0]
+    for priority in Priority.objects.filter(agreement=agreement):
+        assert f"{priority.code}</dt><dd class=\"col-10 mb-1\">{priority.name}</dd>" in glossary
+    method = MethodCategory.objects.get(code=2)
+    assert method.name in glossary
+    row = html.split(f">{project.code}</td>")[1].split("</tr>")[0]
+    assert f'<span title="{method.name}">2</span>' in row  # and the name for screen readers next to it
+    assert f'<span class="visually-hidden"> {project.priority.name}</span>' in row
+
+
 def test_invalid_filter_shows_message_not_error(coordinator_client, projects):
     response = coordinator_client.get(URL, {"priority": "9"})
     assert response.status_code == 200

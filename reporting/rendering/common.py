@@ -43,6 +43,14 @@ def _name(names: dict[str, str], language: str) -> str:
     return names.get(language) or names.get("fi") or ""
 
 
+def instrument_label(data: dict[str, Any], code: str, language: str) -> str:
+    """An instrument's short name in the summary's language ("EAKR" for ERDF in Finnish): its name up to the
+    explanation in brackets, as FundingInstrument.short_name. Summaries compiled before the names were kept
+    in the snapshot show the code."""
+    name = _name((data.get("instruments") or {}).get(code, {}), language)
+    return (name.split(" (", 1)[0].strip() or code) if name else code
+
+
 def status_label(code: str) -> str:
     try:
         return str(ProjectStatus(code).label)
@@ -197,13 +205,14 @@ def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) ->
             add("funding", _("Frames, committed, planned and spent by instrument, all years"),
                 [agreement_col, _("Instrument"), _("Frame (€)"), _("Committed (€)"), _("Pending proposals (€)"),
                  _("Planned (€)"), _("Granted (€)"), _("Spent (€)")],
-                [[a["code"], code] + sums for a in data["agreements"]
+                [[a["code"], instrument_label(data, code, language)] + sums for a in data["agreements"]
                  for code, sums in _sum_by_instrument(a["funding"]["rows"])])
         else:
             add("funding", _("Frames, committed, planned and spent by instrument and year"),
                 [agreement_col, _("Instrument"), _("Year"), _("Frame (€)"), _("Committed (€)"),
                  _("Pending proposals (€)"), _("Planned (€)"), _("Granted (€)"), _("Spent (€)")],
-                [[a["code"], r["instrument"], r["year"], _dec(r["frame"]), _dec(r["committed"]), _dec(r["pending"]),
+                [[a["code"], instrument_label(data, r["instrument"], language), r["year"], _dec(r["frame"]),
+                  _dec(r["committed"]), _dec(r["pending"]),
                   _dec(r["planned"]), _dec(r["granted"]), _dec(r["spent"])]
                  for a in data["agreements"] for r in a["funding"]["rows"]])
 
@@ -257,7 +266,8 @@ def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) ->
         add("coordination", _("Coordination project funding"),
             [agreement_col, _("Project code"), _("Instrument"), _("Year"), _("Planned (€)"), _("Granted (€)"),
              _("Spent (€)")],
-            [[a["code"], c["code"], line["instrument"], line["year"], _dec(line["planned"]), _dec(line["granted"]),
+            [[a["code"], c["code"], instrument_label(data, line["instrument"], language), line["year"],
+              _dec(line["planned"]), _dec(line["granted"]),
               _dec(line["spent"])] for a in data["agreements"] for c in a["coordination"] for line in c["lines"]])
 
         changes = (snapshot.get("changes") or {}).get("items", [])

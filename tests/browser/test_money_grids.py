@@ -30,7 +30,7 @@ def test_proposal_grid_live_totals_split_and_errors(page, login, demo_data, live
     proposal = _draft(demo_data)
     login(page, "coordinator")
     page.goto(f"{live_server.url}/governance/proposals/{proposal.pk}/edit/")
-    assert page.locator("#id_request-ERDF-2026").input_value() == "120000,00"  # Finnish format, whole
+    assert page.locator("#id_request-ERDF-2026").input_value() == "120\u00a0000,00"  # Finnish format, whole
     assert page.locator("#request-total").inner_text().replace("\u00a0", " ").replace("\u202f", " ") \
         == "200 000,00 €"
     split_before = page.locator("#request-preview").inner_text()
@@ -77,7 +77,7 @@ def test_decision_grid_refusal_next_to_the_cell(page, login, demo_data, live_ser
                                               users.get(username="steering"))
     login(page, "steering")
     page.goto(f"{live_server.url}/governance/meetings/{meeting.pk}/proposals/{proposal.pk}/decide/")
-    assert page.locator("#id_grant-ERDF-2026").input_value() == "120000,00"  # prefilled with the request
+    assert page.locator("#id_grant-ERDF-2026").input_value() == "120\u00a0000,00"  # prefilled with the request
     assert page.locator("#ref_grant-ERDF-2026").is_visible()  # the request shown under the cell
     page.locator("input[name=outcome][value=approved]").check()
     page.locator("#id_rationale").fill("Hyvä esitys.")

@@ -1,0 +1,56 @@
+// Charts: every <canvas data-chart="ID"> is drawn with Chart.js from the JSON island #ID (the same figures
+// as the table under it, see templates/includes/chart.html). Amounts in the page's language; no animation.
+(() => {
+  const COLOURS = {
+    frame: "#6c757d", committed: "#1f3a5f", spent: "#0b6e4f", planned: "#8a4a00", granted: "#1f3a5f",
+  };
+
+  function draw(canvas) {
+    const island = document.getElementById(canvas.dataset.chart);
+    if (!island || typeof window.Chart === "undefined") return;
+    const spec = JSON.parse(island.textContent);
+    const lang = document.documentElement.lang || "fi";
+    const euros = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
+    const compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
+    const line = spec.kind === "line";
+    // eslint-disable-next-line no-new
+    new window.Chart(canvas, {
+      type: spec.kind,
+      data: {
+        labels: spec.labels,
+        datasets: spec.series.map((s) => ({
+          label: s.label,
+          data: s.values.map(Number),
+          backgroundColor: COLOURS[s.style],
+          borderColor: COLOURS[s.style],
+          borderDash: s.dashed ? [6, 4] : [],
+          borderWidth: line ? 3 : 0,
+          pointRadius: line ? 3 : 0,
+          fill: false,
+        })),
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: { y: { beginAtZero: true, ticks: { callback: (value) => `${compact.format(value)} €` } } },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${euros.format(ctx.parsed.y)}` } },
+        },
+      },
+    });
+  }
+
+  function drawAll(root) {
+    root.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
+      if (!canvas.dataset.drawn) {
+        canvas.dataset.drawn = "1";
+        draw(canvas);
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => drawAll(document));
+  document.addEventListener("htmx:afterSwap", (event) => drawAll(event.target));
+})();
