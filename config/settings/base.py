@@ -190,8 +190,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Ecosystem agreement portfolio API",
     "DESCRIPTION": (
         "Portfolio of Finland's innovation ecosystem agreements. Session or token authentication "
-        "(`Authorization: Token <key>`; create your personal tokens on [API tokens](/accounts/tokens/), "
-        "back to the portal: [home page](/)). Errors share one JSON shape (`Error`). Object responses carry an "
+        "(`Authorization: Token <key>`; create your personal tokens on [API tokens](/accounts/tokens/)). "
+        "Errors share one JSON shape (`Error`). Object responses carry an "
         "`ETag`; PUT/PATCH honour `If-Match` (412 when stale; projects require it, 428 without)."
     ),
     "VERSION": "1.0.0",
