@@ -119,3 +119,23 @@ class SessionTimeoutMiddleware:
             session[SESSION_STARTED_KEY] = now
         if not isinstance(seen, int) or now - seen >= _SEEN_RESOLUTION:
             session[SESSION_SEEN_KEY] = now
+
+
+def session_time_left(request: HttpRequest) -> tuple[int, int] | None:
+    """Seconds until the signed-in session of ``request`` ends: (by the idle limit or the absolute limit,
+    whichever comes first; by the absolute limit alone). None for an anonymous request. The page's timeout
+    warning counts down from the first; the keep-alive cannot move the second."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return None
+    now = int(time.time())
+    started = request.session.get(SESSION_STARTED_KEY)
+    seen = request.session.get(SESSION_SEEN_KEY)
+    absolute = settings.SESSION_ABSOLUTE_LIFETIME - (now - started if isinstance(started, int) else 0)
+    idle = settings.SESSION_IDLE_TIMEOUT - (now - seen if isinstance(seen, int) else 0)
+    return max(0, min(idle, absolute)), max(0, absolute)
+
+
+def session_touch(request: HttpRequest) -> None:
+    """Count this request as activity now, whatever the once-a-minute resolution (the keep-alive)."""
+    request.session[SESSION_SEEN_KEY] = int(time.time())

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", reporting_views.dashboard, name="dashboard"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/session/keep-alive/", views.session_keep_alive, name="session-keep-alive"),
+    path("accounts/", include("portfolio.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("portfolio.urls")),
     path("notifications/", include("portfolio.notification_urls")),

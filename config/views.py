@@ -6,7 +6,9 @@ from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from .middleware import session_time_left, session_touch
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "broker_transport": settings.CELERY_BROKER_URL.split("://", 1)[0],
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+@never_cache
+@require_POST
+def session_keep_alive(request: HttpRequest) -> JsonResponse:
+    """"Stay signed in": counts as activity, so the idle limit starts again; answers the seconds left (the
+    absolute limit is not moved). Changes nothing else. 401 (JSON, not the login page) when the session has
+    already ended, so the page can say so."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"status": "signed_out"}, status=401)
+    session_touch(request)
+    left = session_time_left(request)
+    assert left is not None
+    return JsonResponse({"status": "ok", "expires_in": left[0], "ends_in": left[1]})

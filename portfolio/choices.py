@@ -54,3 +54,5 @@ class SecurityEventKind(models.TextChoices):
     DEACTIVATED = "deactivated", _("Account deactivated")
     PERSONAL_DATA_EXPORTED = "pd_exported", _("Personal data exported")
     ANONYMISED = "anonymised", _("Account anonymised")
+    API_TOKEN_CREATED = "token_created", _("API token created")
+    API_TOKEN_REVOKED = "token_revoked", _("API token revoked")

@@ -1,6 +1,9 @@
-"""Template context shared by every page: the agreement switcher and the navigation."""
+"""Template context shared by every page: the agreement switcher, the navigation and the session's time left."""
 
+from django.conf import settings
 from django.http import HttpRequest
+
+from config.middleware import session_time_left
 
 from .notifications import unread_count
 from .roles import is_project_contact_only
@@ -12,7 +15,13 @@ def portal(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     agreements = switchable_agreements(user)
+    left = session_time_left(request)
     return {
+        # For the session timeout warning (static/js/portal.js), as data attributes of <body>.
+        "session_expires_in": left[0] if left else None,
+        "session_ends_in": left[1] if left else None,
+        "session_idle": settings.SESSION_IDLE_TIMEOUT,
+        "session_warn": settings.SESSION_WARNING_BEFORE,
         "portal_agreements": agreements,
         "current_agreement": current_agreement(request),
         # A project contact sees only their projects: the agreement-wide sections are left out of the menu.

@@ -303,3 +303,14 @@ class AttachmentForm(AccessibleFormMixin, forms.Form):
         upload = self.cleaned_data["file"]
         attachment_check(upload=upload)
         return upload
+
+
+class ApiTokenForm(AccessibleFormMixin, forms.Form):
+    """A new personal API token: a name and how long it works."""
+
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("Say what the token is for, e.g. “Power BI report of the city”."))
+    expires_in = forms.TypedChoiceField(
+        label=_("Expires"), coerce=int, empty_value=None, required=False, initial="90",
+        choices=[("30", _("in 30 days")), ("90", _("in 90 days")), ("365", _("in a year")), ("", _("never"))],
+    )

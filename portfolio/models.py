@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus, SecurityEventKind
 from .i18n import SourceLanguageColumns
-from .querysets import AgreementQuerySet, ProjectQuerySet
+from .querysets import AgreementQuerySet, ApiTokenQuerySet, ProjectQuerySet
 from .validators import validate_business_id
 
 
@@ -477,6 +477,43 @@ NOTIFICATION_TEXTS = {
     Notification.Kind.REPORT_OVERDUE: _("The progress report of %(project)s was due on %(due)s and is overdue."),
     Notification.Kind.REPORT_RETURNED: _("The progress report of %(project)s was returned for changes."),
 }
+
+
+class ApiToken(models.Model):
+    """A personal API token of one user (`Authorization: Token <key>`), created and revoked by the user on
+    their token page. Only the SHA-256 of the key is stored (the key is 256 random bits, so a fast hash is
+    enough); the key itself is shown once, when it is created. Revoked tokens are kept for the record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    # The first characters of the key, so the user can tell their tokens apart; not enough to use one.
+    prefix = models.CharField(_("prefix"), max_length=16)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=Q(revoked_at__isnull=True),
+                name="%(app_label)s_%(class)s_name_unique_per_user",
+                violation_error_message=_("You already have a token with this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
 from .asof_models import AsOfProject, AsOfProjectMethod  # noqa: E402,F401  (point-in-time views of the history)

@@ -72,6 +72,10 @@ REGISTER: Register = {
     },
     # --- portfolio
     "portfolio.agreementaccess": {"id": NOT_PERSONAL, "user": LINK, "agreement": NOT_PERSONAL},
+    "portfolio.apitoken": {
+        "id": NOT_PERSONAL, "user": LINK, "name": FREE_TEXT, "prefix": CREDENTIAL, "key_hash": CREDENTIAL,
+        "created_at": ACTIVITY, "expires_at": ACTIVITY, "last_used_at": ACTIVITY, "revoked_at": ACTIVITY,
+    },
     "portfolio.project": {
         "id": NOT_PERSONAL, "agreement": NOT_PERSONAL, "code": NOT_PERSONAL, "title": NOT_PERSONAL,
         "title_fi": NOT_PERSONAL, "title_sv": NOT_PERSONAL, "title_en": NOT_PERSONAL, "summary": FREE_TEXT,
@@ -370,7 +374,7 @@ def user_anonymise(*, user: AbstractUser, by: AbstractBaseUser | None = None) ->
         user.groups.clear()
         user.user_permissions.clear()
         for model in apps.get_models():
-            if model._meta.label_lower in ("authtoken.token", "portfolio.agreementaccess"):
+            if model._meta.label_lower in ("authtoken.token", "portfolio.agreementaccess", "portfolio.apitoken"):
                 model._default_manager.filter(user=user).delete()  # access, not record
         # The security log keeps the events, under the new name; failed sign-ins typed with the old name too.
         SecurityEvent.objects.filter(models.Q(user=user) | models.Q(username=old_username)).update(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
@@ -14,7 +15,7 @@ from .roles import Role, has_role, is_project_contact_only, is_superuser, sees_a
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Agreement, Project  # noqa: F401  (named as strings in the generic bases below)
+    from .models import Agreement, ApiToken, Project  # noqa: F401  (named as strings in the generic bases below)
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
@@ -62,3 +63,15 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         from .choices import ProjectStatus
 
         return self.filter(status__in=[ProjectStatus.APPROVED, ProjectStatus.RUNNING])
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ApiTokenQuerySet:
+        # A token is seen and revoked only by its owner, administrators included.
+        return self.filter(user_id=user.pk) if user.is_authenticated else self.none()
+
+    def not_revoked(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+    def live(self, now: dt.datetime) -> ApiTokenQuerySet:
+        return self.not_revoked().filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))

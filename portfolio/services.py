@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Field
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import security_event_record
+from .choices import SecurityEventKind
 from .data import hev
 from .models import (
     Agreement,
     AgreementParty,
+    ApiToken,
     MethodCategory,
     Organisation,
     Priority,
@@ -30,8 +37,10 @@ from .roles import ROLE_MODEL_PERMISSIONS
 from .upsert import in_data_language, translated, upsert
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import User
     from django.core.files.uploadedfile import UploadedFile
+    from django.http import HttpRequest
     from django_stubs_ext import StrOrPromise
 
 # The parts of the agreement that apps above portfolio own (e.g. governance's steering groups): each app's
@@ -577,3 +586,93 @@ def project_contact_remove(*, contact: ProjectContact, user: Any) -> None:
         raise PermissionDenied
     contact._history_user = user  # type: ignore[attr-defined]
     contact.delete()
+
+
+# --- personal API tokens ------------------------------------------------------------------------------------
+
+API_TOKEN_MARKER = "ept_"  # tells a personal token from the admin-issued DRF tokens (40 hex digits)
+API_TOKEN_EXPIRY_DAYS = (30, 90, 365)
+API_TOKEN_LIMIT = 20  # live tokens per user
+# Writing the last-use time on every request would write on every API call; once in this many seconds is
+# precise enough for "last used".
+API_TOKEN_USE_RESOLUTION = dt.timedelta(minutes=5)
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CreatedApiToken:
+    token: ApiToken
+    key: str  # the secret: shown to the user once, never stored
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str, expires_in_days: int | None,
+                     request: HttpRequest | None = None) -> CreatedApiToken:
+    """A new personal API token for ``user``; returns the key, which exists nowhere else (only its hash is
+    stored). Names are unique among the user's tokens that are not revoked; at most ``API_TOKEN_LIMIT`` live
+    tokens. The creation goes to the security log."""
+    from django.core.exceptions import ValidationError  # noqa: PLC0415
+
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the token a name.")})
+    if expires_in_days is not None and expires_in_days not in API_TOKEN_EXPIRY_DAYS:
+        raise ValidationError({"expires_in": _("Choose one of the offered periods.")})
+    now = timezone.now()
+    with transaction.atomic():
+        # Locks the user's row so two simultaneous creations cannot both pass the checks below.
+        get_user_model()._default_manager.select_for_update().filter(pk=user.pk).first()
+        mine = ApiToken.objects.visible_to(user)
+        if mine.not_revoked().filter(name=name).exists():
+            raise ValidationError({"name": _("You already have a token with this name.")})
+        if mine.live(now).count() >= API_TOKEN_LIMIT:
+            raise ValidationError(_("You have %(limit)s tokens in use: revoke one you no longer need first.")
+                                  % {"limit": API_TOKEN_LIMIT})
+        key = API_TOKEN_MARKER + secrets.token_urlsafe(32)
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[: len(API_TOKEN_MARKER) + 6], key_hash=api_token_hash(key),  # type: ignore[misc]
+            created_at=now,
+            expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        security_event_record(kind=SecurityEventKind.API_TOKEN_CREATED, request=request, user=user, obj=token,
+                              detail={"name": token.name, "prefix": token.prefix,
+                                      "expires": token.expires_at.isoformat() if token.expires_at else None})
+    return CreatedApiToken(token=token, key=key)
+
+
+def api_token_revoke(*, token: ApiToken, user: AbstractBaseUser, request: HttpRequest | None = None) -> ApiToken:
+    """Revoke one of the user's tokens (it stops working at once). Someone else's token is not found
+    (``ApiToken.DoesNotExist``). Revoking twice changes nothing and logs once."""
+    with transaction.atomic():
+        token = ApiToken.objects.visible_to(user).select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            security_event_record(kind=SecurityEventKind.API_TOKEN_REVOKED, request=request, user=user,
+                                  obj=token, detail={"name": token.name, "prefix": token.prefix})
+    return token
+
+
+class ApiTokenRefused(Exception):
+    """A personal token that does not exist, is revoked or has expired (``reason``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def api_token_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiToken:
+    """The live token of ``key``, with its user; records the use (at most every
+    ``API_TOKEN_USE_RESOLUTION``, one UPDATE without touching anything else). Raises ``ApiTokenRefused``."""
+    now = now or timezone.now()
+    token = ApiToken.objects.select_related("user").filter(key_hash=api_token_hash(key)).first()
+    if token is None or token.revoked_at is not None:
+        raise ApiTokenRefused("invalid")
+    if token.is_expired(now):
+        raise ApiTokenRefused("expired")
+    if token.last_used_at is None or now - token.last_used_at >= API_TOKEN_USE_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

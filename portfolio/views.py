@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -24,9 +25,9 @@ from . import notifications, panels, selectors, services
 from .audit import security_event_record
 from .choices import ProjectStatus, SecurityEventKind
 from .exports import export_response
-from .forms import AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
+from .forms import ApiTokenForm, AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
-from .models import Organisation, Project, ProjectAttachment
+from .models import ApiToken, Organisation, Project, ProjectAttachment
 from .panels import project_panel_html
 from .permissions import (
     can_change_organisation,
@@ -419,6 +420,36 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portfolio/notifications.html",
                   {"items": items, "unread": sum(1 for n in items if n.read_at is None)})
 
+# --- personal API tokens ------------------------------------------------------------------------------------
+
+def _api_token_page(request: HttpRequest, form: ApiTokenForm, created: services.CreatedApiToken | None = None,
+                    status: int = 200) -> HttpResponse:
+    tokens = ApiToken.objects.visible_to(request.user).not_revoked()
+    response = render(request, "portfolio/api_tokens.html",
+                      {"form": form, "tokens": tokens, "created": created, "now": timezone.now()}, status=status)
+    # The page may hold a new token's key: never kept by a cache or the browser's history.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own API tokens; POST creates one and shows its key, this once."""
+    if request.method != "POST":
+        return _api_token_page(request, ApiTokenForm())
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            created = services.api_token_create(user=request.user, name=form.cleaned_data["name"],  # type: ignore[arg-type]
+                                                expires_in_days=form.cleaned_data["expires_in"], request=request)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            form._decorate()
+        else:
+            return _api_token_page(request, ApiTokenForm(), created=created)
+    return _api_token_page(request, form, status=400)
+
 
 @login_required
 @require_POST
@@ -439,3 +470,12 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if item.url and url_has_allowed_host_and_scheme(item.url, allowed_hosts={request.get_host()}):
         return redirect(item.url)
     return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.visible_to(request.user).not_revoked(), pk=pk)
+    services.api_token_revoke(token=token, user=request.user, request=request)  # type: ignore[arg-type]
+    messages.success(request, _("The token “%(name)s” was revoked; it no longer works.") % {"name": token.name})
+    return redirect("accounts:api-tokens")

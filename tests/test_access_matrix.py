@@ -262,6 +262,19 @@ def world(agreement, other_agreement, coordinator, other_coordinator, steering_m
 
     # A project contact of A's decided project: every internal object of A, as of B, is foreign to them.
     contact = make_contact(a.objects[Project][-1], username="contact-a")
+    # Personal API tokens: each side's coordinator has one, whose name nobody else may see.
+    from portfolio.services import api_token_create
+
+    for side, owner, tag in ((a, coordinator, "a"), (b, other_coordinator, "b")):
+        side.add(api_token_create(user=owner, name=f"zq{tag}-token", expires_in_days=30).token, hidden=True)
+        side.secrets.add(f"zq{tag}-token")
+    # Notifications inside the portal: each side's coordinator has one, which nobody else may read.
+    from portfolio.notifications import notify
+
+    for side, owner, tag in ((a, coordinator, "a"), (b, other_coordinator, "b")):
+        notify(users=[owner], kind="agenda_published", params={"meeting": f"zq{tag}-notice"}, url="/")
+        side.add(owner.notifications.get(), hidden=True)
+        side.secrets.add(f"zq{tag}-notice")
     users = {"coordinator A": coordinator, "coordinator B": other_coordinator, "steering A": steering_member,
              "contact A": contact, "ministry": ministry_user, "no role": plain_user, "anonymous": None}
     foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [a, b], "ministry": [],
@@ -284,8 +297,9 @@ _PARAM = re.compile(r"<(?:\w+:)?(?P<a>\w+)>|\(\?P<(?P<b>\w+)>[^)]*\)")
 # The model behind a route's first path parameter, by route prefix (first match wins). A new URL with
 # parameters fails `test_every_url_pattern_is_in_the_matrix` until it is listed here.
 MAIN_MODEL = [
+    ("accounts/tokens/", "portfolio.ApiToken"),
     ("projects/organisations/", Organisation),
-    ("notifications/", "portfolio.Notification"),  # per user, not per agreement: see portfolio/tests/test_notifications.py
+    ("notifications/", "portfolio.Notification"),  # per user: see portfolio/tests/test_notifications.py
     ("projects/", Project),
     ("funding/frames/", "funding.FundingFrame"),
     ("funding/projects/", Project),

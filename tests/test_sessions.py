@@ -128,3 +128,84 @@ def test_limits_come_from_settings():
 
     assert base.SESSION_IDLE_TIMEOUT > 0 and base.SESSION_ABSOLUTE_LIFETIME >= base.SESSION_IDLE_TIMEOUT
     assert "config.middleware.SessionTimeoutMiddleware" in base.MIDDLEWARE
+
+
+# --- the timeout warning's keep-alive (issue 15, also expected) ---------------------------------------------
+
+KEEP_ALIVE = "/accounts/session/keep-alive/"
+
+
+def test_keep_alive_restarts_the_idle_limit(person, limits):
+    with time_machine.travel(START, tick=False) as traveller:
+        client = _login()
+        traveller.shift(dt.timedelta(minutes=10))
+        response = client.post(KEEP_ALIVE)
+        assert response.status_code == 200
+        assert response.json()["expires_in"] == 15 * 60  # the idle limit counts again from now
+        assert response.json()["ends_in"] == 2 * 3600 - 10 * 60  # the absolute limit does not move
+        traveller.shift(dt.timedelta(minutes=14))  # 24 minutes after the last page, 14 after the keep-alive
+        assert _signed_in(client)
+
+
+def test_without_keep_alive_the_same_wait_signs_out(person, limits):
+    # The counterpart of the test above: the keep-alive, not the waiting, is what kept that session.
+    with time_machine.travel(START, tick=False) as traveller:
+        client = _login()
+        traveller.shift(dt.timedelta(minutes=10))
+        traveller.shift(dt.timedelta(minutes=14))
+        assert not _signed_in(client)
+
+
+def test_keep_alive_cannot_pass_the_absolute_limit(person, limits):
+    with time_machine.travel(START, tick=False) as traveller:
+        client = _login()
+        for _ in range(8):  # 112 minutes of activity
+            traveller.shift(dt.timedelta(minutes=14))
+            assert client.post(KEEP_ALIVE).status_code == 200
+        assert client.post(KEEP_ALIVE).json()["expires_in"] == 8 * 60  # 120 - 112 minutes, not 15
+        traveller.shift(dt.timedelta(minutes=9))
+        assert client.post(KEEP_ALIVE).status_code == 401
+
+
+def test_keep_alive_needs_a_signed_in_session_and_post(person, limits, client):
+    response = client.post(KEEP_ALIVE)
+    assert response.status_code == 401 and response.json() == {"status": "signed_out"}
+    with time_machine.travel(START, tick=False) as traveller:
+        signed_in = _login()
+        assert signed_in.get(KEEP_ALIVE).status_code == 405
+        traveller.shift(dt.timedelta(minutes=16))
+        assert signed_in.post(KEEP_ALIVE).status_code == 401  # already ended: it does not come back
+
+
+def test_keep_alive_needs_the_csrf_token(person):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(person)
+    assert client.get(reverse("dashboard")).status_code == 200  # sets the CSRF cookie, as for the page's script
+    assert client.post(KEEP_ALIVE).status_code == 403
+    token = client.cookies["csrftoken"].value
+    assert client.post(KEEP_ALIVE, headers={"X-CSRFToken": token}).status_code == 200
+
+
+def test_keep_alive_changes_no_data(person, limits):
+    from django.apps import apps
+
+    client = _login()
+
+    def counts() -> dict[str, int]:
+        return {m._meta.label: m._default_manager.count() for m in apps.get_models()
+                if m._meta.label != "sessions.Session"}
+
+    before = counts()
+    assert client.post(KEEP_ALIVE).status_code == 200
+    assert counts() == before
+
+
+def test_pages_tell_the_script_when_the_session_ends(person, limits, settings):
+    settings.SESSION_WARNING_BEFORE = 120
+    with time_machine.travel(START, tick=False) as traveller:
+        client = _login()
+        traveller.shift(dt.timedelta(seconds=30))  # within the once-a-minute resolution: not noted as activity
+        html = client.get(reverse("dashboard")).content.decode()
+    assert 'data-session-expires-in="870"' in html and 'data-session-ends-in="7170"' in html
+    assert 'data-session-warn="120"' in html and 'id="session-dialog"' in html
+    assert 'data-session-expires-in' not in Client().get(reverse("login")).content.decode()

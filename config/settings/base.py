@@ -162,7 +162,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portaali@example.inv
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes unauthenticated requests 401 rather than 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "portfolio.api.authentication.PortalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -190,7 +190,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Ecosystem agreement portfolio API",
     "DESCRIPTION": (
         "Portfolio of Finland's innovation ecosystem agreements. Session or token authentication "
-        "(`Authorization: Token <key>`). Errors share one JSON shape (`Error`). Object responses carry an "
+        "(`Authorization: Token <key>`; create your personal tokens on [API tokens](/accounts/tokens/)). "
+        "Errors share one JSON shape (`Error`). Object responses carry an "
         "`ETag`; PUT/PATCH honour `If-Match` (412 when stale; projects require it, 428 without)."
     ),
     "VERSION": "1.0.0",
@@ -198,7 +199,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["portfolio.api.permissions.PortalReader"],  # a portal role, as for the API itself
     "SERVE_AUTHENTICATION": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "portfolio.api.authentication.PortalTokenAuthentication",
     ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -314,6 +315,8 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 # whatever the activity (config.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=SESSION_COOKIE_AGE)
+# Pages warn this many seconds before the session ends, with a "Stay signed in" button (static/js/portal.js).
+SESSION_WARNING_BEFORE = env.int("SESSION_WARNING_BEFORE", default=5 * 60)
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                   "config.middleware.SessionTimeoutMiddleware")
 MIDDLEWARE.append("portfolio.middleware.SecurityEventMiddleware")

@@ -95,9 +95,9 @@ def criteria_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _token_user(request: HttpRequest) -> Any:
     """The user of an `Authorization: Token <key>` header (the API's tokens), for calendar clients that
     cannot hold a session; None without the header. An invalid token raises AuthenticationFailed."""
-    from rest_framework.authentication import TokenAuthentication
+    from portfolio.api.authentication import PortalTokenAuthentication
 
-    result = TokenAuthentication().authenticate(request)  # type: ignore[arg-type]
+    result = PortalTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
     return result[0] if result else None
 
 

@@ -22,3 +22,7 @@ def test_docs_page_links_back_to_the_portal_in_the_users_language(coordinator_cl
     assert f'<a href="{reverse("dashboard")}">← {back}</a>' in html
     assert f"<title>{title} – " in html
     assert 'id="swagger-ui"' in html and "<script>" not in html  # still the split view: no inline script
+
+
+def test_docs_page_links_to_the_personal_token_page(coordinator_client):
+    assert 'href="/accounts/tokens/"' in coordinator_client.get("/api/docs/").content.decode()
