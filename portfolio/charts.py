@@ -22,23 +22,30 @@ class Series(TypedDict, total=False):
     dashed: bool
 
 
+UNITS = ("eur", "percent")
+
+
 def chart(*, key: str, title: str, kind: str, label_heading: str, labels: Sequence[Any],
-          series: Sequence[Series]) -> dict[str, Any]:
-    """One chart: ``kind`` is "bar" or "line"; ``labels`` the x axis (years), each series one value per
-    label, in euros. ``key`` makes the element ids unique on the page."""
+          series: Sequence[Series], unit: str = "eur", horizontal: bool = False) -> dict[str, Any]:
+    """One chart: ``kind`` is "bar" or "line"; ``labels`` the category axis (years, indicator codes), each
+    series one value per label, in ``unit`` (euros or per cent; None for a missing value). ``horizontal``
+    lays bars along the x axis (long lists of labels). ``key`` makes the element ids unique on the page."""
     if kind not in ("bar", "line"):
         raise ValueError(f"unknown chart kind {kind!r}")
+    if unit not in UNITS:
+        raise ValueError(f"unknown chart unit {unit!r}")
     for item in series:
         if item.get("style") not in STYLES:
             raise ValueError(f"unknown series style {item.get('style')!r}")
         if len(item["values"]) != len(labels):
             raise ValueError("every series needs one value per label")
     return {
-        "key": key, "title": title, "kind": kind, "label_heading": label_heading,
+        "key": key, "title": title, "kind": kind, "label_heading": label_heading, "unit": unit,
         "series": list(series),
         "rows": [{"label": label, "values": [item["values"][i] for item in series]} for i, label in enumerate(labels)],
         "script_id": f"chart-data-{key}",
-        "data": {"kind": kind, "labels": [str(label) for label in labels],
+        "data": {"kind": kind, "unit": unit, "horizontal": horizontal, "labels": [str(label) for label in labels],
                  "series": [{"label": str(item["label"]), "style": item["style"], "dashed": bool(item.get("dashed")),
-                             "values": [str(value) for value in item["values"]]} for item in series]},
+                             "values": [None if value is None else str(value) for value in item["values"]]}
+                            for item in series]},
     }

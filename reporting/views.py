@@ -20,7 +20,7 @@ from funding.selectors import agreements_comparison, dashboard_funding
 from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
 from portfolio.current import current_agreement
-from portfolio.models import Project
+from portfolio.models import Agreement, Project
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
 from portfolio.roles import Role, has_role, is_project_contact_only
 
@@ -77,6 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["governance_html"] = render_to_string(
             "governance/partials/dashboard_governance.html", {"gov": governance, "governance": governance},
             request=request)
+        if Agreement.objects.worked_on_by(user).filter(pk=agreement.pk).exists():
+            context["results_html"] = render_to_string(
+                "followup/partials/dashboard_results.html",
+                {"results": followup_selectors.dashboard_results(user=user, agreement=agreement)}, request=request)
     context["reports_html"] = render_to_string(
         "reporting/partials/dashboard_reports.html", {"reports_block": dashboard_reports(user=user)},
         request=request)

@@ -1,6 +1,7 @@
 """Reads of the follow-up app, one module per aggregate."""
 
 from .indicators import (
+    dashboard_results,
     indicator_totals,
     project_enterprises,
     project_indicator_figures,
@@ -22,6 +23,7 @@ from .reports import (
 )
 
 __all__ = [
+    "dashboard_results",
     "ExpectedReport",
     "ReviewQueue",
     "expected_reports",

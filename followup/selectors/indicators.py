@@ -22,15 +22,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from funding.selectors import NOT_COUNTED_STATUSES
 from portfolio.asof import project_source
+from portfolio.charts import chart
 from portfolio.models import Agreement, MethodCategory, Priority, Project
 
-from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProgressReport, ProjectEnterprise
 from ..models.indicators import SizeClass, register_relations_q
+from ..models.reports import ReportStatus, ReviewState
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -252,3 +255,30 @@ def indicator_choices() -> QuerySet[Indicator]:
 def register_indicator_codes() -> list[str]:
     return list(Indicator.objects.exclude(register_count="").values_list("code", flat=True))
 
+
+
+def dashboard_results(*, user: User, agreement: Agreement) -> dict[str, Any]:
+    """The dashboard's situation picture of results for one agreement the user works on: each indicator with
+    a target, achieved against it (the same figures as indicator_totals and its overview page), as a chart
+    of the share achieved with its table; and how the projects report they are doing (the status of each
+    project's latest submitted or accepted progress report)."""
+    totals = indicator_totals(user=user, agreement=agreement)
+    rows = [row for row in totals.rows if row.target]
+    latest = (ProgressReport.objects.filter(project=OuterRef("pk"),
+                                            review_state__in=[ReviewState.SUBMITTED, ReviewState.ACCEPTED])
+              .order_by("-period_start", "-pk").values("status")[:1])
+    counted = counted_project_rows(user=user, agreement_id=agreement.pk)
+    by_status = dict(Project.objects.filter(pk__in=counted.values("pk")).annotate(latest=Subquery(latest))
+                     .order_by().values_list("latest").annotate(n=Count("pk")).values_list("latest", "n"))
+    statuses = [{"code": code, "label": label, "count": by_status.get(code, 0)} for code, label in ReportStatus.choices]
+    return {
+        "rows": rows,
+        "projects": totals.projects,
+        "statuses": statuses,
+        "unreported": by_status.get(None, 0),
+        "chart": chart(key=f"results-{agreement.pk}", kind="bar", horizontal=True, unit="percent",
+                       label_heading=_("Indicator"), labels=[row.code for row in rows],
+                       title=_("Results indicators: achieved as a share of the target"),
+                       series=[{"label": _("Share of the target achieved"), "style": "committed",
+                                "values": [row.percent for row in rows]}]) if rows else None,
+    }

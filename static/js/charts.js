@@ -13,6 +13,15 @@
     const euros = new Intl.NumberFormat(lang, { style: "currency", currency: "EUR", maximumFractionDigits: 0 });
     const compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
     const line = spec.kind === "line";
+    const percent = spec.unit === "percent";
+    const tick = (value) => (percent ? `${value} %` : `${compact.format(value)} €`);
+    const full = (value) => (percent ? `${value} %` : euros.format(value));
+    const valueAxis = spec.horizontal ? "x" : "y";
+    const categoryAxis = spec.horizontal ? "y" : "x";
+    if (spec.horizontal) {
+      // One readable row per label (set through the CSSOM, which the CSP allows; no inline style).
+      canvas.parentElement.style.height = `${Math.max(256, spec.labels.length * 24 + 72)}px`;
+    }
     // eslint-disable-next-line no-new
     new window.Chart(canvas, {
       type: spec.kind,
@@ -20,7 +29,7 @@
         labels: spec.labels,
         datasets: spec.series.map((s) => ({
           label: s.label,
-          data: s.values.map(Number),
+          data: s.values.map((v) => (v === null ? null : Number(v))),
           backgroundColor: COLOURS[s.style],
           borderColor: COLOURS[s.style],
           borderDash: s.dashed ? [6, 4] : [],
@@ -33,10 +42,14 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
-        scales: { y: { beginAtZero: true, ticks: { callback: (value) => `${compact.format(value)} €` } } },
+        indexAxis: spec.horizontal ? "y" : "x",
+        scales: {
+          [valueAxis]: { beginAtZero: true, suggestedMax: percent ? 100 : undefined, ticks: { callback: tick } },
+          [categoryAxis]: { ticks: { autoSkip: !spec.horizontal } },
+        },
         plugins: {
           legend: { position: "bottom" },
-          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${euros.format(ctx.parsed.y)}` } },
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${full(ctx.parsed[valueAxis])}` } },
         },
       },
     });
