@@ -35,13 +35,19 @@ from ._common import (
 
 # --- decisions ---------------------------------------------------------------------------------------------
 
-@login_required
-def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
+def _recording(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> tuple[Meeting, Proposal]:
+    """The visible meeting and proposal of a decision the user may record there (404 / 403 otherwise)."""
     _portal(request)
     meeting = get_object_or_404(_meetings(request), pk=meeting_pk)
     proposal = get_object_or_404(_proposals(request), pk=proposal_pk)
     if not permissions.can_record_decision(request.user, meeting):
         raise PermissionDenied
+    return meeting, proposal
+
+
+@login_required
+def decision_record(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
+    meeting, proposal = _recording(request, meeting_pk, proposal_pk)
     # The form is offered only for a decision that can be recorded now (not refused after filling it in).
     refusal = _decision_form_refusal(meeting, proposal)
     if refusal:
@@ -80,11 +86,7 @@ def _decision_form_page(request: HttpRequest, form: forms.DecisionForm, *, meeti
 @require_POST
 def decision_funding_preview(request: HttpRequest, meeting_pk: int, proposal_pk: int) -> HttpResponse:
     """The live totals and funding effect of the amounts typed into a decision's grid (saves nothing)."""
-    _portal(request)
-    meeting = get_object_or_404(_meetings(request), pk=meeting_pk)
-    proposal = get_object_or_404(_proposals(request), pk=proposal_pk)
-    if not permissions.can_record_decision(request.user, meeting):
-        raise PermissionDenied
+    meeting, proposal = _recording(request, meeting_pk, proposal_pk)
     form = forms.DecisionForm(request.POST, group=meeting.group, proposal=proposal,
                               on=timezone.localdate(meeting.starts_at))
     return _grid_preview(request, form, **_decision_grid(meeting, proposal))

@@ -61,12 +61,18 @@ def proposal_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return export_response(request, what="proposals", fmt=fmt, headings=headings, rows=rows, title=_("Proposals"))
 
 
-@login_required
-def proposal_create(request: HttpRequest) -> HttpResponse:
+def _project_to_propose(request: HttpRequest) -> Project:
+    """The visible project (``?project=``) whose agreement the user prepares proposals for (404 / 403)."""
     _portal(request)
     project = get_object_or_404(Project.objects.visible_to(request.user), pk=request.GET.get("project") or 0)
     if not permissions.can_prepare_proposal(request.user, project.agreement_id):
         raise PermissionDenied
+    return project
+
+
+@login_required
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    project = _project_to_propose(request)
     form = forms.ProposalForm(request.POST or None, project=project,
                               initial={"title": project.title, "plan": project.summary})
     if request.method == "POST" and form.is_valid():
@@ -101,10 +107,7 @@ def _proposal_form_page(request: HttpRequest, form: forms.ProposalForm, *, proje
 @require_POST
 def proposal_funding_preview(request: HttpRequest) -> HttpResponse:
     """The live totals and funding effect of the amounts typed into a proposal's grid (saves nothing)."""
-    _portal(request)
-    project = get_object_or_404(Project.objects.visible_to(request.user), pk=request.GET.get("project") or 0)
-    if not permissions.can_prepare_proposal(request.user, project.agreement_id):
-        raise PermissionDenied
+    project = _project_to_propose(request)
     return _grid_preview(request, forms.ProposalForm(request.POST, project=project), **_proposal_grid(project))
 
 
