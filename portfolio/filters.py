@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .choices import ProjectStatus
-from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
+from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectContact, ProjectPartner, Theme
 from .plan import financing_plan
 
 if TYPE_CHECKING:
@@ -125,6 +125,11 @@ class ProjectFilter(VisibleChoicesFilterSet):
         label=_("Internationalisation"), method="filter_internationalisation",
         widget=forms.Select(choices=[("", _("Any")), ("true", _("Described")), ("false", _("Not described"))]),
     )
+    mine = filters.BooleanFilter(
+        label=_("My projects"), method="filter_mine",
+        widget=forms.Select(choices=[("", _("All projects")), ("true", _("Only my projects"))]),
+        help_text=_("Projects you are the responsible coordinator or a contact of."),
+    )
     q = filters.CharFilter(label=_("Search"), method="filter_q", max_length=200,
                            help_text=_("Code, title or summary."))
     ordering = filters.OrderingFilter(
@@ -218,6 +223,15 @@ class ProjectFilter(VisibleChoicesFilterSet):
             return queryset
         blank = Q(internationalisation="")
         return queryset.exclude(blank) if value else queryset.filter(blank)
+
+    def filter_mine(self, queryset: QuerySet[Project], name: str, value: bool | None) -> QuerySet[Project]:
+        if not value:
+            return queryset
+        user = request_user(self.request)
+        if not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        contact = ProjectContact.objects.filter(project=OuterRef("pk"), user_id=user.pk)
+        return queryset.filter(Q(coordinator_id=user.pk) | Q(Exists(contact)))
 
     def filter_q(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         value = value.strip()

@@ -479,6 +479,26 @@ NOTIFICATION_TEXTS = {
 }
 
 
+class SavedView(models.Model):
+    """A user's saved filters of a list (the project list's query string), by name: "my views"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="portfolio_savedview_name_per_user",
+                                               violation_error_message=_("You already have a view with this name."))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApiToken(models.Model):
     """A personal API token of one user (`Authorization: Token <key>`), created and revoked by the user on
     their token page. Only the SHA-256 of the key is stored (the key is 256 random bits, so a fast hash is

@@ -96,6 +96,8 @@ REGISTER: Register = {
         "ip_address": NETWORK, "user_agent": NETWORK, "method": NOT_PERSONAL, "path": ACTIVITY,
         "request_id": NOT_PERSONAL, "object_type": NOT_PERSONAL, "object_id": NOT_PERSONAL, "detail": ACTIVITY,
     },
+    "portfolio.savedview": {"id": NOT_PERSONAL, "user": LINK, "name": FREE_TEXT, "query": ACTIVITY,
+                            "created_at": ACTIVITY},
     "portfolio.notification": {
         "id": NOT_PERSONAL, "user": LINK, "kind": ACTIVITY, "params": FREE_TEXT, "url": NOT_PERSONAL,
         "created_at": ACTIVITY, "read_at": ACTIVITY,

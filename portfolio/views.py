@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,10 +22,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from config.forms import apply_service_errors
 
-from . import notifications, panels, selectors, services
+from . import notifications, panels, saved_views, selectors, services
 from .audit import security_event_record
 from .choices import ProjectStatus, SecurityEventKind
 from .exports import export_response
+from .filters import ProjectFilter
 from .forms import ApiTokenForm, AttachmentForm, FundingLineFormSet, OrganisationForm, PartnerFormSet, ProjectForm
 from .history import history_entries
 from .models import ApiToken, Organisation, Project, ProjectAttachment
@@ -60,6 +62,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     context = {
         "filter": filterset, "page": page, "query": params.urlencode(),
         "glossary": selectors.code_glossary(agreement=agreement),
+        "saved_views": list(saved_views.saved_views_of(request.user)),
         "can_create": agreement is not None and can_edit_agreement_portfolio(request.user, agreement),
     }
     return _full_or_partial(request, "portfolio/project_list.html", "portfolio/partials/project_results.html",
@@ -479,3 +482,32 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(token=token, user=request.user, request=request)  # type: ignore[arg-type]
     messages.success(request, _("The token “%(name)s” was revoked; it no longer works.") % {"name": token.name})
     return redirect("accounts:api-tokens")
+
+
+# --- saved views of the project list ------------------------------------------------------------------------
+
+@login_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Save the list's current filters under a name (the same name replaces the view)."""
+    _require_portal_user(request)
+    query = request.POST.get("query", "")
+    try:
+        view = saved_views.saved_view_save(user=request.user, name=request.POST.get("name", ""), query=query,
+                                           allowed=set(ProjectFilter.base_filters))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(f"{reverse('portfolio:project-list')}?{query}#saved-views")
+    messages.success(request, _("The view “%(name)s” was saved.") % {"name": view.name})
+    return redirect(f"{reverse('portfolio:project-list')}?{view.query}")
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_portal_user(request)
+    if not saved_views.saved_view_delete(user=request.user, pk=pk):
+        raise Http404
+    messages.success(request, _("The view was deleted."))
+    return redirect("portfolio:project-list")

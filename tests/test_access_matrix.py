@@ -269,12 +269,15 @@ def world(agreement, other_agreement, coordinator, other_coordinator, steering_m
         side.add(api_token_create(user=owner, name=f"zq{tag}-token", expires_in_days=30).token, hidden=True)
         side.secrets.add(f"zq{tag}-token")
     # Notifications inside the portal: each side's coordinator has one, which nobody else may read.
+    from portfolio.models import SavedView
     from portfolio.notifications import notify
 
     for side, owner, tag in ((a, coordinator, "a"), (b, other_coordinator, "b")):
         notify(users=[owner], kind="agenda_published", params={"meeting": f"zq{tag}-notice"}, url="/")
         side.add(owner.notifications.get(), hidden=True)
         side.secrets.add(f"zq{tag}-notice")
+        side.add(SavedView.objects.create(user=owner, name=f"zq{tag}-view", query="status=running"), hidden=True)
+        side.secrets.add(f"zq{tag}-view")
     users = {"coordinator A": coordinator, "coordinator B": other_coordinator, "steering A": steering_member,
              "contact A": contact, "ministry": ministry_user, "no role": plain_user, "anonymous": None}
     foreign = {"coordinator A": [b], "coordinator B": [a], "steering A": [b], "contact A": [a, b], "ministry": [],
@@ -300,6 +303,7 @@ MAIN_MODEL = [
     ("accounts/tokens/", "portfolio.ApiToken"),
     ("projects/organisations/", Organisation),
     ("notifications/", "portfolio.Notification"),  # per user: see portfolio/tests/test_notifications.py
+    ("projects/views/", "portfolio.SavedView"),  # per user: see portfolio/tests/test_project_list.py
     ("projects/", Project),
     ("funding/frames/", "funding.FundingFrame"),
     ("funding/projects/", Project),

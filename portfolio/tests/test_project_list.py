@@ -162,3 +162,51 @@ def test_other_coordinator_does_not_see_our_drafts_in_exports(other_coordinator_
     text = other_coordinator_client.get(URL + "export.csv").content.decode("utf-8-sig")
     assert "OUR-IDEA" not in text
     assert "OUR-IDEA" not in other_coordinator_client.get(URL).content.decode()
+
+
+def test_my_projects(client, coordinator, agreement, projects):
+    """"Only my projects": those the user is the responsible coordinator or a contact of (issue 15)."""
+    from django.test import Client
+
+    from followup.tests.factories import make_contact
+
+    own = projects["own"]
+    own[1].coordinator = coordinator
+    own[1].save()
+    contact = make_contact(own[2], username="yhteys")
+    me = Client()
+    me.force_login(coordinator)
+    html = me.get(URL, {"mine": "true"}).content.decode()
+    assert "L-01" in html and "L-00" not in html and "L-02" not in html
+    assert "L-00" in me.get(URL, {"mine": ""}).content.decode()  # all projects
+    them = Client()
+    them.force_login(contact)
+    html = them.get(URL, {"mine": "true"}).content.decode()
+    assert "L-02" in html and "L-01" not in html
+
+
+def test_saved_views_save_open_replace_and_delete(coordinator_client, coordinator, other_coordinator, projects):
+    from portfolio.models import SavedView
+
+    response = coordinator_client.post("/projects/views/", {"name": "ERDF 2025",
+                                                            "query": "instrument=ERDF&year=2025&page=3&evil=1"})
+    view = SavedView.objects.get(user=coordinator)
+    assert view.query == "instrument=ERDF&year=2025"  # only the list's filters, no page
+    assert response.status_code == 302 and response["Location"].endswith("?instrument=ERDF&year=2025")
+    html = coordinator_client.get(URL).content.decode()
+    assert 'href="/projects/?instrument=ERDF&amp;year=2025">ERDF 2025</a>' in html
+    coordinator_client.post("/projects/views/", {"name": "ERDF 2025", "query": "status=running"})
+    assert list(SavedView.objects.filter(user=coordinator).values_list("query", flat=True)) == ["status=running"]
+    # A name is required; the message is shown on the list, nothing is saved.
+    response = coordinator_client.post("/projects/views/", {"name": "  ", "query": "status=idea"}, follow=True)
+    assert "Give the view a name." in response.content.decode()
+    assert SavedView.objects.filter(user=coordinator).count() == 1
+    # Only one's own: another user cannot see or delete it.
+    from django.test import Client
+
+    other = Client()
+    other.force_login(other_coordinator)
+    assert "ERDF 2025" not in other.get(URL).content.decode()
+    assert other.post(f"/projects/views/{view.pk}/delete/").status_code == 404
+    assert coordinator_client.post(f"/projects/views/{view.pk}/delete/").status_code == 302
+    assert not SavedView.objects.exists()
