@@ -662,8 +662,8 @@ def summary_review_notify(*, report_id: int, reminder: bool = False) -> int:
     sent = summary_review_send(report, reminder=reminder)
     now = timezone.now()
     SummaryReport.objects.filter(pk=report.pk).update(review_reminded_at=now)
-    _event(report, ReviewAction.REMINDED if reminder else ReviewAction.NOTIFIED, at=now,
-           note=_("%(n)s e-mails") % {"n": sent})
+    # The count only: the page words it in the reader's language.
+    _event(report, ReviewAction.REMINDED if reminder else ReviewAction.NOTIFIED, at=now, note=str(sent))
     return sent
 
 

@@ -41,12 +41,17 @@ def _direction(before: Any, after: Any) -> str:
 
 
 def summary_html(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
-    """Everything the HTML view of a summary shows, in `language` (the summary's)."""
+    """Everything the HTML view of a summary shows, in `language` (the summary's): the tables of the files
+    (rendering.common.tables, so the same figures), cells formatted like the PDF's."""
     labels = agreement_labels(snapshot)
     with translation.override(language):
         changes = snapshot.get("changes") or {}
         changed = {(item["agreement"], OVERVIEW_COLUMN[item["indicator"]])
                    for item in changes.get("items", []) if item["indicator"] in OVERVIEW_COLUMN}
+        # A steering-group summary has one agreement, named in its title: its tables leave out the agreement
+        # column that the files keep (it would repeat one name on every row of a phone screen).
+        single = len(snapshot["data"]["agreements"]) == 1
+        first = 1 if single else 0
         html_tables = []
         for table in tables(snapshot, language):
             rows = []
@@ -55,8 +60,16 @@ def summary_html(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
                 rows.append([{"text": labels.get(code, code) if i == 0 else _pdf_cell(value),
                               "num": i > 0 and _is_number(value),
                               "changed": table["key"] == "overview" and (code, i) in changed}
-                             for i, value in enumerate(row)])
-            html_tables.append({**table, "rows": rows, "wide": len(table["columns"]) > 8})
+                             for i, value in enumerate(row)][first:])
+            columns = table["columns"][first:]
+            numeric = [any(row[i]["num"] for row in rows) for i in range(len(columns))]
+            for row in rows:  # an empty figure ("–") sits where the figures of its column do
+                for i, cell in enumerate(row):
+                    cell["num"] = numeric[i]
+            html_tables.append({**table, "rows": rows, "wide": len(columns) > 8,
+                                "columns": list(zip(columns, numeric, strict=True)),
+                                # The first column names the row unless it is a figure (the key figures).
+                                "row_header": bool(columns) and not numeric[0]})
         change_rows = [{"agreement": labels.get(item["agreement"], item["agreement"]),
                         "label": indicator_label(item["indicator"]),
                         "before": _fmt(item["before"]), "after": _fmt(item["after"]),
