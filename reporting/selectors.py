@@ -410,8 +410,8 @@ def summary_reviewers(report: SummaryReport) -> list[Any]:
 
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     if report.audience == Audience.STEERING:
-        users = users.filter(groups__name=Role.COORDINATOR, pk__in=AgreementAccess.objects.filter(
-            agreement_id=report.agreement_id).values("user_id"))
+        access = AgreementAccess.objects.filter(agreement_id=report.agreement_id)  # type: ignore[misc]  # set
+        users = users.filter(groups__name=Role.COORDINATOR, pk__in=access.values("user_id"))
     else:
         users = users.filter(groups__name=Role.MINISTRY)
     return list(users.distinct().order_by("email"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -28,6 +28,9 @@ from ..models import SummaryReport
 from ..permissions import can_request_any_summary, can_request_summary
 from .filters import SummaryReportFilter
 from .serializers import CorrectionSerializer, NarrativeSerializer, SummaryReportSerializer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -118,7 +121,11 @@ class SummaryReportViewSet(PortalViewSet):
         return (SummaryReport.objects.visible_to(self.request.user).prefetch_related("deliveries", "review_events")
                 .order_by("-created_at", "pk"))
 
-    def get_permissions(self) -> list[Any]:
+    def _user(self) -> User:
+        # The permission classes let only signed-in portal users this far.
+        return cast("User", self.request.user)
+
+    def get_permissions(self) -> Any:
         # The review actions are authorised per object by their services (can_review_summary); reading the
         # summary is enough to reach them.
         if self.action in REVIEW_ACTIONS:
@@ -136,7 +143,7 @@ class SummaryReportViewSet(PortalViewSet):
         from ..services import summary_narrative_save
 
         return self.run_action(request, lambda report, data: summary_narrative_save(
-            report=report, user=request.user, key_messages=data["key_messages"], risks=data.get("risks", ""),
+            report=report, user=self._user(), key_messages=data["key_messages"], risks=data.get("risks", ""),
             asks=data.get("asks", "")), NarrativeSerializer)
 
     @extend_schema(summary="Approve a draft summary and send it to its audience", request=None,
@@ -147,7 +154,7 @@ class SummaryReportViewSet(PortalViewSet):
     def approve(self, request: Request, pk: str | None = None) -> Response:
         from ..services import summary_approve
 
-        return self.run_action(request, lambda report, data: summary_approve(report=report, user=request.user))
+        return self.run_action(request, lambda report, data: summary_approve(report=report, user=self._user()))
 
     @extend_schema(summary="Start a correction of an approved summary (a new version)",
                    request=CorrectionSerializer,
@@ -161,7 +168,7 @@ class SummaryReportViewSet(PortalViewSet):
         serializer = CorrectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            new = summary_correct(report=report, user=request.user, reason=serializer.validated_data["reason"])
+            new = summary_correct(report=report, user=self._user(), reason=serializer.validated_data["reason"])
         except QueueUnavailable as exc:
             raise QueueUnavailableError(detail=str(exc)) from exc
         return self._render(new, status.HTTP_202_ACCEPTED)
@@ -178,7 +185,7 @@ class SummaryReportViewSet(PortalViewSet):
         delivery = report.deliveries.filter(pk=delivery_id).first()
         if delivery is None:
             raise NotFound()
-        summary_delivery_retry(delivery=delivery, user=request.user)
+        summary_delivery_retry(delivery=delivery, user=self._user())
         return self._render(report)
 
     @extend_schema(
