@@ -433,7 +433,7 @@ def _deny_review(user: Any, report: SummaryReport) -> None:
 
 
 def _require_draft(report: SummaryReport) -> None:
-    if report.status != ReportStatus.DONE:
+    if report.status != ReportStatus.DONE or not report.snapshot:
         raise ValidationError(_("The summary has not been compiled yet."), code="not_compiled")
     if report.is_frozen:
         raise ValidationError(_("The summary is approved and frozen; a correction is a new version."),

@@ -349,3 +349,13 @@ def test_approval_without_a_planned_meeting_says_so(agreement, coordinator):
     report = narrative(compiled(agreement), coordinator)
     summary_approve(report=report, user=coordinator)
     assert report.review_events.get(action=ReviewAction.AGENDA).note.startswith("No planned meeting")
+
+
+def test_a_summary_without_its_snapshot_cannot_take_a_narrative(agreement, coordinator):
+    """Found by the object matrix: a "done" row without a snapshot made the narrative page answer 500."""
+    report = SummaryReport.objects.create(audience="steering", agreement=agreement, period="2026-Q1",
+                                          period_start=dt.date(2026, 1, 1), period_end=dt.date(2026, 3, 31),
+                                          status="done", progress=100)
+    with pytest.raises(ValidationError) as exc:
+        narrative(report, coordinator)
+    assert exc.value.code == "not_compiled"
