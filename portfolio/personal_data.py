@@ -150,6 +150,10 @@ REGISTER: Register = {
     "reporting.summaryreviewevent": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "action": ACTIVITY, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
     },
+    "reporting.summaryrecipient": {
+        "id": NOT_PERSONAL, "group": NOT_PERSONAL, "email": CONTACT, "name": IDENTITY, "language": CONTACT,
+        "added_by": LINK, "added_at": ACTIVITY, "removed_by": LINK, "removed_at": ACTIVITY,
+    },
     # Who received a summary by e-mail (members, or addresses configured for the national summary).
     "reporting.summarydelivery": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "user": LINK, "email": CONTACT, "language": CONTACT,

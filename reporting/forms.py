@@ -82,3 +82,10 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Shown on the new version and in its files."))
+
+
+class RecipientForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    name = forms.CharField(label=_("Name or organisation"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi",
+                                 help_text=_("The language of the e-mail."))

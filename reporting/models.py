@@ -217,6 +217,37 @@ class SummaryDelivery(models.Model):
         return f"{self.report} → {self.email} ({self.status})"
 
 
+class SummaryRecipient(models.Model):
+    """An address outside the group's members that also receives the group's approved summaries (e.g. TEM's
+    registry for the national summary), kept by the group's coordinators. Never deleted: a removal is dated
+    and attributed, so the list keeps its history."""
+
+    group = models.ForeignKey("governance.SteeringGroup", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("steering group"))
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name or organisation"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="fi")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("added by"))
+    added_at = models.DateTimeField(_("added"))
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("removed by"))
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summary recipient")
+        verbose_name_plural = _("summary recipients")
+        ordering = ["group", "email", "-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "email"], condition=Q(removed_at__isnull=True),
+                                    name="%(app_label)s_%(class)s_unique_active",
+                                    violation_error_message=_("This address is on the list already.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.email}"
+
+
 class OperationsList(models.Model):
     """A published edition of the public list of operations (Regulation (EU) 2021/1060, Article 49(3)): the
     rows as they were published, so that the page and the files say the same thing until the next edition.

@@ -36,7 +36,7 @@ from portfolio.selectors import (
 )
 
 from .choices import Audience, ReportStatus
-from .models import SummaryReport
+from .models import SummaryRecipient, SummaryReport
 from .periods import FIRST_YEAR, Period
 
 if TYPE_CHECKING:
@@ -389,6 +389,10 @@ def summary_audience(report: SummaryReport) -> list[Recipient]:
         seats = seats.filter(group__kind=GroupKind.NATIONAL)
     recipients = [Recipient(email=seat.user.email, language=_language_or_default(seat.language), user=seat.user)
                   for seat in seats.order_by("user__email", "pk")]
+    group = audience_group(report)
+    if group is not None:
+        recipients += [Recipient(email=r.email, language=_language_or_default(r.language))
+                       for r in SummaryRecipient.objects.filter(group=group, removed_at__isnull=True).order_by("email")]
     if report.audience == Audience.NATIONAL:
         recipients += configured_national_recipients()
     seen: set[str] = set()
@@ -398,6 +402,24 @@ def summary_audience(report: SummaryReport) -> list[Recipient]:
             seen.add(recipient.email.lower())
             unique.append(recipient)
     return unique
+
+
+def audience_group(report: SummaryReport) -> Any:
+    """The steering group a summary is for: the agreement's, or the national steering group."""
+    from governance.choices import GroupKind
+    from governance.models import SteeringGroup
+
+    groups = SteeringGroup.objects.order_by("pk")
+    if report.audience == Audience.STEERING:
+        return groups.filter(kind=GroupKind.REGIONAL, agreement_id=report.agreement_id).first()  # type: ignore[misc]  # set for steering
+    return groups.filter(kind=GroupKind.NATIONAL).first()
+
+
+def recipient_list(*, group: Any) -> dict[str, Any]:
+    """A group's additional recipients: those on the list now, and those removed (the list's history)."""
+    rows = SummaryRecipient.objects.filter(group=group).select_related("added_by", "removed_by")
+    return {"active": list(rows.filter(removed_at__isnull=True).order_by("email")),
+            "removed": list(rows.filter(removed_at__isnull=False).order_by("-removed_at", "email"))}
 
 
 def summary_reviewers(report: SummaryReport) -> list[Any]:

@@ -23,7 +23,14 @@ from portfolio.choices import SecurityEventKind
 from portfolio.models import Agreement
 
 from .choices import Audience, DeliveryStatus, ReportStatus, ReviewAction, ReviewStatus
-from .models import REPORT_FORMATS, ReportDownload, SummaryDelivery, SummaryReport, SummaryReviewEvent
+from .models import (
+    REPORT_FORMATS,
+    ReportDownload,
+    SummaryDelivery,
+    SummaryRecipient,
+    SummaryReport,
+    SummaryReviewEvent,
+)
 from .periods import Period, period_parse
 
 if TYPE_CHECKING:
@@ -680,3 +687,48 @@ def summary_review_reminders_send(*, now: dt.datetime | None = None) -> list[int
         summary_review_notify(report_id=report_id, reminder=True)
         reminded.append(report_id)
     return reminded
+
+
+# --- the groups' additional recipients ------------------------------------------------------------------------
+
+def _deny_recipients(user: Any, group: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_manage_recipients
+
+    if not can_manage_recipients(user, group):
+        raise PermissionDenied(_("Only those who approve the group's summaries keep its list of recipients."))
+
+
+def summary_recipient_add(*, group: Any, email: str, user: User, name: str = "",
+                          language: str = "fi") -> SummaryRecipient:
+    """Put an address on a group's list of additional summary recipients (from the next approval on)."""
+    from django.core.validators import validate_email
+
+    _deny_recipients(user, group)
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
+    with transaction.atomic():
+        if SummaryRecipient.objects.select_for_update().filter(group=group, email__iexact=email,
+                                                                removed_at__isnull=True).exists():
+            raise ValidationError({"email": _("This address is on the list already.")})
+        return SummaryRecipient.objects.create(group=group, email=email, name=name.strip()[:200], language=language,
+                                               added_by=user, added_at=timezone.now())
+
+
+def summary_recipient_remove(*, recipient: SummaryRecipient, user: User) -> SummaryRecipient:
+    """Take an address off the list; the row stays, dated and attributed, as the list's history."""
+    _deny_recipients(user, recipient.group)
+    with transaction.atomic():
+        locked = SummaryRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if locked.removed_at is not None:
+            raise ValidationError(_("This address was removed already."), code="removed")
+        locked.removed_at = timezone.now()
+        locked.removed_by = user
+        locked.save(update_fields=["removed_at", "removed_by"])
+    return locked

@@ -26,12 +26,12 @@ from portfolio.roles import Role, has_role, is_project_contact_only
 
 from .choices import ReportStatus
 from .filters import SummaryReportFilter
-from .forms import CorrectionForm, NarrativeForm, SummaryRequestForm
-from .models import REPORT_FORMATS, SummaryDelivery, SummaryReport
-from .permissions import can_request_any_summary, can_review_summary, can_view_reports
+from .forms import CorrectionForm, NarrativeForm, RecipientForm, SummaryRequestForm
+from .models import REPORT_FORMATS, SummaryDelivery, SummaryRecipient, SummaryReport
+from .permissions import can_manage_recipients, can_request_any_summary, can_review_summary, can_view_reports
 from .rendering import CONTENT_TYPES
 from .rendering.html import summary_html
-from .selectors import dashboard_reports, report_list, summary_review
+from .selectors import audience_group, dashboard_reports, recipient_list, report_list, summary_review
 from .services import (
     MAX_PENDING_PER_USER,
     QueueUnavailable,
@@ -40,6 +40,8 @@ from .services import (
     summary_correct,
     summary_delivery_retry,
     summary_narrative_save,
+    summary_recipient_add,
+    summary_recipient_remove,
     summary_request,
 )
 
@@ -174,6 +176,9 @@ def _detail(request: HttpRequest, report: SummaryReport, *, narrative_form: Narr
     can_review = can_review_summary(request.user, report)
     context: dict[str, Any] = {"report": report, "formats": REPORT_FORMATS, "can_review": can_review,
                                "review": summary_review(report=report), "review_error": review_error}
+    group = audience_group(report) if can_review else None
+    if group is not None and can_manage_recipients(request.user, group):
+        context["recipients_group"] = group
     if report.status == ReportStatus.DONE and report.snapshot:
         context["summary"] = summary_html(report.snapshot, report.language)
     if can_review and report.status == ReportStatus.DONE:
@@ -303,3 +308,58 @@ def download(request: HttpRequest, pk: int, file_format: str) -> FileResponse:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- a group's additional recipients ------------------------------------------------------------------------
+
+def _managed_group(request: HttpRequest, pk: int) -> Any:
+    from governance.models import SteeringGroup
+
+    _require_reports(request)
+    group = get_object_or_404(SteeringGroup.objects.visible_to(request.user), pk=pk)
+    if not can_manage_recipients(request.user, group):
+        raise PermissionDenied
+    return group
+
+
+def _recipients_page(request: HttpRequest, group: Any, form: RecipientForm | None = None,
+                     status: int = 200) -> HttpResponse:
+    return render(request, "reporting/recipients.html", {"group": group, "form": form or RecipientForm(),
+                                                         "recipients": recipient_list(group=group)}, status=status)
+
+
+@login_required
+@require_GET
+def recipients(request: HttpRequest, pk: int) -> HttpResponse:
+    return _recipients_page(request, _managed_group(request, pk))
+
+
+@login_required
+@require_POST
+def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _managed_group(request, pk)
+    form = RecipientForm(request.POST)
+    if form.is_valid():
+        try:
+            recipient = summary_recipient_add(group=group, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("%(email)s receives the group's approved summaries from now on.")
+                             % {"email": recipient.email})
+            return redirect("reporting:recipients", pk=group.pk)
+    return _recipients_page(request, group, form, status=400)
+
+
+@login_required
+@require_POST
+def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    group = _managed_group(request, pk)
+    recipient = get_object_or_404(SummaryRecipient, pk=recipient_pk, group=group)
+    try:
+        summary_recipient_remove(recipient=recipient, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(email)s was taken off the list.") % {"email": recipient.email})
+    return redirect("reporting:recipients", pk=group.pk)
