@@ -98,3 +98,24 @@ def test_coordinator_writes_the_narrative_and_approves(page, live_server, login,
         assert page.locator("#deliveries table caption").count() == 1
     axe(page, "summary-review-approved")
     screenshot(page, "summary-review-approved-fi-1366")
+
+
+def test_recipients_page_passes_axe_and_fits(page, live_server, login, axe, screenshot, summary):
+    from reporting.selectors import audience_group
+
+    group = audience_group(summary)
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    page.click(f"a[href='/reports/recipients/{group.pk}/']")
+    page.fill("#id_email", "ei-osoite")
+    page.click("form[action$='/add/'] button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    axe(page, "summary-recipients-error")
+    page.fill("#id_email", "kirjaamo@example.fi")
+    page.click("form[action$='/add/'] button[type=submit]")
+    page.wait_for_selector("text=kirjaamo@example.fi")
+    axe(page, "summary-recipients")
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot(page, "summary-recipients-fi-390")
+    assert _fits(page, 390) == []
