@@ -359,3 +359,12 @@ def test_a_summary_without_its_snapshot_cannot_take_a_narrative(agreement, coord
     with pytest.raises(ValidationError) as exc:
         narrative(report, coordinator)
     assert exc.value.code == "not_compiled"
+
+
+def test_the_email_is_plain_text_not_html_escaped(agreement, coordinator, django_capture_on_commit_callbacks):
+    members(agreement, ("anna@example.fi", "fi"))
+    report = narrative(compiled(agreement), coordinator, key_messages='Kaupungit & TEM: "yhteinen" <linja>.')
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        summary_approve(report=report, user=coordinator)
+    assert 'Kaupungit & TEM: "yhteinen" <linja>.' in mail.outbox[0].body
