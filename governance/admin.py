@@ -50,7 +50,7 @@ class SteeringGroupAdmin(TranslationAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "group", "role", "substitute_for", "term_start", "term_end"]
+    list_display = ["user", "group", "role", "substitute_for", "term_start", "term_end", "language"]
     list_filter = ["group", "role"]
     search_fields = ["user__username", "user__last_name"]
 

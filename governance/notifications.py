@@ -117,15 +117,15 @@ SWEEP_GRACE = dt.timedelta(seconds=60)
 SENT_RETENTION = dt.timedelta(days=30)
 
 
-def _job_name(task_name: str) -> str:
-    """Governance's own tasks by their short name; an app above governance (followup) names its task in full
-    ("followup.progress_report_returned_notify_task") and uses the same outbox."""
+def _qualified(task_name: str) -> str:
+    """A governance task by its short name, or any app's task by its full declared name ("app.name_task"):
+    the apps to the right (reporting) use the same outbox for their own e-mails."""
     return task_name if "." in task_name else f"governance.{task_name}"
 
 
 def outbox_add(*, task_name: str, object_id: int) -> int:
     """Record a notification task to send, in the caller's transaction. Returns the entry's id."""
-    if not has_job(_job_name(task_name)):
+    if not has_job(_qualified(task_name)):
         raise ValueError(f"unknown notification task {task_name!r}")
     return NotificationOutbox.objects.create(task_name=task_name, object_id=object_id).pk
 
@@ -139,7 +139,7 @@ def outbox_send(*, entry_id: int) -> bool:
         if entry is None:
             return True
         try:
-            job(_job_name(entry.task_name)).delay(entry.object_id)
+            job(_qualified(entry.task_name)).delay(entry.object_id)
         except BROKER_ERRORS as exc:
             logger.warning("notification %s(%s): the broker refused it (%s); the sweep sends it later",
                            entry.task_name, entry.object_id, exc)

@@ -43,6 +43,8 @@ def static_only_url_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, An
 def minutes_html(*, meeting: Meeting, user: Any) -> str:
     context = selectors.meeting_detail(meeting=meeting, user=user)
     context["generated_at"] = timezone.now()
+    # Items that name a portal page (an approved summary) show its address: a PDF is read outside the portal.
+    context["base_url"] = str(getattr(settings, "PORTAL_BASE_URL", "")).rstrip("/")
     return render_to_string("governance/minutes_pdf.html", context)
 
 

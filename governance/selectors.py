@@ -79,6 +79,15 @@ def next_meeting(*, agreement: Agreement | None, user: AnyUser) -> Meeting | Non
             .select_related("group").first())
 
 
+def next_open_meeting(group: SteeringGroup | int) -> Meeting | None:
+    """The group's next meeting whose agenda can still take items (planned or agenda published, not yet
+    started): where an information item for the group goes."""
+    group_id = getattr(group, "pk", group)
+    return (Meeting.objects.filter(group_id=group_id, starts_at__gte=timezone.now(),
+                                   status__in=[MeetingStatus.PLANNED, MeetingStatus.AGENDA_PUBLISHED])
+            .order_by("starts_at", "pk").first())
+
+
 def _effects(proposals: list[Proposal]) -> dict[int, dict[str, Any]]:
     """Funding effects of several proposals, with one funding summary per agreement."""
     from funding.selectors import funding_summary

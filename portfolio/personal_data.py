@@ -105,7 +105,7 @@ REGISTER: Register = {
     # --- governance
     "governance.membership": {
         "id": NOT_PERSONAL, "group": NOT_PERSONAL, "user": LINK, "role": IDENTITY, "organisation": IDENTITY,
-        "substitute_for": LINK, "term_start": ACTIVITY, "term_end": ACTIVITY,
+        "substitute_for": LINK, "term_start": ACTIVITY, "term_end": ACTIVITY, "language": CONTACT,
     },
     "governance.meeting": {
         "id": NOT_PERSONAL, "group": NOT_PERSONAL, "title": NOT_PERSONAL, "starts_at": NOT_PERSONAL,
@@ -150,7 +150,25 @@ REGISTER: Register = {
         "data_version": NOT_PERSONAL, "snapshot": NOT_PERSONAL, "pdf_file": NOT_PERSONAL,
         "xlsx_file": NOT_PERSONAL, "csv_file": NOT_PERSONAL, "json_file": NOT_PERSONAL, "requested_by": LINK,
         "rerun": NOT_PERSONAL, "created_at": ACTIVITY, "started_at": NOT_PERSONAL, "completed_at": NOT_PERSONAL,
-    "enqueued_at": NOT_PERSONAL, },
+    "enqueued_at": NOT_PERSONAL,
+        # The review (issue 18): the coordinator's narrative may mention people; who approved and when.
+        "review_status": NOT_PERSONAL, "key_messages": FREE_TEXT, "risks": FREE_TEXT, "asks": FREE_TEXT,
+        "narrative_updated_at": ACTIVITY, "narrative_updated_by": LINK, "approved_at": ACTIVITY,
+        "approved_by": LINK, "sent_at": NOT_PERSONAL, "correction_of": NOT_PERSONAL, "correction_reason": FREE_TEXT,
+        "review_reminded_at": NOT_PERSONAL,
+    },
+    "reporting.summaryreviewevent": {
+        "id": NOT_PERSONAL, "report": NOT_PERSONAL, "action": ACTIVITY, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
+    },
+    "reporting.summaryrecipient": {
+        "id": NOT_PERSONAL, "group": NOT_PERSONAL, "email": CONTACT, "name": IDENTITY, "language": CONTACT,
+        "added_by": LINK, "added_at": ACTIVITY, "removed_by": LINK, "removed_at": ACTIVITY,
+    },
+    # Who received a summary by e-mail (members, or addresses configured for the national summary).
+    "reporting.summarydelivery": {
+        "id": NOT_PERSONAL, "report": NOT_PERSONAL, "user": LINK, "email": CONTACT, "language": CONTACT,
+        "status": ACTIVITY, "error": FREE_TEXT, "attempts": NOT_PERSONAL, "queued_at": ACTIVITY, "sent_at": ACTIVITY,
+    },
     # The public list of operations: organisations and projects only (tests/test_open_data.py checks the columns).
     "reporting.operationslist": {"id": NOT_PERSONAL, "published_at": NOT_PERSONAL, "rows": NOT_PERSONAL,
                                  "row_count": NOT_PERSONAL},

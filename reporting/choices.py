@@ -14,3 +14,29 @@ class ReportStatus(models.TextChoices):
     RENDERING = "rendering", _("Rendering")
     DONE = "done", pgettext_lazy("report status", "Done")
     FAILED = "failed", _("Failed")
+
+
+class ReviewStatus(models.TextChoices):
+    """Where a compiled summary is on its way to its readers (issue 18)."""
+
+    DRAFT = "draft", pgettext_lazy("summary review status", "Draft")
+    APPROVED = "approved", pgettext_lazy("summary review status", "Approved")
+    SENT = "sent", pgettext_lazy("summary review status", "Sent")
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("delivery status", "Queued")
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
+    FAILED = "failed", pgettext_lazy("delivery status", "Failed")
+
+
+class ReviewAction(models.TextChoices):
+    COMPILED = "compiled", _("Compiled as a draft")
+    NARRATIVE = "narrative", _("Narrative saved")
+    APPROVED = "approved", _("Approved")
+    SENT = "sent", _("Sent to every recipient")
+    CORRECTED = "corrected", _("Correction started as a new version")
+    NOTIFIED = "notified", _("Coordinators told that the draft awaits review")
+    REMINDED = "reminded", _("Coordinators reminded of the draft")
+    AGENDA = "agenda", _("Added to the meeting agenda")
+    RETRIED = "retried", _("Delivery retried")

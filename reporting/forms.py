@@ -59,3 +59,33 @@ class SummaryRequestForm(forms.Form):
         elif audience and not can_request_summary(self.user, audience=audience, agreement=agreement):
             raise ValidationError(_("You may not compile this summary."), code="permission")
         return data
+
+
+class NarrativeForm(forms.Form):
+    """The coordinator's narrative of a draft summary, typed in the summary's language."""
+
+    key_messages = forms.CharField(label=_("Key messages"), required=False, max_length=5000,
+                                   widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text=_("Needed before approval. The main points for the readers."))
+    risks = forms.CharField(label=_("Risks"), required=False, max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    asks = forms.CharField(label=_("For the group to note or decide"), required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, language: str = "fi", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["lang"] = language  # what is typed is in the summary's language
+
+
+class CorrectionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Shown on the new version and in its files."))
+
+
+class RecipientForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    name = forms.CharField(label=_("Name or organisation"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi",
+                                 help_text=_("The language of the e-mail."))

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Audience, ReportStatus
+from .choices import Audience, DeliveryStatus, ReportStatus, ReviewAction, ReviewStatus
 from .querysets import SummaryReportQuerySet
 
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
@@ -51,6 +51,24 @@ class SummaryReport(models.Model):
         _("handed to the queue"), null=True, blank=True,
         help_text=_("When the broker took the compile job; empty while it has not (the recovery sweep sends it)."),
     )
+    # Review and delivery (issue 18): draft -> approved -> sent. The narrative is written by a coordinator in
+    # the summary's language; it is copied into the snapshot (so every file carries it) and frozen on approval.
+    review_status = models.CharField(_("review status"), max_length=10, choices=ReviewStatus.choices,
+                                     default=ReviewStatus.DRAFT)
+    key_messages = models.TextField(_("key messages"), blank=True)
+    risks = models.TextField(_("risks"), blank=True)
+    asks = models.TextField(_("for the group to note or decide"), blank=True)
+    narrative_updated_at = models.DateTimeField(_("narrative saved"), null=True, blank=True)
+    narrative_updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                             blank=True, related_name="+", verbose_name=_("narrative saved by"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approved by"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    correction_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="corrections", verbose_name=_("corrects version"))
+    correction_reason = models.TextField(_("reason for the correction"), blank=True)
+    review_reminded_at = models.DateTimeField(_("coordinators last told of the draft"), null=True, blank=True)
 
     objects = SummaryReportQuerySet.as_manager()
 
@@ -77,6 +95,17 @@ class SummaryReport(models.Model):
                 violation_error_message=_("A steering-group summary names its agreement; a national one does not."),
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="%(app_label)s_%(class)s_progress_range"),
+            models.CheckConstraint(
+                condition=Q(review_status=ReviewStatus.DRAFT)
+                | Q(approved_at__isnull=False, status=ReportStatus.DONE),
+                name="%(app_label)s_%(class)s_approved_is_compiled",
+                violation_error_message=_("Only a compiled summary can be approved, and it says when it was."),
+            ),
+            models.CheckConstraint(
+                condition=Q(correction_of__isnull=True) | ~Q(correction_reason=""),
+                name="%(app_label)s_%(class)s_correction_has_reason",
+                violation_error_message=_("A correction says why it was made."),
+            ),
             # Idempotency: one summary per audience, agreement, period, language and data version. Deliberate
             # re-runs and failed attempts are outside the key; a pending row (no data version yet) too.
             models.UniqueConstraint(
@@ -106,6 +135,15 @@ class SummaryReport(models.Model):
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
 
+    @property
+    def is_frozen(self) -> bool:
+        """Approved or sent: the narrative and the files no longer change (a correction is a new version)."""
+        return self.review_status != ReviewStatus.DRAFT
+
+    @property
+    def has_narrative(self) -> bool:
+        return bool(self.key_messages.strip() or self.risks.strip() or self.asks.strip())
+
     def file_for(self, file_format: str) -> models.fields.files.FieldFile | None:
         field = getattr(self, f"{file_format}_file", None) if file_format in REPORT_FORMATS else None
         return field if field else None
@@ -128,6 +166,86 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.file_format} {self.user}"
+
+
+class SummaryReviewEvent(models.Model):
+    """One step of a summary's review and delivery: who did what and when (the summary's history)."""
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.CASCADE, related_name="review_events",
+                               verbose_name=_("summary report"))
+    action = models.CharField(_("action"), max_length=10, choices=ReviewAction.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("summary review event")
+        verbose_name_plural = _("summary review events")
+        ordering = ["report", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.action}"
+
+
+class SummaryDelivery(models.Model):
+    """The e-mail of an approved summary to one recipient: queued, sent or failed with the reason."""
+
+    report = models.ForeignKey(SummaryReport, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("summary report"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("recipient"))
+    email = models.EmailField(_("e-mail address"))
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="fi")
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.QUEUED)
+    error = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    queued_at = models.DateTimeField(_("queued"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summary delivery")
+        verbose_name_plural = _("summary deliveries")
+        ordering = ["report", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "email"], name="%(app_label)s_%(class)s_unique_recipient",
+                                    violation_error_message=_("This summary goes to this address once.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.email} ({self.status})"
+
+
+class SummaryRecipient(models.Model):
+    """An address outside the group's members that also receives the group's approved summaries (e.g. TEM's
+    registry for the national summary), kept by the group's coordinators. Never deleted: a removal is dated
+    and attributed, so the list keeps its history."""
+
+    group = models.ForeignKey("governance.SteeringGroup", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("steering group"))
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name or organisation"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="fi")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("added by"))
+    added_at = models.DateTimeField(_("added"))
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("removed by"))
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("summary recipient")
+        verbose_name_plural = _("summary recipients")
+        ordering = ["group", "email", "-added_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "email"], condition=Q(removed_at__isnull=True),
+                                    name="%(app_label)s_%(class)s_unique_active",
+                                    violation_error_message=_("This address is on the list already.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.email}"
 
 
 class OperationsList(models.Model):

@@ -14,6 +14,7 @@ from .querysets import is_national_group_member
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+    from governance.models import SteeringGroup
     from portfolio.models import Agreement
 
     from .models import SummaryReport
@@ -44,6 +45,23 @@ def can_request_summary(user: AnyUser, *, audience: str, agreement: Agreement | 
     return False
 
 
+def can_review_summary(user: AnyUser, report: SummaryReport) -> bool:
+    """Write the narrative, approve, correct and retry deliveries (per object): a steering-group summary by
+    its agreement's coordinators (and superusers); the national summary, which has no agreement, by those
+    who compile it: ministry staff (and superusers)."""
+    if not can_download_report(user, report):
+        return False
+    return can_request_summary(user, audience=report.audience, agreement=report.agreement_id)
+
+
+def can_manage_recipients(user: AnyUser, group: SteeringGroup) -> bool:
+    """Keep a group's additional summary recipients: those who approve its summaries (the agreement's
+    coordinators; the ministry for the national steering group)."""
+    if group.agreement_id is None:
+        return can_request_summary(user, audience=Audience.NATIONAL, agreement=None)
+    return can_request_summary(user, audience=Audience.STEERING, agreement=group.agreement_id)
+
+
 def can_request_any_summary(user: AnyUser) -> bool:
     return bool(requestable_audiences(user))
 
@@ -61,5 +79,7 @@ def requestable_audiences(user: AnyUser) -> list[str]:
     return audiences
 
 
-__all__ = ["can_view_reports", "can_download_report", "can_request_summary", "can_request_any_summary",
+__all__ = ["can_view_reports", "can_download_report", "can_request_summary", "can_review_summary",
+           "can_manage_recipients",
+           "can_request_any_summary",
            "is_national_group_member", "requestable_audiences"]

@@ -11,9 +11,11 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -34,7 +36,7 @@ from portfolio.selectors import (
 )
 
 from .choices import Audience, ReportStatus
-from .models import SummaryReport
+from .models import SummaryRecipient, SummaryReport
 from .periods import FIRST_YEAR, Period
 
 if TYPE_CHECKING:
@@ -356,6 +358,104 @@ def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5)
         "running": running,
         "can_compile": can_request_any_summary(user),
         "has_more": visible.done().count() > len(latest),
+    }
+
+
+# --- the audience and the reviewers of a summary (issue 18) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    user: Any = None
+
+
+def _language_or_default(code: str | None) -> str:
+    return code if code in dict(settings.LANGUAGES) else "fi"
+
+
+def configured_national_recipients() -> list[Recipient]:
+    """REPORT_NATIONAL_RECIPIENTS: addresses outside the portal's groups who receive the national summary
+    (TEM's own list), each as "address" or "address:language" (fi, sv, en; Finnish when none is given)."""
+    recipients = []
+    for entry in getattr(settings, "REPORT_NATIONAL_RECIPIENTS", []) or []:
+        email, _sep, language = str(entry).strip().partition(":")
+        if email:
+            recipients.append(Recipient(email=email.strip(), language=_language_or_default(language.strip())))
+    return recipients
+
+
+def summary_audience(report: SummaryReport) -> list[Recipient]:
+    """Who receives an approved summary: the active members of the agreement's steering group, or of the
+    national steering group plus the configured national recipients. Each in the language of correspondence
+    of their seat (Finnish when unknown); an address once, inactive accounts and empty addresses left out."""
+    from governance.choices import GroupKind
+    from governance.models import Membership
+
+    seats = Membership.objects.active().filter(user__is_active=True).exclude(user__email="").select_related("user")
+    if report.audience == Audience.STEERING:
+        seats = seats.filter(group__kind=GroupKind.REGIONAL, group__agreement_id=report.agreement_id)
+    else:
+        seats = seats.filter(group__kind=GroupKind.NATIONAL)
+    recipients = [Recipient(email=seat.user.email, language=_language_or_default(seat.language), user=seat.user)
+                  for seat in seats.order_by("user__email", "pk")]
+    group = audience_group(report)
+    if group is not None:
+        recipients += [Recipient(email=r.email, language=_language_or_default(r.language))
+                       for r in SummaryRecipient.objects.filter(group=group, removed_at__isnull=True).order_by("email")]
+    if report.audience == Audience.NATIONAL:
+        recipients += configured_national_recipients()
+    seen: set[str] = set()
+    unique = []
+    for recipient in recipients:
+        if recipient.email.lower() not in seen:
+            seen.add(recipient.email.lower())
+            unique.append(recipient)
+    return unique
+
+
+def audience_group(report: SummaryReport) -> Any:
+    """The steering group a summary is for: the agreement's, or the national steering group."""
+    from governance.choices import GroupKind
+    from governance.models import SteeringGroup
+
+    groups = SteeringGroup.objects.order_by("pk")
+    if report.audience == Audience.STEERING:
+        return groups.filter(kind=GroupKind.REGIONAL, agreement_id=report.agreement_id).first()  # type: ignore[misc]  # set for steering
+    return groups.filter(kind=GroupKind.NATIONAL).first()
+
+
+def recipient_list(*, group: Any) -> dict[str, Any]:
+    """A group's additional recipients: those on the list now, and those removed (the list's history)."""
+    rows = SummaryRecipient.objects.filter(group=group).select_related("added_by", "removed_by")
+    return {"active": list(rows.filter(removed_at__isnull=True).order_by("email")),
+            "removed": list(rows.filter(removed_at__isnull=False).order_by("-removed_at", "email"))}
+
+
+def summary_reviewers(report: SummaryReport) -> list[Any]:
+    """Who reviews and approves a summary (see permissions.can_review_summary): the coordinators of its
+    agreement, or the ministry staff for the national summary. Active accounts with an address."""
+    from django.contrib.auth import get_user_model
+
+    from portfolio.models import AgreementAccess
+    from portfolio.roles import Role
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    if report.audience == Audience.STEERING:
+        access = AgreementAccess.objects.filter(agreement_id=report.agreement_id)  # type: ignore[misc]  # set
+        users = users.filter(groups__name=Role.COORDINATOR, pk__in=access.values("user_id"))
+    else:
+        users = users.filter(groups__name=Role.MINISTRY)
+    return list(users.distinct().order_by("email"))
+
+
+def summary_review(*, report: SummaryReport) -> dict[str, Any]:
+    """What the summary page shows of the review: the history, the deliveries and the corrections."""
+    return {
+        "events": list(report.review_events.select_related("by").order_by("at", "pk")),
+        "deliveries": list(report.deliveries.order_by("email")),
+        "corrections": list(report.corrections.order_by("version")),
+        "correction_of": report.correction_of,
     }
 
 

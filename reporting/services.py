@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.celery import BROKER_ERRORS
@@ -22,8 +22,15 @@ from portfolio.audit import security_event_record
 from portfolio.choices import SecurityEventKind
 from portfolio.models import Agreement
 
-from .choices import Audience, ReportStatus
-from .models import REPORT_FORMATS, ReportDownload, SummaryReport
+from .choices import Audience, DeliveryStatus, ReportStatus, ReviewAction, ReviewStatus
+from .models import (
+    REPORT_FORMATS,
+    ReportDownload,
+    SummaryDelivery,
+    SummaryRecipient,
+    SummaryReport,
+    SummaryReviewEvent,
+)
 from .periods import Period, period_parse
 
 if TYPE_CHECKING:
@@ -285,6 +292,10 @@ def summary_compile(*, report_id: int, last_attempt: bool = True) -> SummaryRepo
             locked.error = ""
             locked.completed_at = compiled_at_of(snapshot)
             locked.save()
+            _event(locked, ReviewAction.COMPILED, user=locked.requested_by, at=locked.completed_at)
+            if locked.requested_by_id is None and locked.review_status == ReviewStatus.DRAFT:
+                # A scheduled summary: nobody asked for it, so its reviewers are told it is waiting.
+                _outbox("reporting.summary_review_notify_task", locked.pk)
         logger.info("summary %s compiled (%s %s v%s)", locked.pk, locked.audience, locked.period, locked.version)
         return locked
     except TRANSIENT_ERRORS as exc:
@@ -339,7 +350,22 @@ def _compile_snapshot(report: SummaryReport) -> dict[str, Any]:
         "data_version": data_version,
         "data": data,
         "changes": summary_changes(data, previous),
+        **_review_parts(report),
     }
+
+
+def _review_parts(report: SummaryReport) -> dict[str, Any]:
+    """The parts of a snapshot that come from the review: the coordinator's narrative and, for a correction,
+    the version it corrects and why. Absent when empty, so an unreviewed snapshot is as before."""
+    parts: dict[str, Any] = {}
+    if report.has_narrative:
+        parts["narrative"] = {"key_messages": report.key_messages.strip(), "risks": report.risks.strip(),
+                              "asks": report.asks.strip()}
+    if report.correction_of_id is not None:
+        corrected = SummaryReport.objects.filter(pk=report.correction_of_id).values("version").first()
+        parts["correction"] = {"of_version": corrected["version"] if corrected else None,
+                               "reason": report.correction_reason}
+    return parts
 
 
 def compiled_at_of(snapshot: dict[str, Any]) -> dt.datetime:
@@ -385,3 +411,324 @@ def report_download_log(*, report: SummaryReport, user: User | AnonymousUser,
     security_event_record(kind=SecurityEventKind.DOWNLOAD, request=request, user=user, obj=report,
                           detail={"format": file_format})
     return download
+
+
+# --- review: narrative, approval, correction (issue 18) -------------------------------------------------------
+
+def _event(report: SummaryReport, action: str, *, user: Any = None, note: str = "",
+           at: dt.datetime | None = None) -> SummaryReviewEvent:
+    return SummaryReviewEvent.objects.create(report=report, action=action, note=note, at=at or timezone.now(),
+                                             by=user if user is not None and user.is_authenticated else None)
+
+
+def _outbox(task_name: str, object_id: int) -> None:
+    """The governance outbox: the e-mail task is written in this transaction and sent after its commit; the
+    outbox sweep sends it later if the broker refused it then."""
+    from governance.notifications import outbox_add, outbox_send
+
+    entry_id = outbox_add(task_name=task_name, object_id=object_id)
+    transaction.on_commit(lambda: outbox_send(entry_id=entry_id))
+
+
+def _deny_review(user: Any, report: SummaryReport) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_review_summary
+
+    if not can_review_summary(user, report):
+        raise PermissionDenied(_("Only the coordinators of the summary's agreement may do this."))
+
+
+def _require_draft(report: SummaryReport) -> None:
+    if report.status != ReportStatus.DONE or not report.snapshot:
+        raise ValidationError(_("The summary has not been compiled yet."), code="not_compiled")
+    if report.is_frozen:
+        raise ValidationError(_("The summary is approved and frozen; a correction is a new version."),
+                              code="frozen")
+
+
+NARRATIVE_MAX = 5000
+
+
+def summary_narrative_save(*, report: SummaryReport, user: User, key_messages: str, risks: str,
+                           asks: str) -> SummaryReport:
+    """Save the coordinator's narrative on a draft and render every file again with it (from the same data
+    snapshot: only the narrative changes). Refused on an approved summary."""
+    texts = {"key_messages": key_messages.strip(), "risks": risks.strip(), "asks": asks.strip()}
+    errors = {name: _("At most %(n)s characters.") % {"n": NARRATIVE_MAX}
+              for name, text in texts.items() if len(text) > NARRATIVE_MAX}
+    if errors:
+        raise ValidationError(errors)
+    _deny_review(user, report)
+    report = SummaryReport.objects.get(pk=report.pk)
+    _require_draft(report)
+    snapshot = dict(report.snapshot or {})
+    snapshot.pop("narrative", None)
+    if any(texts.values()):
+        snapshot["narrative"] = texts
+    # Rendering takes seconds (the PDF): done before the write transaction, checked again inside it.
+    from .rendering import render_all
+
+    files = render_all(snapshot, report.language)
+    seen = report.narrative_updated_at
+    written: list[str] = []
+    old_names: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = SummaryReport.objects.select_for_update().get(pk=report.pk)
+            _require_draft(locked)
+            if locked.narrative_updated_at != seen:
+                raise ValidationError(_("Someone else saved the narrative meanwhile; open the summary again."),
+                                      code="conflict")
+            for fmt in REPORT_FORMATS:
+                field = getattr(locked, f"{fmt}_file")
+                if field:
+                    old_names.append(field.name)
+                field.save(_file_name(locked, fmt), ContentFile(files[fmt]), save=False)
+                written.append(field.name)
+            locked.snapshot = snapshot
+            for name, text in texts.items():
+                setattr(locked, name, text)
+            locked.narrative_updated_at = timezone.now()
+            locked.narrative_updated_by = user
+            locked.save()
+            _event(locked, ReviewAction.NARRATIVE, user=user)
+    except BaseException:
+        _discard(written)
+        raise
+    transaction.on_commit(partial(_discard, old_names))
+    return locked
+
+
+def summary_approve(*, report: SummaryReport, user: User) -> SummaryReport:
+    """Draft → approved, by a coordinator of the agreement (the ministry for the national summary). The
+    summary is frozen from now on; its delivery to the audience is queued in the same transaction (one
+    e-mail task per recipient, through the outbox) and a steering-group summary is put on the group's next
+    meeting agenda as an information item."""
+    _deny_review(user, report)
+    with transaction.atomic():
+        locked = SummaryReport.objects.select_for_update().select_related("agreement").get(pk=report.pk)
+        _require_draft(locked)
+        if not locked.key_messages.strip():
+            raise ValidationError({"key_messages": _("Write the key messages before approving the summary.")})
+        now = timezone.now()
+        locked.review_status = ReviewStatus.APPROVED
+        locked.approved_at = now
+        locked.approved_by = user
+        locked.save(update_fields=["review_status", "approved_at", "approved_by"])
+        _event(locked, ReviewAction.APPROVED, user=user, at=now)
+        deliveries = _deliveries_create(locked, now=now)
+        if not deliveries:
+            _event(locked, ReviewAction.APPROVED, user=user, at=now,
+                   note=_("Nobody to send it to: the audience has no members with an e-mail address."))
+        if locked.audience == Audience.STEERING:
+            _agenda_add(locked, user=user)
+    return locked
+
+
+def _deliveries_create(report: SummaryReport, *, now: dt.datetime) -> list[SummaryDelivery]:
+    from .selectors import summary_audience
+
+    deliveries = [SummaryDelivery.objects.create(report=report, user=r.user, email=r.email, language=r.language,
+                                                 queued_at=now) for r in summary_audience(report)]
+    for delivery in deliveries:
+        _outbox("reporting.summary_delivery_send_task", delivery.pk)
+    return deliveries
+
+
+def _agenda_add(report: SummaryReport, *, user: User) -> None:
+    """The approved summary as an information item on the next meeting of the agreement's steering group.
+    Without an open meeting nothing is added (the history says so)."""
+    from django.core.exceptions import PermissionDenied
+
+    from governance.selectors import next_open_meeting, regional_group
+    from governance.services import meeting_add_item
+
+    group = regional_group(report.agreement_id)
+    meeting = next_open_meeting(group) if group is not None else None
+    if meeting is None:
+        _event(report, ReviewAction.AGENDA, user=user,
+               note=_("No planned meeting of the steering group: add the summary to the agenda when one is."))
+        return
+    with translation.override(report.language):
+        title = _("For information: summary %(period)s, version %(version)s") % {
+            "period": report.period, "version": report.version}
+        description = report.key_messages.strip()
+    try:
+        meeting_add_item(meeting=meeting, title=title, description=description, link=report.get_absolute_url(),
+                         user=user)
+    except (PermissionDenied, ValidationError) as exc:
+        _event(report, ReviewAction.AGENDA, user=user,
+               note=_("Not added to the agenda of %(meeting)s: %(reason)s") % {"meeting": meeting, "reason": exc})
+        return
+    _event(report, ReviewAction.AGENDA, user=user, note=str(meeting))
+
+
+def summary_correct(*, report: SummaryReport, user: User, reason: str) -> SummaryReport:
+    """Start a correction of an approved (or sent) summary: a new version, compiled again as a draft, that
+    says which version it corrects and why, with the narrative of the corrected one to edit. The approved
+    version stays as it was."""
+    _deny_review(user, report)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the summary is corrected.")})
+    report = SummaryReport.objects.get(pk=report.pk)
+    if not report.is_frozen:
+        raise ValidationError(_("A draft is corrected by editing it; only an approved summary needs a new "
+                                "version."), code="not_frozen")
+    with transaction.atomic():
+        new = summary_request(audience=report.audience, period=report.period, agreement=report.agreement_id,
+                              language=report.language, user=user, rerun=True)
+        SummaryReport.objects.filter(pk=new.pk).update(
+            correction_of=report, correction_reason=reason.strip(), key_messages=report.key_messages,
+            risks=report.risks, asks=report.asks)
+        new.refresh_from_db()
+        _event(report, ReviewAction.CORRECTED, user=user, note=reason.strip())
+    return new
+
+
+# --- delivery -------------------------------------------------------------------------------------------------
+
+class TransientDeliveryError(Exception):
+    """A failure of the mail server worth retrying."""
+
+
+def summary_delivery_send(*, delivery_id: int, last_attempt: bool = True) -> SummaryDelivery | None:
+    """Send one recipient's e-mail of an approved summary (idempotent: a sent delivery is not sent again).
+    A refused address fails at once with the reason; a transient error is retried by the task (raised)
+    unless this is the last attempt. When every delivery of the summary is sent, it becomes "sent"."""
+    import smtplib
+
+    from .notifications import summary_delivery_message
+
+    with transaction.atomic():
+        delivery = (SummaryDelivery.objects.select_for_update().select_related("report__agreement")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status == DeliveryStatus.SENT:
+            return delivery
+        SummaryDelivery.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts + 1)
+    try:
+        summary_delivery_message(delivery).send(fail_silently=False)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, ValueError) as exc:
+        _delivery_failed(delivery.pk, _describe(exc))
+        return SummaryDelivery.objects.get(pk=delivery.pk)
+    except (smtplib.SMTPException, OSError) as exc:
+        if last_attempt:
+            _delivery_failed(delivery.pk, _("Failed after retries: %(error)s") % {"error": _describe(exc)})
+            return SummaryDelivery.objects.get(pk=delivery.pk)
+        SummaryDelivery.objects.filter(pk=delivery.pk).update(
+            error=_("Temporary error, trying again: %(error)s") % {"error": _describe(exc)})
+        raise TransientDeliveryError(str(exc)) from exc
+    now = timezone.now()
+    with transaction.atomic():
+        SummaryDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT, sent_at=now, error="")
+        report = SummaryReport.objects.select_for_update().get(pk=delivery.report_id)
+        if (report.review_status == ReviewStatus.APPROVED
+                and not report.deliveries.exclude(status=DeliveryStatus.SENT).exists()):
+            report.review_status = ReviewStatus.SENT
+            report.sent_at = now
+            report.save(update_fields=["review_status", "sent_at"])
+            _event(report, ReviewAction.SENT, at=now)
+    return SummaryDelivery.objects.get(pk=delivery.pk)
+
+
+def _delivery_failed(delivery_id: int, reason: str) -> None:
+    logger.warning("summary delivery %s failed: %s", delivery_id, reason)
+    SummaryDelivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, error=reason[:2000])
+
+
+def summary_delivery_retry(*, delivery: SummaryDelivery, user: User) -> SummaryDelivery:
+    """Send a failed delivery again (queued anew through the outbox)."""
+    _deny_review(user, delivery.report)
+    with transaction.atomic():
+        locked = SummaryDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            raise ValidationError(_("Only a failed delivery can be retried."), code="not_failed")
+        locked.status = DeliveryStatus.QUEUED
+        locked.error = ""
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "error", "queued_at"])
+        _event(locked.report, ReviewAction.RETRIED, user=user, note=locked.email)
+        _outbox("reporting.summary_delivery_send_task", locked.pk)
+    return locked
+
+
+# --- telling the reviewers ------------------------------------------------------------------------------------
+
+def review_reminder_days() -> int:
+    return int(getattr(settings, "REPORT_REVIEW_REMINDER_DAYS", 7))
+
+
+def summary_review_notify(*, report_id: int, reminder: bool = False) -> int:
+    """E-mail the summary's reviewers that its draft awaits review (or, as a reminder, still does). Returns
+    the number of messages; nothing when the summary is gone or no longer a draft."""
+    from .notifications import summary_review_send
+
+    report = SummaryReport.objects.select_related("agreement").filter(pk=report_id).first()
+    if report is None or report.review_status != ReviewStatus.DRAFT or report.status != ReportStatus.DONE:
+        return 0
+    sent = summary_review_send(report, reminder=reminder)
+    now = timezone.now()
+    SummaryReport.objects.filter(pk=report.pk).update(review_reminded_at=now)
+    # The count only: the page words it in the reader's language.
+    _event(report, ReviewAction.REMINDED if reminder else ReviewAction.NOTIFIED, at=now, note=str(sent))
+    return sent
+
+
+def summary_review_reminders_send(*, now: dt.datetime | None = None) -> list[int]:
+    """The daily beat task: remind the reviewers of every compiled draft that has waited the configured
+    number of days (REPORT_REVIEW_REMINDER_DAYS) since it was compiled or since they were last told."""
+    now = now or timezone.now()
+    due = now - dt.timedelta(days=review_reminder_days())
+    drafts = (SummaryReport.objects.done().filter(review_status=ReviewStatus.DRAFT, completed_at__lte=due)
+              .filter(Q(review_reminded_at__isnull=True) | Q(review_reminded_at__lte=due))
+              .order_by("pk").values_list("pk", flat=True))
+    reminded = []
+    for report_id in list(drafts):
+        summary_review_notify(report_id=report_id, reminder=True)
+        reminded.append(report_id)
+    return reminded
+
+
+# --- the groups' additional recipients ------------------------------------------------------------------------
+
+def _deny_recipients(user: Any, group: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_manage_recipients
+
+    if not can_manage_recipients(user, group):
+        raise PermissionDenied(_("Only those who approve the group's summaries keep its list of recipients."))
+
+
+def summary_recipient_add(*, group: Any, email: str, user: User, name: str = "",
+                          language: str = "fi") -> SummaryRecipient:
+    """Put an address on a group's list of additional summary recipients (from the next approval on)."""
+    from django.core.validators import validate_email
+
+    _deny_recipients(user, group)
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
+    with transaction.atomic():
+        if SummaryRecipient.objects.select_for_update().filter(group=group, email__iexact=email,
+                                                                removed_at__isnull=True).exists():
+            raise ValidationError({"email": _("This address is on the list already.")})
+        return SummaryRecipient.objects.create(group=group, email=email, name=name.strip()[:200], language=language,
+                                               added_by=user, added_at=timezone.now())
+
+
+def summary_recipient_remove(*, recipient: SummaryRecipient, user: User) -> SummaryRecipient:
+    """Take an address off the list; the row stays, dated and attributed, as the list's history."""
+    _deny_recipients(user, recipient.group)
+    with transaction.atomic():
+        locked = SummaryRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if locked.removed_at is not None:
+            raise ValidationError(_("This address was removed already."), code="removed")
+        locked.removed_at = timezone.now()
+        locked.removed_by = user
+        locked.save(update_fields=["removed_at", "removed_by"])
+    return locked

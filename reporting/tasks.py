@@ -9,7 +9,13 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .services import TRANSIENT_ERRORS, SummaryInProgress, summary_compile
+from .services import (
+    TRANSIENT_ERRORS,
+    SummaryInProgress,
+    TransientDeliveryError,
+    summary_compile,
+    summary_delivery_send,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,3 +108,51 @@ def portfolio_import_task(import_id: int, commit: bool) -> str | None:
     batch = import_run(import_id=import_id, commit=commit)
     logger.info("portfolio import %s: %s", import_id, batch.status if batch else "gone")
     return batch.status if batch else None
+
+
+DELIVERY_MAX_RETRIES = int(getattr(settings, "REPORT_DELIVERY_MAX_RETRIES", 5))
+
+
+@shared_task(
+    bind=True,
+    name="reporting.summary_delivery_send_task",
+    acks_late=True,
+    autoretry_for=(TransientDeliveryError,),
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=DELIVERY_MAX_RETRIES,
+)
+def summary_delivery_send_task(self: Any, delivery_id: int) -> str | None:
+    """E-mail an approved summary to one recipient. A refused address fails at once (logged, retryable from
+    the summary page); a mail-server error is retried with back-off, and fails on the last attempt. Run
+    eagerly (development, tests) it makes one attempt."""
+    last_attempt = self.request.is_eager or self.request.retries >= (self.max_retries or 0)
+    delivery = summary_delivery_send(delivery_id=delivery_id, last_attempt=last_attempt)
+    if delivery is None:
+        logger.info("summary delivery %s is gone; nothing to send", delivery_id)
+        return None
+    logger.info("summary delivery %s to %s: %s", delivery_id, delivery.email, delivery.status)
+    return delivery.status
+
+
+@shared_task(name="reporting.summary_review_notify_task", autoretry_for=(OSError,), retry_backoff=True,
+             max_retries=5, acks_late=True)
+def summary_review_notify_task(report_id: int) -> int:
+    """Tell the reviewers that a scheduled summary's draft awaits them."""
+    from .services import summary_review_notify
+
+    sent = summary_review_notify(report_id=report_id)
+    logger.info("summary %s awaits review: %s e-mails", report_id, sent)
+    return sent
+
+
+@shared_task(name="reporting.summary_review_reminders_send_task", acks_late=True)
+def summary_review_reminders_send_task() -> list[int]:
+    """The beat schedule's daily reminder of drafts that have waited REPORT_REVIEW_REMINDER_DAYS days."""
+    from .services import summary_review_reminders_send
+
+    reminded = summary_review_reminders_send()
+    if reminded:
+        logger.info("reminded the reviewers of %s draft summaries: %s", len(reminded), reminded)
+    return reminded

@@ -24,13 +24,26 @@ from portfolio.models import Agreement, Project
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
 from portfolio.roles import Role, has_role, is_project_contact_only
 
+from .choices import ReportStatus
 from .filters import SummaryReportFilter
-from .forms import SummaryRequestForm
-from .models import REPORT_FORMATS, SummaryReport
-from .permissions import can_request_any_summary, can_view_reports
+from .forms import CorrectionForm, NarrativeForm, RecipientForm, SummaryRequestForm
+from .models import REPORT_FORMATS, SummaryDelivery, SummaryRecipient, SummaryReport
+from .permissions import can_manage_recipients, can_request_any_summary, can_review_summary, can_view_reports
 from .rendering import CONTENT_TYPES
-from .selectors import dashboard_reports, report_list
-from .services import MAX_PENDING_PER_USER, QueueUnavailable, report_download_log, summary_request
+from .rendering.html import summary_html
+from .selectors import audience_group, dashboard_reports, recipient_list, report_list, summary_review
+from .services import (
+    MAX_PENDING_PER_USER,
+    QueueUnavailable,
+    report_download_log,
+    summary_approve,
+    summary_correct,
+    summary_delivery_retry,
+    summary_narrative_save,
+    summary_recipient_add,
+    summary_recipient_remove,
+    summary_request,
+)
 
 # --- the role dashboard (`/`) ------------------------------------------------------------------------------
 # The one page that combines every app (portfolio, funding, governance, reporting): it lives in the top
@@ -161,12 +174,114 @@ def _index_with_form(request: HttpRequest, form: SummaryRequestForm, *, status: 
                                                     "formats": REPORT_FORMATS}, status=status)
 
 
+def _detail(request: HttpRequest, report: SummaryReport, *, narrative_form: NarrativeForm | None = None,
+            correction_form: CorrectionForm | None = None, review_error: str = "", status: int = 200) -> HttpResponse:
+    """The summary page: its state, the summary itself as HTML (once compiled), and the review."""
+    can_review = can_review_summary(request.user, report)
+    context: dict[str, Any] = {"report": report, "formats": REPORT_FORMATS, "can_review": can_review,
+                               "review": summary_review(report=report), "review_error": review_error}
+    group = audience_group(report) if can_review else None
+    if group is not None and can_manage_recipients(request.user, group):
+        context["recipients_group"] = group
+    if report.status == ReportStatus.DONE and report.snapshot:
+        context["summary"] = summary_html(report.snapshot, report.language)
+    if can_review and report.status == ReportStatus.DONE:
+        if not report.is_frozen:
+            context["narrative_form"] = narrative_form or NarrativeForm(
+                initial={"key_messages": report.key_messages, "risks": report.risks, "asks": report.asks},
+                language=report.language)
+        else:
+            context["correction_form"] = correction_form or CorrectionForm()
+    return render(request, "reporting/detail.html", context, status=status)
+
+
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reports(request)
+    return _detail(request, _visible_report(request, pk))
+
+
+def _reviewable(request: HttpRequest, pk: int) -> SummaryReport:
+    _require_reports(request)
     report = _visible_report(request, pk)
-    return render(request, "reporting/detail.html", {"report": report, "formats": REPORT_FORMATS})
+    if not can_review_summary(request.user, report):
+        raise PermissionDenied
+    return report
+
+
+def _errors_into(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_POST
+def narrative_save(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _reviewable(request, pk)
+    form = NarrativeForm(request.POST, language=report.language)
+    if form.is_valid():
+        try:
+            summary_narrative_save(report=report, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) in ("frozen", "not_compiled", "conflict"):
+                # Nothing was saved; the page says why above the (reloaded) summary.
+                report.refresh_from_db()
+                return _detail(request, report, review_error=" ".join(exc.messages), status=400)
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("The narrative was saved, and the files now include it."))
+            return redirect(report.get_absolute_url() + "#review")
+    return _detail(request, report, narrative_form=form, status=400)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _reviewable(request, pk)
+    try:
+        summary_approve(report=report, user=request.user)
+    except ValidationError as exc:
+        report.refresh_from_db()
+        return _detail(request, report, review_error=" ".join(exc.messages), status=400)
+    messages.success(request, _("The summary was approved and is being sent to its readers."))
+    return redirect(report.get_absolute_url() + "#review")
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _reviewable(request, pk)
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        try:
+            new = summary_correct(report=report, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        except QueueUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The correction is being compiled as version %(version)s.")
+                             % {"version": new.version})
+            return redirect(new.get_absolute_url())
+    return _detail(request, report, correction_form=form, status=400)
+
+
+@login_required
+@require_POST
+def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    report = _reviewable(request, pk)
+    delivery = get_object_or_404(SummaryDelivery, pk=delivery_pk, report=report)
+    try:
+        summary_delivery_retry(delivery=delivery, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The e-mail to %(email)s was queued again.") % {"email": delivery.email})
+    return redirect(report.get_absolute_url() + "#deliveries")
 
 
 @login_required
@@ -197,3 +312,58 @@ def download(request: HttpRequest, pk: int, file_format: str) -> FileResponse:
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- a group's additional recipients ------------------------------------------------------------------------
+
+def _managed_group(request: HttpRequest, pk: int) -> Any:
+    from governance.models import SteeringGroup
+
+    _require_reports(request)
+    group = get_object_or_404(SteeringGroup.objects.visible_to(request.user), pk=pk)
+    if not can_manage_recipients(request.user, group):
+        raise PermissionDenied
+    return group
+
+
+def _recipients_page(request: HttpRequest, group: Any, form: RecipientForm | None = None,
+                     status: int = 200) -> HttpResponse:
+    return render(request, "reporting/recipients.html", {"group": group, "form": form or RecipientForm(),
+                                                         "recipients": recipient_list(group=group)}, status=status)
+
+
+@login_required
+@require_GET
+def recipients(request: HttpRequest, pk: int) -> HttpResponse:
+    return _recipients_page(request, _managed_group(request, pk))
+
+
+@login_required
+@require_POST
+def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _managed_group(request, pk)
+    form = RecipientForm(request.POST)
+    if form.is_valid():
+        try:
+            recipient = summary_recipient_add(group=group, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_into(form, exc)
+        else:
+            messages.success(request, _("%(email)s receives the group's approved summaries from now on.")
+                             % {"email": recipient.email})
+            return redirect("reporting:recipients", pk=group.pk)
+    return _recipients_page(request, group, form, status=400)
+
+
+@login_required
+@require_POST
+def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    group = _managed_group(request, pk)
+    recipient = get_object_or_404(SummaryRecipient, pk=recipient_pk, group=group)
+    try:
+        summary_recipient_remove(recipient=recipient, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(email)s was taken off the list.") % {"email": recipient.email})
+    return redirect("reporting:recipients", pk=group.pk)

@@ -55,7 +55,7 @@ from portfolio.models import (
     ProjectAttachment,
     ProjectContact,
 )
-from reporting.models import PortfolioImport, SummaryReport
+from reporting.models import PortfolioImport, SummaryDelivery, SummaryReport
 from tests.factories import (
     FundingFrameFactory,
     FundingLineFactory,
@@ -199,6 +199,13 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     report.save()
     side.add(report, hidden=True)
     side.secrets.add(f"zq{tag}-report")
+    # Its delivery log (issue 18): a failed e-mail to one of its readers, retried by the coordinators.
+    SummaryDelivery.objects.create(report=report, email=f"zq{tag}-reader@example.invalid", status="failed",
+                                   error="550", queued_at=timezone.now())
+    side.secrets.add(f"zq{tag}-reader@example.invalid")
+    _model("reporting.SummaryRecipient").objects.create(group=group, email=f"zq{tag}-extra@example.invalid",
+                                                        added_by=recorder, added_at=timezone.now())
+    side.secrets.add(f"zq{tag}-extra@example.invalid")
     # Progress reports: of an undecided project (hidden with it), and of the decided one (read by whoever sees
     # the project).
     hidden_report = ProgressReport.objects.create(
@@ -314,6 +321,7 @@ MAIN_MODEL = [
     ("governance/groups/", SteeringGroup),
     ("governance/ideas/", ProjectIdea),
     ("reports/import/", "reporting.PortfolioImport"),
+    ("reports/recipients/", SteeringGroup),
     ("reports/", SummaryReport),
     ("followup/reports/", ProgressReport),
     ("followup/projects/", Project),
@@ -406,6 +414,13 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
     if names == ["proposal_pk"]:
         proposals = list(obj.proposals.all()[:1]) if isinstance(obj, Meeting) else []
         return [{"proposal_pk": p.pk} for p in proposals] or [{"proposal_pk": NONEXISTENT}]
+    if names == ["recipient_pk"]:  # a group's additional summary recipients (issue 18)
+        recipients = list(_model("reporting.SummaryRecipient").objects.filter(group=obj)[:1]) \
+            if isinstance(obj, SteeringGroup) else []
+        return [{"recipient_pk": r.pk} for r in recipients] or [{"recipient_pk": NONEXISTENT}]
+    if names in (["delivery_pk"], ["delivery_id"]):  # a summary's delivery log (issue 18)
+        deliveries = list(obj.deliveries.all()[:1]) if isinstance(obj, SummaryReport) else []
+        return [{names[0]: d.pk} for d in deliveries] or [{names[0]: NONEXISTENT}]
     raise AssertionError(f"{route}: unknown parameters {names}")
 
 

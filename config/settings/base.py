@@ -288,6 +288,13 @@ CELERY_BEAT_SCHEDULE["progress-report-reminders-daily"] = {
     "task": "followup.progress_report_reminders_send_task", "schedule": crontab(minute=30, hour=6)}
 # How many days before a progress report's due date its contacts are reminded.
 FOLLOWUP_REMINDER_DAYS_BEFORE = env.int("FOLLOWUP_REMINDER_DAYS_BEFORE", default=14)
+# Summaries (issue 18): reviewers are reminded of a draft after this many days (and again every as many days);
+# the national summary also goes to these addresses ("address" or "address:sv", comma-separated).
+REPORT_REVIEW_REMINDER_DAYS = env.int("REPORT_REVIEW_REMINDER_DAYS", default=7)
+REPORT_NATIONAL_RECIPIENTS = env.list("REPORT_NATIONAL_RECIPIENTS", default=[])
+REPORT_DELIVERY_MAX_RETRIES = env.int("REPORT_DELIVERY_MAX_RETRIES", default=5)
+CELERY_BEAT_SCHEDULE["summary-review-reminders-daily"] = {
+    "task": "reporting.summary_review_reminders_send_task", "schedule": crontab(minute=0, hour=7)}
 CELERY_BEAT_SCHEDULE["notification-outbox-sweep"] = {"task": "governance.outbox_sweep_task", "schedule": 60.0}
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-2027")
 FUNDING_SPLIT_LOCAL_TARGET = Decimal(env.str("FUNDING_SPLIT_LOCAL_TARGET", default="40"))

@@ -113,7 +113,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 class AgendaItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = AgendaItem
-        fields = ["id", "position", "title", "description"]
+        fields = ["id", "position", "title", "description", "link"]
         read_only_fields = fields
 
 

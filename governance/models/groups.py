@@ -63,6 +63,9 @@ class Membership(models.Model):
                                        related_name="substitutes", verbose_name=_("substitute for"))
     term_start = models.DateField(_("term starts"), null=True, blank=True)
     term_end = models.DateField(_("term ends"), null=True, blank=True)
+    language = models.CharField(
+        _("language of correspondence"), max_length=2, choices=settings.LANGUAGES, blank=True,
+        help_text=_("The language of the e-mails the member receives; empty: Finnish."))
 
     objects = MembershipQuerySet.as_manager()
 

@@ -74,6 +74,8 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    link = models.CharField(_("link"), max_length=300, blank=True,
+                            help_text=_("A page of the portal the item is about (e.g. a summary), as a path."))
 
     class Meta:
         verbose_name = _("agenda item")

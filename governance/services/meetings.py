@@ -69,8 +69,9 @@ def meeting_update(*, meeting: Meeting, user: User, title: str | None = None,
     return meeting
 
 
-def meeting_add_item(*, meeting: Meeting, title: str, user: User, description: str = "") -> AgendaItem:
-    """An agenda item other than a proposal."""
+def meeting_add_item(*, meeting: Meeting, title: str, user: User, description: str = "",
+                     link: str = "") -> AgendaItem:
+    """An agenda item other than a proposal; `link` is an optional path of the portal page it is about."""
     with transaction.atomic():
         meeting = _lock_meeting(meeting)
         _deny(permissions.can_manage_meeting(user, meeting.group))
@@ -79,8 +80,10 @@ def meeting_add_item(*, meeting: Meeting, title: str, user: User, description: s
         if not title.strip():
             raise ValidationError({"title": _("Give the item a title.")})
         position = meeting.other_items.count() + 1
-        return AgendaItem.objects.create(meeting=meeting, title=title.strip(), description=description,
-                                         position=position)
+        if link and not link.startswith("/"):
+            raise ValidationError({"link": _("A link to a page of the portal starts with /.")})
+        return AgendaItem.objects.create(meeting=meeting, title=title.strip()[:200], description=description,
+                                         position=position, link=link)
 
 
 def meeting_publish_agenda(*, meeting: Meeting, user: User) -> Meeting:

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from ..models import SummaryReport
+from ..models import SummaryDelivery, SummaryReport, SummaryReviewEvent
 
 FORMATS = ("pdf", "xlsx", "csv", "json")
 
@@ -30,19 +30,53 @@ FILES_SCHEMA = inline_serializer(
 )
 
 
+class SummaryDeliverySerializer(serializers.ModelSerializer):
+    """The e-mail of an approved summary to one recipient: queued, sent, or failed with the reason."""
+
+    class Meta:
+        model = SummaryDelivery
+        fields = ["id", "email", "language", "status", "error", "attempts", "queued_at", "sent_at"]
+        read_only_fields = fields
+
+
+class SummaryReviewEventSerializer(serializers.ModelSerializer):
+    """One step of the review: what was done, by whom (user id) and when."""
+
+    class Meta:
+        model = SummaryReviewEvent
+        fields = ["action", "by", "at", "note"]
+        read_only_fields = fields
+
+
 class SummaryReportSerializer(serializers.ModelSerializer):
     """A compiled summary (kooste) of one period for the steering group or the national steering group."""
 
     files = serializers.SerializerMethodField()
+    deliveries = SummaryDeliverySerializer(many=True, read_only=True)
+    history = SummaryReviewEventSerializer(source="review_events", many=True, read_only=True)
 
     class Meta:
         model = SummaryReport
         fields = ["id", "audience", "agreement", "period", "period_start", "period_end", "version", "language",
                   "status", "progress", "error", "data_version", "requested_by", "created_at", "completed_at",
-                  "files"]
+                  "files", "review_status", "key_messages", "risks", "asks", "narrative_updated_at",
+                  "narrative_updated_by", "approved_at", "approved_by", "sent_at", "correction_of",
+                  "correction_reason", "deliveries", "history"]
         read_only_fields = fields
 
     @extend_schema_field(FILES_SCHEMA)
     def get_files(self, report: SummaryReport) -> dict[str, str | None]:
         request = self.context.get("request")
         return {fmt: download_url(report, fmt, request) for fmt in FORMATS}
+
+
+class NarrativeSerializer(serializers.Serializer):
+    """The coordinator's narrative of a draft, in the summary's language (each part may be empty)."""
+
+    key_messages = serializers.CharField(allow_blank=True, max_length=5000, trim_whitespace=True)
+    risks = serializers.CharField(allow_blank=True, max_length=5000, required=False, default="")
+    asks = serializers.CharField(allow_blank=True, max_length=5000, required=False, default="")
+
+
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the approved summary is corrected.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -27,7 +27,10 @@ from ..choices import Audience
 from ..models import SummaryReport
 from ..permissions import can_request_any_summary, can_request_summary
 from .filters import SummaryReportFilter
-from .serializers import SummaryReportSerializer
+from .serializers import CorrectionSerializer, NarrativeSerializer, SummaryReportSerializer
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -56,6 +59,16 @@ class ReportPermission(BasePermission):
         if not can_view_portal(request.user):
             return False
         return request.method in SAFE_METHODS or can_request_any_summary(request.user)
+
+
+REVIEW_ACTIONS = ("narrative", "approve", "correct", "retry_delivery")
+
+
+class ReviewPermission(BasePermission):
+    """Portal roles reach the review actions; the services decide per object who may act."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return can_view_portal(request.user)
 
 
 class QueueUnavailableError(APIException):
@@ -105,7 +118,75 @@ class SummaryReportViewSet(PortalViewSet):
         return [ScopedRateThrottle()] if self.action == "create" else []
 
     def get_queryset(self) -> QuerySet[SummaryReport]:
-        return SummaryReport.objects.visible_to(self.request.user).order_by("-created_at", "pk")
+        return (SummaryReport.objects.visible_to(self.request.user).prefetch_related("deliveries", "review_events")
+                .order_by("-created_at", "pk"))
+
+    def _user(self) -> User:
+        # The permission classes let only signed-in portal users this far.
+        return cast("User", self.request.user)
+
+    def get_permissions(self) -> Any:
+        # The review actions are authorised per object by their services (can_review_summary); reading the
+        # summary is enough to reach them.
+        if self.action in REVIEW_ACTIONS:
+            return [ReviewPermission()]
+        return super().get_permissions()
+
+    @extend_schema(summary="Save the narrative of a draft summary", request=NarrativeSerializer,
+                   responses={200: SummaryReportSerializer, 400: ERROR_RESPONSE, 403: ERROR_RESPONSE},
+                   description="Key messages, risks and what the group is asked to note or decide, in the "
+                               "summary's language; the files are rendered again with them. The agreement's "
+                               "coordinators only (the ministry for the national summary); 400 `frozen` once "
+                               "approved.", filters=False)
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def narrative(self, request: Request, pk: str | None = None) -> Response:
+        from ..services import summary_narrative_save
+
+        return self.run_action(request, lambda report, data: summary_narrative_save(
+            report=report, user=self._user(), key_messages=data["key_messages"], risks=data.get("risks", ""),
+            asks=data.get("asks", "")), NarrativeSerializer)
+
+    @extend_schema(summary="Approve a draft summary and send it to its audience", request=None,
+                   responses={200: SummaryReportSerializer, 400: ERROR_RESPONSE, 403: ERROR_RESPONSE},
+                   description="Draft → approved: the summary is frozen and one e-mail per recipient is queued "
+                               "(`deliveries`); when all are sent, `review_status` becomes `sent`.", filters=False)
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        from ..services import summary_approve
+
+        return self.run_action(request, lambda report, data: summary_approve(report=report, user=self._user()))
+
+    @extend_schema(summary="Start a correction of an approved summary (a new version)",
+                   request=CorrectionSerializer,
+                   responses={202: SummaryReportSerializer, 400: ERROR_RESPONSE, 403: ERROR_RESPONSE},
+                   filters=False)
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def correct(self, request: Request, pk: str | None = None) -> Response:
+        from ..services import QueueUnavailable, summary_correct
+
+        report = self.get_object()
+        serializer = CorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            new = summary_correct(report=report, user=self._user(), reason=serializer.validated_data["reason"])
+        except QueueUnavailable as exc:
+            raise QueueUnavailableError(detail=str(exc)) from exc
+        return self._render(new, status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Send a failed delivery again", request=None,
+                   responses={200: SummaryReportSerializer, 400: ERROR_RESPONSE, 403: ERROR_RESPONSE},
+                   filters=False)
+    @action(detail=True, methods=["post"], url_path=r"deliveries/(?P<delivery_id>[0-9]{1,18})/retry",
+            filter_backends=[], pagination_class=None)
+    def retry_delivery(self, request: Request, pk: str | None = None, delivery_id: str = "") -> Response:
+        from ..services import summary_delivery_retry
+
+        report = self.get_object()
+        delivery = report.deliveries.filter(pk=delivery_id).first()
+        if delivery is None:
+            raise NotFound()
+        summary_delivery_retry(delivery=delivery, user=self._user())
+        return self._render(report)
 
     @extend_schema(
         summary="Download one file of a summary",

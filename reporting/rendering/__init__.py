@@ -35,6 +35,12 @@ from .common import (
     compiled_at as compiled_at,
 )
 from .common import (
+    coordinator_narrative as coordinator_narrative,
+)
+from .common import (
+    correction_note as correction_note,
+)
+from .common import (
     indicator_label as indicator_label,
 )
 from .common import (

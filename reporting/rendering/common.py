@@ -116,6 +116,28 @@ def narrative(snapshot: dict[str, Any], language: str) -> list[str]:
         return lines
 
 
+def coordinator_narrative(snapshot: dict[str, Any], language: str) -> list[dict[str, str]]:
+    """The coordinator's narrative as it is in the snapshot (written in the summary's language), with its
+    headings in `language`: key messages, risks, what the group is asked to note or decide. Empty parts
+    are left out; an unreviewed snapshot has none."""
+    texts = snapshot.get("narrative") or {}
+    with translation.override(language):
+        headings = (("key_messages", _("Key messages")), ("risks", _("Risks")),
+                    ("asks", _("For the group to note or decide")))
+        return [{"key": key, "heading": str(heading), "text": texts[key]} for key, heading in headings
+                if texts.get(key)]
+
+
+def correction_note(snapshot: dict[str, Any], language: str) -> str:
+    """"A correction of version N: reason", or empty."""
+    correction = snapshot.get("correction")
+    if not correction:
+        return ""
+    with translation.override(language):
+        return _("This version corrects version %(version)s. Reason: %(reason)s") % {
+            "version": correction.get("of_version") or "–", "reason": correction.get("reason", "")}
+
+
 def title_of(snapshot: dict[str, Any], language: str) -> str:
     data = snapshot["data"]
     with translation.override(language):

@@ -18,7 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from .common import _name, compiled_at, narrative, tables, title_of
+from .common import _name, compiled_at, coordinator_narrative, correction_note, narrative, tables, title_of
 
 # --- PDF ----------------------------------------------------------------------------------------------------
 
@@ -103,6 +103,8 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
             "data": snapshot["data"],
             "title": title_of(snapshot, language),
             "narrative": narrative(snapshot, language),
+            "coordinator_narrative": coordinator_narrative(snapshot, language),
+            "correction": correction_note(snapshot, language),
             "tables": [dict(t, rows=[[{"text": labels.get(row[0], row[0]) if i == 0 else _pdf_cell(v),
                                        "num": i > 0 and _is_number(v)} for i, v in enumerate(row)]
                                      for row in t["rows"]]) for t in tables(snapshot, language, compact=True)],

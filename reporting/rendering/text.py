@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .common import safe_text, tables
+from .common import coordinator_narrative, correction_note, safe_text, tables
 
 # --- JSON and CSV -------------------------------------------------------------------------------------------
 
@@ -32,6 +32,12 @@ def render_csv(snapshot: dict[str, Any], language: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["table", "agreement", "row", "column", "value"])
+    # The coordinator's narrative first (text, one part a line), then the figures.
+    correction = correction_note(snapshot, language)
+    if correction:
+        writer.writerow(["correction", "", "", "", safe_text(correction)])
+    for part in coordinator_narrative(snapshot, language):
+        writer.writerow(["narrative", "", part["key"], safe_text(part["heading"]), safe_text(part["text"])])
     for table in tables(snapshot, language):
         columns = table["columns"]
         for row in table["rows"]:

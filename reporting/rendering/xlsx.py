@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from .common import compiled_at, narrative, tables, title_of
+from .common import compiled_at, coordinator_narrative, correction_note, narrative, tables, title_of
 
 # --- XLSX ---------------------------------------------------------------------------------------------------
 
@@ -20,7 +20,7 @@ FIXED_ZIP_TIME = (2021, 1, 1, 0, 0, 0)
 
 def render_xlsx(snapshot: dict[str, Any], language: str) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     stamp = compiled_at(snapshot).astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -47,7 +47,19 @@ def render_xlsx(snapshot: dict[str, Any], language: str) -> bytes:
                 cell.value = value
             else:
                 _text(cell, str(value))
-        for i, sentence in enumerate(narrative(snapshot, language), start=len(meta) + 4):
+        row = len(meta) + 4
+        correction = correction_note(snapshot, language)
+        if correction:
+            _text(info.cell(row=row, column=1), correction).font = bold
+            row += 2
+        for part in coordinator_narrative(snapshot, language):
+            _text(info.cell(row=row, column=1), part["heading"]).font = bold
+            text_cell = _text(info.cell(row=row, column=2), part["text"])
+            text_cell.alignment = Alignment(wrap_text=True, vertical="top")
+            row += 1
+        if row > len(meta) + 4:
+            row += 1
+        for i, sentence in enumerate(narrative(snapshot, language), start=row):
             _text(info.cell(row=i, column=1), sentence)
         info.column_dimensions["A"].width = 40
         info.column_dimensions["B"].width = 70

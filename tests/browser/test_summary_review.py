@@ -1,0 +1,121 @@
+"""The summary page in a browser (issue 18): axe-core in Finnish, Swedish and English, the page within the
+window at 1366 and 390 px (screenshots in Finnish), and a coordinator writing the narrative and approving."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.test_page_widths import MEASURE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def summary(demo_data, monkeypatch):  # type: ignore[no-untyped-def]
+    """The demo agreement's summaries of two quarters (the second shows the changes since the first)."""
+    import hashlib
+    import json
+
+    from portfolio.models import Agreement
+    from reporting import rendering
+    from reporting.services import summary_compile, summary_get_or_create
+
+    def fake_pdf(snapshot, language):  # type: ignore[no-untyped-def]  # WeasyPrint is not what is tested here
+        return f"%PDF-1.7\n% {hashlib.sha256(json.dumps(snapshot).encode()).hexdigest()}\n%%EOF\n".encode()
+
+    monkeypatch.setitem(rendering.RENDERERS, "pdf", fake_pdf)
+    agreement = Agreement.objects.order_by("pk").first()
+    reports = []
+    for period in ("2025-Q2", "2026-Q3"):
+        report, _ = summary_get_or_create(audience="steering", period=period, agreement=agreement, user=None,
+                                          rerun=True)
+        summary_compile(report_id=report.pk)
+        report.refresh_from_db()
+        assert report.status == "done", report.error
+        reports.append(report)
+    return reports[-1]
+
+
+def _fits(page: Any, width: int) -> list[str]:
+    result = page.evaluate(MEASURE)
+    problems = [] if result["overflow"] <= 0 else [f"page {result['scrollWidth']} px wide in {width} px"]
+    for table in result["cut"]:
+        if width >= 1366 or not table["responsive"]:
+            problems.append(f"table '{table['name']}' {table['tableWidth']} px in a {table['boxWidth']} px box")
+    return problems
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_summary_page_passes_axe_in_each_language(browser, live_server, login, axe, summary, language):
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", viewport={"width": 1366, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("article.summary-body").get_attribute("lang") == "fi"
+    assert page.locator("table[data-table] caption").count() >= 10
+    assert page.locator("article.summary-body mark").count() >= 1  # the changes since the previous summary
+    axe(page, f"summary-review-{language}")
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_summary_page_fits_the_window_in_finnish(browser, live_server, login, axe, screenshot, summary, width):
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    screenshot(page, f"summary-review-fi-{width}")
+    assert _fits(page, width) == []
+    context.close()
+
+
+def test_coordinator_writes_the_narrative_and_approves(page, live_server, login, axe, screenshot, summary):
+    from reporting.models import SummaryReport
+
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    page.click("button[name=approve]")  # without key messages: refused, said where the user looks
+    page.wait_for_selector("#review-error")
+    axe(page, "summary-review-refused")
+    page.fill("#id_key_messages", "Rahoituskehys riittää vuoden loppuun.")
+    page.fill("#id_risks", "Kaksi hanketta on myöhässä.")
+    page.fill("#id_asks", "Johtoryhmää pyydetään merkitsemään kooste tiedoksi.")
+    page.click("form.narrative-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/reports/{summary.pk}/"))
+    assert "Rahoituskehys riittää vuoden loppuun." in page.locator("article.summary-body").inner_text()
+    page.click("button[name=approve]")
+    page.wait_for_url(re.compile(rf"/reports/{summary.pk}/"))
+    summary = SummaryReport.objects.get(pk=summary.pk)
+    assert summary.review_status in ("approved", "sent")
+    assert page.locator("#review-status").inner_text().strip() in ("Hyväksytty", "Lähetetty")
+    assert page.locator("#id_key_messages").count() == 0 and page.locator("#id_reason").count() == 1
+    if summary.deliveries.exists():
+        assert page.locator("#deliveries table caption").count() == 1
+    axe(page, "summary-review-approved")
+    screenshot(page, "summary-review-approved-fi-1366")
+
+
+def test_recipients_page_passes_axe_and_fits(page, live_server, login, axe, screenshot, summary):
+    from reporting.selectors import audience_group
+
+    group = audience_group(summary)
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    page.click(f"a[href='/reports/recipients/{group.pk}/']")
+    page.fill("#id_email", "ei-osoite")
+    page.click("form[action$='/add/'] button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    assert page.locator("#id_email").get_attribute("aria-invalid") == "true"
+    axe(page, "summary-recipients-error")
+    page.fill("#id_email", "kirjaamo@example.fi")
+    page.click("form[action$='/add/'] button[type=submit]")
+    page.wait_for_selector("text=kirjaamo@example.fi")
+    axe(page, "summary-recipients")
+    page.set_viewport_size({"width": 390, "height": 900})
+    screenshot(page, "summary-recipients-fi-390")
+    assert _fits(page, 390) == []
