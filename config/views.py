@@ -62,5 +62,6 @@ def session_keep_alive(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"status": "signed_out"}, status=401)
     session_touch(request)
     left = session_time_left(request)
-    assert left is not None
+    if left is None:  # no session to time (cannot happen for a signed-in user; answered like an ended one)
+        return JsonResponse({"status": "signed_out"}, status=401)
     return JsonResponse({"status": "ok", "expires_in": left[0], "ends_in": left[1]})

@@ -17,7 +17,7 @@ STYLES = ("frame", "committed", "spent", "planned", "granted")
 
 class Series(TypedDict, total=False):
     label: str
-    values: Sequence[Decimal]
+    values: Sequence[Decimal | None]
     style: str
     dashed: bool
 

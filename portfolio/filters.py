@@ -227,11 +227,11 @@ class ProjectFilter(VisibleChoicesFilterSet):
     def filter_mine(self, queryset: QuerySet[Project], name: str, value: bool | None) -> QuerySet[Project]:
         if not value:
             return queryset
-        user = request_user(self.request)
-        if not getattr(user, "is_authenticated", False):
+        user_id = request_user(self.request).pk
+        if user_id is None:  # anonymous: nothing is theirs
             return queryset.none()
-        contact = ProjectContact.objects.filter(project=OuterRef("pk"), user_id=user.pk)
-        return queryset.filter(Q(coordinator_id=user.pk) | Q(Exists(contact)))
+        contact = ProjectContact.objects.filter(project=OuterRef("pk"), user_id=user_id)
+        return queryset.filter(Q(coordinator_id=user_id) | Q(Exists(contact)))
 
     def filter_q(self, queryset: QuerySet[Project], name: str, value: str) -> QuerySet[Project]:
         value = value.strip()

@@ -590,7 +590,7 @@ def project_contact_remove(*, contact: ProjectContact, user: Any) -> None:
 
 # --- personal API tokens ------------------------------------------------------------------------------------
 
-API_TOKEN_MARKER = "ept_"  # tells a personal token from the admin-issued DRF tokens (40 hex digits)
+API_TOKEN_MARKER = "ept_"  # nosec B105 - a public prefix of personal tokens (tells them from DRF's), no secret
 API_TOKEN_EXPIRY_DAYS = (30, 90, 365)
 API_TOKEN_LIMIT = 20  # live tokens per user
 # Writing the last-use time on every request would write on every API call; once in this many seconds is
