@@ -507,7 +507,7 @@ def summary_approve(*, report: SummaryReport, user: User) -> SummaryReport:
     meeting agenda as an information item."""
     _deny_review(user, report)
     with transaction.atomic():
-        locked = SummaryReport.objects.select_for_update().select_related("agreement").get(pk=report.pk)
+        locked = SummaryReport.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=report.pk)
         _require_draft(locked)
         if not locked.key_messages.strip():
             raise ValidationError({"key_messages": _("Write the key messages before approving the summary.")})
@@ -601,7 +601,7 @@ def summary_delivery_send(*, delivery_id: int, last_attempt: bool = True) -> Sum
     from .notifications import summary_delivery_message
 
     with transaction.atomic():
-        delivery = (SummaryDelivery.objects.select_for_update().select_related("report__agreement")
+        delivery = (SummaryDelivery.objects.select_for_update(of=("self",)).select_related("report__agreement")
                     .filter(pk=delivery_id).first())
         if delivery is None or delivery.status == DeliveryStatus.SENT:
             return delivery
