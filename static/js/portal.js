@@ -427,3 +427,12 @@ document.addEventListener("DOMContentLoaded", () => {
   setUpDrafts(document.body);
   setUpSessionTimer(document.body);
 });
+
+// Saved views of the project list: the filters change the address through htmx without reloading the page,
+// so the view saved is the one in the address bar at the moment of saving, not the one the page loaded with.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains("saved-view-form")) return;
+  const query = form.querySelector("input[name=query]");
+  if (query) query.value = window.location.search.replace(/^\?/, "");
+});
