@@ -87,6 +87,10 @@ def test_only_a_named_recipient_gets_the_pdf_and_only_while_the_setting_allows_i
         assert f"/reports/{report.pk}/" in by_address[address].body
     deliveries = dict(SummaryDelivery.objects.filter(report=report).values_list("email", "attachments"))
     assert deliveries == {"anna@example.fi": False, "kirjaamo@tem.example.fi": True, "tiedoksi@example.fi": False}
+    from tests.api.conftest import token_client
+
+    body = token_client(coordinator).get(f"/api/v1/reports/{report.pk}/").json()
+    assert {d["email"]: d["attachments"] for d in body["deliveries"]} == deliveries
 
 
 def test_with_the_setting_off_nobody_gets_files(agreement, group, coordinator, settings,
