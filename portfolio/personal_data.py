@@ -155,19 +155,25 @@ REGISTER: Register = {
         "review_status": NOT_PERSONAL, "key_messages": FREE_TEXT, "risks": FREE_TEXT, "asks": FREE_TEXT,
         "narrative_updated_at": ACTIVITY, "narrative_updated_by": LINK, "approved_at": ACTIVITY,
         "approved_by": LINK, "sent_at": NOT_PERSONAL, "correction_of": NOT_PERSONAL, "correction_reason": FREE_TEXT,
-        "review_reminded_at": NOT_PERSONAL,
+        "review_reminded_at": NOT_PERSONAL, "agenda_item": NOT_PERSONAL, "agenda_pending": NOT_PERSONAL,
     },
     "reporting.summaryreviewevent": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "action": ACTIVITY, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
     },
     "reporting.summaryrecipient": {
         "id": NOT_PERSONAL, "group": NOT_PERSONAL, "email": CONTACT, "name": IDENTITY, "language": CONTACT,
-        "added_by": LINK, "added_at": ACTIVITY, "removed_by": LINK, "removed_at": ACTIVITY,
+        "attachments": CONTACT, "added_by": LINK, "added_at": ACTIVITY, "removed_by": LINK, "removed_at": ACTIVITY,
+    },
+    # Changes of a recipient's language or attachments permission: whose address, who changed it, when.
+    "reporting.recipientchange": {
+        "id": NOT_PERSONAL, "group": NOT_PERSONAL, "recipient": LINK, "membership": LINK, "email": CONTACT,
+        "field": NOT_PERSONAL, "old_value": CONTACT, "new_value": CONTACT, "by": LINK, "at": ACTIVITY,
     },
     # Who received a summary by e-mail (members, or addresses configured for the national summary).
     "reporting.summarydelivery": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "user": LINK, "email": CONTACT, "language": CONTACT,
         "status": ACTIVITY, "error": FREE_TEXT, "attempts": NOT_PERSONAL, "queued_at": ACTIVITY, "sent_at": ACTIVITY,
+        "attachments": CONTACT,
     },
     # The public list of operations: organisations and projects only (tests/test_open_data.py checks the columns).
     "reporting.operationslist": {"id": NOT_PERSONAL, "published_at": NOT_PERSONAL, "rows": NOT_PERSONAL,

@@ -15,7 +15,7 @@ class SummaryReportAdmin(admin.ModelAdmin):
                        # The review goes through its services (who, when, frozen once approved), not the admin.
                        "review_status", "key_messages", "risks", "asks", "narrative_updated_at",
                        "narrative_updated_by", "approved_at", "approved_by", "sent_at", "correction_of",
-                       "correction_reason", "review_reminded_at"]
+                       "correction_reason", "review_reminded_at", "agenda_item", "agenda_pending"]
 
 
 @admin.register(SummaryDelivery)

@@ -89,3 +89,20 @@ class RecipientForm(forms.Form):
     name = forms.CharField(label=_("Name or organisation"), max_length=200, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="fi",
                                  help_text=_("The language of the e-mail."))
+    attachments = forms.BooleanField(
+        label=_("May receive the files as attachments"), required=False,
+        help_text=_("The summary's PDF is attached to this recipient's e-mail, if the portal's setting allows "
+                    "it. It may contain funding decisions that are not public yet."))
+
+
+class RecipientUpdateForm(forms.Form):
+    """One additional recipient's row on the list page: the e-mail's language and the attachments."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    attachments = forms.BooleanField(label=_("Files as attachments"), required=False)
+
+
+class MemberLanguageForm(forms.Form):
+    """A steering-group member's language of correspondence (their summary e-mails)."""
+
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)

@@ -69,6 +69,13 @@ class SummaryReport(models.Model):
                                       related_name="corrections", verbose_name=_("corrects version"))
     correction_reason = models.TextField(_("reason for the correction"), blank=True)
     review_reminded_at = models.DateTimeField(_("coordinators last told of the draft"), null=True, blank=True)
+    # The information item on the group's meeting agenda. Approved while the group had no open meeting: the
+    # item is added when the next meeting is created or moved ahead (agenda_pending), once.
+    agenda_item = models.ForeignKey("governance.AgendaItem", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("agenda item"))
+    agenda_pending = models.BooleanField(
+        _("waits for the next meeting"), default=False,
+        help_text=_("Approved when the steering group had no planned meeting: goes on the next one's agenda."))
 
     objects = SummaryReportQuerySet.as_manager()
 
@@ -203,6 +210,10 @@ class SummaryDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     queued_at = models.DateTimeField(_("queued"))
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attachments = models.BooleanField(
+        _("files attached"), default=False,
+        help_text=_("A named recipient whose list entry allows the files as attachments (and only while the "
+                    "portal's setting allows it)."))
 
     class Meta:
         verbose_name = _("summary delivery")
@@ -227,6 +238,10 @@ class SummaryRecipient(models.Model):
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name or organisation"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES, default="fi")
+    attachments = models.BooleanField(
+        _("may receive the files as attachments"), default=False,
+        help_text=_("The summary's PDF is attached to this recipient's e-mail (when the portal's setting allows "
+                    "it). Everyone else gets a link that requires sign-in."))
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                  verbose_name=_("added by"))
     added_at = models.DateTimeField(_("added"))
@@ -246,6 +261,50 @@ class SummaryRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.email}"
+
+
+class RecipientChange(models.Model):
+    """One change to how a group's summaries reach a recipient (the language of a member's or an additional
+    recipient's e-mail, or whether the files are attached): who changed what from what to what, and when."""
+
+    class Field(models.TextChoices):
+        LANGUAGE = "language", _("Language")
+        ATTACHMENTS = "attachments", _("Files as attachments")
+
+    group = models.ForeignKey("governance.SteeringGroup", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("steering group"))
+    recipient = models.ForeignKey(SummaryRecipient, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="changes", verbose_name=_("additional recipient"))
+    membership = models.ForeignKey("governance.Membership", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("member"))
+    email = models.CharField(_("e-mail address"), max_length=254)
+    field = models.CharField(_("changed"), max_length=12, choices=Field.choices)
+    old_value = models.CharField(_("before"), max_length=12, blank=True)
+    new_value = models.CharField(_("after"), max_length=12, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                           verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("recipient change")
+        verbose_name_plural = _("recipient changes")
+        ordering = ["group", "-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.email} {self.field} {self.old_value} → {self.new_value}"
+
+    def _label(self, value: str) -> str:
+        if self.field == self.Field.ATTACHMENTS:
+            return str(_("yes") if value == "1" else _("no"))
+        return str(dict(settings.LANGUAGES).get(value) or _("not set (Finnish)"))
+
+    @property
+    def old_label(self) -> str:
+        return self._label(self.old_value)
+
+    @property
+    def new_label(self) -> str:
+        return self._label(self.new_value)
 
 
 class OperationsList(models.Model):

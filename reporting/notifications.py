@@ -1,7 +1,9 @@
 """E-mail about summaries (Django's mail framework): the delivery of an approved summary to one recipient,
 in the recipient's language, and the notice to the reviewers that a draft awaits them. Called by the tasks
-in tasks.py after the transaction that queued them has committed. No attachments: the message carries the
-key figures and a link that requires sign-in."""
+in tasks.py after the transaction that queued them has committed. The message carries the key figures and a
+link that requires sign-in; the summary's PDF is attached only for a named recipient whose list entry allows
+it, and only while REPORT_ATTACHMENTS_TO_NAMED_RECIPIENTS is on (so unpublished funding decisions never
+travel by e-mail to anyone else)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils import translation
 
 from .models import SummaryDelivery, SummaryReport
 from .rendering.common import _fmt, _name, indicator_label, title_of
-from .selectors import key_indicators, summary_reviewers
+from .selectors import attachments_allowed, key_indicators, summary_reviewers
 
 KEY_FIGURES = ("projects", "running", "granted", "planned", "spent", "local_percent", "priority4_ok", "late")
 
@@ -35,16 +37,33 @@ def key_figures(report: SummaryReport, language: str) -> list[dict[str, Any]]:
     return blocks
 
 
+def delivery_attaches_files(delivery: SummaryDelivery) -> bool:
+    """Both the recipient's entry (copied to the delivery on approval) and the portal's setting, as it is at
+    the time of sending, must allow it; and there must be a file."""
+    return bool(delivery.attachments and attachments_allowed() and delivery.report.pdf_file)
+
+
 def summary_delivery_message(delivery: SummaryDelivery) -> EmailMessage:
     report = delivery.report
+    attach = delivery_attaches_files(delivery)
+    with translation.override(delivery.language):
+        file_language = translation.gettext(str(dict(settings.LANGUAGES).get(report.language, report.language)))
+    if delivery.language in ("fi", "sv"):  # language names are not capitalised inside a Finnish/Swedish sentence
+        file_language = file_language.lower()
     context = {"report": report, "title": title_of(report.snapshot, delivery.language) if report.snapshot else "",
                "blocks": key_figures(report, delivery.language), "base_url": _base_url(),
-               "link": _base_url() + report.get_absolute_url(),
+               "link": _base_url() + report.get_absolute_url(), "attached": attach, "file_language": file_language,
                "narrative": (report.snapshot or {}).get("narrative") or {}}
     with translation.override(delivery.language):
         subject = render_to_string("reporting/email/summary_delivery_subject.txt", context).strip().replace("\n", " ")
         body = render_to_string("reporting/email/summary_delivery.txt", context)
-    return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.email])
+    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[delivery.email])
+    if attach:
+        # The PDF in the summary's own language (the one its narrative is written in), as it was approved.
+        with report.pdf_file.open("rb") as handle:
+            message.attach(f"summary-{report.period}-v{report.version}-{report.language}.pdf", handle.read(),
+                           "application/pdf")
+    return message
 
 
 def summary_review_send(report: SummaryReport, *, reminder: bool) -> int:

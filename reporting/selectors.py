@@ -361,6 +361,28 @@ def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5)
     }
 
 
+def summaries_awaiting_review(*, user: AbstractBaseUser | AnonymousUser, limit: int = 20) -> dict[str, Any]:
+    """The dashboard block for reviewers: the compiled drafts waiting for a narrative and approval, and the
+    approved summaries not yet sent to everyone, of the summaries the user reviews (permissions.
+    can_review_summary): their agreements' steering summaries, and the national ones for the ministry."""
+    from .choices import DeliveryStatus, ReviewStatus
+    from .permissions import can_request_summary
+
+    agreement_ids = [pk for pk in Agreement.objects.worked_on_by(user).values_list("pk", flat=True)
+                     if can_request_summary(user, audience=Audience.STEERING, agreement=pk)]
+    scope = Q(audience=Audience.STEERING, agreement_id__in=agreement_ids) if agreement_ids else Q(pk__in=[])
+    reviews_national = can_request_summary(user, audience=Audience.NATIONAL, agreement=None)
+    if reviews_national:
+        scope |= Q(audience=Audience.NATIONAL)
+    rows = (SummaryReport.objects.visible_to(user).done().filter(scope)
+            .filter(review_status__in=[ReviewStatus.DRAFT, ReviewStatus.APPROVED])
+            .select_related("agreement")
+            .annotate(failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)))
+            .order_by("-review_status", "completed_at", "pk"))  # drafts first, the oldest first
+    return {"reviews": bool(agreement_ids) or reviews_national, "rows": list(rows[:limit]),
+            "more": max(rows.count() - limit, 0)}
+
+
 # --- the audience and the reviewers of a summary (issue 18) -------------------------------------------------
 
 @dataclass(frozen=True)
@@ -368,6 +390,12 @@ class Recipient:
     email: str
     language: str
     user: Any = None
+    attachments: bool = False  # a named recipient whose entry allows the files (see attachments_allowed)
+
+
+def attachments_allowed() -> bool:
+    """REPORT_ATTACHMENTS_TO_NAMED_RECIPIENTS (default off): whether any summary file may travel by e-mail."""
+    return bool(getattr(settings, "REPORT_ATTACHMENTS_TO_NAMED_RECIPIENTS", False))
 
 
 def _language_or_default(code: str | None) -> str:
@@ -401,7 +429,9 @@ def summary_audience(report: SummaryReport) -> list[Recipient]:
                   for seat in seats.order_by("user__email", "pk")]
     group = audience_group(report)
     if group is not None:
-        recipients += [Recipient(email=r.email, language=_language_or_default(r.language))
+        allowed = attachments_allowed()
+        recipients += [Recipient(email=r.email, language=_language_or_default(r.language),
+                                 attachments=allowed and r.attachments)
                        for r in SummaryRecipient.objects.filter(group=group, removed_at__isnull=True).order_by("email")]
     if report.audience == Audience.NATIONAL:
         recipients += configured_national_recipients()
@@ -426,10 +456,20 @@ def audience_group(report: SummaryReport) -> Any:
 
 
 def recipient_list(*, group: Any) -> dict[str, Any]:
-    """A group's additional recipients: those on the list now, and those removed (the list's history)."""
+    """A group's recipients: its active members (their language of correspondence), the additional
+    recipients on the list now, those removed, and every change of language or attachments (the history)."""
+    from governance.models import Membership
+
+    from .models import RecipientChange
+
     rows = SummaryRecipient.objects.filter(group=group).select_related("added_by", "removed_by")
-    return {"active": list(rows.filter(removed_at__isnull=True).order_by("email")),
-            "removed": list(rows.filter(removed_at__isnull=False).order_by("-removed_at", "email"))}
+    return {"members": list(Membership.objects.active().filter(group=group, user__is_active=True)
+                            .select_related("user").order_by("user__last_name", "user__first_name", "user__email",
+                                                             "pk")),
+            "active": list(rows.filter(removed_at__isnull=True).order_by("email")),
+            "removed": list(rows.filter(removed_at__isnull=False).order_by("-removed_at", "email")),
+            "changes": list(RecipientChange.objects.filter(group=group).select_related("by")[:100]),
+            "attachments_allowed": attachments_allowed()}
 
 
 def summary_reviewers(report: SummaryReport) -> list[Any]:

@@ -522,6 +522,9 @@ def summary_approve(*, report: SummaryReport, user: User) -> SummaryReport:
             _event(locked, ReviewAction.APPROVED, user=user, at=now,
                    note=_("Nobody to send it to: the audience has no members with an e-mail address."))
         if locked.audience == Audience.STEERING:
+            if locked.correction_of_id is not None:
+                # The correction replaces the corrected version on the agenda too.
+                SummaryReport.objects.filter(pk=locked.correction_of_id).update(agenda_pending=False)
             _agenda_add(locked, user=user)
     return locked
 
@@ -530,7 +533,8 @@ def _deliveries_create(report: SummaryReport, *, now: dt.datetime) -> list[Summa
     from .selectors import summary_audience
 
     deliveries = [SummaryDelivery.objects.create(report=report, user=r.user, email=r.email, language=r.language,
-                                                 queued_at=now) for r in summary_audience(report)]
+                                                 attachments=r.attachments, queued_at=now)
+                  for r in summary_audience(report)]
     for delivery in deliveries:
         _outbox("reporting.summary_delivery_send_task", delivery.pk)
     return deliveries
@@ -538,30 +542,68 @@ def _deliveries_create(report: SummaryReport, *, now: dt.datetime) -> list[Summa
 
 def _agenda_add(report: SummaryReport, *, user: User) -> None:
     """The approved summary as an information item on the next meeting of the agreement's steering group.
-    Without an open meeting nothing is added (the history says so)."""
-    from django.core.exceptions import PermissionDenied
-
+    Without an open meeting the summary waits for one (`agenda_pending`; the history says so): the item is
+    added when the group's next meeting is created or moved ahead (summary_agenda_catch_up)."""
     from governance.selectors import next_open_meeting, regional_group
-    from governance.services import meeting_add_item
 
     group = regional_group(report.agreement_id)
     meeting = next_open_meeting(group) if group is not None else None
     if meeting is None:
+        SummaryReport.objects.filter(pk=report.pk).update(agenda_pending=True)
+        report.agenda_pending = True
         _event(report, ReviewAction.AGENDA, user=user,
-               note=_("No planned meeting of the steering group: add the summary to the agenda when one is."))
+               note=_("No planned meeting of the steering group: the summary goes on the agenda of the next "
+                      "meeting when it is planned."))
         return
+    _agenda_item_add(report, meeting=meeting, user=user)
+
+
+def _agenda_item_add(report: SummaryReport, *, meeting: Any, user: User) -> bool:
+    """Through the governance service (its rules and permissions); the item is remembered on the summary."""
+    from django.core.exceptions import PermissionDenied
+
+    from governance.services import meeting_add_item
+
     with translation.override(report.language):
         title = _("For information: summary %(period)s, version %(version)s") % {
             "period": report.period, "version": report.version}
         description = report.key_messages.strip()
     try:
-        meeting_add_item(meeting=meeting, title=title, description=description, link=report.get_absolute_url(),
-                         user=user)
+        item = meeting_add_item(meeting=meeting, title=title, description=description,
+                                link=report.get_absolute_url(), user=user)
     except (PermissionDenied, ValidationError) as exc:
         _event(report, ReviewAction.AGENDA, user=user,
                note=_("Not added to the agenda of %(meeting)s: %(reason)s") % {"meeting": meeting, "reason": exc})
-        return
+        return False
+    SummaryReport.objects.filter(pk=report.pk).update(agenda_item=item, agenda_pending=False)
+    report.agenda_item, report.agenda_pending = item, False
     _event(report, ReviewAction.AGENDA, user=user, note=str(meeting))
+    return True
+
+
+def summary_agenda_catch_up(meeting: Any, user: User) -> list[int]:
+    """Governance's hook (registered in ReportingConfig.ready()), run when a meeting is created or moved: if
+    it is now its steering group's next open meeting, the approved summaries that waited for a meeting go on
+    its agenda, each once (the flag is cleared under a row lock in the same transaction). Returns their ids."""
+    from governance.choices import GroupKind
+    from governance.selectors import next_open_meeting
+
+    group = meeting.group
+    if group.kind != GroupKind.REGIONAL or group.agreement_id is None:
+        return []
+    upcoming = next_open_meeting(group)
+    if upcoming is None or upcoming.pk != meeting.pk:
+        return []
+    added = []
+    with transaction.atomic():
+        waiting = (SummaryReport.objects.select_for_update(of=("self",))
+                   .filter(agenda_pending=True, audience=Audience.STEERING, agreement_id=group.agreement_id,
+                           review_status__in=[ReviewStatus.APPROVED, ReviewStatus.SENT])
+                   .order_by("period_end", "version", "pk"))
+        for report in waiting:
+            if _agenda_item_add(report, meeting=meeting, user=user):
+                added.append(report.pk)
+    return added
 
 
 def summary_correct(*, report: SummaryReport, user: User, reason: str) -> SummaryReport:
@@ -701,7 +743,7 @@ def _deny_recipients(user: Any, group: Any) -> None:
 
 
 def summary_recipient_add(*, group: Any, email: str, user: User, name: str = "",
-                          language: str = "fi") -> SummaryRecipient:
+                          language: str = "fi", attachments: bool = False) -> SummaryRecipient:
     """Put an address on a group's list of additional summary recipients (from the next approval on)."""
     from django.core.validators import validate_email
 
@@ -718,7 +760,7 @@ def summary_recipient_add(*, group: Any, email: str, user: User, name: str = "",
                                                                 removed_at__isnull=True).exists():
             raise ValidationError({"email": _("This address is on the list already.")})
         return SummaryRecipient.objects.create(group=group, email=email, name=name.strip()[:200], language=language,
-                                               added_by=user, added_at=timezone.now())
+                                               attachments=bool(attachments), added_by=user, added_at=timezone.now())
 
 
 def summary_recipient_remove(*, recipient: SummaryRecipient, user: User) -> SummaryRecipient:
@@ -731,4 +773,69 @@ def summary_recipient_remove(*, recipient: SummaryRecipient, user: User) -> Summ
         locked.removed_at = timezone.now()
         locked.removed_by = user
         locked.save(update_fields=["removed_at", "removed_by"])
+    return locked
+
+
+def _check_language(language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose Finnish, Swedish or English.")})
+
+
+def _change(*, group: Any, user: User, email: str, field: str, old: Any, new: Any, now: dt.datetime,
+            recipient: SummaryRecipient | None = None, membership: Any = None) -> None:
+    from .models import RecipientChange
+
+    def as_text(value: Any) -> str:
+        return ("1" if value else "0") if isinstance(value, bool) else str(value or "")
+
+    RecipientChange.objects.create(group=group, recipient=recipient, membership=membership, email=email,
+                                   field=field, old_value=as_text(old), new_value=as_text(new), by=user, at=now)
+
+
+def summary_recipient_update(*, recipient: SummaryRecipient, user: User, language: str,
+                             attachments: bool) -> SummaryRecipient:
+    """Change an additional recipient's language or whether the summary's files are attached to their
+    e-mail (from the next approval on); each change is recorded (RecipientChange)."""
+    from .models import RecipientChange
+
+    _deny_recipients(user, recipient.group)
+    _check_language(language)
+    with transaction.atomic():
+        locked = SummaryRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if locked.removed_at is not None:
+            raise ValidationError(_("This address was removed already."), code="removed")
+        now = timezone.now()
+        changed = []
+        for field, value in ((RecipientChange.Field.LANGUAGE, language),
+                             (RecipientChange.Field.ATTACHMENTS, bool(attachments))):
+            old = getattr(locked, field)
+            if old != value:
+                _change(group=locked.group, user=user, email=locked.email, field=field, old=old, new=value,
+                        now=now, recipient=locked)
+                setattr(locked, field, value)
+                changed.append(str(field))
+        if changed:
+            locked.save(update_fields=changed)
+    return locked
+
+
+def member_language_set(*, membership: Any, user: User, language: str) -> Any:
+    """The language of a steering-group member's summary e-mails (`Membership.language`), set by those who keep
+    the group's recipients; the change is recorded (RecipientChange)."""
+    from governance.models import Membership
+
+    from .models import RecipientChange
+
+    _deny_recipients(user, membership.group)
+    _check_language(language)
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update(of=("self",)).select_related("group", "user").get(
+            pk=membership.pk)
+        old = locked.language or ""
+        if old != language:
+            _change(group=locked.group, user=user, email=locked.user.email or locked.user.get_username(),
+                    field=RecipientChange.Field.LANGUAGE, old=old, new=language, now=timezone.now(),
+                    membership=locked)
+            locked.language = language
+            locked.save(update_fields=["language"])
     return locked

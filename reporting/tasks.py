@@ -111,6 +111,7 @@ def portfolio_import_task(import_id: int, commit: bool) -> str | None:
 
 
 DELIVERY_MAX_RETRIES = int(getattr(settings, "REPORT_DELIVERY_MAX_RETRIES", 5))
+DELIVERY_RETRY_BACKOFF = int(getattr(settings, "REPORT_DELIVERY_RETRY_BACKOFF", 60))
 
 
 @shared_task(
@@ -118,16 +119,19 @@ DELIVERY_MAX_RETRIES = int(getattr(settings, "REPORT_DELIVERY_MAX_RETRIES", 5))
     name="reporting.summary_delivery_send_task",
     acks_late=True,
     autoretry_for=(TransientDeliveryError,),
-    retry_backoff=True,
+    retry_backoff=DELIVERY_RETRY_BACKOFF,
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=DELIVERY_MAX_RETRIES,
 )
 def summary_delivery_send_task(self: Any, delivery_id: int) -> str | None:
     """E-mail an approved summary to one recipient. A refused address fails at once (logged, retryable from
-    the summary page); a mail-server error is retried with back-off, and fails on the last attempt. Run
-    eagerly (development, tests) it makes one attempt."""
-    last_attempt = self.request.is_eager or self.request.retries >= (self.max_retries or 0)
+    the summary page); a mail-server error is retried with exponential back-off (REPORT_DELIVERY_RETRY_BACKOFF
+    seconds, doubling, with jitter, at most an hour) and fails with the reason on the last attempt. Run
+    eagerly, Celery retries at once, one attempt after another, unless it propagates errors (the tests'
+    setting): then a retry would be raised to the caller, so that run makes one attempt."""
+    can_retry = not (self.request.is_eager and self.app.conf.task_eager_propagates)
+    last_attempt = not can_retry or self.request.retries >= (self.max_retries or 0)
     delivery = summary_delivery_send(delivery_id=delivery_id, last_attempt=last_attempt)
     if delivery is None:
         logger.info("summary delivery %s is gone; nothing to send", delivery_id)

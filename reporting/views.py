@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,15 +27,30 @@ from portfolio.roles import Role, has_role, is_project_contact_only
 
 from .choices import ReportStatus
 from .filters import SummaryReportFilter
-from .forms import CorrectionForm, NarrativeForm, RecipientForm, SummaryRequestForm
+from .forms import (
+    CorrectionForm,
+    MemberLanguageForm,
+    NarrativeForm,
+    RecipientForm,
+    RecipientUpdateForm,
+    SummaryRequestForm,
+)
 from .models import REPORT_FORMATS, SummaryDelivery, SummaryRecipient, SummaryReport
 from .permissions import can_manage_recipients, can_request_any_summary, can_review_summary, can_view_reports
 from .rendering import CONTENT_TYPES
 from .rendering.html import summary_html
-from .selectors import audience_group, dashboard_reports, recipient_list, report_list, summary_review
+from .selectors import (
+    audience_group,
+    dashboard_reports,
+    recipient_list,
+    report_list,
+    summaries_awaiting_review,
+    summary_review,
+)
 from .services import (
     MAX_PENDING_PER_USER,
     QueueUnavailable,
+    member_language_set,
     report_download_log,
     summary_approve,
     summary_correct,
@@ -42,6 +58,7 @@ from .services import (
     summary_narrative_save,
     summary_recipient_add,
     summary_recipient_remove,
+    summary_recipient_update,
     summary_request,
 )
 
@@ -78,6 +95,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "followup/partials/review_queue.html",
             {"queue": followup_selectors.review_queue(user=user, agreement_id=agreement.pk if agreement else None),
              "today": timezone.localdate()}, request=request)
+    if context["role"] in ("coordinator", "ministry"):
+        review_block = summaries_awaiting_review(user=user)
+        if review_block["reviews"]:
+            context["review_html"] = render_to_string(
+                "reporting/partials/dashboard_review.html",
+                {"review_block": review_block, "heading_level": "h3" if context["role"] == "coordinator" else "h2"},
+                request=request)
     if context["role"] == "ministry":
         context["comparison_html"] = render_to_string(
             "funding/partials/agreements_comparison.html",
@@ -327,9 +351,12 @@ def _managed_group(request: HttpRequest, pk: int) -> Any:
 
 
 def _recipients_page(request: HttpRequest, group: Any, form: RecipientForm | None = None,
-                     status: int = 200) -> HttpResponse:
-    return render(request, "reporting/recipients.html", {"group": group, "form": form or RecipientForm(),
-                                                         "recipients": recipient_list(group=group)}, status=status)
+                     status: int = 200, error_recipient: int | None = None, error_member: int | None = None,
+                     row_errors: list[str] | None = None) -> HttpResponse:
+    return render(request, "reporting/recipients.html", {
+        "group": group, "form": form or RecipientForm(), "recipients": recipient_list(group=group),
+        "language_choices": settings.LANGUAGES, "error_recipient": error_recipient, "error_member": error_member,
+        "row_errors": row_errors or []}, status=status)
 
 
 @login_required
@@ -367,3 +394,46 @@ def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpRe
     else:
         messages.success(request, _("%(email)s was taken off the list.") % {"email": recipient.email})
     return redirect("reporting:recipients", pk=group.pk)
+
+
+@login_required
+@require_POST
+def recipient_update(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    group = _managed_group(request, pk)
+    recipient = get_object_or_404(SummaryRecipient, pk=recipient_pk, group=group, removed_at__isnull=True)
+    form = RecipientUpdateForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            summary_recipient_update(recipient=recipient, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Saved: %(email)s.") % {"email": recipient.email})
+            return redirect("reporting:recipients", pk=group.pk)
+    else:
+        errors = [message for field_errors in form.errors.values() for message in field_errors]
+    return _recipients_page(request, group, status=400, error_recipient=recipient.pk, row_errors=errors)
+
+
+@login_required
+@require_POST
+def member_language(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    from governance.models import Membership
+
+    group = _managed_group(request, pk)
+    seat = get_object_or_404(Membership.objects.select_related("user", "group"), pk=membership_pk, group=group)
+    form = MemberLanguageForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            member_language_set(membership=seat, user=request.user, language=form.cleaned_data["language"])
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Saved: %(member)s.") % {
+                "member": seat.user.get_full_name() or seat.user.get_username()})
+            return redirect("reporting:recipients", pk=group.pk)
+    else:
+        errors = [message for field_errors in form.errors.values() for message in field_errors]
+    return _recipients_page(request, group, status=400, error_member=seat.pk, row_errors=errors)

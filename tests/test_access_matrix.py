@@ -418,6 +418,9 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
         recipients = list(_model("reporting.SummaryRecipient").objects.filter(group=obj)[:1]) \
             if isinstance(obj, SteeringGroup) else []
         return [{"recipient_pk": r.pk} for r in recipients] or [{"recipient_pk": NONEXISTENT}]
+    if names == ["membership_pk"]:  # a group's members' language of their summary e-mails (issue 18)
+        seats = list(obj.memberships.order_by("pk")[:1]) if isinstance(obj, SteeringGroup) else []
+        return [{"membership_pk": m.pk} for m in seats] or [{"membership_pk": NONEXISTENT}]
     if names in (["delivery_pk"], ["delivery_id"]):  # a summary's delivery log (issue 18)
         deliveries = list(obj.deliveries.all()[:1]) if isinstance(obj, SummaryReport) else []
         return [{names[0]: d.pk} for d in deliveries] or [{names[0]: NONEXISTENT}]

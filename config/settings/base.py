@@ -293,6 +293,12 @@ FOLLOWUP_REMINDER_DAYS_BEFORE = env.int("FOLLOWUP_REMINDER_DAYS_BEFORE", default
 REPORT_REVIEW_REMINDER_DAYS = env.int("REPORT_REVIEW_REMINDER_DAYS", default=7)
 REPORT_NATIONAL_RECIPIENTS = env.list("REPORT_NATIONAL_RECIPIENTS", default=[])
 REPORT_DELIVERY_MAX_RETRIES = env.int("REPORT_DELIVERY_MAX_RETRIES", default=5)
+# The first retry of a delivery after a mail-server error waits this many seconds, each next one twice as long
+# (with jitter), at most an hour.
+REPORT_DELIVERY_RETRY_BACKOFF = env.int("REPORT_DELIVERY_RETRY_BACKOFF", default=60)
+# Off by default: the summary's PDF travels as an attachment only to the additional recipients whose entry
+# allows it ("may receive the files as attachments"), and only while this is on; everyone else gets the link.
+REPORT_ATTACHMENTS_TO_NAMED_RECIPIENTS = env.bool("REPORT_ATTACHMENTS_TO_NAMED_RECIPIENTS", default=False)
 CELERY_BEAT_SCHEDULE["summary-review-reminders-daily"] = {
     "task": "reporting.summary_review_reminders_send_task", "schedule": crontab(minute=0, hour=7)}
 CELERY_BEAT_SCHEDULE["notification-outbox-sweep"] = {"task": "governance.outbox_sweep_task", "schedule": 60.0}

@@ -51,6 +51,7 @@ from .meetings import (
     meeting_record_attendance,
     meeting_update,
     meeting_update_minutes,
+    register_meeting_scheduled_part,
 )
 from .proposals import (
     proposal_add_to_agenda,
@@ -89,6 +90,7 @@ __all__ = [
     "meeting_record_attendance",
     "meeting_update",
     "meeting_update_minutes",
+    "register_meeting_scheduled_part",
     "membership_save",
     "proposal_add_to_agenda",
     "proposal_assess",

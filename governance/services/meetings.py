@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -38,16 +38,36 @@ if TYPE_CHECKING:
 
 # --- meetings --------------------------------------------------------------------------------------------
 
+# What apps above governance put on a meeting's agenda when it is created or moved (reporting: an approved
+# summary that waited for the group's next meeting): each app's AppConfig.ready() registers a function that
+# meeting_create and meeting_update call in their transaction, with the meeting and the user who made it.
+MeetingScheduledPart = Callable[[Meeting, "User"], object]
+_meeting_scheduled_parts: list[MeetingScheduledPart] = []
+
+
+def register_meeting_scheduled_part(part: MeetingScheduledPart) -> None:
+    """Add one app's part of `meeting_create`/`meeting_update` (idempotent: `ready()` may run more than once)."""
+    if part not in _meeting_scheduled_parts:
+        _meeting_scheduled_parts.append(part)
+
+
+def _meeting_scheduled(meeting: Meeting, user: User) -> None:
+    for part in _meeting_scheduled_parts:
+        part(meeting, user)
+
+
 def meeting_create(*, group: SteeringGroup, title: str, starts_at: dt.datetime, user: User,
                    location: str = "", online_url: str = "") -> Meeting:
-    """A planned meeting of a steering group."""
+    """A planned meeting of a steering group (with what other apps put on its agenda at once)."""
     _deny(permissions.can_manage_meeting(user, group))
     if not (location or online_url):
         raise ValidationError(_("Give the place of the meeting or its online link."), code="no_place")
     meeting = Meeting(group=group, title=title, starts_at=starts_at, location=location, online_url=online_url,
                       status=MeetingStatus.PLANNED, created_by=user)
     meeting.full_clean()
-    meeting.save()
+    with transaction.atomic():
+        meeting.save()
+        _meeting_scheduled(meeting, user)
     return meeting
 
 
@@ -66,6 +86,7 @@ def meeting_update(*, meeting: Meeting, user: User, title: str | None = None,
                 setattr(meeting, name, value)
         meeting.full_clean()
         meeting.save()
+        _meeting_scheduled(meeting, user)
     return meeting
 
 

@@ -35,7 +35,7 @@ class SummaryDeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SummaryDelivery
-        fields = ["id", "email", "language", "status", "error", "attempts", "queued_at", "sent_at"]
+        fields = ["id", "email", "language", "status", "error", "attempts", "queued_at", "sent_at", "attachments"]
         read_only_fields = fields
 
 

@@ -119,3 +119,51 @@ def test_recipients_page_passes_axe_and_fits(page, live_server, login, axe, scre
     page.set_viewport_size({"width": 390, "height": 900})
     screenshot(page, "summary-recipients-fi-390")
     assert _fits(page, 390) == []
+
+
+@pytest.fixture
+def recipients_group(summary):  # type: ignore[no-untyped-def]
+    """The summary's group with one additional recipient allowed the files, and one change in the history."""
+    from django.contrib.auth import get_user_model
+
+    from reporting.selectors import audience_group
+    from reporting.services import summary_recipient_add, summary_recipient_update
+
+    coordinator = get_user_model().objects.get(username="coordinator")
+    group = audience_group(summary)
+    recipient = summary_recipient_add(group=group, email="kirjaamo.pitka-osoite@tem.example.fi", user=coordinator,
+                                      name="TEM:n kirjaamo", language="sv")
+    summary_recipient_update(recipient=recipient, user=coordinator, language="sv", attachments=True)
+    return group
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_recipients_page_fits_and_passes_axe_in_finnish(browser, live_server, login, axe, screenshot,
+                                                        recipients_group, width):
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/recipients/{recipients_group.pk}/")
+    assert page.locator("select[id^=member-language-]").count() >= 3
+    axe(page, f"summary-recipients-fi-{width}")
+    assert _fits(page, width) == []
+    # A member's language changed in the browser, recorded in the history.
+    page.locator("select[id^=member-language-]").first.select_option("sv")
+    page.locator("form[action*='/members/'] button[type=submit]").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "ruotsi" in page.locator("main").inner_text()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_dashboard_lists_the_drafts_to_review_and_fits(browser, live_server, login, axe, screenshot, summary,
+                                                       width):
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/")
+    block = page.locator("section.dashboard-review")
+    assert block.locator(f"a[href='/reports/{summary.pk}/#review-heading']").count() == 1
+    axe(page, f"dashboard-review-fi-{width}")
+    assert _fits(page, width) == []
+    context.close()
