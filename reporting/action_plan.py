@@ -174,7 +174,7 @@ def annex_snapshot(*, agreement: Agreement, user: User) -> dict[str, Any]:
     per_priority = {basis: {row["code"]: row["total"] for row in priority_totals(
         lines, basis=basis, agreement_id=agreement.pk)} for basis in BASES}
     projects_of: dict[int, list[Project]] = {}
-    for project in (decided.filter(themes__isnull=False).prefetch_related("themes")
+    for project in (decided.filter(themes__isnull=False).distinct().prefetch_related("themes")
                     .select_related("lead_organisation").order_by("code")):
         for theme in project.themes.all():
             projects_of.setdefault(theme.pk, []).append(project)

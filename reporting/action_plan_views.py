@@ -138,7 +138,7 @@ def annex(request: HttpRequest) -> HttpResponse:
         "created_by")
     return render(request, "reporting/action_plan_annex.html", {
         "agreement": agreement, "form": form, "can_generate": can_generate, "versions": versions,
-        "languages": [(code, name) for code, name in _language_names() if code in ACTION_PLAN_LANGUAGES]},
+        "annex_languages": [(code, name) for code, name in _language_names() if code in ACTION_PLAN_LANGUAGES]},
         status=400 if form.is_bound and form.errors else 200)
 
 
