@@ -201,7 +201,7 @@ def test_project_decisions_history(coordinator, steering_member, agreement, othe
 def test_similar_projects_by_priority_theme_and_words(coordinator, agreement):
     from portfolio.models import Priority, Theme
 
-    theme = Theme.objects.create(slug="liikkuminen", name="Liikkumiskokeilut")
+    theme = Theme.objects.create(agreement=agreement, slug="liikkuminen", name="Liikkumiskokeilut")
     p1 = Priority.objects.get(agreement=agreement, code=1)
     p3 = Priority.objects.get(agreement=agreement, code=3)
     idea = f.idea_project(agreement, title="Älyliikenteen kokeilualusta", priority=p1)
