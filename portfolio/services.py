@@ -745,7 +745,8 @@ def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None,
     for name in THEME_FIELDS:  # name_fi/name_sv/name_en by column; `name` mirrors Finnish on save
         if name in data:
             setattr(theme, name, data[name])
-    if theme.priority_id is not None and theme.priority.agreement_id != agreement.pk:
+    priority = theme.priority if theme.priority_id is not None else None
+    if priority is not None and priority.agreement_id != agreement.pk:
         raise ValidationError({"priority": [_("This priority belongs to another agreement.")]})
     theme.full_clean()
     theme._history_user = user  # type: ignore[attr-defined]  # read by simple_history

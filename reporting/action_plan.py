@@ -117,8 +117,9 @@ def action_plan_coverage(*, agreement: Agreement, user: User, as_of: dt.date | N
                 .annotate(n=Count("id", distinct=True))):
         by_theme.setdefault(row["themes"], {})[row["status"]] = row["n"]
     by_priority: dict[int, dict[str, int]] = {}
-    for row in projects.order_by().values("priority__code", "status").annotate(n=Count("id", distinct=True)):
-        by_priority.setdefault(row["priority__code"], {})[row["status"]] = row["n"]
+    for priority_row in (projects.order_by().values("priority__code", "status")
+                         .annotate(n=Count("id", distinct=True))):
+        by_priority.setdefault(priority_row["priority__code"], {})[priority_row["status"]] = priority_row["n"]
 
     lines = countable_lines(agreement_id=agreement.pk, projects=visible, as_of=as_of)
     theme_money = {basis: theme_totals(lines=lines, basis=basis)["rows"] for basis in BASES}

@@ -3,7 +3,7 @@ editing of themes and priority descriptions, its history, and the numbered annex
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,6 +24,14 @@ from .forms import AnnexVersionForm, CoverageForm
 from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
 from .permissions import can_edit_action_plan, can_view_action_plan
 from .services import action_plan_version_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _acting(request: HttpRequest) -> User:
+    """The signed-in user who acts (every view here requires a login)."""
+    return cast("User", request.user)
 
 
 def _readable_agreement(request: HttpRequest) -> Agreement:
@@ -67,7 +75,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         name: getattr(p, name) for name in ("description_fi", "description_sv", "description_en")}))
         for p in priorities]
     if request.method == "POST" and all(form.is_valid() for _p, form in forms):
-        changed = priority_descriptions_save(agreement=agreement, user=request.user, descriptions={
+        changed = priority_descriptions_save(agreement=agreement, user=_acting(request), descriptions={
             p.code: form.cleaned_data for p, form in forms})
         if changed:
             messages.success(request, _("The priority descriptions were saved."))
@@ -82,13 +90,13 @@ def _theme_page(request: HttpRequest, agreement: Agreement, theme: Theme | None)
     form = ThemeForm(request.POST or None, instance=theme, agreement=agreement)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = theme_save(agreement=agreement, data=form.service_data(), user=request.user, theme=theme)
+            saved = theme_save(agreement=agreement, data=form.service_data(), user=_acting(request), theme=theme)
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
             form._decorate()
         else:
-            messages.success(request, _("The theme %(name)s was saved.") % {"name": saved.name_fi})
+            messages.success(request, _("The theme %(name)s was saved.") % {"name": str(saved)})
             return redirect("action_plan:edit")
     return render(request, "reporting/action_plan_theme.html", {
         "agreement": agreement, "form": form, "theme": theme},
@@ -129,7 +137,7 @@ def annex(request: HttpRequest) -> HttpResponse:
         if not can_generate:
             raise Http404
         if form.is_valid():
-            version = action_plan_version_create(agreement=agreement, user=request.user,
+            version = action_plan_version_create(agreement=agreement, user=_acting(request),
                                                  reason=form.cleaned_data["reason"])
             messages.success(request, _("Version %(number)s of the annex was generated.") % {
                 "number": version.number})
