@@ -49,7 +49,9 @@ def render_annex_pdf(snapshot: dict[str, Any], language: str) -> bytes:
             "title": title,
             "agreement": agreement,
             "version": version,
-            "created": formats.date_format(timezone.localtime(stamp), "SHORT_DATE_FORMAT"),
+            # As the portal writes a day: 3.12.2026 in Finnish and Swedish, 3 Dec 2026 in English.
+            "created": formats.date_format(timezone.localtime(stamp).date(),
+                                           "j M Y" if language == "en" else "j.n.Y"),
             "created_iso": stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "priorities": [{
                 "code": p["code"], "name": _text(p["name"], language),
