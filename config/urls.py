@@ -31,6 +31,7 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("reports/", include("reporting.urls")),
     path("open-data/", include("reporting.open_data_urls")),
+    path("action-plan/", include("reporting.action_plan_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -297,7 +297,7 @@ class IdeaForm(forms.Form):
                                                queryset=Organisation.objects.order_by("name"))
     methods = forms.ModelMultipleChoiceField(label=_("Method categories"), queryset=MethodCategory.objects.all(),
                                              widget=forms.CheckboxSelectMultiple, required=False)
-    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.all(),
+    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.none(),
                                             widget=forms.CheckboxSelectMultiple, required=False)
     need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -310,6 +310,8 @@ class IdeaForm(forms.Form):
     def __init__(self, *args: Any, agreement: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = Priority.objects.filter(agreement=agreement)
+        self.fields["themes"].queryset = Theme.objects.filter(agreement=agreement).order_by(
+            "priority__code", "position", "name")
 
 
 class IdeaNotesForm(forms.Form):

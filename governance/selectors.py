@@ -338,14 +338,15 @@ def similar_projects(*, project: Project, user: AnyUser, limit: int = 5) -> list
     across agreements), each shared theme (2), each shared method category (1) and the text — shared words
     in title and summary (1 each), on PostgreSQL also the full-text match in Finnish and the titles' trigram
     similarity (up to 5 in all). Another agreement's projects appear only when the user may see them
-    (`visible_to`: decided projects of other agreements)."""
-    theme_ids = set(project.themes.values_list("pk", flat=True))
+    (`visible_to`: decided projects of other agreements). Themes are matched by identifier: each agreement has
+    its own themes, and two agreements' "mobility" are the same subject."""
+    theme_slugs = set(project.themes.values_list("slug", flat=True))
     method_ids = set(project.methods.values_list("pk", flat=True))
     words = _words(f"{project.title} {project.summary}")
     priority_code = project.priority.code if project.priority_id else None
     candidates = (Project.objects.visible_to(user).exclude(pk=project.pk)
                   .exclude(status__in=[ProjectStatus.REJECTED, ProjectStatus.WITHDRAWN]))
-    condition = Q(priority__code=priority_code) | Q(themes__in=theme_ids) | Q(methods__in=method_ids)
+    condition = Q(priority__code=priority_code) | Q(themes__slug__in=theme_slugs) | Q(methods__in=method_ids)
     text = _text_match(project)
     if text is not None:
         candidates = candidates.annotate(text_score=text[1])
@@ -359,7 +360,7 @@ def similar_projects(*, project: Project, user: AnyUser, limit: int = 5) -> list
     scored = []
     for other in rows:
         same_priority = priority_code is not None and other.priority.code == priority_code
-        shared_themes = [t for t in other.themes.all() if t.pk in theme_ids]
+        shared_themes = [t for t in other.themes.all() if t.slug in theme_slugs]
         shared_methods = [m for m in other.methods.all() if m.pk in method_ids]
         shared_words = sorted(words & _words(f"{other.title} {other.summary}"))
         text_points = len(shared_words)

@@ -79,9 +79,11 @@ class MethodCategoryAdmin(TranslationAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(TranslationAdmin):
-    list_display = ["name", "slug"]
+class ThemeAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ["name", "slug", "agreement", "priority", "position"]
+    list_filter = ["agreement", "priority__code"]
     search_fields = ["name", "slug"]
+    list_select_related = ["agreement", "priority"]
 
 
 class ProjectPartnerInline(admin.TabularInline):

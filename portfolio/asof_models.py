@@ -37,6 +37,8 @@ class AsOfProject(models.Model):
                                  related_name="+")
     methods = models.ManyToManyField("portfolio.MethodCategory", through="AsOfProjectMethod",
                                      through_fields=("history", "methodcategory"), related_name="+")
+    themes = models.ManyToManyField("portfolio.Theme", through="AsOfProjectTheme",
+                                    through_fields=("history", "theme"), related_name="+")
 
     class Meta:
         managed = False
@@ -62,3 +64,20 @@ class AsOfProjectMethod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.history_id}: {self.methodcategory_id}"
+
+
+class AsOfProjectTheme(models.Model):
+    """The themes of one historical project row (``portfolio_historicalproject_themes``)."""
+
+    m2m_history_id = models.AutoField(primary_key=True)
+    history = models.ForeignKey(AsOfProject, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    theme = models.ForeignKey("portfolio.Theme", on_delete=models.DO_NOTHING, db_constraint=False,
+                              related_name="+")
+
+    class Meta:
+        managed = False
+        db_table = "portfolio_historicalproject_themes"
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.history_id}: {self.theme_id}"

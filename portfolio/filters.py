@@ -67,6 +67,14 @@ def request_user(request: HttpRequest | None) -> AbstractBaseUser | AnonymousUse
     return user if user is not None else AnonymousUser()
 
 
+def theme_choices() -> list[tuple[str, str]]:
+    """(identifier, name) of every theme identifier in use, each once (the first agreement's name)."""
+    names: dict[str, str] = {}
+    for slug, name in Theme.objects.order_by("agreement_id", "pk").values_list("slug", "name"):
+        names.setdefault(slug, name)
+    return sorted(names.items(), key=lambda item: item[1].casefold())
+
+
 class VisibleChoicesFilterSet(filters.FilterSet):
     """A FilterSet whose model filters offer and accept only rows the request's user sees: the declared
     queryset is narrowed with `visible_to(user)` (no request: an anonymous user, so nothing). An id outside
@@ -117,9 +125,10 @@ class ProjectFilter(VisibleChoicesFilterSet):
     )
     year = YearFilter(label=_("Year"), method="filter_year",
                       help_text=_("Funding lines in that year, or running during it."))
-    theme = filters.ModelChoiceFilter(
-        label=_("Theme"), field_name="themes", to_field_name="slug", queryset=Theme.objects.order_by("name"),
-        empty_label=_("All themes"),
+    # By identifier: themes belong to an agreement, and two agreements may both have e.g. "mobility", so the
+    # filter takes the identifier (with `agreement` to narrow it to one agreement's theme).
+    theme = filters.ChoiceFilter(
+        label=_("Theme"), field_name="themes__slug", choices=lambda: theme_choices(), empty_label=_("All themes"),
     )
     internationalisation = filters.BooleanFilter(
         label=_("Internationalisation"), method="filter_internationalisation",

@@ -48,6 +48,26 @@ class AccessibleFormMixin:
         self._decorate()
 
 
+class ThemeChoiceField(forms.ModelMultipleChoiceField):
+    """The themes of one agreement, each labelled with its priority's code ("1 · Mobility experiments"); a
+    theme of another agreement is refused as not one of them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages["invalid_choice"] = _("Choose themes of this project's agreement.")
+        self.error_messages["invalid_pk_value"] = _("Choose themes of this project's agreement.")
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.priority.code} · {obj.name}" if obj.priority_id else str(obj.name)
+
+
+def agreement_themes(agreement: Agreement | int) -> Any:
+    """The themes a project of `agreement` may be linked to, in the action plan's order."""
+    agreement_id = agreement if isinstance(agreement, int) else agreement.pk
+    return Theme.objects.filter(agreement_id=agreement_id).select_related("priority").order_by(
+        "priority__code", "position", "name")
+
+
 class ProjectForm(AccessibleFormMixin, forms.ModelForm):
     """A project's own fields; the funding lines come in FundingLineFormSet."""
 
@@ -57,9 +77,9 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         label=_("Method categories"), queryset=MethodCategory.objects.order_by("code"),
         widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one method category.")},
     )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"), queryset=Theme.objects.order_by("name"), required=False,
-        widget=forms.CheckboxSelectMultiple,
+    themes = ThemeChoiceField(
+        label=_("Themes"), queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("The action-plan themes of this agreement that the project carries out."),
     )
 
     class Meta:
@@ -94,6 +114,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["priority"].error_messages["invalid_choice"] = _(
             "Choose a priority of this project's agreement.")
         self.fields["lead_organisation"].queryset = Organisation.objects.order_by("name")
+        self.fields["themes"].queryset = agreement_themes(agreement)
         for name in ("start_date", "end_date"):
             self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
         if self.instance.pk:
@@ -314,3 +335,51 @@ class ApiTokenForm(AccessibleFormMixin, forms.Form):
         label=_("Expires"), coerce=int, empty_value=None, required=False, initial="90",
         choices=[("30", _("in 30 days")), ("90", _("in 90 days")), ("365", _("in a year")), ("", _("never"))],
     )
+
+
+class ThemeForm(AccessibleFormMixin, forms.ModelForm):
+    """A theme of the agreement's action plan: identifier, priority, names in each language, order."""
+
+    class Meta:
+        model = Theme
+        fields = ["priority", "name_fi", "name_sv", "name_en", "slug", "position"]
+        labels = {"name_fi": _("Name in Finnish"), "name_sv": _("Name in Swedish"), "name_en": _("Name in English"),
+                  "priority": pgettext_lazy("strategic", "Priority")}
+        help_texts = {"slug": _("Short identifier used in addresses and the API, e.g. mobility-experiments."),
+                      "priority": _("Leave empty while the theme is not yet placed under a priority.")}
+
+    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.fields["name_fi"].required = True
+        self.fields["priority"].queryset = Priority.objects.filter(agreement=agreement).order_by("code")
+        self.fields["priority"].required = False
+        self.fields["priority"].error_messages["invalid_choice"] = _("Choose a priority of this agreement.")
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or ""
+        clash = Theme.objects.filter(agreement=self.agreement, slug=slug)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if slug and clash.exists():
+            raise ValidationError(_("This agreement already has a theme with this identifier."), code="duplicate")
+        return slug
+
+    def _post_clean(self) -> None:
+        # The model's own validation runs in the service (portfolio.services.theme_save).
+        self.instance.agreement = self.agreement
+        super()._post_clean()
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class PriorityDescriptionForm(AccessibleFormMixin, forms.Form):
+    """One priority's action-plan description in each language (prefix: the priority's code)."""
+
+    description_fi = forms.CharField(label=_("Description in Finnish"), widget=forms.Textarea(attrs={"rows": 4}),
+                                     required=False)
+    description_sv = forms.CharField(label=_("Description in Swedish"), widget=forms.Textarea(attrs={"rows": 3}),
+                                     required=False)
+    description_en = forms.CharField(label=_("Description in English"), widget=forms.Textarea(attrs={"rows": 3}),
+                                     required=False)

@@ -13,7 +13,8 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
-IGNORED = {"id", "version", "updated_at", "created_at", "title", "summary", "name", "file"}
+# The untranslated columns mirror Finnish (portfolio.i18n): their language columns are shown instead.
+IGNORED = {"id", "version", "updated_at", "created_at", "title", "summary", "name", "description", "file"}
 
 
 @dataclass
@@ -136,5 +137,18 @@ def history_entries(*, project: Any = None, organisation: Any = None, limit: int
 
         entries += entries_of(list(Organisation.history.filter(id=organisation.pk).select_related("history_user")),
                             Organisation, _("Organisation"))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries[:limit] if limit else entries
+
+
+def action_plan_history_entries(*, agreement: Any, limit: int | None = 100) -> list[Entry]:
+    """The change history of an agreement's action plan: its priorities' descriptions and its themes,
+    newest first."""
+    from .models import Priority, Theme
+
+    entries = entries_of(list(Priority.history.filter(agreement_id=agreement.pk).select_related("history_user")),
+                         Priority, lambda r: str(_("Priority %(code)s") % {"code": r.code}))
+    entries += entries_of(list(Theme.history.filter(agreement_id=agreement.pk).select_related("history_user")),
+                          Theme, lambda r: str(_("Theme %(name)s") % {"name": r.name_fi or r.slug}))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit] if limit else entries

@@ -180,7 +180,10 @@ class Priority(SourceLanguageColumns, models.Model):
                                   verbose_name=_("agreement"))
     code = models.PositiveSmallIntegerField(_("code"))
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(
+        _("description"), blank=True,
+        help_text=_("The priority's description in the action-plan annex (toimenpidesuunnitelma)."),
+    )
     is_open = models.BooleanField(
         _("open priority"), default=False,
         help_text=_("The 'new openings' priority, which must receive less funding than each of the others."),
@@ -223,15 +226,28 @@ class MethodCategory(SourceLanguageColumns, models.Model):
 
 
 class Theme(SourceLanguageColumns, models.Model):
-    """A theme tag such as 'mobility experiments' or 'health-tech research infrastructures'."""
+    """A theme of an agreement's action plan (e.g. 'mobility experiments'), listed under one of its
+    priorities; projects are linked to the themes of their own agreement. A theme without a priority is
+    still usable as a tag: it waits to be placed in the action plan."""
 
-    slug = models.SlugField(_("identifier"), max_length=60, unique=True)
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="themes",
+                                  verbose_name=_("agreement"))
+    priority = models.ForeignKey(Priority, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="themes", verbose_name=pgettext_lazy("strategic", "priority"))
+    slug = models.SlugField(_("identifier"), max_length=60)
     name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("order"), default=0,
+                                                help_text=_("Order of the theme under its priority."))
 
     class Meta:
         verbose_name = _("theme")
         verbose_name_plural = _("themes")
-        ordering = ["name"]
+        ordering = ["agreement", "priority__code", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "slug"], name="%(app_label)s_%(class)s_unique_slug",
+                                    violation_error_message=_("This agreement already has a theme with this "
+                                                              "identifier.")),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -536,4 +552,4 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
-from .asof_models import AsOfProject, AsOfProjectMethod  # noqa: E402,F401  (point-in-time views of the history)
+from .asof_models import AsOfProject, AsOfProjectMethod, AsOfProjectTheme  # noqa: E402,F401  (point-in-time views of the history)

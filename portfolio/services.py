@@ -31,6 +31,7 @@ from .models import (
     ProjectAttachment,
     ProjectContact,
     ProjectPartner,
+    Theme,
 )
 from .plan import financing_plan
 from .roles import ROLE_MODEL_PERMISSIONS
@@ -122,6 +123,7 @@ def agreement_load() -> LoadResult:
                         {**translated("name", names), "is_open": is_open})
         if did:
             changed.append(f"priority {code}")
+    changed += _action_plan_load(agreement)
     for code, names in hev.METHOD_CATEGORIES:
         _, did = upsert(MethodCategory, {"code": code}, translated("name", names))
         if did:
@@ -133,6 +135,39 @@ def agreement_load() -> LoadResult:
     for part in _agreement_parts:
         changed += part(agreement)
     return LoadResult(agreement=agreement, changed=changed)
+
+
+def _action_plan_load(agreement: Agreement) -> list[str]:
+    """The annex's priority descriptions and example themes (hev.PRIORITY_DESCRIPTIONS, hev.THEMES). The
+    annex is kept current by the coordinators in the portal, so this only fills what is missing: an empty
+    description column, a theme the agreement does not have, the priority of a theme that has none. It never
+    overwrites an edit, and a second run changes nothing."""
+    changed: list[str] = []
+    priorities = {p.code: p for p in Priority.objects.filter(agreement=agreement)}
+    for code, texts in hev.PRIORITY_DESCRIPTIONS.items():
+        priority = priorities[code]
+        missing = {f"description_{lang}": text for lang, text in texts.items()
+                   if not getattr(priority, f"description_{lang}")}
+        if missing:
+            for column, text in missing.items():
+                setattr(priority, column, text)
+            priority.full_clean()
+            priority.save()
+            changed.append(f"priority {code} description")
+    existing = {t.slug: t for t in Theme.objects.filter(agreement=agreement)}
+    for position, (slug, code, names) in enumerate(hev.THEMES, start=1):
+        theme = existing.get(slug)
+        if theme is None:
+            theme = Theme(agreement=agreement, slug=slug, priority=priorities[code], position=position,
+                          **translated("name", names))
+        elif theme.priority_id is None:
+            theme.priority = priorities[code]
+        else:
+            continue
+        theme.full_clean()
+        theme.save()
+        changed.append(f"theme {slug}")
+    return changed
 
 
 def _coordination_project_load(agreement: Agreement, organisations: dict[str, Organisation]) -> list[str]:
@@ -210,7 +245,13 @@ def _m2m_apply(project: Project, data: dict[str, Any]) -> None:
     if "methods" in data:
         project.methods.set(data["methods"])
     if "themes" in data:
-        project.themes.set(data["themes"])
+        themes = list(data["themes"])
+        if any(theme.agreement_id != project.agreement_id for theme in themes):
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"themes": [_("Choose themes of this project's agreement.")]},
+                                  code="theme_of_other_agreement")
+        project.themes.set(themes)
     if data.get("partners") is not None:
         # Items are organisations, or dicts {"organisation": ..., "budget_share": Decimal}.
         wanted: dict[int, Decimal | None] = {}
@@ -676,3 +717,65 @@ def api_token_authenticate(*, key: str, now: dt.datetime | None = None) -> ApiTo
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+# --- the action plan (toimenpidesuunnitelma): priority descriptions and themes ---------------------------
+
+THEME_FIELDS = ("slug", "priority", "name_fi", "name_sv", "name_en", "position")
+PRIORITY_DESCRIPTION_FIELDS = ("description_fi", "description_sv", "description_en")
+
+
+@transaction.atomic
+def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None, theme: Theme | None = None
+               ) -> Theme:
+    """Create or update a theme of an agreement's action plan (history: who, when, what). Its priority must
+    be one of the same agreement's; the identifier is unique within the agreement."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .permissions import can_edit_agreement_portfolio
+
+    if user is not None and not can_edit_agreement_portfolio(user, agreement):
+        raise PermissionDenied
+    if theme is not None:
+        theme = Theme.objects.select_for_update().get(pk=theme.pk)
+        if theme.agreement_id != agreement.pk:
+            raise PermissionDenied
+    else:
+        theme = Theme(agreement=agreement)
+    for name in THEME_FIELDS:  # name_fi/name_sv/name_en by column; `name` mirrors Finnish on save
+        if name in data:
+            setattr(theme, name, data[name])
+    priority = theme.priority if theme.priority_id is not None else None
+    if priority is not None and priority.agreement_id != agreement.pk:
+        raise ValidationError({"priority": [_("This priority belongs to another agreement.")]})
+    theme.full_clean()
+    theme._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def priority_descriptions_save(*, agreement: Agreement, descriptions: dict[int, dict[str, str]],
+                               user: User | None) -> list[Priority]:
+    """Write the action-plan descriptions of an agreement's priorities (code → {description_fi: …, …}), all
+    or nothing; only priorities whose text changed are saved (and get a history entry)."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_edit_agreement_portfolio
+
+    if user is not None and not can_edit_agreement_portfolio(user, agreement):
+        raise PermissionDenied
+    changed: list[Priority] = []
+    for priority in Priority.objects.select_for_update().filter(agreement=agreement, code__in=descriptions):
+        values = descriptions[priority.code]
+        columns = [name for name in PRIORITY_DESCRIPTION_FIELDS if name in values
+                   and getattr(priority, name) != values[name]]
+        if not columns:
+            continue
+        for name in columns:
+            setattr(priority, name, values[name])
+        priority.full_clean()
+        priority._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+        priority.save()
+        changed.append(priority)
+    return changed

@@ -38,5 +38,8 @@ class ProjectTranslation(TranslationOptions):
 # history keeps every language (simple-history copies the fields that exist when it registers).
 history_register(Agreement, bases=[RequestIDHistory])
 history_register(Organisation, bases=[RequestIDHistory])
+# The action plan (toimenpidesuunnitelma): priorities' descriptions and the themes under them.
+history_register(Priority, bases=[RequestIDHistory])
+history_register(Theme, bases=[RequestIDHistory])
 history_register(Project, m2m_fields=["methods", "themes"], excluded_fields=["updated_at"],
                  bases=[RequestIDHistory])

@@ -123,9 +123,8 @@ def _demo_seed() -> dict[str, int]:
         upsert(Membership, {"group": group, "user": users[key]}, {"role": role, "term_start": dt.date(2021, 6, 1)})
     upsert(Membership, {"group": national, "user": users["ministry"]}, {"role": MemberRole.SECRETARY})
 
-    themes = {}
-    for slug, fi, sv, en in demo.THEMES:
-        themes[slug], _ = upsert(Theme, {"slug": slug}, translated("name", {"fi": fi, "sv": sv, "en": en}))
+    # The annex's example themes, loaded with the agreement (portfolio.data.hev.THEMES).
+    themes = {t.slug: t for t in Theme.objects.filter(agreement=agreement)}
 
     orgs: dict[str, Organisation] = {o.short_name: o for o in Organisation.objects.filter(kind="city")}
     orgs.update({"helsinki": orgs["Helsinki"], "espoo": orgs["Espoo"], "vantaa": orgs["Vantaa"]})

@@ -106,3 +106,25 @@ class MemberLanguageForm(forms.Form):
     """A steering-group member's language of correspondence (their summary e-mails)."""
 
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+class CoverageForm(forms.Form):
+    """The day the coverage is told as of (default today)."""
+
+    as_of = forms.DateField(label=_("As of"), required=False, input_formats=["%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+                            help_text=_("The figures as they stood at the end of this day."))
+
+    def clean_as_of(self) -> Any:
+        day = self.cleaned_data.get("as_of")
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The figures cannot be told for a day in the future."), code="future")
+        return day
+
+
+class AnnexVersionForm(forms.Form):
+    """Generate a new version of the action-plan annex."""
+
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                             help_text=_("E.g. the steering-group meeting that approved new projects."))

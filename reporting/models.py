@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Audience, DeliveryStatus, ReportStatus, ReviewAction, ReviewStatus
-from .querysets import SummaryReportQuerySet
+from .querysets import ActionPlanVersionQuerySet, FrozenRecordError, SummaryReportQuerySet
 
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
 REPORT_FORMATS = ("pdf", "xlsx", "csv", "json")
@@ -367,3 +367,50 @@ class PortfolioImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.IMPORTING)
+
+
+ACTION_PLAN_LANGUAGES = ("fi", "sv", "en")
+
+
+class ActionPlanVersion(models.Model):
+    """One numbered version of an agreement's action-plan annex (toimenpidesuunnitelma), generated from the
+    portfolio: the data as it stood (``snapshot``) and its PDF in each language. Frozen once made: a newer
+    version is a new row, the older ones stay downloadable unchanged."""
+
+    agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT,
+                                  related_name="action_plan_versions", verbose_name=_("agreement"))
+    number = models.PositiveSmallIntegerField(_("version"))
+    created_at = models.DateTimeField(_("created"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+    reason = models.TextField(_("reason"), blank=True)
+    snapshot = models.JSONField(_("data snapshot"))
+    pdf_fi = models.FileField(_("PDF in Finnish"), upload_to="action-plan/")
+    pdf_sv = models.FileField(_("PDF in Swedish"), upload_to="action-plan/")
+    pdf_en = models.FileField(_("PDF in English"), upload_to="action-plan/")
+
+    objects = ActionPlanVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("action-plan annex version")
+        verbose_name_plural = _("action-plan annex versions")
+        ordering = ["agreement", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="%(app_label)s_%(class)s_unique_number",
+                                    violation_error_message=_("This agreement already has an annex version "
+                                                              "with this number.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} – {self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise FrozenRecordError("an annex version is frozen")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise FrozenRecordError("an annex version is frozen")
+
+    def pdf(self, language: str) -> models.fields.files.FieldFile:
+        return getattr(self, f"pdf_{language}")

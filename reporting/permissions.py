@@ -83,3 +83,16 @@ __all__ = ["can_view_reports", "can_download_report", "can_request_summary", "ca
            "can_manage_recipients",
            "can_request_any_summary",
            "is_national_group_member", "requestable_audiences"]
+
+
+def can_view_action_plan(user: AnyUser, agreement: Agreement) -> bool:
+    """The action plan's coverage and its annex versions are read by those who see the agreement's whole
+    portfolio: its coordinators and steering group, and ministry staff."""
+    from portfolio.models import Agreement
+
+    return can_view_portal(user) and Agreement.objects.worked_on_by(user).filter(pk=agreement.pk).exists()
+
+
+def can_edit_action_plan(user: AnyUser, agreement: Agreement) -> bool:
+    """Themes, priority descriptions and new annex versions: the agreement's coordinators (and superusers)."""
+    return can_edit_agreement_portfolio(user, agreement)

@@ -58,3 +58,27 @@ class SummaryReportQuerySet(models.QuerySet):
         from .choices import ReportStatus
 
         return self.filter(status__in=[ReportStatus.QUEUED, ReportStatus.COMPILING, ReportStatus.RENDERING])
+
+
+class FrozenRecordError(Exception):
+    """An annex version is frozen: it is never changed or deleted once made."""
+
+
+class ActionPlanVersionQuerySet(models.QuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ActionPlanVersionQuerySet:
+        """The annex versions of the agreements the user works on (ministry staff: every agreement); the
+        annex is the agreement's own document, read by those who see its whole portfolio."""
+        from portfolio.permissions import can_view_portal
+
+        if not can_view_portal(user):
+            return self.none()
+        from django.apps import apps
+
+        agreements = apps.get_model("portfolio", "Agreement").objects.worked_on_by(user)
+        return self.filter(agreement__in=agreements)
+
+    def update(self, **kwargs: object) -> int:
+        raise FrozenRecordError("an annex version is frozen")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise FrozenRecordError("an annex version is frozen")

@@ -839,3 +839,37 @@ def member_language_set(*, membership: Any, user: User, language: str) -> Any:
             locked.language = language
             locked.save(update_fields=["language"])
     return locked
+# --- the action-plan annex --------------------------------------------------------------------------------
+
+def action_plan_version_create(*, agreement: Agreement, user: User, reason: str = "") -> Any:
+    """Generate a new numbered version of the agreement's action-plan annex from the portfolio: the data as
+    it is now, frozen in the version's snapshot, and its PDF in Finnish, Swedish and English. The versions
+    before it stay as they were. Only the agreement's coordinators (and superusers) generate."""
+    from django.core.exceptions import PermissionDenied
+
+    from portfolio.permissions import can_edit_agreement_portfolio
+
+    from .action_plan import annex_snapshot
+    from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
+    from .rendering.annex import render_annex_pdf
+
+    if not can_edit_agreement_portfolio(user, agreement):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        # The agreement row serialises two coordinators generating at once: each gets its own number.
+        Agreement.objects.select_for_update().get(pk=agreement.pk)
+        number = (ActionPlanVersion.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
+        created_at = timezone.now().replace(microsecond=0)
+        who = user.get_full_name() or user.get_username()
+        snapshot = annex_snapshot(agreement=agreement, user=user)
+        snapshot["version"] = {"number": number, "created_at": created_at.isoformat(), "created_by": who,
+                               "reason": reason}
+        version = ActionPlanVersion(agreement=agreement, number=number, created_at=created_at, created_by=user,
+                                    reason=reason, snapshot=snapshot)
+        for language in ACTION_PLAN_LANGUAGES:
+            version.pdf(language).save(f"{agreement.project_code_prefix.lower()}-annex-v{number}-{language}.pdf",
+                                       ContentFile(render_annex_pdf(snapshot, language)), save=False)
+        version.save()
+    return version
+

@@ -199,6 +199,20 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     report.save()
     side.add(report, hidden=True)
     side.secrets.add(f"zq{tag}-report")
+    # The action plan: a theme (edited by the agreement's coordinators only) and an annex version (read by
+    # those who work on the agreement).
+    from portfolio.models import Theme
+    from reporting.models import ActionPlanVersion
+
+    side.add(Theme.objects.create(agreement=agreement, slug=f"zq{tag}-theme", name=f"Zq{tag} teema",
+                                  name_fi=f"Zq{tag} teema", priority=agreement.priorities.get(code=1)), hidden=True)
+    annex = ActionPlanVersion(agreement=agreement, number=1, created_at=now, created_by=recorder,
+                              reason=f"zq{tag}-annex-reason", snapshot={"priorities": []})
+    for language in ("fi", "sv", "en"):
+        annex.pdf(language).save(f"annex-{language}.pdf", ContentFile(f"zq{tag}-annex".encode()), save=False)
+    annex.save()
+    side.add(annex, hidden=True)
+    side.secrets |= {f"zq{tag}-annex", f"zq{tag}-annex-reason"}
     # Its delivery log (issue 18): a failed e-mail to one of its readers, retried by the coordinators.
     SummaryDelivery.objects.create(report=report, email=f"zq{tag}-reader@example.invalid", status="failed",
                                    error="550", queued_at=timezone.now())
@@ -309,6 +323,8 @@ _PARAM = re.compile(r"<(?:\w+:)?(?P<a>\w+)>|\(\?P<(?P<b>\w+)>[^)]*\)")
 MAIN_MODEL = [
     ("accounts/tokens/", "portfolio.ApiToken"),
     ("projects/organisations/", Organisation),
+    ("action-plan/themes/", "portfolio.Theme"),
+    ("action-plan/annex/", "reporting.ActionPlanVersion"),
     ("notifications/", "portfolio.Notification"),  # per user: see portfolio/tests/test_notifications.py
     ("projects/views/", "portfolio.SavedView"),  # per user: see portfolio/tests/test_project_list.py
     ("projects/", Project),
@@ -403,6 +419,8 @@ def _children(route: str, obj: models.Model) -> list[dict[str, Any]]:
         return [{"attachment_pk": a.pk} for a in attachments[:1]] or [{"attachment_pk": NONEXISTENT}]
     if names == ["file_format"]:
         return [{"file_format": f} for f in FILE_FORMATS]
+    if names == ["language"]:  # an annex version's PDF in each language
+        return [{"language": language} for language in ("fi", "sv", "en")]
     if names == ["project_pk"]:
         projects = list(Project.objects.filter(agreement=obj.agreement)[:1]) if hasattr(obj, "agreement") else []
         return [{"project_pk": p.pk} for p in projects] or [{"project_pk": NONEXISTENT}]
@@ -442,7 +460,8 @@ def _cases(world: World, route: str) -> list[Case]:
         # Shared reference data: one row of each is enough.
         for obj in model.objects.all()[:1]:
             cases.append(Case(_fill(route, {first: obj.pk, **_children(route, obj)[0]}), world.a, obj))
-    rest = {name: ("csv" if name == "file_format" else NONEXISTENT) for name in names[1:]}
+    rest = {name: ("csv" if name == "file_format" else "fi" if name == "language" else NONEXISTENT)
+            for name in names[1:]}
     cases.append(Case(_fill(route, {first: NONEXISTENT, **rest}), None, None))
     return cases
 

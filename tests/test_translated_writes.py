@@ -534,7 +534,8 @@ def _instance(model: type[models.Model], agreement: Agreement) -> models.Model:
     if model is SteeringGroup:
         return SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement=agreement)
     if model is Theme:
-        return Theme.objects.get_or_create(slug="lang-theme", defaults=_columns("name", _texts(ORIGINAL, "name")))[0]
+        return Theme.objects.get_or_create(agreement=agreement, slug="lang-theme",
+                                           defaults=_columns("name", _texts(ORIGINAL, "name")))[0]
     raise AssertionError(model)
 
 
@@ -640,7 +641,9 @@ def test_agreement_load_writes_every_language(lang: str, op: str, agreement: Agr
         loaded = agreement_load().agreement
     _assert_columns(loaded, {"name": names, "description": {}})
     _assert_columns(Priority.objects.get(agreement=loaded, code=hev.PRIORITIES[0][0]),
-                    {"name": priority_names, "description": {}})
+                    {"name": priority_names, "description": hev.PRIORITY_DESCRIPTIONS[hev.PRIORITIES[0][0]]})
+    slug, _code, theme_names = hev.THEMES[0]
+    _assert_columns(Theme.objects.get(agreement=loaded, slug=slug), {"name": theme_names})
     _assert_columns(SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement=loaded), {"name": group_names})
     for code, method_names in hev.METHOD_CATEGORIES:
         _assert_columns(MethodCategory.objects.get(code=code), {"name": method_names})
@@ -656,6 +659,8 @@ def test_upsert_writes_every_language(model: type[models.Model], lookup: dict[st
     """`upsert(…, translated(…))`, the write every loader uses, under any active language."""
     from portfolio.upsert import translated, upsert
 
+    if model is Theme:  # a theme belongs to an agreement
+        lookup = {**lookup, "agreement": agreement}
     existing = model._default_manager.filter(**lookup).first()
     if op == "create" and existing is not None:
         existing.delete()

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from funding.selectors import NOT_COUNTED_STATUSES
 from portfolio.asof import project_source
 from portfolio.charts import chart
-from portfolio.models import Agreement, MethodCategory, Priority, Project
+from portfolio.models import Agreement, MethodCategory, Priority, Project, Theme
 
 from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProgressReport, ProjectEnterprise
 from ..models.indicators import SizeClass, register_relations_q
@@ -189,6 +189,9 @@ def indicator_totals(*, user: User, agreement: Agreement | None = None, as_of: d
     method_of: dict[int, set[int]] = defaultdict(set)
     for project_id, method_id in projects.filter(methods__isnull=False).values_list("id", "methods"):
         method_of[project_id].add(method_id)
+    theme_of: dict[int, set[int]] = defaultdict(set)
+    for project_id, theme_id in projects.filter(themes__isnull=False).values_list("id", "themes"):
+        theme_of[project_id].add(theme_id)
 
     def grouped(pairs: Iterable[tuple[str, int]], labels: dict[str, str]) -> list[IndicatorGroup]:
         members: dict[str, list[int]] = defaultdict(list)
@@ -199,6 +202,7 @@ def indicator_totals(*, user: User, agreement: Agreement | None = None, as_of: d
 
     priorities = {str(p.pk): str(p) for p in Priority.objects.filter(pk__in={r["priority_id"] for r in facts_rows})}
     methods = {str(m.pk): str(m) for m in MethodCategory.objects.all()}
+    themes = {str(t.pk): str(t) for t in Theme.objects.filter(pk__in={t for ts in theme_of.values() for t in ts})}
     agreements = {str(a.pk): str(a) for a in Agreement.objects.filter(pk__in={r["agreement_id"] for r in facts_rows})}
     cities = {r["lead_organisation__municipality"] or "": r["lead_organisation__municipality"] or "—"
               for r in facts_rows}
@@ -207,6 +211,8 @@ def indicator_totals(*, user: User, agreement: Agreement | None = None, as_of: d
         "method": grouped(((str(m), pid) for pid, ms in method_of.items() for m in ms), methods),
         "city": grouped(((r["lead_organisation__municipality"] or "", r["id"]) for r in facts_rows), cities),
         "agreement": grouped(((str(r["agreement_id"]), r["id"]) for r in facts_rows), agreements),
+        # The action plan's themes (a project under several themes is in each).
+        "theme": grouped(((str(t), pid) for pid, ts in theme_of.items() for t in ts), themes),
     }
     return IndicatorTotals(as_of=day, agreement=agreement, projects=len(ids), rows=_rows(facts, ids),
                            breakdowns=breakdowns)

@@ -48,6 +48,7 @@ from .counting import (
     separate_lines,
     split_of,
     split_within_tolerance,
+    theme_totals,
     with_counted_flag,
 )
 from .decommitment import (
@@ -135,6 +136,7 @@ __all__ = [
     "funding_summary",
     "lines_fingerprint",
     "method_category_totals",
+    "theme_totals",
     "needs_frame",
     "percentages",
     "priority4_rule_holds",

@@ -249,3 +249,19 @@ def method_category_totals(*, lines: LineRows, basis: str = "granted") -> dict[s
             "listed_in_several": sum(row["projects"] for row in rows) > projects}
 
 
+
+
+def theme_totals(*, lines: LineRows, basis: str = "granted") -> dict[str, Any]:
+    """Money per action-plan theme (by theme id), and the total with each project counted once. A project
+    under several themes is in each theme's row, so the rows may add up to more than ``total``
+    (``listed_in_several`` says so); lines of projects without a theme are only in ``total``."""
+    from django.db.models import Count
+
+    field = _amount_field(basis)
+    rows = {row["project__themes"]: {"total": _cents(row["total"]), "projects": row["projects"]}
+            for row in lines.order_by().exclude(project__themes__isnull=True)
+            .values("project__themes").annotate(total=_money_sum(field), projects=Count("project", distinct=True))}
+    total = _cents(lines.aggregate(total=_money_sum(field))["total"])
+    projects = lines.order_by().values("project").distinct().count()
+    return {"rows": rows, "total": total, "projects": projects,
+            "listed_in_several": sum(row["projects"] for row in rows.values()) > projects}

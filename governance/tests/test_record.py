@@ -201,7 +201,7 @@ def test_project_decisions_history(coordinator, steering_member, agreement, othe
 def test_similar_projects_by_priority_theme_and_words(coordinator, agreement):
     from portfolio.models import Priority, Theme
 
-    theme = Theme.objects.create(slug="liikkuminen", name="Liikkumiskokeilut")
+    theme = Theme.objects.create(agreement=agreement, slug="liikkuminen", name="Liikkumiskokeilut")
     p1 = Priority.objects.get(agreement=agreement, code=1)
     p3 = Priority.objects.get(agreement=agreement, code=3)
     idea = f.idea_project(agreement, title="Älyliikenteen kokeilualusta", priority=p1)
@@ -214,6 +214,23 @@ def test_similar_projects_by_priority_theme_and_words(coordinator, agreement):
     codes = [row["project"].code for row in rows]
     assert codes[0] == close.code and unrelated.code not in codes
     assert rows[0]["same_priority"] and rows[0]["themes"] == [theme] and "älyliikenteen" in rows[0]["words"]
+
+
+def test_similar_projects_match_another_agreements_theme_by_its_identifier(coordinator, agreement, other_agreement):
+    """Each agreement has its own themes (issue 13): another agreement's "mobility" is still a shared theme."""
+    from portfolio.models import Priority, Theme
+
+    own = Theme.objects.get(agreement=agreement, slug="mobility")
+    theirs = Theme.objects.create(agreement=other_agreement, slug="mobility", name_fi="Liikkuminen")
+    idea = f.idea_project(agreement, title="Zq kokeilu", priority=Priority.objects.get(agreement=agreement, code=3),
+                          methods=[3])
+    idea.themes.add(own)
+    other = ProjectFactory(agreement=other_agreement, title="Zx toinen", status="running", methods=[3],
+                           priority=Priority.objects.get(agreement=other_agreement, code=1))
+    other.themes.add(theirs)
+    rows = selectors.similar_projects(project=idea, user=coordinator)
+    row = next(r for r in rows if r["project"] == other)
+    assert row["themes"] == [theirs] and row["other_agreement"]
 
 
 def test_dashboard_partial_renders(coordinator, steering_member, agreement, rf):

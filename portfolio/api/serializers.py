@@ -110,8 +110,10 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
     priority = serializers.IntegerField(min_value=1, max_value=4, help_text="Priority code 1–4.")
     methods: serializers.SlugRelatedField[MethodCategory] = serializers.SlugRelatedField(
         slug_field="code", many=True, queryset=MethodCategory.objects.all(), help_text="Method category codes 1–3.")
-    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(
-        slug_field="slug", many=True, queryset=Theme.objects.all(), required=False)
+    # Identifiers of the project's agreement's themes (two agreements may use the same identifier), resolved
+    # in to_service_data against the agreement.
+    themes = serializers.ListField(child=serializers.SlugField(max_length=60), required=False,
+                                   help_text="Theme identifiers of the project's agreement's action plan.")
     partners: serializers.PrimaryKeyRelatedField[Organisation] = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.all(), required=False, help_text="Co-implementers (organisation ids).")
     co_implementers = CoImplementerWriteSerializer(
@@ -170,6 +172,14 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             if priority is None:
                 raise serializers.ValidationError({"priority": [_("The agreement has no such priority.")]})
             data["priority"] = priority
+        if "themes" in data:
+            slugs = list(dict.fromkeys(data["themes"]))
+            themes = {t.slug: t for t in Theme.objects.filter(agreement=agreement, slug__in=slugs)}
+            unknown = [slug for slug in slugs if slug not in themes]
+            if unknown:
+                raise serializers.ValidationError({"themes": [
+                    _("Not a theme of this project's agreement: %(slugs)s.") % {"slugs": ", ".join(unknown)}]})
+            data["themes"] = [themes[slug] for slug in slugs]
         for name in ("title_sv", "title_en", "summary_fi", "summary_sv", "summary_en"):
             if name in data and data[name] is None:
                 data[name] = ""

@@ -1,35 +1,6 @@
 """Demo portfolio content: realistic project names from the agreement annex's example themes."""
 
-THEMES = [
-    ("energy-renovation", "Energiatehokkaan korjausrakentamisen testialustat", "Testbäddar för energieffektiv renovering",
-     "Energy-efficiency renovation test beds"),
-    ("low-carbon-construction", "Vähähiilinen ja digitaalinen rakentaminen", "Koldioxidsnålt och digitalt byggande",
-     "Low-carbon and digital construction"),
-    ("district-testbeds", "Aluetason testialustat", "Testbäddar på områdesnivå", "District-level test beds"),
-    ("urban-food", "Kaupunkiruoantuotanto", "Urban livsmedelsproduktion", "Urban food production"),
-    ("mobility", "Liikkumisen kokeilut", "Mobilitetsförsök", "Mobility experiments"),
-    ("sharing-economy", "Jakamistalous", "Delningsekonomi", "Sharing economy"),
-    ("logistics", "Vähähiiliset työmaat ja logistiikka", "Koldioxidsnåla byggarbetsplatser och logistik",
-     "Low-carbon worksites and logistics"),
-    ("health-testbeds", "Sote-alan testialustat", "Testbäddar inom social- och hälsovården",
-     "Social- and health-sector test beds"),
-    ("preventive-wellbeing", "Ennaltaehkäisevän hyvinvoinnin yhteiskehittäminen",
-     "Samutveckling av förebyggande välfärd", "Preventive wellbeing co-development"),
-    ("research-to-business", "Tutkimuksesta liiketoimintaan", "Från forskning till affärsverksamhet",
-     "Research-to-business models"),
-    ("healthtech-infra", "Terveysteknologian tutkimusinfrastruktuurit", "Forskningsinfrastrukturer för hälsoteknologi",
-     "Health-tech research infrastructures"),
-    ("school-testbeds", "Varhaiskasvatuksen ja koulujen testialustat", "Testbäddar i småbarnspedagogik och skolor",
-     "Early-education and school test beds"),
-    ("edtech-export", "Koulutusviennin edistäminen", "Främjande av utbildningsexport", "Ed-tech export promotion"),
-    ("emerging-tech", "Uudet teknologiat, XR ja edistynyt valmistus", "Ny teknik, XR och avancerad tillverkning",
-     "Emerging technologies, XR and advanced manufacturing"),
-    ("company-services", "Yrityspalveluverkostot", "Nätverk för företagstjänster", "Company services networks"),
-    ("campuses", "Kampukset innovaatioekosysteemeinä", "Campus som innovationsekosystem",
-     "Campuses as innovation ecosystems"),
-    ("talent", "Kansainvälisten osaajien houkuttelu", "Att locka internationella talanger",
-     "Attracting international talent"),
-]
+# The demo projects' themes are the annex's example themes (portfolio.data.hev.THEMES), by identifier.
 
 # (name fi, name en, short, kind, business ID or "")
 ORGANISATIONS = [

@@ -68,6 +68,104 @@ PRIORITIES = [
          "en": "New openings and general ecosystem development"}, True),
 ]
 
+# The action-plan annex ("Alustava toimenpidesuunnitelma"): per priority its description and example themes.
+# The annex is data of the agreement kept current in the portal (coordinators edit it; load_agreement only
+# fills what is missing and never overwrites an edit). The descriptions summarise the annex's themes for each
+# priority (domain.md lists the themes, not the annex's full wording); Swedish and English are our translations.
+PRIORITY_DESCRIPTIONS = {
+    1: {"fi": "Kehitetään ja kokeillaan älykkäitä ja kestäviä kaupunkiratkaisuja kaupunkien omissa "
+              "ympäristöissä: energiatehokasta korjausrakentamista, vähähiilistä ja digitaalista rakentamista, "
+              "aluetason testialustoja (liikkuminen, energia, kiertotalous), kaupunkiruoantuotantoa, liikkumisen "
+              "kokeiluja, jakamistaloutta sekä vähähiilisiä työmaita ja logistiikkaa.",
+        "sv": "Smarta och hållbara stadslösningar utvecklas och testas i städernas egna miljöer: energieffektiv "
+              "renovering, koldioxidsnålt och digitalt byggande, testbäddar på områdesnivå (mobilitet, energi, "
+              "cirkulär ekonomi), urban livsmedelsproduktion, mobilitetsförsök, delningsekonomi samt "
+              "koldioxidsnåla byggarbetsplatser och logistik.",
+        "en": "Smart and sustainable city solutions are developed and tried out in the cities' own environments: "
+              "energy-efficiency renovation, low-carbon and digital construction, district-level test beds "
+              "(mobility, energy, circular economy), urban food production, mobility experiments, the sharing "
+              "economy, and low-carbon worksites and logistics."},
+    2: {"fi": "Vahvistetaan hyvinvoinnin ja terveysteknologian innovaatioekosysteemiä: sote-alan testialustat, "
+              "ennaltaehkäisevän hyvinvoinnin yhteiskehittäminen, tutkimuksesta liiketoimintaan -mallit "
+              "(Spark, BioDesign), terveysteknologian tutkimusinfrastruktuurit ja Health Capital Helsinki.",
+        "sv": "Innovationsekosystemet för välfärd och hälsoteknologi stärks: testbäddar inom social- och "
+              "hälsovården, samutveckling av förebyggande välfärd, modeller från forskning till "
+              "affärsverksamhet (Spark, BioDesign), forskningsinfrastrukturer för hälsoteknologi och Health "
+              "Capital Helsinki.",
+        "en": "The wellbeing and health-technology innovation ecosystem is strengthened: social- and "
+              "health-sector test beds, preventive wellbeing co-development, research-to-business models "
+              "(Spark, BioDesign), health-tech research infrastructures and Health Capital Helsinki."},
+    3: {"fi": "Kehitetään uusia oppimisympäristöjä ja osaamisen digitaalisia ratkaisuja: varhaiskasvatuksen "
+              "ja koulujen testialustat, oppimisympäristöjen konseptit ja koulutusviennin edistäminen.",
+        "sv": "Nya lärmiljöer och digitala kompetenslösningar utvecklas: testbäddar i småbarnspedagogik och "
+              "skolor, koncept för lärmiljöer och främjande av utbildningsexport.",
+        "en": "New learning environments and digital competence solutions are developed: early-education and "
+              "school test beds, learning-environment concepts and ed-tech export promotion."},
+    4: {"fi": "Tuetaan uusia avauksia ja ekosysteemien yleistä kehittämistä: uudet teknologiat, XR ja "
+              "edistynyt valmistus, yrityspalveluverkostot (Maria01), kampukset innovaatioekosysteemeinä, "
+              "kansainvälisten osaajien houkuttelu ja yhteiskehittämisen taidot. Painopiste saa vähemmän "
+              "resursseja kuin kukin painopisteistä 1–3.",
+        "sv": "Nya initiativ och allmän utveckling av ekosystem stöds: ny teknik, XR och avancerad tillverkning, "
+              "nätverk för företagstjänster (Maria01), campus som innovationsekosystem, att locka internationella "
+              "talanger och färdigheter i samutveckling. Prioriteringen får mindre resurser än var och en av "
+              "prioriteringarna 1–3.",
+        "en": "New openings and general ecosystem development are supported: emerging technologies, XR and "
+              "advanced manufacturing, company services networks (Maria01), campuses as innovation ecosystems, "
+              "attracting international talent and co-development skills. The priority receives fewer "
+              "resources than each of priorities 1–3."},
+}
+
+# The annex's example themes: (identifier, priority code, names fi/sv/en), in the annex's order.
+THEMES = [
+    ("energy-renovation", 1, {"fi": "Energiatehokkaan korjausrakentamisen testialustat",
+                              "sv": "Testbäddar för energieffektiv renovering",
+                              "en": "Energy-efficiency renovation test beds"}),
+    ("low-carbon-construction", 1, {"fi": "Vähähiilinen ja digitaalinen rakentaminen",
+                                    "sv": "Koldioxidsnålt och digitalt byggande",
+                                    "en": "Low-carbon and digital construction"}),
+    ("district-testbeds", 1, {"fi": "Aluetason testialustat (liikkuminen, energia, kiertotalous)",
+                              "sv": "Testbäddar på områdesnivå (mobilitet, energi, cirkulär ekonomi)",
+                              "en": "District-level test beds (mobility, energy, circular economy)"}),
+    ("urban-food", 1, {"fi": "Kaupunkiruoantuotanto", "sv": "Urban livsmedelsproduktion",
+                       "en": "Urban food production"}),
+    ("mobility", 1, {"fi": "Liikkumisen kokeilut", "sv": "Mobilitetsförsök", "en": "Mobility experiments"}),
+    ("sharing-economy", 1, {"fi": "Jakamistalous", "sv": "Delningsekonomi", "en": "Sharing economy"}),
+    ("logistics", 1, {"fi": "Vähähiiliset työmaat ja logistiikka",
+                      "sv": "Koldioxidsnåla byggarbetsplatser och logistik",
+                      "en": "Low-carbon worksites and logistics"}),
+    ("health-testbeds", 2, {"fi": "Sote-alan testialustat", "sv": "Testbäddar inom social- och hälsovården",
+                            "en": "Social- and health-sector test beds"}),
+    ("preventive-wellbeing", 2, {"fi": "Ennaltaehkäisevän hyvinvoinnin yhteiskehittäminen",
+                                 "sv": "Samutveckling av förebyggande välfärd",
+                                 "en": "Preventive wellbeing co-development"}),
+    ("research-to-business", 2, {"fi": "Tutkimuksesta liiketoimintaan -mallit (Spark, BioDesign)",
+                                 "sv": "Modeller från forskning till affärsverksamhet (Spark, BioDesign)",
+                                 "en": "Research-to-business models (Spark, BioDesign)"}),
+    ("healthtech-infra", 2, {"fi": "Terveysteknologian tutkimusinfrastruktuurit",
+                             "sv": "Forskningsinfrastrukturer för hälsoteknologi",
+                             "en": "Health-tech research infrastructures"}),
+    ("health-capital", 2, {"fi": "Health Capital Helsinki", "sv": "Health Capital Helsinki",
+                           "en": "Health Capital Helsinki"}),
+    ("school-testbeds", 3, {"fi": "Varhaiskasvatuksen ja koulujen testialustat",
+                            "sv": "Testbäddar i småbarnspedagogik och skolor",
+                            "en": "Early-education and school test beds"}),
+    ("learning-environments", 3, {"fi": "Oppimisympäristöjen konseptit", "sv": "Koncept för lärmiljöer",
+                                  "en": "Learning-environment concepts"}),
+    ("edtech-export", 3, {"fi": "Koulutusviennin edistäminen", "sv": "Främjande av utbildningsexport",
+                          "en": "Ed-tech export promotion"}),
+    ("emerging-tech", 4, {"fi": "Uudet teknologiat, XR ja edistynyt valmistus",
+                          "sv": "Ny teknik, XR och avancerad tillverkning",
+                          "en": "Emerging technologies, XR and advanced manufacturing"}),
+    ("company-services", 4, {"fi": "Yrityspalveluverkostot (Maria01)", "sv": "Nätverk för företagstjänster (Maria01)",
+                             "en": "Company services networks (Maria01)"}),
+    ("campuses", 4, {"fi": "Kampukset innovaatioekosysteemeinä", "sv": "Campus som innovationsekosystem",
+                     "en": "Campuses as innovation ecosystems"}),
+    ("talent", 4, {"fi": "Kansainvälisten osaajien houkuttelu", "sv": "Att locka internationella talanger",
+                   "en": "Attracting international talent"}),
+    ("co-development-skills", 4, {"fi": "Yhteiskehittämisen taidot", "sv": "Färdigheter i samutveckling",
+                                  "en": "Co-development skills"}),
+]
+
 METHOD_CATEGORIES = [
     (1, {"fi": "Kokeiluympäristöjen sekä innovatiivisten hankintojen kehittäminen ja hyödyntäminen",
          "sv": "Utveckling och användning av testmiljöer och innovativa upphandlingar",

@@ -36,7 +36,7 @@ def projects(agreement):
     p2 = Priority.objects.get(agreement=agreement, code=2)
     lead = OrganisationFactory(name="Lead Oy")
     partner = OrganisationFactory(name="Partner Oy")
-    theme = Theme.objects.create(slug="mobility", name="Mobility", name_fi="Liikkuminen")
+    theme = Theme.objects.create(agreement=agreement, slug="zq-mobility", name="Mobility", name_fi="Liikkuminen")
     a = ProjectFactory(agreement=agreement, code="A-1", title="Älykäs liikenne", title_fi="Älykäs liikenne",
                        lead_organisation=lead, methods=[1, 2], status="running",
                        start_date=dt.date(2022, 1, 1), end_date=dt.date(2023, 6, 30),
@@ -96,7 +96,7 @@ def test_instrument_and_year_mean_one_line_with_both(projects):
 
 
 def test_theme_internationalisation_and_q(projects):
-    assert _codes({"theme": "mobility"}) == {"A-1"}
+    assert _codes({"theme": "zq-mobility"}) == {"A-1"}
     assert "A-1" in _codes({"internationalisation": "true"})
     assert "A-1" not in _codes({"internationalisation": "false"})
     assert "B-2" in _codes({"internationalisation": "false"})

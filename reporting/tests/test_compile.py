@@ -429,21 +429,8 @@ def test_period_figures_use_only_the_period(demo):
 def test_pdf_tables_fit_the_page_width(demo):
     """Issue 15: the key-figures table (13 columns) was cut at the right page edge. Every piece of text of the
     Finnish PDF must lie inside the page (its right edge estimated from the font size)."""
+    from reporting.tests.pdf_checks import text_outside_the_page
+
     report = compile_now(agreement=demo, language="fi")
-    reader = PdfReader(io.BytesIO(report.pdf_file.read()))
-    outside = []
-    for number, page in enumerate(reader.pages, start=1):
-        width = float(page.mediabox.width)
-
-        def visit(text, cm, tm, font, size, number=number, width=width):  # type: ignore[no-untyped-def]
-            text = text.strip()
-            if not text:
-                return
-            x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
-            scale = abs(cm[0] * tm[0]) or 1
-            right = x + 0.45 * size * scale * len(text)  # a generous average glyph width of DejaVu Sans
-            if right > width:
-                outside.append(f"page {number}: {text!r} ends near {right:.0f} pt on a {width:.0f} pt page")
-
-        page.extract_text(visitor_text=visit)
-    assert not outside, "\n".join(outside[:10])
+    outside = text_outside_the_page(report.pdf_file.read())
+    assert not outside, "\n".join(outside)

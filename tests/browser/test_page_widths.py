@@ -25,7 +25,9 @@ ROLES = ["coordinator", "steering", "ministry", "contact"]
 NAV_PAGES = ["/", "/projects/", "/projects/organisations/", "/funding/", "/funding/splits/", "/funding/what-if/",
              "/governance/", "/governance/waiting/", "/governance/proposals/", "/governance/meetings/",
              "/governance/ideas/", "/governance/groups/", "/reports/", "/followup/reports/",
-             "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/", "/accounts/tokens/"]
+             "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/", "/accounts/tokens/",
+             "/action-plan/", "/action-plan/annex/", "/action-plan/edit/", "/action-plan/history/",
+             "/action-plan/themes/new/"]
 # Object pages, one click away: (the page to click from, the pattern of the link to follow, a name).
 # A page found by an earlier rule can be clicked from by a later one (the project, then its plan).
 FOLLOW = [

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import action_plan_views as views
+
+app_name = "action_plan"
+
+urlpatterns = [
+    path("", views.coverage, name="coverage"),
+    path("edit/", views.edit, name="edit"),
+    path("themes/new/", views.theme_create, name="theme-create"),
+    path("themes/<int:pk>/edit/", views.theme_edit, name="theme-edit"),
+    path("history/", views.history, name="history"),
+    path("annex/", views.annex, name="annex"),
+    path("annex/<int:pk>/<str:language>/", views.annex_download, name="annex-download"),
+]

@@ -1,0 +1,169 @@
+"""The action plan (toimenpidesuunnitelma) of the current agreement: its coverage, the coordinators'
+editing of themes and priority descriptions, its history, and the numbered annex versions (PDF)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portfolio.current import current_agreement
+from portfolio.forms import PriorityDescriptionForm, ThemeForm
+from portfolio.history import action_plan_history_entries
+from portfolio.models import Agreement, Priority, Theme
+from portfolio.services import priority_descriptions_save, theme_save
+
+from .action_plan import action_plan_coverage, agreement_themes
+from .forms import AnnexVersionForm, CoverageForm
+from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
+from .permissions import can_edit_action_plan, can_view_action_plan
+from .services import action_plan_version_create
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def _acting(request: HttpRequest) -> User:
+    """The signed-in user who acts (every view here requires a login)."""
+    return cast("User", request.user)
+
+
+def _readable_agreement(request: HttpRequest) -> Agreement:
+    """The current agreement, when the user may read its action plan; 404 otherwise (nothing to tell)."""
+    agreement = current_agreement(request)
+    if agreement is None or not can_view_action_plan(request.user, agreement):
+        raise Http404
+    return agreement
+
+
+def _editable_agreement(request: HttpRequest) -> Agreement:
+    agreement = _readable_agreement(request)
+    if not can_edit_action_plan(request.user, agreement):
+        raise Http404
+    return agreement
+
+
+@login_required
+@require_GET
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Per priority and theme: projects by stage, planned/granted/spent money and results, as of a day."""
+    agreement = _readable_agreement(request)
+    form = CoverageForm(request.GET or None)
+    as_of = form.cleaned_data["as_of"] if form.is_valid() else None
+    return render(request, "reporting/action_plan.html", {
+        "agreement": agreement, "form": form,
+        "coverage": action_plan_coverage(agreement=agreement, user=request.user, as_of=as_of),
+        "can_edit": can_edit_action_plan(request.user, agreement),
+        "latest": ActionPlanVersion.objects.visible_to(request.user).filter(agreement=agreement).first(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest) -> HttpResponse:
+    """The priorities' action-plan descriptions (fi/sv/en) on one page, and the themes to edit."""
+    agreement = _editable_agreement(request)
+    priorities = list(Priority.objects.filter(agreement=agreement).order_by("code"))
+    data = request.POST if request.method == "POST" else None
+    forms = [(p, PriorityDescriptionForm(data, prefix=f"p{p.code}", initial={
+        name: getattr(p, name) for name in ("description_fi", "description_sv", "description_en")}))
+        for p in priorities]
+    if request.method == "POST" and all(form.is_valid() for _p, form in forms):
+        changed = priority_descriptions_save(agreement=agreement, user=_acting(request), descriptions={
+            p.code: form.cleaned_data for p, form in forms})
+        if changed:
+            messages.success(request, _("The priority descriptions were saved."))
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect("action_plan:edit")
+    return render(request, "reporting/action_plan_edit.html", {
+        "agreement": agreement, "forms": forms, "themes": agreement_themes(agreement)})
+
+
+def _theme_page(request: HttpRequest, agreement: Agreement, theme: Theme | None) -> HttpResponse:
+    form = ThemeForm(request.POST or None, instance=theme, agreement=agreement)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = theme_save(agreement=agreement, data=form.service_data(), user=_acting(request), theme=theme)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+            form._decorate()
+        else:
+            messages.success(request, _("The theme %(name)s was saved.") % {"name": str(saved)})
+            return redirect("action_plan:edit")
+    return render(request, "reporting/action_plan_theme.html", {
+        "agreement": agreement, "form": form, "theme": theme},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_create(request: HttpRequest) -> HttpResponse:
+    return _theme_page(request, _editable_agreement(request), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    theme = get_object_or_404(Theme, pk=pk)
+    if not can_edit_action_plan(request.user, theme.agreement):
+        raise Http404
+    return _theme_page(request, theme.agreement, theme)
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    agreement = _readable_agreement(request)
+    return render(request, "reporting/action_plan_history.html", {
+        "agreement": agreement, "history": action_plan_history_entries(agreement=agreement, limit=None)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def annex(request: HttpRequest) -> HttpResponse:
+    """The annex versions (newest first) with their downloads; coordinators generate a new one."""
+    agreement = _readable_agreement(request)
+    can_generate = can_edit_action_plan(request.user, agreement)
+    form = AnnexVersionForm(request.POST or None)
+    if request.method == "POST":
+        if not can_generate:
+            raise Http404
+        if form.is_valid():
+            version = action_plan_version_create(agreement=agreement, user=_acting(request),
+                                                 reason=form.cleaned_data["reason"])
+            messages.success(request, _("Version %(number)s of the annex was generated.") % {
+                "number": version.number})
+            return redirect("action_plan:annex")
+    versions = ActionPlanVersion.objects.visible_to(request.user).filter(agreement=agreement).select_related(
+        "created_by")
+    return render(request, "reporting/action_plan_annex.html", {
+        "agreement": agreement, "form": form, "can_generate": can_generate, "versions": versions,
+        "annex_languages": [(code, name) for code, name in _language_names() if code in ACTION_PLAN_LANGUAGES]},
+        status=400 if form.is_bound and form.errors else 200)
+
+
+def _language_names() -> list[tuple[str, Any]]:
+    from django.conf import settings
+
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+@login_required
+@require_GET
+def annex_download(request: HttpRequest, pk: int, language: str) -> FileResponse:
+    version = get_object_or_404(ActionPlanVersion.objects.visible_to(request.user), pk=pk)
+    if language not in ACTION_PLAN_LANGUAGES:
+        raise Http404
+    field = version.pdf(language)
+    response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
+                            content_type="application/pdf")
+    response["Cache-Control"] = "no-store"
+    return response
