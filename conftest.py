@@ -17,6 +17,19 @@ def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _source_language():  # type: ignore[no-untyped-def]
+    """Each test starts in the settings' language. A request served in Swedish (a cookie, Accept-Language)
+    leaves Swedish active in the thread after the response, and the next test of the same worker would read
+    its messages in Swedish."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def agreement(db):  # type: ignore[no-untyped-def]
     """The real Helsinki–Espoo–Vantaa agreement as `load_agreement` creates it (with roles and instruments)."""
