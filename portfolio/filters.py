@@ -165,7 +165,14 @@ class ProjectFilter(VisibleChoicesFilterSet):
         return form
 
     def _label_codes(self) -> None:
-        """Show priority and method names next to their codes (names of the selected agreement)."""
+        """Show priority and method names next to their codes (names of the selected agreement). The names
+        are read only when the choices are (a rendered form, a given value): the API's list needs none."""
+        # Plain functions, not bound methods: form fields are deep-copied, and a bound method would copy this
+        # filterset (and its request) with them.
+        self.filters["priority"].extra["choices"] = lambda: self._priority_choices()
+        self.filters["method"].extra["choices"] = lambda: self._method_choices()
+
+    def _priority_choices(self) -> list[tuple[str, str]]:
         agreement_id = None
         request = self.request
         if request is not None and hasattr(request, "session"):
@@ -175,13 +182,11 @@ class ProjectFilter(VisibleChoicesFilterSet):
             agreement_id = agreement.pk if agreement else None
         priorities = Priority.objects.filter(agreement_id=agreement_id) if agreement_id else Priority.objects.none()
         names = {str(p.code): p.name for p in priorities}
-        self.filters["priority"].extra["choices"] = [
-            (code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES
-        ]
+        return [(code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES]
+
+    def _method_choices(self) -> list[tuple[str, str]]:
         methods = {str(m.code): m.name for m in MethodCategory.objects.all()}
-        self.filters["method"].extra["choices"] = [
-            (code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES
-        ]
+        return [(code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES]
 
     # The combined instrument+year condition: "ERDF in 2025" means one funding line with both.
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:
