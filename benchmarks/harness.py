@@ -90,7 +90,11 @@ def seed(size: int, agreements: int = AGREEMENTS) -> dict[str, int]:
     from reporting.scale_seed import scale_seed
 
     agreement_load()  # the real agreement: roles, instruments, method categories (idempotent)
-    return scale_seed(agreements=agreements, projects=size)
+    result = scale_seed(agreements=agreements, projects=size)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would give a live database
+            cursor.execute("ANALYZE")
+    return result
 
 
 def bench_user(username: str, *, group: str | None = None, superuser: bool = False) -> Any:

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from .choices import ProjectStatus
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectContact, ProjectPartner, Theme
 from .plan import financing_plan
+from .widgets import FastSelect
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -86,6 +87,17 @@ class VisibleChoicesFilterSet(filters.FilterSet):
             elif queryset.model._meta.label_lower not in PUBLIC_CHOICE_MODELS:
                 raise ImproperlyConfigured(f"{type(self).__name__}.{name}: {queryset.model.__name__} has no "
                                            "visible_to(user) and is not public reference data")
+
+
+# Models whose str() is their translated name (the filter's <option> labels).
+NAMED_BY_NAME = (Agreement, Organisation, Theme)
+
+
+def _name_label(model: type[models.Model]) -> Any:
+    from .i18n import translated_reader
+
+    name = translated_reader(model, "name")
+    return lambda obj: name(obj.__dict__)
 
 
 class ProjectFilter(VisibleChoicesFilterSet):
@@ -161,6 +173,11 @@ class ProjectFilter(VisibleChoicesFilterSet):
                 css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else \
                     "form-control form-control-sm"
                 field.widget.attrs.setdefault("class", css)
+                if type(field.widget) is forms.Select:
+                    field.widget.__class__ = FastSelect  # the same markup, without a template per option
+                if isinstance(field, forms.ModelChoiceField) and field.queryset.model in NAMED_BY_NAME:
+                    # str(obj) is its name: read it with the language resolved once, not per option
+                    field.label_from_instance = _name_label(field.queryset.model)
             form._styled = True
         return form
 
@@ -173,6 +190,16 @@ class ProjectFilter(VisibleChoicesFilterSet):
         self.filters["method"].extra["choices"] = lambda: self._method_choices()
 
     def _priority_choices(self) -> list[tuple[str, str]]:
+        if "_priorities" not in self.__dict__:
+            self._priorities = self._read_priority_choices()
+        return self._priorities
+
+    def _method_choices(self) -> list[tuple[str, str]]:
+        if "_methods" not in self.__dict__:
+            self._methods = self._read_method_choices()
+        return self._methods
+
+    def _read_priority_choices(self) -> list[tuple[str, str]]:
         agreement_id = None
         request = self.request
         if request is not None and hasattr(request, "session"):
@@ -184,7 +211,7 @@ class ProjectFilter(VisibleChoicesFilterSet):
         names = {str(p.code): p.name for p in priorities}
         return [(code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES]
 
-    def _method_choices(self) -> list[tuple[str, str]]:
+    def _read_method_choices(self) -> list[tuple[str, str]]:
         methods = {str(m.code): m.name for m in MethodCategory.objects.all()}
         return [(code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES]
 

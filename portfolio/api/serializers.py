@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..i18n import translated_reader
 from ..models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
 from .extensions import project_fields
 
@@ -205,29 +206,6 @@ def project_list_renderable() -> bool:
             and tuple(ProjectSerializer.Meta.fields) == PROJECT_LIST_FIELDS)
 
 
-def _translated(model: Any, name: str) -> Any:
-    """The value the model's translated attribute gives for a row (the active language, then the
-    fallbacks), as modeltranslation's descriptor computes it; the language order is resolved once."""
-    from types import SimpleNamespace
-
-    from modeltranslation.fields import NONE
-    from modeltranslation.utils import get_language, resolution_order
-
-    descriptor = model.__dict__[name]
-    undefined = descriptor.fallback_undefined
-    if undefined is NONE:
-        undefined = descriptor.field.get_default()
-    columns = [f"{name}_{lang}" for lang in resolution_order(get_language(), descriptor.fallback_languages)]
-
-    def value(row: dict[str, Any]) -> Any:
-        for column in columns:
-            if column in row and descriptor.meaningful_value(row[column], undefined):
-                return row[column]
-        return descriptor.__get__(SimpleNamespace(**{key: row[key] for key in row if key.startswith(name)}), model)
-
-    return value
-
-
 def decimal_representation(field: serializers.DecimalField) -> Any:
     """The field's to_representation, without its quantizing when the value already has the field's decimal
     places (as the database returns it): the same string."""
@@ -265,7 +243,7 @@ def project_list_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         for project_id, organisation_id, budget in ProjectPartner.objects.filter(project_id__in=ids)
                         .values_list("project_id", "organisation_id", "budget_share"))
     extras = [(extra.name, extra.rows(ids)) for extra in project_fields() if extra.rows is not None]
-    title, summary = _translated(Project, "title"), _translated(Project, "summary")
+    title, summary = translated_reader(Project, "title"), translated_reader(Project, "summary")
     stamp = serializers.DateTimeField().to_representation
     data = []
     for row in rows:
