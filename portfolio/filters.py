@@ -175,9 +175,10 @@ class ProjectFilter(VisibleChoicesFilterSet):
                 field.widget.attrs.setdefault("class", css)
                 if type(field.widget) is forms.Select:
                     field.widget.__class__ = FastSelect  # the same markup, without a template per option
-                if isinstance(field, forms.ModelChoiceField) and field.queryset.model in NAMED_BY_NAME:
+                model = getattr(getattr(field, "queryset", None), "model", None)
+                if isinstance(field, forms.ModelChoiceField) and model in NAMED_BY_NAME:
                     # str(obj) is its name: read it with the language resolved once, not per option
-                    field.label_from_instance = _name_label(field.queryset.model)
+                    field.label_from_instance = _name_label(model)  # type: ignore[method-assign]
             form._styled = True
         return form
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -314,8 +314,8 @@ def project_funding_lines_rows(project_ids: list[int]) -> dict[int, list[dict[st
     for each project's lines, in the prefetch's order."""
     from portfolio.api.serializers import decimal_representation
 
-    amounts = {name: decimal_representation(field) for name, field in NestedFundingLineSerializer().fields.items()
-               if name.endswith("_amount")}
+    amounts = {name: decimal_representation(cast(serializers.DecimalField, field))
+               for name, field in NestedFundingLineSerializer().fields.items() if name.endswith("_amount")}
     lines: dict[int, list[dict[str, Any]]] = {}
     for row in (FundingLine.objects.filter(project_id__in=project_ids)
                 .order_by("year", "instrument__sort_order", "pk")

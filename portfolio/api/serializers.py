@@ -6,7 +6,7 @@ in `portfolio.services`, which the views call."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -232,12 +232,13 @@ def _grouped(pairs: Any) -> dict[int, list[Any]]:
 def project_list_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ProjectSerializer's representation of each row of `project_list_rows`, a constant number of queries."""
     ids = [row["id"] for row in rows]
-    methods = _grouped(Project.methods.through.objects.filter(project_id__in=ids)
+    through: Any = Project.methods.through  # the auto-created project–method table
+    methods = _grouped(through.objects.filter(project_id__in=ids)
                        .order_by("methodcategory__code", "methodcategory_id")
                        .values_list("project_id", "methodcategory__code"))
     themes = _grouped((project_id, slug) for slug, project_id in
                       Theme.objects.filter(projects__in=ids).values_list("slug", "projects__id"))
-    share = decimal_representation(PartnerSerializer().fields["budget_share"])
+    share = decimal_representation(cast(serializers.DecimalField, PartnerSerializer().fields["budget_share"]))
     partners = _grouped((project_id, {"organisation": organisation_id,
                                       "budget_share": None if budget is None else share(budget)})
                         for project_id, organisation_id, budget in ProjectPartner.objects.filter(project_id__in=ids)
