@@ -15,7 +15,7 @@ PAGE_SIZE = 50
 PUBLIC = ("approved", "running", "closed")
 
 # The rows and fields the list shows, in the language of the page (Finnish), with the same visibility rule
-# (the coordinator's agreement, or decided projects of other agreements) and the same order.
+# (the coordinator's agreement, or decided projects of other agreements) and the same order (agreement id, code).
 PAGE_SQL = """
 SELECT p.id, p.code, p.title_fi, a.region, pr.code, pr.name_fi, o.name_fi, p.status, p.end_date,
        COALESCE((SELECT SUM(l.planned_amount) FROM funding_fundingline l WHERE l.project_id = p.id), 0),
@@ -36,7 +36,7 @@ JOIN portfolio_methodcategory m ON m.id = pm.methodcategory_id WHERE pm.project_
 
 
 def raw_page(agreement_id: int, *, page: int, extra: str = "", extra_params: tuple[Any, ...] = (),
-             order: str = "a.name_fi, p.code") -> list[tuple[Any, ...]]:
+             order: str = "p.agreement_id, p.code") -> list[tuple[Any, ...]]:
     """The list's page by hand: three queries, as few as the page can have (count, rows, methods)."""
     public = PUBLIC
     with connection.cursor() as cursor:
