@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets messages migrate seed bench lint lock check-migrations clean backup restore mutation
+.PHONY: run test install assets messages migrate seed bench bench-pytest load lint lock check-migrations clean backup restore mutation
 
 $(STAMP): requirements/dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,7 +50,20 @@ run: seed
 test: $(STAMP) messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmark table (benchmarks/harness.py; operations in benchmarks/ops/): both data sizes in a throw-away
+# test database (PostgreSQL when DATABASE_URL points to it), medians of BENCH_ROUNDS (21) rounds, written to
+# var/bench/latest.{json,md}. BENCH_SIZES=200,400 BENCH_ROUNDS=3 for a quick look, e.g. on SQLite.
 bench: $(STAMP) messages
+	$(PY) -m benchmarks.run
+
+# Sustained load (benchmarks/load.py): gunicorn with the production settings on 127.0.0.1, LOAD_CLIENTS (20)
+# signed-in clients for LOAD_SECONDS (60) on the list, a project page, the dashboard and the API; its own
+# database (<name>_load next to DATABASE_URL's, or var/load.sqlite3); zero errors or it fails.
+load: $(STAMP) messages
+	$(PY) -m benchmarks.load
+
+# The older one-off benchmarks (import, national summary) as pytest runs that print their figures.
+bench-pytest: $(STAMP) messages
 	$(PY) -m pytest benchmarks -s $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -13,7 +13,11 @@ class FundingConfig(AppConfig):
         from portfolio.plan import register_financing_plan  # noqa: PLC0415
         from portfolio.services import register_agreement_part  # noqa: PLC0415
 
-        from .api.views import project_funding_lines_field, project_funding_lines_prefetch  # noqa: PLC0415
+        from .api.views import (  # noqa: PLC0415
+            project_funding_lines_field,
+            project_funding_lines_prefetch,
+            project_funding_lines_rows,
+        )
         from .plan import FundingPlan, project_line_history  # noqa: PLC0415
         from .services import agreement_funding_load  # noqa: PLC0415
         from .views import project_financing_panel  # noqa: PLC0415
@@ -24,4 +28,4 @@ class FundingConfig(AppConfig):
 
         register_project_panel(FINANCING, project_financing_panel)
         register_project_field("funding_lines", field=project_funding_lines_field,
-                               prefetch=project_funding_lines_prefetch)
+                               prefetch=project_funding_lines_prefetch, rows=project_funding_lines_rows)

@@ -14,7 +14,11 @@ class GovernanceConfig(AppConfig):
         from portfolio.services import register_agreement_part, register_project_created_part  # noqa: PLC0415
 
         from . import tasks  # noqa: F401, PLC0415  (registers the Celery tasks: config.jobs finds them by name)
-        from .api.serializers import ProjectDecisionsField, project_decisions_prefetch  # noqa: PLC0415
+        from .api.serializers import (  # noqa: PLC0415
+            ProjectDecisionsField,
+            project_decisions_prefetch,
+            project_decisions_rows,
+        )
         from .deletion import register_governance_blockers  # noqa: PLC0415
         from .personal_data import register_role_describers  # noqa: PLC0415
         from .selectors import agreements_by_membership, frame_commitments, pending_proposals  # noqa: PLC0415
@@ -27,6 +31,7 @@ class GovernanceConfig(AppConfig):
         register_commitment_source(frame_commitments)
         register_pending_proposals(pending_proposals)
         register_project_panel(DECISIONS, project_decisions_panel)
-        register_project_field("decisions", field=ProjectDecisionsField, prefetch=project_decisions_prefetch)
+        register_project_field("decisions", field=ProjectDecisionsField, prefetch=project_decisions_prefetch,
+                               rows=project_decisions_rows)
         register_governance_blockers()
         register_role_describers()

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from .choices import ProjectStatus
 from .models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectContact, ProjectPartner, Theme
 from .plan import financing_plan
+from .widgets import FastSelect
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -94,6 +95,17 @@ class VisibleChoicesFilterSet(filters.FilterSet):
             elif queryset.model._meta.label_lower not in PUBLIC_CHOICE_MODELS:
                 raise ImproperlyConfigured(f"{type(self).__name__}.{name}: {queryset.model.__name__} has no "
                                            "visible_to(user) and is not public reference data")
+
+
+# Models whose str() is their translated name (the filter's <option> labels).
+NAMED_BY_NAME = (Agreement, Organisation, Theme)
+
+
+def _name_label(model: type[models.Model]) -> Any:
+    from .i18n import translated_reader
+
+    name = translated_reader(model, "name")
+    return lambda obj: name(obj.__dict__)
 
 
 class ProjectFilter(VisibleChoicesFilterSet):
@@ -170,11 +182,34 @@ class ProjectFilter(VisibleChoicesFilterSet):
                 css = "form-select form-select-sm" if isinstance(field.widget, forms.Select) else \
                     "form-control form-control-sm"
                 field.widget.attrs.setdefault("class", css)
+                if type(field.widget) is forms.Select:
+                    field.widget.__class__ = FastSelect  # the same markup, without a template per option
+                model = getattr(getattr(field, "queryset", None), "model", None)
+                if isinstance(field, forms.ModelChoiceField) and model in NAMED_BY_NAME:
+                    # str(obj) is its name: read it with the language resolved once, not per option
+                    field.label_from_instance = _name_label(model)  # type: ignore[method-assign]
             form._styled = True
         return form
 
     def _label_codes(self) -> None:
-        """Show priority and method names next to their codes (names of the selected agreement)."""
+        """Show priority and method names next to their codes (names of the selected agreement). The names
+        are read only when the choices are (a rendered form, a given value): the API's list needs none."""
+        # Plain functions, not bound methods: form fields are deep-copied, and a bound method would copy this
+        # filterset (and its request) with them.
+        self.filters["priority"].extra["choices"] = lambda: self._priority_choices()
+        self.filters["method"].extra["choices"] = lambda: self._method_choices()
+
+    def _priority_choices(self) -> list[tuple[str, str]]:
+        if "_priorities" not in self.__dict__:
+            self._priorities = self._read_priority_choices()
+        return self._priorities
+
+    def _method_choices(self) -> list[tuple[str, str]]:
+        if "_methods" not in self.__dict__:
+            self._methods = self._read_method_choices()
+        return self._methods
+
+    def _read_priority_choices(self) -> list[tuple[str, str]]:
         agreement_id = None
         request = self.request
         if request is not None and hasattr(request, "session"):
@@ -184,13 +219,11 @@ class ProjectFilter(VisibleChoicesFilterSet):
             agreement_id = agreement.pk if agreement else None
         priorities = Priority.objects.filter(agreement_id=agreement_id) if agreement_id else Priority.objects.none()
         names = {str(p.code): p.name for p in priorities}
-        self.filters["priority"].extra["choices"] = [
-            (code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES
-        ]
+        return [(code, f"{code}. {names[code]}" if code in names else label) for code, label in PRIORITY_CODES]
+
+    def _read_method_choices(self) -> list[tuple[str, str]]:
         methods = {str(m.code): m.name for m in MethodCategory.objects.all()}
-        self.filters["method"].extra["choices"] = [
-            (code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES
-        ]
+        return [(code, f"{code}. {methods[code]}" if code in methods else label) for code, label in METHOD_CODES]
 
     # The combined instrument+year condition: "ERDF in 2025" means one funding line with both.
     def filter_queryset(self, queryset: QuerySet[Project]) -> QuerySet[Project]:

@@ -82,3 +82,29 @@ class SourceLanguageColumns:
                 errors[column] = [ValidationError(field.error_messages["blank"], code="blank")]
         if errors:
             raise ValidationError(errors)
+
+
+def translated_reader(model: type[models.Model], name: str) -> Any:
+    """A function giving, for a row of the model's columns (a values() dict, or an instance's __dict__), what
+    the translated attribute `name` gives: the active language, then the fallbacks, exactly as
+    modeltranslation's descriptor decides, with the language order resolved once rather than per row
+    (lists of hundreds of rows; issue 16)."""
+    from types import SimpleNamespace
+
+    from modeltranslation.fields import NONE
+    from modeltranslation.utils import get_language, resolution_order
+
+    descriptor = model.__dict__[name]
+    undefined = descriptor.fallback_undefined
+    if undefined is NONE:
+        undefined = descriptor.field.get_default()
+    columns = [f"{name}_{lang}" for lang in resolution_order(get_language(), descriptor.fallback_languages)]
+
+    def value(row: Any) -> Any:
+        for column in columns:
+            if column in row and descriptor.meaningful_value(row[column], undefined):
+                return row[column]
+        languages = {key: row[key] for key in row if key.startswith(f"{name}_")}
+        return descriptor.__get__(SimpleNamespace(**languages), model)
+
+    return value

@@ -55,7 +55,7 @@ def _require_portal_user(request: HttpRequest) -> None:
 def project_list(request: HttpRequest) -> HttpResponse:
     _require_portal_user(request)
     filterset, projects = selectors.project_list(user=request.user, params=request.GET, request=request)
-    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.project_list_page(projects), PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     agreement = current_agreement(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
@@ -307,3 +307,23 @@ def project_funding_lines_field() -> serializers.Field:
 def project_funding_lines_prefetch() -> Prefetch:
     return Prefetch("funding_lines", queryset=FundingLine.objects.select_related("instrument")
                     .order_by("year", "instrument__sort_order", "pk"))
+
+
+def project_funding_lines_rows(project_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The `funding_lines` of a page of the project list, one query: what NestedFundingLineSerializer renders
+    for each project's lines, in the prefetch's order."""
+    from portfolio.api.serializers import decimal_representation
+
+    amounts = {name: decimal_representation(cast(serializers.DecimalField, field))
+               for name, field in NestedFundingLineSerializer().fields.items() if name.endswith("_amount")}
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for row in (FundingLine.objects.filter(project_id__in=project_ids)
+                .order_by("year", "instrument__sort_order", "pk")
+                .values("project_id", "id", "instrument__code", "year", "kind", "note", "planned_amount",
+                        "granted_amount", "spent_amount")):
+        lines.setdefault(row["project_id"], []).append({
+            "id": row["id"], "instrument": row["instrument__code"], "year": row["year"], "kind": row["kind"],
+            "note": row["note"],
+            **{name: None if row[name] is None else convert(row[name]) for name, convert in amounts.items()},
+        })
+    return lines

@@ -264,3 +264,22 @@ class DecisionCorrectSerializer(DecisionInputSerializer):
         request = self.context.get("request")
         if request is not None:
             _scoped(self.fields["meeting"], Meeting.objects.visible_to(request.user))
+
+
+def project_decisions_rows(project_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The `decisions` of a page of the project list, one query: what ProjectDecisionsField renders for each
+    project (every decision on its proposals, by decision time)."""
+    fields = NestedDecisionSerializer().fields
+    decided_at, decided_on = fields["decided_at"].to_representation, fields["decided_on"].to_representation
+    decisions: dict[int, list[dict[str, Any]]] = {}
+    for row in (Decision.objects.filter(proposal__project_id__in=project_ids).order_by("decided_at", "pk")
+                .values("proposal__project_id", "id", "proposal_id", "meeting_id", "outcome", "method",
+                        "conditions", "decided_at", "decided_on", "corrects_id")):
+        decisions.setdefault(row["proposal__project_id"], []).append({
+            "id": row["id"], "proposal": row["proposal_id"], "meeting": row["meeting_id"], "outcome": row["outcome"],
+            "method": row["method"], "conditions": row["conditions"],
+            "decided_at": None if row["decided_at"] is None else decided_at(row["decided_at"]),
+            "decided_on": None if row["decided_on"] is None else decided_on(row["decided_on"]),
+            "corrects": row["corrects_id"],
+        })
+    return decisions

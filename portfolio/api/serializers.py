@@ -6,11 +6,12 @@ in `portfolio.services`, which the views call."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..i18n import translated_reader
 from ..models import Agreement, MethodCategory, Organisation, Priority, Project, ProjectPartner, Theme
 from .extensions import project_fields
 
@@ -184,3 +185,102 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             if name in data and data[name] is None:
                 data[name] = ""
         return data
+
+
+# --- The project list from rows ---------------------------------------------------------------------------
+# GET /api/v1/projects/ renders a page of up to 500 projects. Through ProjectSerializer that is a model
+# instance, a serializer and a nested serializer per project, funding line and decision; here the page is
+# read as rows (values()) and its related parts in one query each, and each value is converted exactly as
+# the serializer's field converts it (tests/api/test_project_list_json.py: the same bytes).
+
+PROJECT_LIST_FIELDS = ("id", "agreement", "code", "title", "title_fi", "title_sv", "title_en", "summary",
+                       "summary_fi", "summary_sv", "summary_en", "status", "priority", "methods", "themes",
+                       "lead_organisation", "partners", "co_implementers", "start_date", "end_date",
+                       "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
+                       "coordinator", "version", "created_at", "updated_at")
+PROJECT_ROW_COLUMNS = ("id", "agreement_id", "code", "title_fi", "title_sv", "title_en", "summary_fi", "summary_sv",
+                       "summary_en", "status", "priority__code", "lead_organisation_id", "start_date", "end_date",
+                       "internationalisation", "is_coordination_project", "is_supra_regional", "eura_code",
+                       "coordinator_id", "version", "created_at", "updated_at")
+
+
+def project_list_rows(queryset: Any) -> Any:
+    """The list's queryset as rows of the project's own columns (its filters and order kept)."""
+    return queryset.prefetch_related(None).select_related(None).values(*PROJECT_ROW_COLUMNS)
+
+
+def project_list_renderable() -> bool:
+    """Whether the rows give every field of ProjectSerializer (an app's field without `rows` does not)."""
+    extras = project_fields()
+    return (all(extra.rows is not None for extra in extras)
+            and tuple(ProjectSerializer.Meta.fields) == PROJECT_LIST_FIELDS)
+
+
+def decimal_representation(field: serializers.DecimalField) -> Any:
+    """The field's to_representation, without its quantizing when the value already has the field's decimal
+    places (as the database returns it): the same string."""
+    slow = field.to_representation
+    places = field.decimal_places
+    if field.localize or not getattr(field, "coerce_to_string", True) or places is None:
+        return slow
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, Decimal) and value.as_tuple().exponent == -places:
+            return f"{value:f}"
+        return slow(value)
+
+    return convert
+
+
+def _grouped(pairs: Any) -> dict[int, list[Any]]:
+    grouped: dict[int, list[Any]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def project_list_data(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ProjectSerializer's representation of each row of `project_list_rows`, a constant number of queries."""
+    ids = [row["id"] for row in rows]
+    through: Any = Project.methods.through  # the auto-created project–method table
+    methods = _grouped(through.objects.filter(project_id__in=ids)
+                       .order_by("methodcategory__code", "methodcategory_id")
+                       .values_list("project_id", "methodcategory__code"))
+    themes = _grouped((project_id, slug) for slug, project_id in
+                      Theme.objects.filter(projects__in=ids).values_list("slug", "projects__id"))
+    share = decimal_representation(cast(serializers.DecimalField, PartnerSerializer().fields["budget_share"]))
+    partners = _grouped((project_id, {"organisation": organisation_id,
+                                      "budget_share": None if budget is None else share(budget)})
+                        for project_id, organisation_id, budget in ProjectPartner.objects.filter(project_id__in=ids)
+                        .values_list("project_id", "organisation_id", "budget_share"))
+    extras = [(extra.name, extra.rows(ids)) for extra in project_fields() if extra.rows is not None]
+    title, summary = translated_reader(Project, "title"), translated_reader(Project, "summary")
+    stamp = serializers.DateTimeField().to_representation
+    data = []
+    for row in rows:
+        pk = row["id"]
+        shares = partners.get(pk, [])
+        item = {
+            "id": pk, "agreement": row["agreement_id"], "code": row["code"], "title": title(row),
+            "title_fi": row["title_fi"], "title_sv": row["title_sv"], "title_en": row["title_en"],
+            "summary": summary(row), "summary_fi": row["summary_fi"], "summary_sv": row["summary_sv"],
+            "summary_en": row["summary_en"], "status": row["status"], "priority": row["priority__code"],
+            "methods": methods.get(pk, []), "themes": themes.get(pk, []),
+            "lead_organisation": row["lead_organisation_id"], "partners": shares,
+            "co_implementers": [dict(share_row) for share_row in shares],
+            "start_date": _iso(row["start_date"]), "end_date": _iso(row["end_date"]),
+            "internationalisation": row["internationalisation"],
+            "is_coordination_project": row["is_coordination_project"],
+            "is_supra_regional": row["is_supra_regional"], "eura_code": row["eura_code"],
+            "coordinator": row["coordinator_id"], "version": row["version"],
+            "created_at": None if row["created_at"] is None else stamp(row["created_at"]),
+            "updated_at": None if row["updated_at"] is None else stamp(row["updated_at"]),
+        }
+        for name, values in extras:
+            item[name] = values.get(pk, [])
+        data.append(item)
+    return data
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()

@@ -116,3 +116,29 @@ def test_invalid_values_are_form_errors(projects):
     f = ProjectFilter({"priority": "9", "year": "abc"}, queryset=Project.objects.all())
     assert not f.is_valid()
     assert {"priority", "year"} <= set(f.errors)
+
+
+def test_fast_select_writes_djangos_select_markup(agreement, coordinator, rf):  # type: ignore[no-untyped-def]
+    """The project filters render their <select>s in Python (portfolio.widgets.FastSelect): the markup is
+    exactly what Django's Select templates give, with a value chosen, without, and with awkward labels."""
+    from django import forms
+
+    from portfolio.widgets import FastSelect
+
+    OrganisationFactory(name='Ääni & "kuva" <Oy>')
+    request = rf.get("/projects/", {"status": "running", "priority": "2"})
+    request.user = coordinator
+    request.session = {}
+    form = ProjectFilter(request.GET, request=request).form
+    selects = [name for name, field in form.fields.items() if isinstance(field.widget, FastSelect)]
+    assert {"agreement", "priority", "method", "status", "organisation", "internationalisation"} <= set(selects)
+    for name in selects:
+        widget = form.fields[name].widget
+        for value in (form[name].value(), None, ""):
+            fast = widget.render(name, value, attrs={"id": f"id_{name}"})
+            widget.__class__ = forms.Select
+            try:
+                assert fast == widget.render(name, value, attrs={"id": f"id_{name}"}), name
+            finally:
+                widget.__class__ = FastSelect
+    assert "&lt;Oy&gt;" in form["organisation"].as_widget()

@@ -1,0 +1,2 @@
+"""Benchmark operations, one module per topic; each defines `operations(ctx) -> list[Operation]`
+(see benchmarks/harness.py)."""
