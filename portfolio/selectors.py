@@ -56,6 +56,12 @@ def _line_total(field: str) -> Any:
                     Value(Decimal("0.00")), output_field=DecimalField(max_digits=16, decimal_places=2))
 
 
+def with_money_totals(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Projects with `planned_total` and `granted_total` (their funding lines' sums), which the list's
+    money sorting orders by: the page and the API sort through this one annotation."""
+    return projects.annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
+
+
 def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str, Any] | None = None,
                  request: HttpRequest | None = None
                  ) -> tuple[Any, QuerySet[Project]]:
@@ -69,8 +75,8 @@ def project_list(*, user: AbstractBaseUser | AnonymousUser, params: Mapping[str,
         Project.objects.visible_to(user)
         .select_related("agreement", "priority", "lead_organisation")
         .prefetch_related("methods")
-        .annotate(planned_total=_line_total("planned_amount"), granted_total=_line_total("granted_amount"))
     )
+    base = with_money_totals(base)
     filterset = ProjectFilter(params, queryset=base, request=request)
     if not filterset.is_valid():
         return filterset, base.none()

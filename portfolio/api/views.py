@@ -138,7 +138,7 @@ class ProjectViewSet(PortalViewSet):
         user = self.request.user
         projects = (Project.objects.visible_to(user) if self.request.method in ("GET", "HEAD", "OPTIONS")
                     else Project.objects.editable_by(user))
-        return (
+        projects = (
             projects
             .select_related("priority")
             .prefetch_related(
@@ -147,6 +147,12 @@ class ProjectViewSet(PortalViewSet):
             )
             .order_by("agreement_id", "code", "pk")
         )
+        if any(key.lstrip("-") in ("planned", "granted")
+               for key in self.request.query_params.get("ordering", "").split(",")):
+            from ..selectors import with_money_totals
+
+            projects = with_money_totals(projects)
+        return projects
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # From rows, a constant number of queries: what ProjectSerializer renders, byte for byte.

@@ -345,3 +345,14 @@ def test_coordinator_closes_a_running_project_but_cannot_skip_steps(api, portfol
     assert clients["ministry"].post(f"/api/v1/projects/{idea.pk}/status/", {"status": "running"},
                                     format="json").status_code == 403
     assert Project.objects.get(pk=idea.pk).status == "idea"
+
+
+@pytest.mark.parametrize(("ordering", "codes"), [("planned", ["OTH-RUN", "HEV-IDEA", "HEV-RUN"]),
+                                                 ("-granted", ["HEV-RUN", "OTH-RUN", "HEV-IDEA"])])
+def test_projects_sort_by_their_money_as_the_list_page_does(api, portfolio, ordering, codes):
+    # The filter offers `planned` and `granted` (the page's money sorting); the API's queryset lacked the
+    # totals and answered 500 (FieldError).
+    response = api.get("/api/v1/projects/", {"ordering": ordering})
+    assert response.status_code == 200, response.content
+    mine = {"HEV-RUN", "HEV-IDEA", "OTH-RUN", "OTH-IDEA"}
+    assert [row["code"] for row in response.json()["results"] if row["code"] in mine] == codes
