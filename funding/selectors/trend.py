@@ -68,7 +68,7 @@ def pipeline_trend(*, agreement: Agreement, user: AbstractBaseUser | AnonymousUs
     count_of = {(row["point"], row["status"]): row["n"] for row in counts}
     money_of = {(row["point"], row["project__status"]): Decimal(row["s"] or 0) for row in money}
     labels = dict(ProjectStatus.choices)
-    rows = [{"code": code, "day": day,
+    rows: list[dict[str, Any]] = [{"code": code, "day": day,
              "counts": {stage: count_of.get((index, stage), 0) for stage in PIPELINE},
              "planned": {stage: money_of.get((index, stage), ZERO) for stage in PIPELINE}}
             for index, (code, day) in enumerate(points)]
