@@ -56,7 +56,7 @@
           [categoryAxis]: { ticks: { autoSkip: !spec.horizontal } },
         },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { usePointStyle: line } },
           tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${full(ctx.parsed[valueAxis])}` } },
         },
       },
