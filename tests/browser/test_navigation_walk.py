@@ -154,8 +154,22 @@ def _problems(page: Any, width: int, axe: Any | None) -> list[str]:
 
 
 @pytest.fixture
-def walk_users(demo_data: Any, settings: Any) -> None:
-    """The two users the demo lacks: a steering-group member (not the chair) and a user with no role."""
+def walk_users(demo_data: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the demo lacks: a steering-group member (not the chair), a user with no role, and a compiled
+    summary (the reports page's object; its PDF is a stand-in: WeasyPrint is not what is walked here)."""
+    import hashlib
+    import json
+
+    from portfolio.models import Agreement
+    from reporting import rendering
+    from reporting.services import summary_compile, summary_get_or_create
+
+    monkeypatch.setitem(rendering.RENDERERS, "pdf", lambda snapshot, language: (
+        f"%PDF-1.7\n% {hashlib.sha256(json.dumps(snapshot).encode()).hexdigest()}\n%%EOF\n".encode()))
+    report, _ = summary_get_or_create(audience="steering", period="2026-Q3",
+                                      agreement=Agreement.objects.order_by("pk").first(), user=None, rerun=True)
+    summary_compile(report_id=report.pk)
+
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
