@@ -30,10 +30,6 @@ def test_notifications_page(page, login, demo_data, live_server, axe, screenshot
     assert "2" in link.inner_text()
     # The top bar alone (the bell with its count), for review: build/screenshots/topbar-fi-coordinator-<width>.png.
     page.locator("header").screenshot(path=str(screenshot(page, f"topbar-fi-coordinator-{width}")))
-    # The bell and its count on one line: no taller than the user menu's button beside it (the count wrapped
-    # below the bell at 1366 px).
-    menu = page.locator(".user-menu > button").bounding_box()
-    assert link.bounding_box()["height"] <= menu["height"] + 2, (link.bounding_box(), menu)
     link.click()
     page.wait_for_url("**/notifications/")
     assert "31.12.2026" in page.locator(".notification-list").inner_text()
