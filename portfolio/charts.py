@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 # The series styles charts.js knows (colours with at least 3:1 contrast on white, WCAG 1.4.11).
-STYLES = ("frame", "committed", "spent", "planned", "granted")
+# The pipeline stages (the trend chart) have a style each.
+STYLES = ("frame", "committed", "spent", "planned", "granted", "idea", "proposal", "approved", "running", "closed")
 
 
 class Series(TypedDict, total=False):
@@ -22,13 +23,13 @@ class Series(TypedDict, total=False):
     dashed: bool
 
 
-UNITS = ("eur", "percent")
+UNITS = ("eur", "percent", "count")
 
 
 def chart(*, key: str, title: str, kind: str, label_heading: str, labels: Sequence[Any],
           series: Sequence[Series], unit: str = "eur", horizontal: bool = False) -> dict[str, Any]:
     """One chart: ``kind`` is "bar" or "line"; ``labels`` the category axis (years, indicator codes), each
-    series one value per label, in ``unit`` (euros or per cent; None for a missing value). ``horizontal``
+    series one value per label, in ``unit`` (euros, per cent or a count; None for a missing value). ``horizontal``
     lays bars along the x axis (long lists of labels). ``key`` makes the element ids unique on the page."""
     if kind not in ("bar", "line"):
         raise ValueError(f"unknown chart kind {kind!r}")

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from config.middleware import session_time_left
 
 from .notifications import unread_count
+from .permissions import can_view_portal
 from .roles import is_project_contact_only
 from .selectors import current_agreement, switchable_agreements
 
@@ -26,5 +27,7 @@ def portal(request: HttpRequest) -> dict:
         "current_agreement": current_agreement(request),
         # A project contact sees only their projects: the agreement-wide sections are left out of the menu.
         "portal_contact_only": is_project_contact_only(user),
+        # A signed-in user without a role may open none of the sections: the menu offers none of them.
+        "portal_has_role": can_view_portal(user),
         "portal_unread_notifications": unread_count(user),
     }

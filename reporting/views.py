@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup import selectors as followup_selectors
-from funding.selectors import agreements_comparison, dashboard_funding
+from funding.selectors import agreements_comparison, dashboard_funding, pipeline_trend
 from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
 from portfolio.current import current_agreement
@@ -107,6 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "funding/partials/agreements_comparison.html",
             {"comparison": agreements_comparison(user=user)}, request=request)
     if agreement is not None:
+        context["trend"] = pipeline_trend(agreement=agreement, user=user)
         context["funding_html"] = render_to_string(
             "funding/partials/dashboard_funding.html",
             {"funding": dashboard_funding(agreement=agreement, user=user)}, request=request)

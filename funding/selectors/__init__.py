@@ -19,7 +19,7 @@ Definitions used throughout (the agreement is silent on these; we decided; docs/
 - AKKE split: AKKE lines with the local and private lines of the same project and year.
 - Coordination project: AKKE until the end of 2023, ERDF from 2024; other EU/state lines are flagged.
 
-The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`, `exports`, `decommitment`;
+The modules: `counting`, `splits`, `frames`, `pages`, `what_if`, `national`, `exports`, `decommitment`, `trend`;
 every name is importable from the package."""
 
 from .counting import (
@@ -88,6 +88,10 @@ from .splits import (
     split_by,
     split_report,
 )
+from .trend import (
+    pipeline_trend,
+    quarter_ends,
+)
 from .what_if import (
     _code_of_line,
     _parse_decimal,
@@ -139,6 +143,7 @@ __all__ = [
     "theme_totals",
     "needs_frame",
     "percentages",
+    "pipeline_trend",
     "priority4_rule_holds",
     "priority4_rule_ok_for",
     "priority_totals",
@@ -146,6 +151,7 @@ __all__ = [
     "project_list_url",
     "project_split",
     "proposal_funding_effect",
+    "quarter_ends",
     "separate_lines",
     "split_by",
     "split_of",

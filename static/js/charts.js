@@ -3,7 +3,11 @@
 (() => {
   const COLOURS = {
     frame: "#6c757d", committed: "#1f3a5f", spent: "#0b6e4f", planned: "#8a4a00", granted: "#1f3a5f",
+    // The pipeline stages, as in the dashboard's pipeline bars (portal.css .bar-*).
+    idea: "#5a4a8a", proposal: "#8a4a00", approved: "#0b6e4f", running: "#1f3a5f", closed: "#4a4f55",
   };
+  // Lines told apart by their pattern and point shape as well as by colour (WCAG 1.4.1).
+  const POINTS = { idea: "triangle", proposal: "rectRot", approved: "rect", running: "circle", closed: "crossRot" };
 
   function draw(canvas) {
     const island = document.getElementById(canvas.dataset.chart);
@@ -14,8 +18,10 @@
     const compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
     const line = spec.kind === "line";
     const percent = spec.unit === "percent";
-    const tick = (value) => (percent ? `${value} %` : `${compact.format(value)} €`);
-    const full = (value) => (percent ? `${value} %` : euros.format(value));
+    const count = spec.unit === "count";
+    const whole = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
+    const tick = (value) => (percent ? `${value} %` : count ? whole.format(value) : `${compact.format(value)} €`);
+    const full = (value) => (percent ? `${value} %` : count ? whole.format(value) : euros.format(value));
     const valueAxis = spec.horizontal ? "x" : "y";
     const categoryAxis = spec.horizontal ? "y" : "x";
     if (spec.horizontal) {
@@ -35,6 +41,7 @@
           borderDash: s.dashed ? [6, 4] : [],
           borderWidth: line ? 3 : 0,
           pointRadius: line ? 3 : 0,
+          pointStyle: POINTS[s.style] || "circle",
           fill: false,
         })),
       },
@@ -44,11 +51,12 @@
         animation: false,
         indexAxis: spec.horizontal ? "y" : "x",
         scales: {
-          [valueAxis]: { beginAtZero: true, suggestedMax: percent ? 100 : undefined, ticks: { callback: tick } },
+          [valueAxis]: { beginAtZero: true, suggestedMax: percent ? 100 : undefined,
+                         ticks: { callback: tick, precision: count ? 0 : undefined } },
           [categoryAxis]: { ticks: { autoSkip: !spec.horizontal } },
         },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { usePointStyle: line } },
           tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${full(ctx.parsed[valueAxis])}` } },
         },
       },

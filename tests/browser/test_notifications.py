@@ -9,7 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_notifications_page(page, login, demo_data, live_server, axe, width):
+def test_notifications_page(page, login, demo_data, live_server, axe, screenshot, width):
     from django.contrib.auth import get_user_model
 
     from portfolio.models import Notification, Project
@@ -26,7 +26,10 @@ def test_notifications_page(page, login, demo_data, live_server, axe, width):
     if width < 992:
         page.locator(".navbar-toggler").click()
     link = page.locator("a.notifications-link")
+    link.wait_for(state="visible")
     assert "2" in link.inner_text()
+    # The top bar alone (the bell with its count), for review: build/screenshots/topbar-fi-coordinator-<width>.png.
+    page.locator("header").screenshot(path=str(screenshot(page, f"topbar-fi-coordinator-{width}")))
     link.click()
     page.wait_for_url("**/notifications/")
     assert "31.12.2026" in page.locator(".notification-list").inner_text()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_page_widths import MEASURE
+from tests.browser.test_navigation_walk import MEASURE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
