@@ -42,6 +42,7 @@ from .counting import (
     method_category_totals,
     needs_frame,
     percentages,
+    priority4_rule_by_agreement,
     priority4_rule_holds,
     priority4_rule_ok_for,
     priority_totals,
@@ -65,6 +66,7 @@ from .frames import (
 )
 from .national import (
     agreements_comparison,
+    country_comparison,
 )
 from .pages import (
     _bar,
@@ -123,6 +125,7 @@ __all__ = [
     "coordination_line_conflicts",
     "countable_lines",
     "counted_q",
+    "country_comparison",
     "country_split",
     "dashboard_funding",
     "decommitment_forecast",
@@ -137,6 +140,7 @@ __all__ = [
     "method_category_totals",
     "needs_frame",
     "percentages",
+    "priority4_rule_by_agreement",
     "priority4_rule_holds",
     "priority4_rule_ok_for",
     "priority_totals",
