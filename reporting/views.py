@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -100,7 +101,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if context["role"] == "ministry":
         context["comparison_html"] = render_to_string(
             "funding/partials/agreements_comparison.html",
-            {"comparison": agreements_comparison(user=user)}, request=request)
+            {"comparison": agreements_comparison(user=user),
+             "national_url": reverse("national:index") if can_view_national(user) else ""}, request=request)
     if agreement is not None:
         context["funding_html"] = render_to_string(
             "funding/partials/dashboard_funding.html",

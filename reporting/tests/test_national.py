@@ -121,7 +121,8 @@ def test_money_of_each_agreement_and_the_country(world, ministry_user):
     assert a["priority4_ok"] == {"planned": False, "granted": False}
     assert (b["planned"], b["granted"], b["spent"]) == (D("1200.00"), D("1000.00"), D("0.00"))
     # B: 700 EU and state, 300 private, no local money: outside the split; no priority-4 money: the rule holds.
-    assert b["split"]["granted"]["local_percent"] == D("0.00") and b["split"]["granted"]["private_percent"] == D("30.00")
+    b_granted = b["split"]["granted"]
+    assert b_granted["local_percent"] == D("0.00") and b_granted["private_percent"] == D("30.00")
     assert b["split"]["granted"]["split_ok"] is False and b["priority4_ok"]["granted"] is True
     country = national_view(user=ministry_user).country["money"]
     assert (country["planned"], country["granted"], country["spent"]) == (D("2400.00"), D("2100.00"), D("400.00"))

@@ -25,7 +25,8 @@ ROLES = ["coordinator", "steering", "ministry", "contact"]
 NAV_PAGES = ["/", "/projects/", "/projects/organisations/", "/funding/", "/funding/splits/", "/funding/what-if/",
              "/governance/", "/governance/waiting/", "/governance/proposals/", "/governance/meetings/",
              "/governance/ideas/", "/governance/groups/", "/reports/", "/followup/reports/",
-             "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/", "/accounts/tokens/"]
+             "/projects/new/", "/governance/meetings/new/", "/governance/ideas/new/", "/accounts/tokens/",
+             "/national/"]
 # Object pages, one click away: (the page to click from, the pattern of the link to follow, a name).
 # A page found by an earlier rule can be clicked from by a later one (the project, then its plan).
 FOLLOW = [
@@ -54,6 +55,7 @@ FOLLOW = [
     ("project", r"^/followup/indicators/$", "indicator-overview"),
     ("project", r"^/followup/projects/\d+/values/new/$", "indicator-value-new"),
     ("project", r"^/followup/projects/\d+/enterprises/new/$", "enterprise-new"),
+    ("national", r"^/national/\d+/$", "national-agreement"),
 ]
 MAIN_PAGES = ["/", "/projects/", "/funding/", "/governance/", "/governance/proposals/", "/reports/"]
 
