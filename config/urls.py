@@ -30,6 +30,7 @@ urlpatterns = [
     path("governance/", include("governance.urls")),
     path("followup/", include("followup.urls")),
     path("reports/", include("reporting.urls")),
+    path("national/", include("reporting.national_urls")),
     path("open-data/", include("reporting.open_data_urls")),
     path("action-plan/", include("reporting.action_plan_urls")),
     path("admin/", admin.site.urls),

@@ -221,6 +221,20 @@ def project_status_counts(projects: QuerySet[Any]) -> dict[str, int]:
     return {code: counted.get(code, 0) for code in ProjectStatus.values}
 
 
+def project_status_counts_by_agreement(projects: QuerySet[Any], agreement_ids: Iterable[int]
+                                       ) -> dict[int, dict[str, int]]:
+    """``project_status_counts`` for each agreement of ``agreement_ids`` in one grouped query (every
+    agreement and every status present, zeros included). The national view counts with this."""
+    from django.db.models import Count
+
+    counts: dict[int, dict[str, int]] = {pk: dict.fromkeys(ProjectStatus.values, 0) for pk in agreement_ids}
+    for agreement_id, status, n in (projects.order_by().values_list("agreement_id", "status")
+                                    .annotate(n=Count("id"))):
+        if agreement_id in counts:
+            counts[agreement_id][status] = n
+    return counts
+
+
 def visible_projects_source(*, user: AbstractBaseUser | AnonymousUser, agreement_id: int | None,
                             as_of: dt.date | None = None) -> QuerySet[Any]:
     """The projects a user may see (today's visibility), live or as they stood at the end of ``as_of``."""

@@ -175,6 +175,7 @@ def _demo_seed() -> dict[str, int]:
     _seed_governance(agreement, group, users, projects, instruments)
     _seed_followup(projects, users["coordinator"])
     _seed_progress_reports(agreement, users)
+    _seed_demo_agreements(users)
     return {"projects": Project.objects.filter(agreement=agreement).count()}
 
 
@@ -450,3 +451,161 @@ def _seed_followup(projects: dict[str, Project], coordinator: object) -> None:
         if not Milestone.objects.filter(project=projects[code], title=title).exists():
             milestone_save(project=projects[code], title=title, planned_date=planned, actual_date=actual,
                            user=coordinator)  # type: ignore[arg-type]
+
+
+# --- further demo agreements for the national view (issue 13) -----------------------------------------------
+
+def _seed_demo_agreements(users: dict) -> None:
+    """The fictional agreements of ``demo_agreements.DEMO_AGREEMENTS``, each with its priorities, steering
+    group, a coordinator (who cannot sign in), its organisations, frames, projects with funding and its
+    sources, progress reports, indicators and enterprises. Found again by their natural keys: a second run
+    changes nothing."""
+    from governance.services import steering_groups_ensure
+    from portfolio.data import hev
+
+    from .demo_agreements import DEMO_AGREEMENTS
+
+    instruments = {i.code: i for i in FundingInstrument.objects.all()}
+    methods = {m.code: m for m in MethodCategory.objects.all()}
+    for spec in DEMO_AGREEMENTS:
+        agreement, _ = upsert(Agreement, {"code": spec["code"]}, {
+            **translated("name", spec["name"]), "region": spec["region"], "valid_from": dt.date(2021, 1, 1),
+            "valid_until": dt.date(2027, 12, 31), "status": "active",
+            "description": "Kuvitteellinen esimerkkisopimus portaalin esittelyyn (demo): ei todellisia tietoja.",
+        })
+        for code, names, is_open in hev.PRIORITIES:
+            upsert(Priority, {"agreement": agreement, "code": code}, {**translated("name", names), "is_open": is_open})
+        steering_groups_ensure(agreement=agreement, national_names=hev.NATIONAL_GROUP, regional_names={
+            "fi": f"{spec['name']['fi']}: johtoryhmä", "sv": f"{spec['name']['sv']}: ledningsgrupp",
+            "en": f"{spec['name']['en']}: steering group"})
+        username, first, last = spec["coordinator"]
+        coordinator = _user(username, first=first, last=last, role=Role.COORDINATOR, can_login=False)
+        AgreementAccess.objects.get_or_create(user=coordinator, agreement=agreement)
+        city, _ = upsert(Organisation, {"business_id": _demo_business_id(spec["seed"])}, {
+            **translated("name", spec["city"]), "short_name": spec["city"]["fi"].removeprefix("Demo: ")[:40],
+            "kind": "city", "municipality": spec["municipality"]})
+        partner, _ = upsert(Organisation, {"business_id": _demo_business_id(spec["seed"] + 1)}, {
+            **translated("name", spec["partner"]), "short_name": spec["partner"]["fi"].removeprefix("Demo: ")[:40],
+            "kind": "university", "municipality": spec["municipality"]})
+        for year, amount in spec["frames"].items():
+            upsert(FundingFrame, {"agreement": agreement, "instrument": instruments["ERDF"], "year": year}, {
+                "amount": Decimal(amount), "decision_reference": f"TEM/{year}/DEMO-{agreement.project_code_prefix}",
+                "decision_date": dt.date(year - 1, 12, 15)})
+        projects: list[Project] = []
+        for n, p in enumerate(spec["projects"], start=1):
+            code = f"{agreement.project_code_prefix}-{n:03d}"
+            decided = p["status"] in ("approved", "running", "closed")
+            project, _ = upsert(Project, {"agreement": agreement, "code": code}, {
+                **translated("title", p["title"]),
+                "summary_fi": f"{p['title']['fi']}: kuvitteellinen demohanke painopisteessä {p['priority']}.",
+                "summary_en": f"{p['title']['en']}: a fictional demo project under priority {p['priority']}.",
+                "lead_organisation": city if n % 2 else partner, "priority": Priority.objects.get(
+                    agreement=agreement, code=p["priority"]), "status": p["status"],
+                "start_date": dt.date(p["start"], 1, 1), "end_date": dt.date(p["start"] + p["years"] - 1, 12, 31),
+                "eura_code": f"D{spec['seed'] // 100}{n:04d}" if decided else "", "coordinator": coordinator,
+            })
+            project.methods.set([methods[c] for c in p["methods"]])
+            upsert(ProjectPartner, {"project": project, "organisation": partner if n % 2 else city},
+                   {"budget_share": Decimal(p["yearly"] * p["years"] // 5)})
+            _seed_demo_agreement_funding(project, p, eu_share=Decimal(spec["eu_share"]))
+            projects.append(project)
+        _seed_demo_agreement_reports(projects, coordinator)
+        _seed_demo_agreement_results(projects, coordinator, spec)
+        if not ProjectIdea.objects.filter(project__in=[p for p in projects if p.status == "idea"]).exists():
+            for project in projects:
+                if project.status == "idea":
+                    upsert(ProjectIdea, {"project": project}, {"stage": IdeaStage.IDEA, "created_by": coordinator,
+                                                               "need": project.summary_fi})
+
+
+def _seed_demo_agreement_funding(project: Project, p: dict, *, eu_share: Decimal) -> None:
+    """Planned money per year (ERDF and the city's share), granted by the funding authority's decision on a
+    decided project and spent by payment claims, as in the main demo (``_seed_ledger``)."""
+    decided = p["status"] in ("approved", "running", "closed")
+    decision_lines: list[dict] = []
+    spending: list[tuple[str, int, Decimal]] = []
+    for year in range(p["start"], p["start"] + p["years"]):
+        total = Decimal(p["yearly"])
+        support = (total * eu_share).quantize(CENT)
+        spent_factor = Decimal(0)
+        if decided and year < TODAY_YEAR:
+            spent_factor = Decimal("0.90")
+        elif decided and year == TODAY_YEAR:
+            spent_factor = Decimal("0.50")
+        for code, amount in (("ERDF", support), ("CITY", total - support)):
+            funding_line_upsert(project=project, instrument_code=code, year=year, planned=amount)
+            if decided:
+                decision_lines.append({"instrument": code, "year": year, "amount": amount})
+                if (spent := (amount * spent_factor).quantize(CENT)):
+                    spending.append((code, year, spent))
+    _seed_ledger(project, decision_lines, spending, start=p["start"])
+
+
+def _seed_demo_agreement_reports(projects: list[Project], coordinator: object) -> None:
+    """Progress reports of the decided projects: the past periods submitted and accepted, the latest one of
+    each project saying on track, at risk or late in turn; every third project's latest left overdue."""
+    from followup.models import ReportKind, ReviewState
+    from followup.services import (
+        progress_report_accept,
+        progress_report_submit,
+        progress_report_update,
+        progress_reports_generate,
+    )
+
+    today = timezone.localdate()
+    decided = [p for p in projects if p.status in ("approved", "running", "closed")]
+    for n, project in enumerate(decided):
+        reports = progress_reports_generate(project=project)
+        past = [r for r in reports if r.period_end < today and (r.kind == ReportKind.PERIODIC or
+                                                                 project.status == "closed")]
+        for i, report in enumerate(past):
+            if report.review_state != ReviewState.DRAFT or report.transitions.exists():
+                continue
+            last = i == len(past) - 1
+            if last and n % 3 == 2 and project.status != "closed":
+                continue  # left as an overdue draft
+            status = ("on_track", "at_risk", "late")[n % 3] if last else "on_track"
+            progress_report_update(report=report, user=coordinator, spending=_demo_spending(  # type: ignore[arg-type]
+                project, report.period_end.year), data={
+                "status": status,
+                "status_reason": "" if status == "on_track" else "Kumppanien resurssit ovat viivästyttäneet pilotteja.",
+                "done": f"Jakson {report.period_label} toimenpiteet etenivät (demo).",
+                "next_steps": "Seuraavan jakson pilotit (demo).", "risks": "",
+            })
+            progress_report_submit(report=report, user=coordinator)  # type: ignore[arg-type]
+            progress_report_accept(report=report, user=coordinator)  # type: ignore[arg-type]
+
+
+def _seed_demo_agreement_results(projects: list[Project], coordinator: object, spec: dict) -> None:
+    from followup.models import Enterprise, Indicator, IndicatorValue, ProjectEnterprise
+    from followup.services import indicator_target_save, indicator_value_save, project_enterprise_add
+
+    from .demo_agreements import DEMO_AGREEMENT_ENTERPRISES, DEMO_AGREEMENT_TARGETS, DEMO_AGREEMENT_VALUES
+
+    running = [p for p in projects if p.status == "running"]
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    for index, code, target in DEMO_AGREEMENT_TARGETS:
+        indicator_target_save(project=running[index], indicator=indicators[code], target_value=target,
+                              user=coordinator)  # type: ignore[arg-type]
+    for index, code, start, end, value, source in DEMO_AGREEMENT_VALUES:
+        start_date = dt.date(*start) if start else None
+        if not IndicatorValue.objects.filter(project=running[index], indicator=indicators[code],
+                                             period_start=start_date, period_end=dt.date(*end)).exists():
+            indicator_value_save(project=running[index], indicator=indicators[code], value=value,
+                                 period_start=start_date, period_end=dt.date(*end), source_note=source,
+                                 user=coordinator)  # type: ignore[arg-type]
+    region = spec["municipality"]
+    links = [(index, _followup_business_id(spec["seed"] + offset), name.format(region=region), size, relation, new,
+              dt.date(*day)) for index, offset, name, size, relation, new, day in DEMO_AGREEMENT_ENTERPRISES]
+    # The main demo's first enterprise, reached here too: one enterprise, counted once for the country.
+    first_seed, first_name, first_size = DEMO_ENTERPRISES[0]
+    links.append((0, _followup_business_id(first_seed), first_name, first_size, "grant", False, dt.date(2025, 3, 1)))
+    for index, business_id, name, size, relation, new, day in links:
+        project = running[index]
+        if ProjectEnterprise.objects.filter(project=project, enterprise__business_id=business_id,
+                                            relation=relation).exists():
+            continue
+        known = Enterprise.objects.filter(business_id=business_id).exists()
+        project_enterprise_add(project=project, business_id=business_id, relation=relation, is_new=new, date=day,
+                               name="" if known else name, size_class="" if known else size,
+                               user=coordinator)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Input validation for "compile now"."""
+"""Input validation for "compile now" and the national view."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.forms import AccessibleFormMixin
 from portfolio.models import Agreement
 
 from .choices import Audience
 from .periods import PeriodKind, period_last_completed, period_parse
 from .permissions import can_request_summary, requestable_audiences
+from .selectors import NATIONAL_SORTS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -128,3 +130,20 @@ class AnnexVersionForm(forms.Form):
     reason = forms.CharField(label=_("Reason (optional)"), max_length=500, required=False,
                              widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                              help_text=_("E.g. the steering-group meeting that approved new projects."))
+
+
+class NationalViewForm(AccessibleFormMixin, forms.Form):
+    """The national view's day (default today) and the column it is sorted by."""
+
+    as_of = forms.DateField(label=_("As of"), required=False, input_formats=["%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                            help_text=_("The figures as they stood at the end of this day."))
+    # A column of NATIONAL_SORTS, "-" before it for the descending order (as the project list's `ordering`).
+    ordering = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                                 choices=[(f"{d}{s}", f"{d}{s}") for s in NATIONAL_SORTS for d in ("", "-")])
+
+    def clean_as_of(self) -> Any:
+        value = self.cleaned_data.get("as_of")
+        if value is not None and value > timezone.localdate():
+            raise ValidationError(_("The figures cannot be told for a day in the future."))
+        return value

@@ -62,6 +62,14 @@ def can_manage_recipients(user: AnyUser, group: SteeringGroup) -> bool:
     return can_request_summary(user, audience=Audience.STEERING, agreement=group.agreement_id)
 
 
+def can_view_national(user: AnyUser) -> bool:
+    """The national view (every agreement side by side): ministry staff and superusers, who see every
+    agreement whole, and the members of the national steering group, who see there what they may see
+    elsewhere (of an agreement they do not work on, its decided projects only). Not a coordinator or a
+    steering-group member as such: the national comparison is the national steering group's tool."""
+    return can_view_portal(user) and (sees_all_agreements(user) or is_national_group_member(user))
+
+
 def can_request_any_summary(user: AnyUser) -> bool:
     return bool(requestable_audiences(user))
 
@@ -80,7 +88,7 @@ def requestable_audiences(user: AnyUser) -> list[str]:
 
 
 __all__ = ["can_view_reports", "can_download_report", "can_request_summary", "can_review_summary",
-           "can_manage_recipients",
+           "can_manage_recipients", "can_view_national",
            "can_request_any_summary",
            "is_national_group_member", "requestable_audiences"]
 

@@ -501,3 +501,127 @@ def summary_review(*, report: SummaryReport) -> dict[str, Any]:
 
 __all__ = ["agreement_figures", "summary_data", "data_version_of", "summary_changes", "previous_summary",
            "report_list", "dashboard_reports", "key_indicators", "ReportStatus"]
+
+
+# --- the national view (issue 13) ---------------------------------------------------------------------------
+# Every agreement side by side on the same measures, read from the selectors the dashboard and the summaries
+# use: money and pipeline from funding.selectors.agreements_comparison / country_comparison, progress reports
+# from followup.selectors.progress_status_counts, indicators and enterprises from indicator_totals.
+
+# The indicators the national view compares (catalogue codes; their names and units come from the catalogue).
+NATIONAL_KEY_INDICATORS = ("RCO02", "RCO10", "RCR01", "RCR02")
+# Enterprises reached: the Commission's "enterprises supported", each enterprise once (by business ID) per
+# agreement and once for the country.
+NATIONAL_ENTERPRISES_INDICATOR = "RCO01"
+NATIONAL_SORTS = ("name", "planned", "granted", "spent", "local_percent", "projects", "enterprises")
+
+
+@dataclass
+class NationalView:
+    as_of: dt.date
+    indicators: list[Any]  # the key indicators (followup.models.Indicator), in NATIONAL_KEY_INDICATORS order
+    enterprises_indicator: Any
+    rows: list[dict[str, Any]]
+    country: dict[str, Any]
+
+
+def _indicator_cells(rows: Mapping[str, Any] | None, codes: tuple[str, ...]) -> list[Any]:
+    return [None if rows is None else rows.get(code) for code in codes]
+
+
+def national_view(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.date | None = None,
+                  sort: str = "name", descending: bool = False) -> NationalView:
+    """The national view: one row per agreement the user may see, and the country's totals row. Each row:
+    ``money`` (an ``agreements_comparison`` row), ``progress`` (``progress_status_counts``), ``indicators``
+    (the key indicators' ``IndicatorRow``s, None where the user does not work on the agreement or it has
+    no counted project) and ``enterprises`` (the RCO01 row: each enterprise once in the agreement; in the
+    country row once in the country). The number of queries does not depend on the number of agreements."""
+    from followup.selectors import indicator_totals, no_progress_counts, progress_status_counts
+    from funding.selectors import NOT_COUNTED_STATUSES, agreements_comparison, country_comparison
+
+    day = as_of or timezone.localdate()
+    money_rows = agreements_comparison(user=user, as_of=as_of)
+    counted = Project.objects.visible_to(user).exclude(status__in=NOT_COUNTED_STATUSES)
+    progress = progress_status_counts(projects=counted, as_of=as_of)
+    totals = indicator_totals(user=user, agreement=None, as_of=as_of)
+    country_indicators = {row.code: row for row in totals.rows}
+    by_agreement = {group.key: {row.code: row for row in group.rows} for group in totals.breakdowns["agreement"]}
+    codes = tuple(code for code in NATIONAL_KEY_INDICATORS if code in country_indicators)
+    rows = []
+    for money in money_rows:
+        indicators = by_agreement.get(str(money["agreement"].pk))
+        rows.append({
+            "agreement": money["agreement"], "full": money["full"], "money": money,
+            "progress": progress.get(money["agreement"].pk, no_progress_counts()),
+            "indicators": _indicator_cells(indicators, codes),
+            "enterprises": None if indicators is None else indicators.get(NATIONAL_ENTERPRISES_INDICATOR),
+        })
+    country_progress = no_progress_counts()
+    for counts in progress.values():
+        for key, n in counts.items():
+            country_progress[key] += n
+    country = {"money": country_comparison(user=user, as_of=as_of), "progress": country_progress,
+               "indicators": _indicator_cells(country_indicators, codes),
+               "enterprises": country_indicators.get(NATIONAL_ENTERPRISES_INDICATOR)}
+    rows.sort(key=_national_sort_key(sort), reverse=descending)
+    enterprises = country_indicators.get(NATIONAL_ENTERPRISES_INDICATOR)
+    return NationalView(as_of=day, indicators=[country_indicators[code].indicator for code in codes],
+                        enterprises_indicator=enterprises.indicator if enterprises else None,
+                        rows=rows, country=country)
+
+
+def _national_sort_key(sort: str) -> Any:
+    """Rows by a column; rows without the figure last in ascending order, the name breaking ties."""
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        name = str(row["agreement"].name).casefold()
+        if sort == "projects":
+            return (row["money"]["projects"], name)
+        if sort in ("planned", "granted", "spent"):
+            return (row["money"][sort], name)
+        if sort == "local_percent":
+            value = row["money"]["split"]["granted"]["local_percent"]
+            return (value is not None, value or Decimal(0), name)
+        if sort == "enterprises":
+            reached = row["enterprises"]
+            return (reached is not None, reached.achieved if reached else Decimal(0), name)
+        return (name,)
+    return key
+
+
+def national_export_rows(view: NationalView) -> tuple[list[str], list[list[Any]]]:
+    """Column headings and rows of the national view's download: the same figures as the page, one row per
+    agreement and the country's totals row last."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
+
+    headings = [_("Agreement"), _("Planned (€)"), _("Granted (€)"), _("Spent (€)"),
+                _("Local share of granted (per cent)"), _("EU and state share of granted (per cent)"),
+                _("Within the 40/60 split"), _("Priority-4 rule holds"),
+                *[str(label) for label in ProjectStatus.labels],
+                _("On track"), _("At risk"), pgettext("progress status", "Late"), _("No report yet"),
+                _("Overdue reports")]
+    for indicator in view.indicators:
+        unit = indicator.get_unit_display()
+        headings += [f"{indicator.code} {_('target')} ({unit})", f"{indicator.code} {_('achieved')} ({unit})"]
+    headings.append(_("Enterprises reached (%(code)s)") % {"code": NATIONAL_ENTERPRISES_INDICATOR})
+
+    def yes_no(value: bool | None) -> str:
+        return "" if value is None else (_("yes") if value else _("no"))
+
+    def line(name: str, row: dict[str, Any]) -> list[Any]:
+        money, progress = row["money"], row["progress"]
+        granted = money["split"]["granted"]
+        cells: list[Any] = [name, money["planned"], money["granted"], money["spent"], granted["local_percent"],
+                            granted["eu_state_percent"], yes_no(granted["split_ok"]),
+                            yes_no(money["priority4_ok"]["granted"]),
+                            *[money["by_status"][code] for code in ProjectStatus.values],
+                            progress["on_track"], progress["at_risk"], progress["late"], progress["unreported"],
+                            progress["overdue"]]
+        for cell in row["indicators"]:
+            cells += [None, None] if cell is None else [cell.target, cell.achieved]
+        cells.append(None if row["enterprises"] is None else row["enterprises"].achieved)
+        return cells
+
+    rows = [line(str(row["agreement"].name), row) for row in view.rows]
+    rows.append(line(_("All agreements"), view.country))
+    return headings, rows

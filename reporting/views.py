@@ -12,18 +12,23 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from followup import selectors as followup_selectors
+from followup.models import ReportStatus as FollowupReportStatus
 from funding.selectors import agreements_comparison, dashboard_funding, pipeline_trend
 from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
+from portfolio.choices import ProjectStatus
 from portfolio.current import current_agreement
+from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
-from portfolio.roles import Role, has_role, is_project_contact_only
+from portfolio.roles import Role, has_role, is_project_contact_only, sees_all_agreements
+from portfolio.selectors import PIPELINE
 
 from .choices import ReportStatus
 from .filters import SummaryReportFilter
@@ -31,17 +36,27 @@ from .forms import (
     CorrectionForm,
     MemberLanguageForm,
     NarrativeForm,
+    NationalViewForm,
     RecipientForm,
     RecipientUpdateForm,
     SummaryRequestForm,
 )
 from .models import REPORT_FORMATS, SummaryDelivery, SummaryRecipient, SummaryReport
-from .permissions import can_manage_recipients, can_request_any_summary, can_review_summary, can_view_reports
+from .permissions import (
+    can_manage_recipients,
+    can_request_any_summary,
+    can_review_summary,
+    can_view_national,
+    can_view_reports,
+)
 from .rendering import CONTENT_TYPES
 from .rendering.html import summary_html
 from .selectors import (
+    NATIONAL_SORTS,
     audience_group,
     dashboard_reports,
+    national_export_rows,
+    national_view,
     recipient_list,
     report_list,
     summaries_awaiting_review,
@@ -105,7 +120,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if context["role"] == "ministry":
         context["comparison_html"] = render_to_string(
             "funding/partials/agreements_comparison.html",
-            {"comparison": agreements_comparison(user=user)}, request=request)
+            {"comparison": agreements_comparison(user=user),
+             "national_url": reverse("national:index") if can_view_national(user) else ""}, request=request)
     if agreement is not None:
         context["trend"] = pipeline_trend(agreement=agreement, user=user)
         context["funding_html"] = render_to_string(
@@ -438,3 +454,94 @@ def member_language(request: HttpRequest, pk: int, membership_pk: int) -> HttpRe
     else:
         errors = [message for field_errors in form.errors.values() for message in field_errors]
     return _recipients_page(request, group, status=400, error_member=seat.pk, row_errors=errors)
+
+
+# --- the national view (issue 13): every agreement side by side ----------------------------------------------
+
+def _require_national(request: HttpRequest) -> None:
+    if not can_view_national(request.user):
+        raise PermissionDenied
+
+
+def _national_params(request: HttpRequest) -> tuple[NationalViewForm, Any, str, bool]:
+    """The form, and the valid day, sort column and direction of a request (a bad day: today, with the
+    error next to the field)."""
+    form = NationalViewForm(request.GET or None)
+    if not form.is_bound:
+        return form, None, "name", False
+    form.is_valid()
+    data = form.cleaned_data
+    ordering = data.get("ordering") or "name"
+    return form, data.get("as_of"), ordering.lstrip("-"), ordering.startswith("-")
+
+
+@login_required
+@require_GET
+def national(request: HttpRequest) -> HttpResponse:
+    _require_national(request)
+    form, as_of, sort, descending = _national_params(request)
+    view = national_view(user=request.user, as_of=as_of, sort=sort, descending=descending)
+    stages = [(code, label) for code, label in ProjectStatus.choices if code in PIPELINE]
+    reports = [*FollowupReportStatus.choices, ("unreported", _("No report yet")), ("overdue", _("Overdue reports"))]
+
+    def cells(row: dict[str, Any]) -> dict[str, Any]:
+        """A row's figures as (label, value) pairs in the tables' column order (a phone shows the labels)."""
+        return {**row, "stages": [(label, row["money"]["by_status"][code]) for code, label in stages],
+                "reports": [(label, row["progress"][code]) for code, label in reports],
+                "indicator_cells": list(zip(view.indicators, row["indicators"], strict=True))}
+
+    return render(request, "reporting/national.html", {
+        "form": form, "view": view, "rows": [cells(row) for row in view.rows], "country": cells(view.country),
+        "sort_headers": _sort_headers(request, sort, descending), "query": request.GET.urlencode(),
+        "as_of_query": f"?as_of={as_of.isoformat()}" if as_of else "",
+        "stages": stages, "reports": reports, "sees_all": sees_all_agreements(request.user),
+    })
+
+
+def _sort_headers(request: HttpRequest, sort: str, descending: bool) -> dict[str, dict[str, str]]:
+    """Per sortable column: the address that sorts by it (toggling the direction) and its aria-sort state."""
+    headers = {}
+    for field in NATIONAL_SORTS:
+        state = "none" if field != sort else ("descending" if descending else "ascending")
+        params = request.GET.copy()
+        params["ordering"] = f"-{field}" if state == "ascending" else field
+        headers[field] = {"url": f"?{params.urlencode()}", "state": state}
+    return headers
+
+
+@login_required
+@require_GET
+def national_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_national(request)
+    form, as_of, sort, descending = _national_params(request)
+    if form.errors:
+        return HttpResponse(_("Enter a valid day."), status=400, content_type="text/plain; charset=utf-8")
+    headings, rows = national_export_rows(national_view(user=request.user, as_of=as_of, sort=sort,
+                                                        descending=descending))
+    return export_response(request, what="national", fmt=fmt, headings=headings, rows=rows,
+                           title=_("National view"))
+
+
+@login_required
+@require_GET
+def national_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """One agreement of the national view, as the dashboard shows it, read-only, as of the view's day."""
+    _require_national(request)
+    user = request.user
+    agreement = get_object_or_404(Agreement.objects.visible_to(user), pk=pk)
+    form, as_of, _sort, _descending = _national_params(request)
+    context: dict[str, Any] = {
+        "agreement": agreement, "form": form, "as_of": as_of,
+        "full": Agreement.objects.worked_on_by(user).filter(pk=agreement.pk).exists(),
+        "portfolio": portfolio_selectors.dashboard_portfolio(user=user, agreement=agreement, as_of=as_of),
+        "ending_soon": list(portfolio_selectors.projects_ending_soon(user=user, agreement=agreement,
+                                                                    as_of=as_of)[:20]),
+        "funding_html": render_to_string(
+            "funding/partials/dashboard_funding.html",
+            {"funding": dashboard_funding(agreement=agreement, user=user, as_of=as_of)}, request=request),
+    }
+    if context["full"]:
+        context["results_html"] = render_to_string(
+            "followup/partials/dashboard_results.html",
+            {"results": followup_selectors.dashboard_results(user=user, agreement=agreement)}, request=request)
+    return render(request, "reporting/national_agreement.html", context)

@@ -346,6 +346,7 @@ MAIN_MODEL = [
     ("followup/enterprise-links/", "followup.ProjectEnterprise"),
     ("followup/milestones/", "followup.Milestone"),
     ("api/v1/agreements/", Agreement),
+    ("national/", Agreement),  # the national view's page of one agreement (issue 13)
     ("api/v1/^indicators/", "followup.Indicator"),
     ("api/v1/^indicator-values/", "followup.IndicatorValue"),
     ("api/v1/^enterprises/", "followup.Enterprise"),

@@ -46,6 +46,8 @@ OWNER_REFUSALS: dict[tuple[str, str], tuple[int, str]] = {
     ("governance/meetings/<int:meeting_pk>/proposals/<int:proposal_pk>/decide/", "GET"): (
         403, "coordinators prepare; the steering group's chair or secretary records decisions"),
     ("governance/proposals/<int:pk>/agenda/add/", "POST"): (404, "the meeting (POST meeting=) is not given"),
+    ("national/<int:pk>/", "GET"): (403, "the national view is the ministry's and the national steering group's, "
+                                         "not a coordinator's as such (reporting.permissions.can_view_national)"),
 }
 ANSWERED_POST = {200, 201, 202, 204, 302, 400, 403, 409, 412}
 

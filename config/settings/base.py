@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "portfolio.context_processors.portal",
+                "reporting.context_processors.national",
             ],
         },
     },

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,9 @@ from portfolio.asof import project_source
 from portfolio.charts import chart
 from portfolio.models import Agreement, MethodCategory, Priority, Project, Theme
 
-from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProgressReport, ProjectEnterprise
+from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
 from ..models.indicators import SizeClass, register_relations_q
-from ..models.reports import ReportStatus, ReviewState
+from ..models.reports import ReportStatus
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -270,18 +270,17 @@ def dashboard_results(*, user: User, agreement: Agreement) -> dict[str, Any]:
     project's latest submitted or accepted progress report)."""
     totals = indicator_totals(user=user, agreement=agreement)
     rows = [row for row in totals.rows if row.target]
-    latest = (ProgressReport.objects.filter(project=OuterRef("pk"),
-                                            review_state__in=[ReviewState.SUBMITTED, ReviewState.ACCEPTED])
-              .order_by("-period_start", "-pk").values("status")[:1])
+    from .reports import no_progress_counts, progress_status_counts
+
     counted = counted_project_rows(user=user, agreement_id=agreement.pk)
-    by_status = dict(Project.objects.filter(pk__in=counted.values("pk")).annotate(latest=Subquery(latest))
-                     .order_by().values_list("latest").annotate(n=Count("pk")).values_list("latest", "n"))
-    statuses = [{"code": code, "label": label, "count": by_status.get(code, 0)} for code, label in ReportStatus.choices]
+    by_status = progress_status_counts(projects=Project.objects.filter(pk__in=counted.values("pk"))).get(
+        agreement.pk, no_progress_counts())
+    statuses = [{"code": code, "label": label, "count": by_status[code]} for code, label in ReportStatus.choices]
     return {
         "rows": rows,
         "projects": totals.projects,
         "statuses": statuses,
-        "unreported": by_status.get(None, 0),
+        "unreported": by_status["unreported"],
         "chart": chart(key=f"results-{agreement.pk}", kind="bar", horizontal=True, unit="percent",
                        label_heading=_("Indicator"), labels=[row.code for row in rows],
                        title=_("Results indicators: achieved as a share of the target"),

@@ -8,14 +8,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from funding.models import SpendingEntry
 from portfolio.models import Project
 
-from ..models.reports import ProgressReport, ReportFrequency, ReportingSchedule, ReportKind, ReviewState
+from ..models.reports import (
+    ProgressReport,
+    ReportFrequency,
+    ReportingSchedule,
+    ReportKind,
+    ReportStatus,
+    ReviewState,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -157,3 +164,45 @@ def progress_report_export_rows(*, queryset: QuerySet[ProgressReport]) -> tuple[
                    timezone.localtime(r.submitted_at).date() if r.submitted_at else None]
 
     return headings, rows()
+
+
+def progress_status_counts(*, projects: QuerySet[Project], as_of: dt.date | None = None) -> dict[int, dict[str, int]]:
+    """How the projects report they are doing, per agreement (one grouped query each, whatever the number of
+    agreements): per ``ReportStatus`` the projects whose latest submitted or accepted report (by period) says
+    so, ``unreported`` the projects with no such report, and ``overdue`` the projects' reports past their due
+    date and not submitted. ``as_of`` (default today): the reports submitted by the end of that day, and
+    those due before it and not submitted by then. The dashboard's results block and the national view
+    count with this."""
+    from portfolio.asof import day_end, is_live, today
+
+    latest = ProgressReport.objects.filter(project=OuterRef("pk"),
+                                           review_state__in=[ReviewState.SUBMITTED, ReviewState.ACCEPTED])
+    reports = ProgressReport.objects.filter(project__in=projects.values("pk"))
+    if as_of is None or is_live(as_of):
+        overdue = reports.overdue(today())
+    else:
+        cutoff = day_end(as_of)
+        latest = latest.filter(submitted_at__lt=cutoff)
+        overdue = reports.filter(due_date__lt=as_of).filter(Q(submitted_at__isnull=True) | Q(submitted_at__gte=cutoff))
+    latest_status = latest.order_by("-period_start", "-pk").values("status")[:1]
+    counts: dict[int, dict[str, int]] = {}
+
+    def of(agreement_id: int) -> dict[str, int]:
+        return counts.setdefault(agreement_id, {**dict.fromkeys(ReportStatus.values, 0), "unreported": 0,
+                                                "overdue": 0})
+
+    for agreement_id, status, n in (Project.objects.filter(pk__in=projects.values("pk"))
+                                    .annotate(latest=Subquery(latest_status)).order_by()
+                                    .values_list("agreement_id", "latest").annotate(n=Count("pk"))):
+        if status is None:
+            of(agreement_id)["unreported"] += n
+        elif status in ReportStatus.values:
+            of(agreement_id)[status] += n
+    for agreement_id, n in overdue.order_by().values_list("project__agreement_id").annotate(n=Count("pk")):
+        of(agreement_id)["overdue"] = n
+    return counts
+
+
+def no_progress_counts() -> dict[str, int]:
+    """``progress_status_counts`` of an agreement without projects."""
+    return {**dict.fromkeys(ReportStatus.values, 0), "unreported": 0, "overdue": 0}

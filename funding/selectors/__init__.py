@@ -42,6 +42,7 @@ from .counting import (
     method_category_totals,
     needs_frame,
     percentages,
+    priority4_rule_by_agreement,
     priority4_rule_holds,
     priority4_rule_ok_for,
     priority_totals,
@@ -66,6 +67,7 @@ from .frames import (
 )
 from .national import (
     agreements_comparison,
+    country_comparison,
 )
 from .pages import (
     _bar,
@@ -128,6 +130,7 @@ __all__ = [
     "coordination_line_conflicts",
     "countable_lines",
     "counted_q",
+    "country_comparison",
     "country_split",
     "dashboard_funding",
     "decommitment_forecast",
@@ -144,6 +147,7 @@ __all__ = [
     "needs_frame",
     "percentages",
     "pipeline_trend",
+    "priority4_rule_by_agreement",
     "priority4_rule_holds",
     "priority4_rule_ok_for",
     "priority_totals",

@@ -193,15 +193,21 @@ def priority4_rule_holds(totals: dict[int, Decimal]) -> bool:
     return all(p4 < totals.get(code, ZERO) for code in (1, 2, 3))
 
 
-def priority4_rule_ok_for(lines: LineRows, *, basis: str = "granted") -> bool:
-    """The rule per agreement, for every agreement the lines touch (the country holds when each holds)."""
+def priority4_rule_by_agreement(lines: LineRows, *, basis: str = "granted") -> dict[int, bool]:
+    """Whether the rule holds, for each agreement the lines touch (one grouped query); an agreement
+    without lines is absent (nothing for priority 4 never breaks the rule)."""
     field = _amount_field(basis)
     per_agreement: dict[int, dict[int, Decimal]] = {}
     for row in (lines.order_by().values("project__agreement_id", "project__priority__code")
                 .annotate(total=_money_sum(field))):
         per_agreement.setdefault(row["project__agreement_id"], {})[row["project__priority__code"]] = _cents(
             row["total"])
-    return all(priority4_rule_holds(totals) for totals in per_agreement.values())
+    return {agreement_id: priority4_rule_holds(totals) for agreement_id, totals in per_agreement.items()}
+
+
+def priority4_rule_ok_for(lines: LineRows, *, basis: str = "granted") -> bool:
+    """The rule per agreement, for every agreement the lines touch (the country holds when each holds)."""
+    return all(priority4_rule_by_agreement(lines, basis=basis).values())
 
 
 def funding_summary(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,

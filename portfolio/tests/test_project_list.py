@@ -112,10 +112,11 @@ def test_list_query_count_is_constant(coordinator_client, agreement, django_asse
         FundingLineFactory(project=ProjectFactory(agreement=agreement, code=f"Q-{i:03d}", methods=[1, 2]))
     assert count({}) == small  # no query per row
     # session, user, roles, agreements, filter choices, count, page, methods prefetch, the glossary's
-    # priorities and method categories, the unread notifications (each once, whatever the data size)
-    with django_assert_max_num_queries(19):
+    # priorities and method categories, the unread notifications, the national steering group membership (the
+    # national view's link under the top bar) (each once, whatever the data size)
+    with django_assert_max_num_queries(20):
         coordinator_client.get(URL)
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         coordinator_client.get(URL, {"q": "Q-", "method": 2, "year": 2025}, HTTP_HX_REQUEST="true")
 
 

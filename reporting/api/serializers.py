@@ -80,3 +80,72 @@ class NarrativeSerializer(serializers.Serializer):
 
 class CorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the approved summary is corrected.")
+
+
+# --- the national view (GET /api/v1/national/) -------------------------------------------------------------
+
+def _money_field(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+
+
+class NationalSplitSerializer(serializers.Serializer):
+    total = _money_field()
+    local = _money_field()
+    eu_state = _money_field()
+    private = _money_field()
+    local_percent = _money_field(allow_null=True)
+    eu_state_percent = _money_field(allow_null=True)
+    private_percent = _money_field(allow_null=True)
+    split_ok = serializers.BooleanField(allow_null=True, help_text="Within the indicative 40/60 split; null "
+                                                                   "without money.")
+
+
+class NationalPriority4Serializer(serializers.Serializer):
+    planned = serializers.BooleanField()
+    granted = serializers.BooleanField()
+
+
+class NationalMoneySerializer(serializers.Serializer):
+    planned = NationalSplitSerializer(source="split.planned")
+    granted = NationalSplitSerializer(source="split.granted")
+    spent = NationalSplitSerializer(source="split.spent")
+    priority4_ok = NationalPriority4Serializer(help_text="The priority-4 rule on planned and granted money.")
+
+
+class NationalIndicatorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    unit = serializers.CharField()
+    target = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True)
+    achieved = serializers.DecimalField(max_digits=18, decimal_places=2, allow_null=True,
+                                        help_text="Null where the figures are not shown (an agreement you do not "
+                                                  "work on).")
+
+
+class NationalFiguresSerializer(serializers.Serializer):
+    projects = serializers.IntegerField(source="money.projects")
+    by_status = serializers.DictField(child=serializers.IntegerField(), source="money.by_status",
+                                      help_text="Projects per status.")
+    money = NationalMoneySerializer()
+    progress = serializers.DictField(child=serializers.IntegerField(),
+                                     help_text="Projects by the status of their latest submitted or accepted "
+                                               "progress report (on_track, at_risk, late), unreported, and the "
+                                               "overdue reports.")
+    indicators = NationalIndicatorSerializer(many=True)
+    enterprises = serializers.IntegerField(allow_null=True, help_text="Enterprises supported (RCO01), each once.")
+
+
+class NationalAgreementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class NationalRowSerializer(NationalFiguresSerializer):
+    agreement = NationalAgreementSerializer()
+    full = serializers.BooleanField(help_text="False: an agreement you do not work on; its decided projects only.")
+
+
+class NationalViewSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    agreements = NationalRowSerializer(many=True)
+    country = NationalFiguresSerializer()

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -5,4 +6,7 @@ from . import views
 router = SimpleRouter()
 router.register("reports", views.SummaryReportViewSet, basename="report")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("national/", views.NationalComparisonView.as_view(), name="national"),
+    *router.urls,
+]

@@ -18,16 +18,18 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from config.api_views import ERROR_RESPONSE, PortalViewSet
+from portfolio.api.asof import AS_OF_PARAMETER, as_of_param
 from portfolio.models import Agreement
 from portfolio.permissions import can_view_portal
 
 from ..choices import Audience
 from ..models import SummaryReport
-from ..permissions import can_request_any_summary, can_request_summary
+from ..permissions import can_request_any_summary, can_request_summary, can_view_national
 from .filters import SummaryReportFilter
-from .serializers import CorrectionSerializer, NarrativeSerializer, SummaryReportSerializer
+from .serializers import CorrectionSerializer, NarrativeSerializer, NationalViewSerializer, SummaryReportSerializer
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -50,6 +52,13 @@ class FileRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         return data if isinstance(data, bytes) else b""
+
+
+class NationalReader(BasePermission):
+    """The national view: ministry staff, superusers and the national steering group's members; read only."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return can_view_national(request.user) and request.method in SAFE_METHODS
 
 
 class ReportPermission(BasePermission):
@@ -231,3 +240,40 @@ class SummaryReportViewSet(PortalViewSet):
         except QueueUnavailable as exc:
             raise QueueUnavailableError(detail=str(exc)) from exc
         return self._render(report, status.HTTP_202_ACCEPTED)
+
+
+def _national_cells(view: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """A national-view row for the serializer: the indicator cells with their codes and units."""
+    indicators = []
+    for indicator, cell in zip(view.indicators, row["indicators"], strict=True):
+        indicators.append({"code": indicator.code, "unit": indicator.unit,
+                           "target": None if cell is None else cell.target,
+                           "achieved": None if cell is None else cell.achieved})
+    enterprises = row["enterprises"]
+    return {**row, "indicators": indicators, "enterprises": None if enterprises is None else int(enterprises.achieved)}
+
+
+class NationalComparisonView(APIView):
+    """Every agreement side by side on the same measures (the national view), as of a day."""
+
+    permission_classes = [NationalReader]
+
+    @extend_schema(
+        summary="The national view",
+        description="One row per agreement you may see: planned, granted and spent money with the local / EU and "
+                    "state / private split and the 40/60 check, the priority-4 rule, projects by status, progress "
+                    "reports, key results indicators and the enterprises reached (each enterprise once per "
+                    "agreement); and the country's totals (each enterprise once in the country). The same "
+                    "figures as /national/. Ministry staff and members of the national steering group.",
+        parameters=[AS_OF_PARAMETER], responses={200: NationalViewSerializer, 400: ERROR_RESPONSE},
+    )
+    def get(self, request: Request) -> Response:
+        from ..selectors import national_view
+
+        view = national_view(user=request.user, as_of=as_of_param(request))
+        data = {"as_of": view.as_of,
+                "agreements": [{**_national_cells(view, row), "agreement": {
+                    "id": row["agreement"].pk, "code": row["agreement"].code, "name": row["agreement"].name}}
+                    for row in view.rows],
+                "country": _national_cells(view, view.country)}
+        return Response(NationalViewSerializer(data).data)

@@ -53,6 +53,7 @@ OBJECTS = [
     (r"^/reports/\d+/$", "summary"),
     (r"^/funding/frames/\d+/$", "frame"),
     (r"^/action-plan/$", "action-plan"),
+    (r"^/national/\d+/$", "national-agreement"),
 ]
 # In Finnish, the forms and sub-pages one click from the object pages (the pattern, a name).
 DEEPER = [
