@@ -121,3 +121,11 @@ def test_the_final_report_asks_only_for_cumulative_indicators(report, contact): 
     final = ProgressReport.objects.get(project=report.project, kind="final")
     html = _client(contact).get(f"/followup/reports/{final.pk}/edit/").content.decode()
     assert 'name="indicator_HEV02"' in html and 'name="indicator_HEV03"' not in html
+
+
+def test_the_report_page_shows_its_values_and_when_they_count(report, contact, coordinator):  # type: ignore[no-untyped-def]
+    progress_report_update(report=report, data=FORM, indicator_values={"HEV03": "7"}, user=contact)
+    html = _client(coordinator).get(f"/followup/reports/{report.pk}/", HTTP_ACCEPT_LANGUAGE="fi").content.decode()
+    section = html.split('id="indicator-values-heading"', 1)[1].split("</section>", 1)[0]
+    assert "HEV03" in section and ">7<" in section
+    assert "Arvot lasketaan lukuihin, kun raportti on hyväksytty." in section

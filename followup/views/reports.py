@@ -175,6 +175,7 @@ def _detail_context(request: HttpRequest, report: ProgressReport, **extra: Any) 
     return {
         "report": report, "project": report.project,
         "spending": report.spending.select_related("instrument"),
+        "indicators": report_indicators(report=report),
         "transitions": report.transitions.select_related("by"),
         "history": report.history.select_related("history_user").order_by("-history_date")[:30],
         "attachments": report.attachments.select_related("uploaded_by"),

@@ -52,6 +52,7 @@ FOLLOW = [
     ("progress-report", r"^/followup/reports/\d+/edit/$", "progress-report-edit"),
     ("project", r"^/governance/decisions/\d+/$", "decision"),
     ("project", r"^/followup/indicators/$", "indicator-overview"),
+    ("projects", r"^/followup/timeline/$", "timeline"),
     ("project", r"^/followup/projects/\d+/values/new/$", "indicator-value-new"),
     ("project", r"^/followup/projects/\d+/enterprises/new/$", "enterprise-new"),
 ]
