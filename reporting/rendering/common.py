@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portfolio.choices import ProjectStatus
 
@@ -335,8 +336,8 @@ def _followup_tables(add: Any, data: dict[str, Any], language: str, agreement_co
             return code
 
     add("followup_reports", _("Progress reports due in the period, by their state at the period's end"),
-        [agreement_col, _("Due in the period"), _("Awaiting review"), _("Accepted"), _("Returned"),
-         _("Not submitted"), _("Overdue at the period's end (all periods)")],
+        [agreement_col, _("Due in the period"), _("Awaiting review"), pgettext("report state", "Accepted"),
+         pgettext("report state", "Returned"), _("Not submitted"), _("Overdue at the period's end (all periods)")],
         [[a["code"]] + [a["followup"]["reports"][k] for k in ("due", "submitted", "accepted", "returned",
                                                               "not_submitted", "overdue")] for a in agreements])
 
@@ -355,10 +356,11 @@ def _followup_tables(add: Any, data: dict[str, Any], language: str, agreement_co
             priority = str(row["priority"]) if row["priority"] is not None else _("All priorities")
             indicator_rows.append([a["code"], priority, row["indicator"], _name(meta.get("name", {}), language),
                                    unit(meta.get("unit", "")), counted, _quantity_cell(row["target"], meta),
-                                   _quantity_cell(row["achieved"], meta), _dec(row["percent"])])
+                                   _quantity_cell(row["achieved"], meta),
+                                   None if row["percent"] is None else int(Decimal(row["percent"]))])
     add("followup_indicators", _("Results indicators: achieved against the targets by priority, as of the "
                                  "period's end"),
-        [agreement_col, _("Priority"), _("Indicator"), _("Name"), _("Unit"), _("Counted"), _("Target"),
+        [agreement_col, _("Priority"), _("Code"), _("Indicator"), _("Unit"), _("Counted"), _("Target"),
          _("Achieved"), _("Achieved (%)")], indicator_rows)
 
     sizes = list(SizeClass)
