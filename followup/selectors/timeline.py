@@ -75,11 +75,22 @@ class TimelineMarker:
 @dataclass
 class ProjectTimeline:
     axis: Axis
+    start: dt.date
+    end: dt.date
     project_left: str
     project_width: str
     today_at: str | None
     milestones: list[TimelineMarker] = field(default_factory=list)
     reports: list[TimelineMarker] = field(default_factory=list)
+
+    @property
+    def events(self) -> list[TimelineMarker]:
+        """The project's start and end, its milestones and its reports' due dates in date order (the table of
+        the timeline)."""
+        bounds = [TimelineMarker(kind="start", label="", day=self.start, at=self.axis.at(self.start)),
+                  TimelineMarker(kind="end", label="", day=self.end, at=self.axis.at(self.end))]
+        order = {"start": 0, "milestone": 1, "report": 2, "end": 3}
+        return sorted(bounds + self.milestones + self.reports, key=lambda m: (m.day, order[m.kind]))
 
 
 def project_timeline(*, project: Project, today: dt.date | None = None) -> ProjectTimeline | None:
@@ -95,7 +106,7 @@ def project_timeline(*, project: Project, today: dt.date | None = None) -> Proje
     if axis is None:  # never: the project's dates are there
         return None
     left, width = axis.span(project.start_date, project.end_date)
-    timeline = ProjectTimeline(axis=axis, project_left=left, project_width=width,
+    timeline = ProjectTimeline(axis=axis, start=project.start_date, end=project.end_date, project_left=left, project_width=width,
                                today_at=axis.at(day) if axis.start <= day <= axis.end else None)
     for m in milestones:
         timeline.milestones.append(TimelineMarker(

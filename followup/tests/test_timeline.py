@@ -89,3 +89,15 @@ def test_portfolio_timeline_counts_the_undated_projects(agreement):  # type: ign
 
 def test_the_timeline_page_needs_a_portal_user(client):  # type: ignore[no-untyped-def]
     assert client.get("/followup/timeline/").status_code == 302
+
+
+def test_the_timeline_table_lists_every_event_in_date_order(project):  # type: ignore[no-untyped-def]
+    MilestoneFactory(project=project, title="Loppuseminaari", planned_date=dt.date(2025, 9, 1))
+    progress_reports_generate(project=project)
+    events = project_timeline(project=project, today=dt.date(2024, 12, 1)).events  # type: ignore[union-attr]
+    days = [e.day for e in events]
+    assert days == sorted(days)
+    assert (events[0].kind, events[0].day) == ("start", project.start_date)
+    assert "end" in [e.kind for e in events]
+    # The final report, due 90 days after the end, comes last.
+    assert (events[-1].kind, events[-1].day) == ("report", project.end_date + dt.timedelta(days=90))
