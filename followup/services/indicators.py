@@ -160,6 +160,8 @@ def indicator_value_save(*, project: Project, indicator: Indicator | None, value
             raise PermissionDenied(_("This value belongs to another report."))
     else:
         _require_editor(user, project)
+        if instance is not None and instance.report_id is not None:
+            raise PermissionDenied(_("This value was given in a progress report: change it in the report."))
     if instance is not None and instance.project_id != project.pk:
         raise PermissionDenied(_("This value belongs to another project."))
     errors: Errors = {}
@@ -193,6 +195,8 @@ def indicator_value_save(*, project: Project, indicator: Indicator | None, value
 
 def indicator_value_delete(*, record: IndicatorValue, user: User) -> None:
     _require_editor(user, record.project)
+    if record.report_id is not None:
+        raise PermissionDenied(_("This value was given in a progress report: change it in the report."))
     with transaction.atomic():
         _lock(record.project)
         record.delete()

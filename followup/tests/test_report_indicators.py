@@ -129,3 +129,19 @@ def test_the_report_page_shows_its_values_and_when_they_count(report, contact, c
     section = html.split('id="indicator-values-heading"', 1)[1].split("</section>", 1)[0]
     assert "HEV03" in section and ">7<" in section
     assert "Arvot lasketaan lukuihin, kun raportti on hyväksytty." in section
+
+
+def test_a_reports_value_is_changed_only_in_the_report(report, contact, coordinator):  # type: ignore[no-untyped-def]
+    from django.core.exceptions import PermissionDenied
+
+    from followup.services import indicator_value_delete, indicator_value_save
+
+    progress_report_update(report=report, data=FORM, indicator_values={"HEV03": "3"}, user=contact)
+    value = IndicatorValue.objects.get(report=report)
+    with pytest.raises(PermissionDenied):
+        indicator_value_save(project=report.project, indicator=value.indicator, value="9", period_end=value.period_end,
+                             period_start=value.period_start, user=coordinator, instance=value)
+    with pytest.raises(PermissionDenied):
+        indicator_value_delete(record=value, user=coordinator)
+    response = _client(coordinator).get(f"/api/v1/indicator-values/{value.pk}/")
+    assert response.json()["report"] == report.pk
