@@ -106,8 +106,8 @@ def project_timeline(*, project: Project, today: dt.date | None = None) -> Proje
     if axis is None:  # never: the project's dates are there
         return None
     left, width = axis.span(project.start_date, project.end_date)
-    timeline = ProjectTimeline(axis=axis, start=project.start_date, end=project.end_date, project_left=left, project_width=width,
-                               today_at=axis.at(day) if axis.start <= day <= axis.end else None)
+    timeline = ProjectTimeline(axis=axis, start=project.start_date, end=project.end_date, project_left=left,
+                               project_width=width, today_at=axis.at(day) if axis.start <= day <= axis.end else None)
     for m in milestones:
         timeline.milestones.append(TimelineMarker(
             kind="milestone", label=m.title, day=m.planned_date, at=axis.at(m.planned_date), planned=m.planned_date,
