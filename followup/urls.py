@@ -6,6 +6,7 @@ app_name = "followup"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("indicators/", indicators.overview, name="indicator-overview"),
+    path("timeline/", indicators.timeline, name="timeline"),
     path("projects/<int:project_pk>/targets/new/", indicators.target_add, name="target-add"),
     path("projects/<int:project_pk>/values/new/", indicators.value_add, name="value-add"),
     path("projects/<int:project_pk>/enterprises/new/", indicators.enterprise_add, name="enterprise-add"),

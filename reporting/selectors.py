@@ -42,7 +42,9 @@ from .periods import FIRST_YEAR, Period
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-SNAPSHOT_SCHEMA = 2  # 2: stock figures as of the period end ("as_of"), method-category total
+# 2: stock figures as of the period end ("as_of"), method-category total; 3: the follow-up figures (each
+# agreement's "followup", the catalogue's "indicators", the country's "enterprises_reached").
+SNAPSHOT_SCHEMA = 3
 LANGS = ("fi", "sv", "en")
 LIST_LIMIT = 25  # projects listed per agreement in "late" and "ending"; the counts are always complete
 
@@ -96,6 +98,83 @@ def _project_row(p: dict[str, Any]) -> dict[str, Any]:
 def summary_as_of(period: Period) -> dt.date:
     """The day a summary's stock figures describe: the period's last day (today while it is running)."""
     return min(period.end, timezone.localdate())
+
+
+def _quantity(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def enterprises_reached(totals: Any) -> dict[str, Any] | None:
+    """The enterprises an indicator of every register relation counts (each enterprise once), by size class;
+    None when the catalogue has no such indicator."""
+    from followup.models.indicators import RegisterCount
+
+    row = next((r for r in totals.rows if r.indicator.register_count == RegisterCount.INVOLVED), None)
+    if row is None:
+        return None
+    return {"indicator": row.code, "count": int(row.achieved), "by_size": {k: v for k, v in row.by_size.items()}}
+
+
+def followup_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
+    """What the agreement's projects achieved, as of the period's end: the progress reports due in the period
+    by state and those overdue, the projects reporting that they are at risk or late (with their reason),
+    indicators achieved against targets per priority and in total, the enterprises reached (each once), the
+    late milestones and the EU money at risk of decommitment under the N+3 rule. The followup and funding
+    selectors give every figure (the same ones as the pages and the API)."""
+    from followup.selectors import indicator_totals
+    from followup.selectors.situation import late_milestones, projects_at_risk_or_late, report_counts
+    from funding.selectors import decommitment_forecast
+
+    as_of = summary_as_of(period)
+    counts = report_counts(agreement_id=agreement.pk, start=period.start, as_of=as_of)
+    trouble = projects_at_risk_or_late(agreement_id=agreement.pk, as_of=as_of)
+    totals = indicator_totals(user=None, agreement=agreement, as_of=as_of)
+    priority_codes = {str(p.pk): p.code for p in Priority.objects.filter(agreement=agreement)}
+
+    def indicator_rows(rows: list[Any], priority: int | None) -> list[dict[str, Any]]:
+        return [{"priority": priority, "indicator": r.code, "target": _quantity(r.target),
+                 "achieved": _quantity(r.achieved), "percent": None if r.percent is None else str(r.percent)}
+                for r in rows if r.has_figures]
+
+    indicators = []
+    for group in sorted(totals.breakdowns["priority"], key=lambda g: priority_codes.get(g.key, 99)):
+        indicators += indicator_rows(group.rows, priority_codes.get(group.key))
+    indicators += indicator_rows(totals.rows, None)
+    late = late_milestones(agreement_id=agreement.pk, as_of=as_of)
+    forecast = decommitment_forecast(agreement=agreement, as_of=as_of)
+    return {
+        "reports": {"due": counts.due, "submitted": counts.submitted, "accepted": counts.accepted,
+                    "returned": counts.returned, "not_submitted": counts.not_submitted, "overdue": counts.overdue},
+        "at_risk_or_late": {
+            "count": len(trouble),
+            "projects": [{"code": t.code, "title": t.title, "status": t.status, "reason": t.reason,
+                          "period_start": t.period_start.isoformat(), "period_end": t.period_end.isoformat()}
+                         for t in trouble[:LIST_LIMIT]]},
+        "indicators": indicators,
+        "enterprises": enterprises_reached(totals),
+        "late_milestones": {
+            "count": len(late),
+            "items": [{"project": m.project_code, "title": m.title, "planned_date": m.planned_date.isoformat(),
+                       "actual_date": m.actual_date.isoformat() if m.actual_date else None}
+                      for m in late[:LIST_LIMIT]]},
+        "decommitment": {
+            "at_risk": _money(sum((row.at_risk for row in forecast), Decimal(0))),
+            "rows": [{"instrument": row.code, "year": row.year, "deadline": row.deadline.isoformat(),
+                      "granted": _money(row.granted), "spent": _money(row.spent), "forecast": _money(row.forecast),
+                      "at_risk": _money(row.at_risk), "started": row.started} for row in forecast]},
+    }
+
+
+def _indicator_catalogue(sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """The names (each language), units and counting of the indicators the follow-up tables name; only
+    those, so that a new indicator in the catalogue does not change an old period's data version."""
+    from followup.models import Indicator
+
+    codes = {row["indicator"] for a in sections for row in a["followup"]["indicators"]}
+    codes |= {a["followup"]["enterprises"]["indicator"] for a in sections if a["followup"]["enterprises"]}
+    return {i.code: {"name": _names(i), "unit": i.unit, "cumulative": i.is_cumulative, "decimal": i.is_decimal,
+                     "from_register": i.from_register}
+            for i in Indicator.objects.filter(code__in=codes).order_by("sort_order", "code")}
 
 
 def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
@@ -239,6 +318,7 @@ def agreement_figures(agreement: Agreement, period: Period) -> dict[str, Any]:
         "ending": {"count": ending_qs.count(),
                    "projects": [_project_row(p) for p in ending_qs.values(*fields)[:LIST_LIMIT]]},
         "coordination": coordination,
+        "followup": followup_figures(agreement, period),
     }
 
 
@@ -262,9 +342,12 @@ def summary_data(*, audience: str, period: Period, agreement_id: int | None = No
         # code); only those, so that a new instrument elsewhere does not change an old period's data version.
         "instruments": {i.code: _names(i) for i in FundingInstrument.objects.filter(
             code__in=_instrument_codes_of(sections)).order_by("sort_order", "code")},
+        "indicators": _indicator_catalogue(sections),
         "agreements": sections,
     }
     if audience == Audience.NATIONAL:
+        from followup.selectors import indicator_totals
+
         as_of = summary_as_of(period)
         country_granted = funding_summary(basis="granted", as_of=as_of)
         country_planned = funding_summary(basis="planned", as_of=as_of)
@@ -278,6 +361,8 @@ def summary_data(*, audience: str, period: Period, agreement_id: int | None = No
             "planned": _funding_block(country_planned),
             "priority4_all_ok": country_granted["priority4_rule_ok"],
             "decided_projects": country_projects.filter(status__in=DECIDED_STATUSES).count(),
+            # Each enterprise once across the country (an enterprise two agreements reach is one here).
+            "enterprises_reached": enterprises_reached(indicator_totals(user=None, as_of=as_of)),
         }
     return data
 

@@ -44,7 +44,8 @@ class IndicatorValueSerializer(serializers.ModelSerializer):
     class Meta:
         model = IndicatorValue
         fields = ["id", "project", "indicator", "period_start", "period_end", "value", "breakdown_value",
-                  "source_note", "recorded_at"]
+                  "source_note", "recorded_at", "report"]
+        read_only_fields = ["report"]
 
 
 @extend_schema_field(OpenApiTypes.INT)

@@ -13,7 +13,21 @@ from portfolio.forms import AccessibleFormMixin
 from portfolio.models import Organisation
 from portfolio.money import amount_input_text, parse_amount
 
+from ..models.indicators import Indicator
 from ..models.reports import ProgressReport, ReportFrequency, ReportStatus
+from ..selectors.indicators import ReportIndicator
+
+
+def indicator_field(code: str) -> str:
+    """The input of an indicator's value (the services report its errors under the same name)."""
+    return f"indicator_{code}"
+
+
+def quantity_input_text(value: Any, indicator: Indicator) -> str:
+    """A stored value as the input shows it: a count whole, euros and FTE with a decimal comma."""
+    if indicator.is_decimal:
+        return amount_input_text(value)
+    return str(int(value))
 
 
 def _euro_amount(value: object) -> None:
@@ -34,15 +48,25 @@ class ProgressReportForm(AccessibleFormMixin, forms.Form):
     next_steps = forms.CharField(label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     risks = forms.CharField(label=_("Risks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, report: ProgressReport, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, report: ProgressReport, indicators: list[ReportIndicator] | None = None,
+                 **kwargs: Any) -> None:
+        self.indicators = indicators or []
         if not kwargs.get("data") and not args:
             spent = {row.instrument.code: row.amount for row in report.spending.select_related("instrument")}
             kwargs["initial"] = {
                 "status": report.status, "status_reason": report.status_reason, "done": report.done,
                 "next_steps": report.next_steps, "risks": report.risks,
                 **{f"spent_{code}": amount_input_text(amount) for code, amount in spent.items()},
+                **{indicator_field(row.indicator.code): quantity_input_text(row.value.value, row.indicator)
+                   for row in self.indicators if row.value is not None},
             }
         super().__init__(*args, **kwargs)
+        for row in self.indicators:
+            # Text: people type "1 250" or "2,5"; the service parses it in the indicator's unit.
+            self.fields[indicator_field(row.indicator.code)] = forms.CharField(
+                label=f"{row.indicator.code} {row.indicator.name}", required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}))
+        self.indicator_rows = [(row, self[indicator_field(row.indicator.code)]) for row in self.indicators]
         self.instruments = list(FundingInstrument.objects.order_by("sort_order", "code"))
         for instrument in self.instruments:
             # Text, not a number input: people type "12 500,50" (ux.md); the service parses it.
@@ -50,6 +74,10 @@ class ProgressReportForm(AccessibleFormMixin, forms.Form):
                 label=str(instrument), required=False, validators=[_euro_amount],
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "text-end"}))
         self.spending_fields = [self[f"spent_{i.code}"] for i in self.instruments]
+
+    def indicator_values(self) -> dict[str, str]:
+        return {row.indicator.code: self.cleaned_data.get(indicator_field(row.indicator.code), "")
+                for row in self.indicators}
 
     def data_and_spending(self) -> tuple[dict[str, str], list[dict[str, str]]]:
         data = {name: self.cleaned_data.get(name, "") for name in ("status", "status_reason", "done",

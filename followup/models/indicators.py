@@ -202,7 +202,8 @@ class IndicatorTarget(models.Model):
 class IndicatorValue(models.Model):
     """A value a project achieved for one indicator: for a period (``period_start``–``period_end``) or on a
     date (``period_end`` alone). Cumulative indicators: the total so far; per-period ones: that period's.
-    A progress report will carry these values (a nullable link to the report is to be added)."""
+    A value entered in a progress report links to it (``report``) and counts only once the report is
+    accepted; a value recorded on the project page has no report and counts from its entry."""
 
     project = models.ForeignKey("portfolio.Project", on_delete=models.PROTECT, related_name="indicator_values",
                                 verbose_name=_("project"))
@@ -217,6 +218,9 @@ class IndicatorValue(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    report = models.ForeignKey("followup.ProgressReport", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="indicator_values", verbose_name=_("progress report"),
+                               help_text=_("The progress report that reported the value, if any."))
 
     objects = ProjectScopedQuerySet.as_manager()
     history = HistoricalRecords(bases=[RequestIDHistory])

@@ -22,18 +22,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from funding.selectors import NOT_COUNTED_STATUSES
-from portfolio.asof import project_source
+from portfolio.asof import day_end, project_source
 from portfolio.charts import chart
 from portfolio.models import Agreement, MethodCategory, Priority, Project, Theme
 
-from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+from ..models import Indicator, IndicatorTarget, IndicatorValue, Milestone, ProgressReport, ProjectEnterprise
 from ..models.indicators import SizeClass, register_relations_q
-from ..models.reports import ReportStatus
+from ..models.reports import ProgressReportTransition, ReportKind, ReportStatus, ReviewState
 
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -118,7 +118,12 @@ def _facts(project_ids: QuerySet[Any] | list[int], day: dt.date) -> _Facts:
     by_id = {indicator.pk: indicator for indicator in indicators}
     achieved: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
     latest: dict[tuple[int, int, str], Decimal] = {}
+    # A progress report's values count once the report is accepted (by the end of the day); a returned or
+    # waiting report's do not. Values recorded on the project page have no report and count as they are.
+    accepted = ProgressReportTransition.objects.filter(to_state=ReviewState.ACCEPTED,
+                                                       at__lt=day_end(day)).values("report_id")
     values = (IndicatorValue.objects
+              .filter(Q(report__isnull=True) | Q(report_id__in=accepted))
               .filter(project_id__in=project_ids, period_end__lte=day, indicator__register_count="")
               .order_by("period_end", "pk").values_list("project_id", "indicator_id", "breakdown_value", "value"))
     for project_id, indicator_id, breakdown, value in values:
@@ -162,24 +167,29 @@ def _rows(facts: _Facts, project_ids: Iterable[int]) -> list[IndicatorRow]:
     return rows
 
 
-def counted_project_rows(*, user: User, agreement_id: int | None = None, as_of: dt.date | None = None
+def counted_project_rows(*, user: User | None, agreement_id: int | None = None, as_of: dt.date | None = None
                          ) -> QuerySet[Any]:
     """The projects the figures count, as they stood at the end of ``as_of``: of the agreements the user
-    works on (one, or every one), visible to the user, and counted as in the funding totals."""
-    visible = Project.objects.visible_to(user).filter(
-        agreement__in=Agreement.objects.worked_on_by(user)).values("pk")
-    projects = project_source(as_of).exclude(status__in=NOT_COUNTED_STATUSES).filter(id__in=visible)
+    works on (one, or every one), visible to the user, and counted as in the funding totals. ``user=None``
+    is the portal itself compiling a summary for its audience (as the funding selectors without a user):
+    every agreement's projects."""
+    projects = project_source(as_of).exclude(status__in=NOT_COUNTED_STATUSES)
+    if user is not None:
+        visible = Project.objects.visible_to(user).filter(
+            agreement__in=Agreement.objects.worked_on_by(user)).values("pk")
+        projects = projects.filter(id__in=visible)
     if agreement_id is not None:
         projects = projects.filter(agreement_id=agreement_id)
     return projects
 
 
-def indicator_totals(*, user: User, agreement: Agreement | None = None, as_of: dt.date | None = None
+def indicator_totals(*, user: User | None, agreement: Agreement | None = None, as_of: dt.date | None = None
                      ) -> IndicatorTotals:
     """Targets against achieved per indicator for one agreement (``agreement``) or for the whole country
     (every agreement the user works on), with the same figures by priority, method category, lead city
     and agreement, as of the end of ``as_of`` (default today). The caller checks that the user works on
-    ``agreement`` (``Agreement.objects.worked_on_by``)."""
+    ``agreement`` (``Agreement.objects.worked_on_by``); ``user=None`` counts every agreement's projects (the
+    summaries, compiled by the portal for their audience)."""
     day = _day(as_of)
     projects = counted_project_rows(user=user, agreement_id=agreement.pk if agreement else None, as_of=as_of)
     facts_rows = list(projects.values("id", "agreement_id", "priority_id", "lead_organisation__municipality"))
@@ -227,6 +237,31 @@ def project_indicator_figures(*, project: Project, as_of: dt.date | None = None)
     has a target or a figure for. The caller has checked that the user may see the project."""
     facts = _facts([project.pk], _day(as_of))
     return [row for row in _rows(facts, [project.pk]) if row.has_figures]
+
+
+@dataclass
+class ReportIndicator:
+    """An indicator a progress report asks for: the project's target and the report's own value, if any."""
+
+    indicator: Indicator
+    target: Decimal | None
+    value: IndicatorValue | None
+
+
+def report_indicators(*, report: ProgressReport) -> list[ReportIndicator]:
+    """The indicators a report carries values of: those the project has a target for, except the ones
+    counted from the enterprise register (enterprises are added instead). A final report covers the whole
+    project, so it asks only for the cumulative ones (a per-period value of the whole project would count
+    its periods twice)."""
+    targets: dict[int, Decimal] = {}
+    for row in (IndicatorTarget.objects.filter(project_id=report.project_id, indicator__register_count="")
+                .values("indicator_id").annotate(total=Sum("target_value"))):
+        targets[row["indicator_id"]] = row["total"]
+    indicators = Indicator.objects.filter(pk__in=list(targets)).order_by("sort_order", "code")
+    if report.kind == ReportKind.FINAL:
+        indicators = indicators.filter(is_cumulative=True)
+    own = {v.indicator_id: v for v in IndicatorValue.objects.filter(report=report, breakdown_value="")}
+    return [ReportIndicator(indicator=i, target=targets.get(i.pk), value=own.get(i.pk)) for i in indicators]
 
 
 def project_indicator_targets(*, project: Project) -> QuerySet[IndicatorTarget]:

@@ -21,8 +21,17 @@ from portfolio.upsert import in_data_language, translated, upsert
 from portfolio.validators import normalise_business_id, validate_business_id
 
 from ..data.indicators import INDICATORS
-from ..models import Enterprise, Indicator, IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
+from ..models import (
+    Enterprise,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    ProgressReport,
+    ProjectEnterprise,
+)
 from ..models.indicators import BREAKDOWN_VALUES, EnterpriseRelation, SizeClass
+from ..permissions.reports import can_write_progress_reports
 from ..quantities import parse_quantity
 
 User = AbstractBaseUser | AnonymousUser
@@ -137,11 +146,22 @@ def indicator_target_delete(*, target: IndicatorTarget, user: User) -> None:
 
 def indicator_value_save(*, project: Project, indicator: Indicator | None, value: object,
                          period_end: dt.date | None, period_start: dt.date | None = None, breakdown_value: str = "",
-                         source_note: str = "", user: User, instance: IndicatorValue | None = None) -> IndicatorValue:
+                         source_note: str = "", user: User, instance: IndicatorValue | None = None,
+                         report: ProgressReport | None = None) -> IndicatorValue:
     """Record (or correct, ``instance``) a value a project achieved for an indicator in a period or on a
     date. The value must be a number in the indicator's unit; the period must lie within the project's
-    dates; indicators counted from the enterprise register take no values."""
-    _require_editor(user, project)
+    dates; indicators counted from the enterprise register take no values. With ``report`` the value is
+    the report's (its source; it counts once the report is accepted): whoever may write the open report
+    may record it, in the report's transaction."""
+    if report is not None:
+        if report.project_id != project.pk or not report.is_open or not can_write_progress_reports(user, report):
+            raise PermissionDenied(_("You cannot change the values of this report."))
+        if instance is not None and instance.report_id != report.pk:
+            raise PermissionDenied(_("This value belongs to another report."))
+    else:
+        _require_editor(user, project)
+        if instance is not None and instance.report_id is not None:
+            raise PermissionDenied(_("This value was given in a progress report: change it in the report."))
     if instance is not None and instance.project_id != project.pk:
         raise PermissionDenied(_("This value belongs to another project."))
     errors: Errors = {}
@@ -165,7 +185,7 @@ def indicator_value_save(*, project: Project, indicator: Indicator | None, value
     with transaction.atomic():
         _lock(project)
         record = (IndicatorValue.objects.select_for_update().get(pk=instance.pk) if instance is not None
-                  else IndicatorValue(project=project, recorded_by_id=user.pk))
+                  else IndicatorValue(project=project, recorded_by_id=user.pk, report=report))
         record.indicator = indicator  # type: ignore[assignment]
         record.value, record.breakdown_value = amount, breakdown
         record.period_start, record.period_end = period_start, period_end  # type: ignore[assignment]
@@ -175,6 +195,8 @@ def indicator_value_save(*, project: Project, indicator: Indicator | None, value
 
 def indicator_value_delete(*, record: IndicatorValue, user: User) -> None:
     _require_editor(user, record.project)
+    if record.report_id is not None:
+        raise PermissionDenied(_("This value was given in a progress report: change it in the report."))
     with transaction.atomic():
         _lock(record.project)
         record.delete()

@@ -46,6 +46,8 @@ from ..permissions.reports import (
     can_review_progress_report,
     can_write_progress_reports,
 )
+from ..quantities import parse_quantity
+from ..selectors.indicators import report_indicators
 from ..selectors.reports import expected_reports, projects_to_schedule, recorded_spending_to
 
 if TYPE_CHECKING:
@@ -95,6 +97,7 @@ def reporting_schedule_set(*, project: Project, frequency: str, due_days: Any, f
 def _untouched(report: ProgressReport) -> bool:
     return (report.review_state == ReviewState.DRAFT and not any(getattr(report, f) for f in TEXT_FIELDS)
             and not report.spending.exists() and not report.attachments.exists()
+            and not report.indicator_values.exists()
             and not report.transitions.exists())
 
 
@@ -170,10 +173,58 @@ def _parse_spending(rows: Iterable[Mapping[str, Any]]) -> list[tuple[FundingInst
     return parsed
 
 
+def indicator_field(code: str) -> str:
+    """The name under which a report's value of an indicator is given and its errors are reported."""
+    return f"indicator_{code}"
+
+
+def _check_indicator_values(report: ProgressReport, values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every typed value parsed in its indicator's unit, before anything is written (all errors at once)."""
+    errors: dict[str, list[str]] = {}
+    asked = {row.indicator.code: row.indicator for row in report_indicators(report=report)}
+    for code, raw in values.items():
+        indicator = asked.get(code)
+        if indicator is None:
+            errors.setdefault("indicator_values", []).append(
+                _("The report does not ask for indicator %(code)s.") % {"code": code})
+        elif str(raw or "").strip():
+            try:
+                parse_quantity(raw, unit=indicator.unit)
+            except ValidationError as exc:
+                errors[indicator_field(code)] = exc.messages
+    return errors
+
+
+def _save_indicator_values(report: ProgressReport, values: Mapping[str, Any], user: User | None) -> None:
+    """Write the report's values through the indicator-value service (the report as their source); an empty
+    input removes the report's value. A refusal there (e.g. the project already has a value of that period
+    recorded on its page) names the indicator's input."""
+    from .indicators import indicator_value_save
+
+    if user is None:
+        raise PermissionDenied  # a value is recorded by a person (recorded_by, the history)
+    rows = {row.indicator.code: row for row in report_indicators(report=report)}
+    for code, raw in values.items():
+        row = rows[code]
+        if not str(raw or "").strip():
+            if row.value is not None:
+                row.value.delete()
+            continue
+        try:
+            indicator_value_save(project=report.project, indicator=row.indicator, value=raw,
+                                 period_start=report.period_start, period_end=report.period_end,
+                                 source_note=_("Progress report %(period)s") % {"period": report.period_label},
+                                 user=user, instance=row.value, report=report)
+        except ValidationError as exc:
+            raise ValidationError({indicator_field(code): exc.messages}) from exc
+
+
 @transaction.atomic
 def progress_report_update(*, report: ProgressReport, data: Mapping[str, Any], user: User | None,
-                           spending: Iterable[Mapping[str, Any]] | None = None) -> ProgressReport:
-    """Save a draft or returned report's content and, when given, its spending to date (replacing the rows).
+                           spending: Iterable[Mapping[str, Any]] | None = None,
+                           indicator_values: Mapping[str, Any] | None = None) -> ProgressReport:
+    """Save a draft or returned report's content and, when given, its spending to date (replacing the rows)
+    and its indicator values for the period (indicator code → typed value; empty removes the value).
     Nothing is saved when any part is invalid."""
     report = _lock(report)
     if user is not None and not can_write_progress_reports(user, report):
@@ -195,6 +246,8 @@ def progress_report_update(*, report: ProgressReport, data: Mapping[str, Any], u
             parsed = _parse_spending(spending)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+    if indicator_values is not None:
+        errors.update(_check_indicator_values(report, indicator_values))
     if errors:
         raise ValidationError(errors)
     report._history_user = user  # type: ignore[attr-defined]
@@ -203,6 +256,8 @@ def progress_report_update(*, report: ProgressReport, data: Mapping[str, Any], u
         report.spending.all().delete()
         ProgressReportSpending.objects.bulk_create(
             [ProgressReportSpending(report=report, instrument=i, amount=a) for i, a in parsed])
+    if indicator_values:
+        _save_indicator_values(report, indicator_values, user)
     return report
 
 

@@ -27,6 +27,7 @@ from .. import services
 from ..indicator_forms import EnterpriseForm, MilestoneForm, OverviewForm, TargetForm, ValueForm
 from ..models import IndicatorTarget, IndicatorValue, Milestone, ProjectEnterprise
 from ..selectors import indicators as selectors
+from ..selectors.timeline import portfolio_timeline, project_timeline
 
 
 def project_indicators_panel(request: HttpRequest, project: Project, can_edit: bool) -> SafeString:
@@ -38,6 +39,7 @@ def project_indicators_panel(request: HttpRequest, project: Project, can_edit: b
         "values": list(selectors.project_indicator_values(project=project)),
         "enterprises": list(selectors.project_enterprises(project=project)),
         "milestones": selectors.project_milestones(project=project),
+        "timeline": project_timeline(project=project),
     }, request=request)
 
 
@@ -252,4 +254,19 @@ def overview(request: HttpRequest) -> HttpResponse:
         "sections": [(key, heading, totals.breakdowns[key]) for key, heading in (
             ("priority", _("By priority")), ("method", _("By method category")), ("city", _("By lead city")),
             ("agreement", _("By agreement"))) if key != "agreement" or agreement is None],
+    })
+
+
+@login_required
+@require_GET
+def timeline(request: HttpRequest) -> HttpResponse:
+    """The portfolio as a timeline: the projects of the project list's filters (the same FilterSet, the same
+    ``visible_to`` scope) from start to end, coloured by stage, with the table of the same rows."""
+    from portfolio.selectors import project_list
+
+    if not can_view_portal(request.user):
+        raise PermissionDenied
+    filterset, projects = project_list(user=request.user, params=request.GET, request=request)
+    return render(request, "followup/timeline.html", {
+        "filter": filterset, "timeline": portfolio_timeline(projects=projects), "query": request.GET.urlencode(),
     })

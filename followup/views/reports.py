@@ -38,6 +38,7 @@ from ..permissions.reports import (
     can_write_progress_reports,
 )
 from ..selectors import reports as selectors
+from ..selectors.indicators import report_indicators
 from ..services import reports as services
 
 if TYPE_CHECKING:
@@ -174,6 +175,7 @@ def _detail_context(request: HttpRequest, report: ProgressReport, **extra: Any) 
     return {
         "report": report, "project": report.project,
         "spending": report.spending.select_related("instrument"),
+        "indicators": report_indicators(report=report),
         "transitions": report.transitions.select_related("by"),
         "history": report.history.select_related("history_user").order_by("-history_date")[:30],
         "attachments": report.attachments.select_related("uploaded_by"),
@@ -204,15 +206,17 @@ def report_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The report is “%(state)s”: it can no longer be edited.")
                        % {"state": report.get_review_state_display()})
         return redirect(report)
+    indicators = report_indicators(report=report)
     if request.method != "POST":
-        form = ProgressReportForm(report=report)
+        form = ProgressReportForm(report=report, indicators=indicators)
         return render(request, "followup/report_form.html", {"report": report, "form": form})
-    form = ProgressReportForm(request.POST, report=report)
+    form = ProgressReportForm(request.POST, report=report, indicators=indicators)
     if form.is_valid():
         data, spending = form.data_and_spending()
         try:
             with transaction.atomic():  # save and submit together, or neither
-                services.progress_report_update(report=report, data=data, spending=spending, user=_user(request))
+                services.progress_report_update(report=report, data=data, spending=spending,
+                                                indicator_values=form.indicator_values(), user=_user(request))
                 if "submit" in request.POST:
                     services.progress_report_submit(report=report, user=_user(request))
         except ValidationError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from portfolio.choices import ProjectStatus
 
@@ -292,12 +293,103 @@ def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) ->
               _dec(line["planned"]), _dec(line["granted"]),
               _dec(line["spent"])] for a in data["agreements"] for c in a["coordination"] for line in c["lines"]])
 
+        if all("followup" in a for a in data["agreements"]):
+            _followup_tables(add, data, language, agreement_col, compact=compact and len(data["agreements"]) > 1)
+
         changes = (snapshot.get("changes") or {}).get("items", [])
         add("changes", _("Changes since the previous summary"),
             [agreement_col, _("Figure"), _("Before"), _("After")],
             [[c["agreement"], indicator_label(c["indicator"]), _cell_value(c["before"]), _cell_value(c["after"])]
              for c in changes])
     return result
+
+
+def _quantity_cell(value: str | None, meta: dict[str, Any]) -> Decimal | int | None:
+    """An indicator figure in its unit: a count as a whole number, euros and FTE with two decimals."""
+    if value is None:
+        return None
+    return Decimal(value) if meta.get("decimal") else int(Decimal(value))
+
+
+def _followup_tables(add: Any, data: dict[str, Any], language: str, agreement_col: str, *, compact: bool) -> None:
+    """The follow-up tables (snapshot schema 3): what was achieved as of the period's end. Summaries compiled
+    before them have no "followup" section and show none of these tables."""
+    from followup.models.indicators import IndicatorUnit, SizeClass
+    from followup.models.reports import ReportStatus
+
+    catalogue = data.get("indicators") or {}
+    agreements = data["agreements"]
+
+    def listed(items: list[Any]) -> list[Any]:
+        return items[:PDF_NATIONAL_LIST_LIMIT] if compact else items
+
+    def report_status(code: str) -> str:
+        try:
+            return str(ReportStatus(code).label)
+        except ValueError:
+            return code
+
+    def unit(code: str) -> str:
+        try:
+            return str(IndicatorUnit(code).label)
+        except ValueError:
+            return code
+
+    add("followup_reports", _("Progress reports due in the period, by their state at the period's end"),
+        [agreement_col, _("Due in the period"), _("Awaiting review"), pgettext("report state", "Accepted"),
+         pgettext("report state", "Returned"), _("Not submitted"), _("Overdue at the period's end (all periods)")],
+        [[a["code"]] + [a["followup"]["reports"][k] for k in ("due", "submitted", "accepted", "returned",
+                                                              "not_submitted", "overdue")] for a in agreements])
+
+    add("followup_trouble", _("Projects reporting that they are at risk or late"),
+        [agreement_col, _("Project code"), _("Title"), _("Reported status"), _("Reason"), _("Report period")],
+        [[a["code"], p["code"], p["title"], report_status(p["status"]), p["reason"],
+          f'{_date(p["period_start"])}–{_date(p["period_end"])}']
+         for a in agreements for p in listed(a["followup"]["at_risk_or_late"]["projects"])])
+
+    indicator_rows = []
+    for a in agreements:
+        for row in a["followup"]["indicators"]:
+            meta = catalogue.get(row["indicator"], {})
+            counted = (_("from the enterprise register, each once") if meta.get("from_register")
+                       else _("cumulative") if meta.get("cumulative") else _("per period, added up"))
+            priority = str(row["priority"]) if row["priority"] is not None else _("All priorities")
+            indicator_rows.append([a["code"], priority, row["indicator"], _name(meta.get("name", {}), language),
+                                   unit(meta.get("unit", "")), counted, _quantity_cell(row["target"], meta),
+                                   _quantity_cell(row["achieved"], meta),
+                                   None if row["percent"] is None else int(Decimal(row["percent"]))])
+    add("followup_indicators", _("Results indicators: achieved against the targets by priority, as of the "
+                                 "period's end"),
+        [agreement_col, _("Priority"), _("Code"), _("Indicator"), _("Unit"), _("Counted"), _("Target"),
+         _("Achieved"), _("Achieved (%)")], indicator_rows)
+
+    sizes = list(SizeClass)
+    enterprise_rows = []
+    for a in agreements:
+        reached = a["followup"]["enterprises"]
+        if reached is not None:
+            enterprise_rows.append([a["code"], reached["count"]] + [reached["by_size"].get(s.value, 0) for s in sizes])
+    add("followup_enterprises", _("Enterprises reached (each enterprise once)"),
+        [agreement_col, _("Enterprises")] + [str(s.label).capitalize() for s in sizes], enterprise_rows)
+
+    add("followup_milestones", _("Late milestones at the period's end"),
+        [agreement_col, _("Project code"), _("Milestone"), _("Planned date"), _("Actual date")],
+        [[a["code"], m["project"], m["title"], _date(m["planned_date"]), _date(m["actual_date"])]
+         for a in agreements for m in listed(a["followup"]["late_milestones"]["items"])])
+
+    add("followup_decommitment", _("EU money at risk of decommitment (N+3 rule)"),
+        [agreement_col, _("Instrument"), _("Commitment year"), _("Deadline"), _("Granted (€)"), _("Spent (€)"),
+         _("Forecast spent by the deadline (€)"), _("At risk (€)")],
+        [[a["code"], instrument_label(data, r["instrument"], language), r["year"], _date(r["deadline"]),
+          _dec(r["granted"]), _dec(r["spent"]), _dec(r["forecast"]), _dec(r["at_risk"])]
+         for a in agreements for r in a["followup"]["decommitment"]["rows"]])
+
+
+def _date(iso: str | None) -> str | None:
+    """A date of the snapshot in the locale's short format (24.11.2026; 24 Nov 2026 in English)."""
+    if not iso:
+        return None
+    return formats.date_format(dt.date.fromisoformat(iso), "SHORT_DATE_FORMAT")
 
 
 def _cell_value(value: Any) -> Any:

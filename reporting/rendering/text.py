@@ -52,6 +52,8 @@ def render_csv(snapshot: dict[str, Any], language: str) -> bytes:
 
 def _key_columns(key: str) -> int:
     return {"priority": 3, "method": 3, "funding": 3, "funding_totals": 2, "split": 2, "priority4": 2,
-            "late": 3, "coordination": 4, "changes": 2}.get(key, 1)
+            "late": 3, "coordination": 4, "changes": 2,
+            "followup_trouble": 3, "followup_indicators": 6, "followup_milestones": 3,
+            "followup_decommitment": 4}.get(key, 1)
 
 

@@ -54,6 +54,7 @@ OBJECTS = [
     (r"^/funding/frames/\d+/$", "frame"),
     (r"^/action-plan/$", "action-plan"),
     (r"^/national/\d+/$", "national-agreement"),
+    (r"^/followup/timeline/$", "timeline"),
 ]
 # In Finnish, the forms and sub-pages one click from the object pages (the pattern, a name).
 DEEPER = [
