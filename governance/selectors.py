@@ -24,6 +24,7 @@ from .choices import (
     APPROVING_OUTCOMES,
     OPEN_IDEA_STAGES,
     PROPOSABLE_PROJECT_STATUSES,
+    GroupKind,
     IdeaStage,
     MeetingStatus,
     ProposalStatus,
