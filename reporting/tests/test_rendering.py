@@ -40,3 +40,20 @@ def test_text_guard_neutralises_formulas(text, expected):
 
 def test_css_strings_cannot_close_the_style_element():
     assert "</" not in _css_string('Nimi"</style><script>')
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 8, 9, 13])
+def test_pdf_tables_have_fixed_column_widths_that_fill_the_page(count):  # type: ignore[no-untyped-def]
+    """The PDF's tables use a fixed layout (issue 16: automatic layout measured every cell, most of the
+    summary's PDF time); the widths are one per column and add up to at most the page's width."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from reporting.rendering.pdf import column_widths
+
+    widths = [Decimal(w) for w in column_widths(count)]
+    assert len(widths) == count
+    assert Decimal(99) <= sum(widths) <= Decimal(100)
+    assert count <= 2 or widths[0] > widths[1]
+    template = (Path(__file__).parents[1] / "templates" / "reporting" / "summary_pdf.html").read_text()
+    assert "table-layout: fixed" in template and "table.widths" in template
