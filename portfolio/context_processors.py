@@ -1,5 +1,7 @@
 """Template context shared by every page: the agreement switcher, the navigation and the session's time left."""
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -24,7 +26,7 @@ def portal(request: HttpRequest) -> dict:
     return cached
 
 
-def _portal(request: HttpRequest, user: object) -> dict:
+def _portal(request: HttpRequest, user: Any) -> dict:
     agreements = switchable_agreement_list(request)
     left = session_time_left(request)
     return {

@@ -70,6 +70,18 @@ def _figures(users: dict[str, Any]) -> dict[str, Any]:
     for basis in ("planned", "granted", "spent"):
         out[f"country/funding_summary/{basis}"] = funding_summary(basis=basis)
     out["country/split"] = country_split(user=None)
+    # The summaries' source data (the snapshot's "data": no timestamp in it), national and one steering group's.
+    from reporting.periods import period_parse
+    from reporting.selectors import summary_data
+
+    for code in ("2026-H2", "2025-H1"):
+        national = summary_data(audience="national", period=period_parse(code))
+        steering = summary_data(audience="steering", period=period_parse(code), agreement_id=agreements[0].pk)
+        for data in (national, steering):
+            for section in data["agreements"]:
+                section.pop("id")  # a database id
+        out[f"summary/national/{code}"] = national
+        out[f"summary/steering/{code}"] = steering
     return _plain(out)
 
 
