@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.forms import apply_service_errors
+from portfolio.dataversion import FigureCache
 from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
 from portfolio.money import amount_input_text
@@ -133,16 +134,21 @@ def splits(request: HttpRequest) -> HttpResponse:
     basis = request.GET.get("basis", "granted")
     if basis not in selectors.BASES:
         basis = "granted"
+    user = request.user
+    figures = FigureCache(user=user)  # keyed by the data version (portfolio.dataversion): never stale
     if request.GET.get("scope") == "country":
         agreement = None
-        report = selectors.country_split(user=request.user, basis=basis)
+        report = figures.get("country_split", lambda: selectors.country_split(user=user, basis=basis), basis=basis)
     else:
         agreement = _agreement_from(request)
-        report = selectors.agreement_split(agreement=agreement, user=request.user, basis=basis)
+        report = figures.get("agreement_split", lambda: selectors.agreement_split(
+            agreement=agreement, user=user, basis=basis), basis=basis, agreement=agreement.pk)
+    agreement_id = agreement.pk if agreement else None
     return render(request, "funding/splits.html", {
         "agreement": agreement, "report": report, "basis": basis, "bases": selectors.BASES,
-        "conflicts": list(selectors.coordination_line_conflicts(agreement_id=agreement.pk if agreement else None)
-                          .filter(project__in=Project.objects.visible_to(request.user))),
+        "conflicts": figures.get("coordination_conflicts", lambda: list(
+            selectors.coordination_line_conflicts(agreement_id=agreement_id)
+            .filter(project__in=Project.objects.visible_to(user))), agreement=agreement_id),
     })
 
 

@@ -552,4 +552,18 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
 
+class DataVersion(models.Model):
+    """The one row whose token changes with every write to portfolio, funding, governance or follow-up data
+    (database triggers, ``portfolio.dataversion``): cached dashboard figures are keyed by it."""
+
+    token = models.CharField(_("token"), max_length=64)
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return self.token
+
+
 from .asof_models import AsOfProject, AsOfProjectMethod, AsOfProjectTheme  # noqa: E402,F401  (point-in-time views of the history)

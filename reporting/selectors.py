@@ -431,18 +431,20 @@ def report_list(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[SummaryRe
         "-period_end", "audience", "agreement__name", "-version")
 
 
-def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5) -> dict[str, Any]:
-    """The dashboard block: the latest finished summaries the user may download, and jobs still running."""
+def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5,
+                      can_compile: bool | None = None) -> dict[str, Any]:
+    """The dashboard block: the latest finished summaries the user may download, and jobs still running.
+    ``can_compile``: ``can_request_any_summary(user)`` when the caller has it already (the dashboard caches it)."""
     from .permissions import can_request_any_summary
 
     visible = SummaryReport.objects.visible_to(user).select_related("agreement")
-    latest = list(visible.done().order_by("-completed_at", "-pk")[:limit])
+    latest = list(visible.done().order_by("-completed_at", "-pk")[:limit + 1])  # one more tells "has more"
     running = list(visible.in_flight().order_by("-created_at")[:limit])
     return {
-        "reports": latest,
+        "reports": latest[:limit],
         "running": running,
-        "can_compile": can_request_any_summary(user),
-        "has_more": visible.done().count() > len(latest),
+        "can_compile": can_request_any_summary(user) if can_compile is None else can_compile,
+        "has_more": len(latest) > limit,
     }
 
 

@@ -24,6 +24,7 @@ from governance.selectors import dashboard_governance
 from portfolio import selectors as portfolio_selectors
 from portfolio.choices import ProjectStatus
 from portfolio.current import current_agreement
+from portfolio.dataversion import FigureCache
 from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
 from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
@@ -97,48 +98,74 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if is_project_contact_only(user):
         return _contact_dashboard(request)
     agreement = current_agreement(request)
+    agreement_id = agreement.pk if agreement else None
+    role = _dashboard_role(user)
+    # The figures come from the cache, keyed by the data version (portfolio.dataversion): computed once per
+    # version, visibility scope, language and day; blocks that depend on the user's own permissions are
+    # keyed by the user too. The reports block is reporting's data (not versioned): always computed.
+    figures = FigureCache(user=user)
     context: dict[str, Any] = {
         "agreement": agreement,
-        "portfolio": portfolio_selectors.dashboard_portfolio(user=user, agreement=agreement),
-        "ending_soon": list(portfolio_selectors.projects_ending_soon(user=user, agreement=agreement)[:20]),
+        "portfolio": figures.get("dashboard_portfolio", lambda: portfolio_selectors.dashboard_portfolio(
+            user=user, agreement=agreement), agreement=agreement_id),
+        "ending_soon": figures.get("projects_ending_soon", lambda: list(portfolio_selectors.projects_ending_soon(
+            user=user, agreement=agreement)[:20]), agreement=agreement_id),
         "is_coordinator": is_coordinator(user),
-        "can_create": agreement is not None and can_edit_agreement_portfolio(user, agreement),
-        "role": _dashboard_role(user),
+        "can_create": agreement is not None and figures.get(
+            "can_create", lambda: can_edit_agreement_portfolio(user, agreement), agreement=agreement_id, user=user.pk),
+        "role": role,
     }
-    if context["role"] == "coordinator":
-        context["progress_reports_html"] = render_to_string(
+    if role == "coordinator":
+        context["progress_reports_html"] = figures.get("review_queue_html", lambda: render_to_string(
             "followup/partials/review_queue.html",
-            {"queue": followup_selectors.review_queue(user=user, agreement_id=agreement.pk if agreement else None),
-             "today": timezone.localdate()}, request=request)
-    if context["role"] in ("coordinator", "ministry"):
+            {"queue": followup_selectors.review_queue(user=user, agreement_id=agreement_id),
+             "today": timezone.localdate()}, request=request), agreement=agreement_id, user=user.pk)
+    if role in ("coordinator", "ministry"):
+        # Summaries are reporting's data, which the data version does not follow: never cached.
         review_block = summaries_awaiting_review(user=user)
         if review_block["reviews"]:
             context["review_html"] = render_to_string(
                 "reporting/partials/dashboard_review.html",
-                {"review_block": review_block, "heading_level": "h3" if context["role"] == "coordinator" else "h2"},
+                {"review_block": review_block, "heading_level": "h3" if role == "coordinator" else "h2"},
                 request=request)
-    if context["role"] == "ministry":
-        context["comparison_html"] = render_to_string(
+    if role == "ministry":
+        context["comparison_html"] = figures.get("agreements_comparison_html", lambda: render_to_string(
             "funding/partials/agreements_comparison.html",
             {"comparison": agreements_comparison(user=user),
-             "national_url": reverse("national:index") if can_view_national(user) else ""}, request=request)
+             "national_url": reverse("national:index") if can_view_national(user) else ""}, request=request),
+            user=user.pk)
     if agreement is not None:
-        context["trend"] = pipeline_trend(agreement=agreement, user=user)
-        context["funding_html"] = render_to_string(
+        context["trend"] = figures.get("pipeline_trend", lambda: pipeline_trend(agreement=agreement, user=user),
+                                       agreement=agreement_id)
+        context["funding_html"] = figures.get("dashboard_funding_html", lambda: render_to_string(
             "funding/partials/dashboard_funding.html",
-            {"funding": dashboard_funding(agreement=agreement, user=user)}, request=request)
-        governance = dashboard_governance(agreement=agreement, user=user)
-        context["governance_html"] = render_to_string(
-            "governance/partials/dashboard_governance.html", {"gov": governance, "governance": governance},
-            request=request)
-        if Agreement.objects.worked_on_by(user).filter(pk=agreement.pk).exists():
-            context["results_html"] = render_to_string(
-                "followup/partials/dashboard_results.html",
-                {"results": followup_selectors.dashboard_results(user=user, agreement=agreement)}, request=request)
+            {"funding": dashboard_funding(agreement=agreement, user=user)}, request=request), agreement=agreement_id)
+        context["governance_html"] = figures.get("dashboard_governance_html", lambda: _governance_html(
+            request, agreement), agreement=agreement_id, user=user.pk)
+        results_html = figures.get("dashboard_results_html", lambda: _results_html(request, agreement),
+                                   agreement=agreement_id, user=user.pk)
+        if results_html is not None:
+            context["results_html"] = results_html
     context["reports_html"] = render_to_string(
-        "reporting/partials/dashboard_reports.html", {"reports_block": dashboard_reports(user=user)},
+        "reporting/partials/dashboard_reports.html", {"reports_block": dashboard_reports(
+            user=user, can_compile=figures.get("can_compile", lambda: can_request_any_summary(user), user=user.pk))},
         request=request)
     return render(request, "reporting/dashboard.html", context)
+
+
+def _governance_html(request: HttpRequest, agreement: Agreement) -> str:
+    governance = dashboard_governance(agreement=agreement, user=request.user)
+    return render_to_string("governance/partials/dashboard_governance.html",
+                            {"gov": governance, "governance": governance}, request=request)
+
+
+def _results_html(request: HttpRequest, agreement: Agreement) -> str | None:
+    """The results block, for those who work on the agreement (None for others)."""
+    if not Agreement.objects.worked_on_by(request.user).filter(pk=agreement.pk).exists():
+        return None
+    return render_to_string("followup/partials/dashboard_results.html",
+                            {"results": followup_selectors.dashboard_results(user=request.user, agreement=agreement)},
+                            request=request)
 
 
 def _contact_dashboard(request: HttpRequest) -> HttpResponse:

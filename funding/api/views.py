@@ -18,6 +18,7 @@ from config.api import PreconditionFailed, parse_if_match
 from config.api_views import ERROR_RESPONSE, ID_REGEX, IF_MATCH_OPTIONAL, PortalViewSet, ReadOnlyPortalViewSet
 from portfolio.api.asof import AS_OF_PARAMETER, as_of_param
 from portfolio.api.permissions import PortalReader, PortalReaderCoordinatorWriter
+from portfolio.dataversion import FigureCache
 from portfolio.models import Agreement, Project
 
 from ..filters import FundingDecisionFilter, FundingFrameFilter, FundingLineFilter
@@ -210,9 +211,12 @@ class AgreementFundingViewSet(viewsets.GenericViewSet):
         agreement = self.get_object()
         params = BasisSerializer(data={"basis": request.query_params.get("basis", "granted")})
         params.is_valid(raise_exception=True)
-        summary = funding_summary(agreement_id=agreement.pk, basis=params.validated_data["basis"],
-                                  projects=Project.objects.visible_to(request.user), as_of=as_of_param(request))
-        return Response(FundingSummarySerializer(summary).data)
+        basis, as_of, user = params.validated_data["basis"], as_of_param(request), request.user
+        # The serialized figures from the cache, keyed by the data version (portfolio.dataversion).
+        data = FigureCache(user=user, as_of=as_of).get("funding_summary_json", lambda: FundingSummarySerializer(
+            funding_summary(agreement_id=agreement.pk, basis=basis, projects=Project.objects.visible_to(user),
+                            as_of=as_of)).data, agreement=agreement.pk, basis=basis)
+        return Response(data)
 
     @extend_schema(
         summary="N+3 forecast of an agreement",

@@ -70,6 +70,14 @@ def with_counted_flag(lines: QuerySet[FundingLine]) -> QuerySet[FundingLine]:
     return lines.annotate(counted=ExpressionWrapper(counted_q(), output_field=BooleanField()))
 
 
+def _scoped(lines: LineRows, projects: QuerySet[Project] | None) -> LineRows:
+    """Lines of ``projects`` only. A project queryset without a condition (``visible_to`` of a user who sees
+    every project) scopes nothing, so it adds no ``IN (SELECT …)`` to the query."""
+    if projects is None or not projects.query.where:
+        return lines
+    return lines.filter(project__in=projects.values("pk"))
+
+
 def countable_lines(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
                     as_of: dt.date | None = None) -> LineRows:
     """The funding lines that count in totals, the 40/60 split and the priority-4 rule: not of ideas, not
@@ -80,9 +88,7 @@ def countable_lines(*, agreement_id: int | None = None, projects: QuerySet[Proje
     lines = line_source(as_of).filter(counted_q())
     if agreement_id is not None:
         lines = lines.filter(project__agreement_id=agreement_id)
-    if projects is not None:
-        lines = lines.filter(project__in=projects.values("pk"))
-    return lines
+    return _scoped(lines, projects)
 
 
 def separate_lines(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
@@ -93,9 +99,7 @@ def separate_lines(*, agreement_id: int | None = None, projects: QuerySet[Projec
         instrument__code__in=SEPARATE_INSTRUMENTS)
     if agreement_id is not None:
         lines = lines.filter(project__agreement_id=agreement_id)
-    if projects is not None:
-        lines = lines.filter(project__in=projects.values("pk"))
-    return lines
+    return _scoped(lines, projects)
 
 
 def frame_lines(lines: LineRows) -> LineRows:
@@ -152,25 +156,7 @@ def split_of(lines: LineRows, *, basis: str = "granted") -> dict[str, Any]:
     groups = {ShareGroup.LOCAL.value: ZERO, ShareGroup.EU_STATE.value: ZERO, ShareGroup.PRIVATE.value: ZERO}
     for row in lines.order_by().values("instrument__share_group").annotate(total=_money_sum(field)):
         groups[row["instrument__share_group"]] = _cents(row["total"])
-    total = sum(groups.values(), ZERO)
-    percent = percentages(groups, total)
-    target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
-    tolerance = Decimal(settings.FUNDING_SPLIT_TOLERANCE)
-    split_ok = split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"])
-    return {
-        "basis": basis,
-        "total": total,
-        "local": groups["local"],
-        "eu_state": groups["eu_state"],
-        "private": groups["private"],
-        "local_percent": percent["local"],
-        "eu_state_percent": percent["eu_state"],
-        "private_percent": percent["private"],
-        "target_local_percent": target_local,
-        "target_eu_state_percent": HUNDRED - target_local,
-        "tolerance": tolerance,
-        "split_ok": split_ok,
-    }
+    return _split_of_groups(groups, basis)
 
 
 def priority_totals(lines: LineRows, *, basis: str = "granted",
@@ -210,31 +196,107 @@ def priority4_rule_ok_for(lines: LineRows, *, basis: str = "granted") -> bool:
     return all(priority4_rule_by_agreement(lines, basis=basis).values())
 
 
+# The grouping of ``funding_summary``'s one query: every breakdown it shows is a sum over these cells.
+SUMMARY_CELL = ("instrument__code", "instrument__sort_order", "instrument__share_group", "project__agreement_id",
+                "project__priority__code", "year")
+
+
+def summary_cells(lines: LineRows, *, bases: tuple[str, ...] = BASES,
+                  extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """The lines summed per ``SUMMARY_CELL`` (and ``extra`` fields) for each basis: one grouped query with one
+    sum per basis, from which ``summary_from_cells`` builds every total, split and breakdown."""
+    sums = {basis: _money_sum(_amount_field(basis)) for basis in bases}
+    return list(lines.order_by().values(*SUMMARY_CELL, *extra).annotate(**sums))
+
+
+def summary_lines(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
+                  as_of: dt.date | None = None) -> LineRows:
+    """``countable_lines`` and ``separate_lines`` together (lines of counted projects, RRF included), for
+    ``summary_cells``; ``summary_from_cells`` tells them apart by the instrument."""
+    lines = line_source(as_of).exclude(project__status__in=NOT_COUNTED_STATUSES)
+    if agreement_id is not None:
+        lines = lines.filter(project__agreement_id=agreement_id)
+    return _scoped(lines, projects)
+
+
+def _split_of_groups(groups: dict[str, Decimal], basis: str) -> dict[str, Any]:
+    total = sum(groups.values(), ZERO)
+    percent = percentages(groups, total)
+    target_local = Decimal(settings.FUNDING_SPLIT_LOCAL_TARGET)
+    return {
+        "basis": basis,
+        "total": total,
+        "local": groups["local"],
+        "eu_state": groups["eu_state"],
+        "private": groups["private"],
+        "local_percent": percent["local"],
+        "eu_state_percent": percent["eu_state"],
+        "private_percent": percent["private"],
+        "target_local_percent": target_local,
+        "target_eu_state_percent": HUNDRED - target_local,
+        "tolerance": Decimal(settings.FUNDING_SPLIT_TOLERANCE),
+        "split_ok": split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"]),
+    }
+
+
+def split_of_cells(cells: list[dict[str, Any]], *, basis: str = "granted") -> dict[str, Any]:
+    """``split_of`` of the counted lines behind some ``summary_cells`` rows (RRF left out)."""
+    groups = {ShareGroup.LOCAL.value: ZERO, ShareGroup.EU_STATE.value: ZERO, ShareGroup.PRIVATE.value: ZERO}
+    for cell in cells:
+        if cell["instrument__code"] not in SEPARATE_INSTRUMENTS:
+            groups[cell["instrument__share_group"]] += _cents(cell[basis])
+    return _split_of_groups(groups, basis)
+
+
+def summary_from_cells(cells: list[dict[str, Any]], *, basis: str = "granted",
+                       agreement_id: int | None = None) -> dict[str, Any]:
+    """``funding_summary`` of the lines behind ``summary_cells`` rows, summed in Python (the cells are
+    already sums in cents, so every figure is the same as a grouped query of its own would give)."""
+    counted = [cell for cell in cells if cell["instrument__code"] not in SEPARATE_INSTRUMENTS]
+    summary = split_of_cells(counted, basis=basis)
+    by_priority: dict[Any, Decimal] = {}
+    by_instrument: dict[tuple[Any, str], Decimal] = {}
+    by_year: dict[int, Decimal] = {}
+    per_agreement: dict[int, dict[int, Decimal]] = {}
+    for cell in counted:
+        value = _cents(cell[basis])
+        priority = cell["project__priority__code"]
+        by_priority[priority] = by_priority.get(priority, ZERO) + value
+        key = (cell["instrument__sort_order"], cell["instrument__code"])
+        by_instrument[key] = by_instrument.get(key, ZERO) + value
+        by_year[cell["year"]] = by_year.get(cell["year"], ZERO) + value
+        totals = per_agreement.setdefault(cell["project__agreement_id"], {})
+        totals[priority] = totals.get(priority, ZERO) + value
+    codes = set(by_priority)
+    if agreement_id is not None:
+        codes |= {1, 2, 3, 4}
+    summary["by_priority"] = [{"code": code, "total": by_priority.get(code, ZERO)} for code in sorted(codes)]
+    summary["by_instrument"] = [{"code": code, "total": total} for (_, code), total in sorted(by_instrument.items())]
+    summary["by_year"] = [{"year": year, "total": total} for year, total in sorted(by_year.items())]
+    summary["priority4_rule_ok"] = all(priority4_rule_holds(totals) for totals in per_agreement.values())
+    # RRF is shown apart, outside the totals and the split.
+    summary["separate"] = sum((_cents(cell[basis]) for cell in cells
+                               if cell["instrument__code"] in SEPARATE_INSTRUMENTS), ZERO)
+    return summary
+
+
+def funding_summaries(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
+                      bases: tuple[str, ...] = BASES, as_of: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """``funding_summary`` for several bases at once, from one grouped query."""
+    cells = summary_cells(summary_lines(agreement_id=agreement_id, projects=projects, as_of=as_of), bases=bases)
+    return {basis: summary_from_cells(cells, basis=basis, agreement_id=agreement_id) for basis in bases}
+
+
 def funding_summary(*, agreement_id: int | None = None, projects: QuerySet[Project] | None = None,
                     basis: str = "granted", as_of: dt.date | None = None) -> dict[str, Any]:
     """Totals, the 40/60 split and the priority-4 rule of an agreement, of some projects, or of the country.
 
     Only counted lines (``countable_lines``: no ideas, no rejected or withdrawn projects, no RRF); RRF is
     in ``separate``. Percentages are of the grand total (private
-    funding included) with 2 decimals and add up to 100.00; ``None`` when the total is zero."""
-    field = _amount_field(basis)
-    lines = countable_lines(agreement_id=agreement_id, projects=projects, as_of=as_of)
-    summary = split_of(lines, basis=basis)
-    summary["by_priority"] = priority_totals(lines, basis=basis, agreement_id=agreement_id)
-    summary["by_instrument"] = [
-        {"code": row["instrument__code"], "total": _cents(row["total"])}
-        for row in lines.order_by().values("instrument__code", "instrument__sort_order")
-        .annotate(total=_money_sum(field)).order_by("instrument__sort_order", "instrument__code")
-    ]
-    summary["by_year"] = [
-        {"year": row["year"], "total": _cents(row["total"])}
-        for row in lines.order_by().values("year").annotate(total=_money_sum(field)).order_by("year")
-    ]
-    summary["priority4_rule_ok"] = priority4_rule_ok_for(lines, basis=basis)
-    # RRF is shown apart, outside the totals and the split.
-    summary["separate"] = _cents(separate_lines(agreement_id=agreement_id, projects=projects, as_of=as_of).aggregate(
-        total=_money_sum(field))["total"])
-    return summary
+    funding included) with 2 decimals and add up to 100.00; ``None`` when the total is zero. One grouped
+    query (``summary_cells``)."""
+    _amount_field(basis)
+    return funding_summaries(agreement_id=agreement_id, projects=projects, bases=(basis,), as_of=as_of)[basis]
 
 
 def method_category_totals(*, lines: LineRows, basis: str = "granted") -> dict[str, Any]:

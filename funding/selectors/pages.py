@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 from portfolio.charts import chart
 
 from ..models import ZERO, FundingFrame, FundingInstrument, FundingLine
-from .counting import HUNDRED, _cents, _money_sum, countable_lines, funding_summary, split_of
+from .counting import (
+    HUNDRED,
+    _cents,
+    _money_sum,
+    split_of,
+    split_of_cells,
+    summary_cells,
+    summary_from_cells,
+    summary_lines,
+)
 from .frames import frame_use, frames_by_year
 from .splits import _gauge, coordination_line_conflicts
 
@@ -47,9 +56,12 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     """Everything the dashboard shows about money, for one agreement, scoped to what the user may see."""
     from portfolio.models import Project
 
-    projects = Project.objects.visible_to(user).filter(agreement=agreement)
-    granted = funding_summary(agreement_id=agreement.pk, projects=projects, basis="granted", as_of=as_of)
-    planned = funding_summary(agreement_id=agreement.pk, projects=projects, basis="planned", as_of=as_of)
+    # One grouped query for both bases and the regular / supra-regional split (``summary_cells``).
+    sums = summary_cells(summary_lines(agreement_id=agreement.pk, projects=Project.objects.visible_to(user),
+                                        as_of=as_of), bases=("granted", "planned"),
+                          extra=("project__is_supra_regional",))
+    granted = summary_from_cells(sums, basis="granted", agreement_id=agreement.pk)
+    planned = summary_from_cells(sums, basis="planned", agreement_id=agreement.pk)
     from portfolio.permissions import works_on
 
     this_year = (as_of or timezone.localdate()).year
@@ -93,11 +105,10 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
         "gauge": _gauge(granted),
         "planned_gauge": _gauge(planned),
         # The indicative split is checked on regular projects; supra-regional theme networks separately.
-        "regular": (regular := split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
-            is_supra_regional=False), as_of=as_of), basis="granted")),
+        "regular": (regular := split_of_cells([c for c in sums if not c["project__is_supra_regional"]],
+                                              basis="granted")),
         "regular_gauge": _gauge(regular),
-        "supra_regional": split_of(countable_lines(agreement_id=agreement.pk, projects=projects.filter(
-            is_supra_regional=True), as_of=as_of), basis="granted"),
+        "supra_regional": split_of_cells([c for c in sums if c["project__is_supra_regional"]], basis="granted"),
         "priorities": priorities,
         "priority4_rule_ok": granted["priority4_rule_ok"],
         "planned_priority4_rule_ok": planned["priority4_rule_ok"],

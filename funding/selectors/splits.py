@@ -74,25 +74,90 @@ def akke_lines(lines: LineRows, *, as_of: dt.date | None = None) -> LineRows:
         Q(instrument__code=InstrumentCode.AKKE) | ~Q(instrument__share_group=ShareGroup.EU_STATE))
 
 
-def split_report(*, lines: LineRows, basis: str = "granted", as_of: dt.date | None = None
-                 ) -> dict[str, Any]:
+def _groups_split(groups: dict[str, Decimal]) -> dict[str, Any]:
+    total = sum(groups.values(), ZERO)
+    percent = percentages(groups, total)
+    split_ok = counting.split_within_tolerance(local_percent=percent["local"], eu_state_percent=percent["eu_state"])
+    return {"total": total, **groups, "local_percent": percent["local"], "eu_state_percent": percent["eu_state"],
+            "private_percent": percent["private"], "split_ok": split_ok}
+
+
+# The string keys of the report's breakdowns, each ordered by the database (its collation, its NULLs) as
+# ``split_by``'s ``order_by(group_field)`` orders them.
+_RANKED = {"supra_regional_projects": "project__code", "by_city": "project__lead_organisation__municipality",
+           "by_agreement": "project__agreement__name"}
+
+
+def _report_cells(lines: LineRows, *, basis: str, as_of: dt.date | None, by_agreement: bool
+                  ) -> list[dict[str, Any]]:
+    """One grouped query behind ``split_report``: the sums per share group, supra-regional or not, AKKE or
+    not, priority, city (and agreement), with each supra-regional project on rows of its own."""
+    from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, F, Value, When, Window
+    from django.db.models.functions import DenseRank
+
+    akke_same_year = line_source(as_of).filter(project=OuterRef("project"), year=OuterRef("year"),
+                                                instrument__code=InstrumentCode.AKKE)
+    in_akke = Q(Exists(akke_same_year)) & (Q(instrument__code=InstrumentCode.AKKE)
+                                           | ~Q(instrument__share_group=ShareGroup.EU_STATE))
+    supra_code = Case(When(project__is_supra_regional=True, then=F("project__code")), default=Value(None),
+                      output_field=CharField())
+    fields = ["instrument__share_group", "project__is_supra_regional", "project__priority__code",
+              "project__lead_organisation__municipality", "supra_code", "in_akke"]
+    if by_agreement:
+        fields.append("project__agreement__name")
+    rows = (lines.order_by().annotate(supra_code=supra_code,
+                                      in_akke=ExpressionWrapper(in_akke, output_field=BooleanField()))
+            .values(*fields).annotate(total=_money_sum(_amount_field(basis))))
+    ranks = {f"rank_{name}": Window(DenseRank(), order_by=F("supra_code" if name == "supra_regional_projects"
+                                                            else field).asc())
+             for name, field in _RANKED.items() if by_agreement or name != "by_agreement"}
+    return list(rows.annotate(**ranks))
+
+
+def _split_by_cells(cells: list[dict[str, Any]], *, key: str, rank: str | None = None) -> list[dict[str, Any]]:
+    """``split_by`` from ``_report_cells`` rows: one split per value of ``key``, in the database's order."""
+    groups: dict[Any, dict[str, Decimal]] = {}
+    order: dict[Any, Any] = {}
+    for cell in cells:
+        value = cell[key]
+        groups.setdefault(value, {"local": ZERO, "eu_state": ZERO, "private": ZERO})[
+            cell["instrument__share_group"]] += _cents(cell["total"])
+        order[value] = cell[rank] if rank else value
+    return [{"key": value, **_groups_split(groups[value])} for value in sorted(groups, key=lambda v: order[v])]
+
+
+def _split_of_report_cells(cells: list[dict[str, Any]], *, basis: str) -> dict[str, Any]:
+    groups = {ShareGroup.LOCAL.value: ZERO, ShareGroup.EU_STATE.value: ZERO, ShareGroup.PRIVATE.value: ZERO}
+    for cell in cells:
+        groups[cell["instrument__share_group"]] += _cents(cell["total"])
+    return counting._split_of_groups(groups, basis)
+
+
+def split_report(*, lines: LineRows, basis: str = "granted", as_of: dt.date | None = None,
+                 by_agreement: bool = False) -> dict[str, Any]:
     """Every split the steering group looks at for a set of lines: the whole, regular vs supra-regional
-    theme-network projects (reported separately, not hidden), AKKE on its own, per priority and per city."""
-    regular = lines.filter(project__is_supra_regional=False)
-    supra = lines.filter(project__is_supra_regional=True)
-    regular_split = split_of(regular, basis=basis)
-    akke_split = split_of(akke_lines(lines, as_of=as_of), basis=basis)
-    return {
-        "all": split_of(lines, basis=basis),
+    theme-network projects (reported separately, not hidden), AKKE on its own, per priority and per city
+    (and per agreement when ``by_agreement``). One grouped query (``_report_cells``); each figure is the
+    sum of its cells, the same as ``split_of`` / ``split_by`` of its own lines."""
+    cells = _report_cells(lines, basis=basis, as_of=as_of, by_agreement=by_agreement)
+    regular = [cell for cell in cells if not cell["project__is_supra_regional"]]
+    supra = [cell for cell in cells if cell["project__is_supra_regional"]]
+    regular_split = _split_of_report_cells(regular, basis=basis)
+    akke_split = _split_of_report_cells([cell for cell in cells if cell["in_akke"]], basis=basis)
+    report = {
+        "all": _split_of_report_cells(cells, basis=basis),
         "regular": regular_split,
         "regular_gauge": _gauge(regular_split),
-        "supra_regional": split_of(supra, basis=basis),
-        "supra_regional_projects": split_by(supra, group_field="project__code", basis=basis),
+        "supra_regional": _split_of_report_cells(supra, basis=basis),
+        "supra_regional_projects": _split_by_cells(supra, key="supra_code", rank="rank_supra_regional_projects"),
         "akke": akke_split,
         "akke_gauge": _gauge(akke_split),
-        "by_priority": split_by(regular, group_field="project__priority__code", basis=basis),
-        "by_city": split_by(regular, group_field="project__lead_organisation__municipality", basis=basis),
+        "by_priority": _split_by_cells(regular, key="project__priority__code"),
+        "by_city": _split_by_cells(regular, key="project__lead_organisation__municipality", rank="rank_by_city"),
     }
+    if by_agreement:
+        report["by_agreement"] = _split_by_cells(cells, key="project__agreement__name", rank="rank_by_agreement")
+    return report
 
 
 def project_split(*, project: Project, basis: str = "planned") -> dict[str, Any]:
@@ -107,10 +172,8 @@ def agreement_split(*, agreement: Agreement, user: AbstractBaseUser | AnonymousU
 def country_split(*, user: AbstractBaseUser | AnonymousUser | None = None, basis: str = "granted",
                   as_of: dt.date | None = None) -> dict[str, Any]:
     """The whole country: every agreement (for non-ministry users, what they may see), per agreement too."""
-    lines = _visible_lines(agreement=None, user=user, as_of=as_of)
-    report = split_report(lines=lines, basis=basis, as_of=as_of)
-    report["by_agreement"] = split_by(lines, group_field="project__agreement__name", basis=basis)
-    return report
+    return split_report(lines=_visible_lines(agreement=None, user=user, as_of=as_of), basis=basis, as_of=as_of,
+                        by_agreement=True)
 
 
 def coordination_line_conflicts(*, agreement_id: int | None = None) -> QuerySet[FundingLine]:

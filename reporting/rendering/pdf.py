@@ -7,7 +7,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -79,6 +79,23 @@ def charts(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
         ]
 
 
+def column_widths(columns: list[str], rows: list[list[Any]], sample: int = 100) -> list[str]:
+    """Column widths in percent: each column's share of the page follows the length of its text (its
+    heading's longest word and its cells' text in the first ``sample`` rows, bounded), so names get room and
+    figures no more than they need. The PDF's tables use a fixed layout with these widths, so the layout
+    engine never measures every cell of a long table to size its columns (it was most of a summary's PDF
+    time)."""
+    if len(columns) <= 1:
+        return ["100"] * len(columns)
+    weights = []
+    for index, heading in enumerate(columns):
+        longest_word = max((len(word) for word in str(heading).split()), default=1)
+        cells = max((len(str(row[index])) for row in rows[:sample] if index < len(row)), default=1)
+        weights.append(Decimal(max(6, longest_word, min(cells, 40)) + 2))
+    total = sum(weights)
+    return [str((weight * 100 / total).quantize(Decimal("0.01"), rounding=ROUND_DOWN)) for weight in weights]
+
+
 def _css_string(text: str) -> str:
     """Text for a CSS string literal in double quotes."""
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3C ")
@@ -105,9 +122,10 @@ def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
             "narrative": narrative(snapshot, language),
             "coordinator_narrative": coordinator_narrative(snapshot, language),
             "correction": correction_note(snapshot, language),
-            "tables": [dict(t, rows=[[{"text": labels.get(row[0], row[0]) if i == 0 else _pdf_cell(v),
-                                       "num": i > 0 and _is_number(v)} for i, v in enumerate(row)]
-                                     for row in t["rows"]]) for t in tables(snapshot, language, compact=True)],
+            "tables": [dict(t, widths=column_widths(t["columns"], t["rows"]),
+                            rows=[[{"text": labels.get(row[0], row[0]) if i == 0 else _pdf_cell(v),
+                                    "num": i > 0 and _is_number(v)} for i, v in enumerate(row)]
+                                  for row in t["rows"]]) for t in tables(snapshot, language, compact=True)],
             "compiled": formats.date_format(timezone.localtime(stamp), "DATETIME_FORMAT"),
             "created_iso": stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "language": language,

@@ -40,3 +40,23 @@ def test_text_guard_neutralises_formulas(text, expected):
 
 def test_css_strings_cannot_close_the_style_element():
     assert "</" not in _css_string('Nimi"</style><script>')
+
+
+@pytest.mark.parametrize("count", [1, 2, 5, 8, 9, 13])
+def test_pdf_tables_have_fixed_column_widths_that_fill_the_page(count):  # type: ignore[no-untyped-def]
+    """The PDF's tables use a fixed layout (issue 16: automatic layout measured every cell, most of the
+    summary's PDF time); one width per column, adding up to the page's width, names wider than figures."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from reporting.rendering.pdf import column_widths
+
+    columns = ["Agreement", "Name"] + [f"Figure {i}" for i in range(count - 2)]
+    rows = [["Helsinki–Espoo–Vantaa", "Uudet oppimisympäristöt ja osaamisen digitaaliset ratkaisut"]
+            + ["12 345,00"] * (count - 2)] * 3
+    widths = [Decimal(w) for w in column_widths(columns[:count], [row[:count] for row in rows])]
+    assert len(widths) == count
+    assert Decimal(99) <= sum(widths) <= Decimal(100)
+    assert count <= 2 or widths[1] > widths[2]
+    template = (Path(__file__).parents[1] / "templates" / "reporting" / "summary_pdf.html").read_text()
+    assert "table-layout: fixed" in template and "table.widths" in template
