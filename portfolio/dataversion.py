@@ -73,7 +73,7 @@ BEGIN
                        true);
     RETURN NULL;
 END $$;
-"""
+"""  # nosec B608 - SQL of constant names, no input
 # Transaction-local settings of the PostgreSQL triggers: the bump done at commit, the writes not yet committed.
 def data_tables() -> list[str]:
     """The tables whose every write changes the data version (m2m tables and history tables included)."""
@@ -116,7 +116,7 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> int:
                 for operation in ("INSERT", "UPDATE", "DELETE"):
                     name = quote(f"{TRIGGER}_{table}_{operation.lower()}")
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-                    cursor.execute(f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} BEGIN "
+                    cursor.execute(f"CREATE TRIGGER {name} AFTER {operation} ON {quote(table)} BEGIN "  # nosec B608 - constant names
                                    f"UPDATE {_TABLE} SET token = lower(hex(randomblob(16))); END")
         else:  # pragma: no cover - the project runs on PostgreSQL and SQLite only
             raise NotImplementedError(f"no data-version triggers for {connection.vendor}")
