@@ -143,6 +143,12 @@ REGISTER: Register = {
         "meeting": NOT_PERSONAL, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
     },
     # --- reporting
+    "reporting.actionplanversion": {
+        "id": NOT_PERSONAL, "agreement": NOT_PERSONAL, "number": NOT_PERSONAL, "created_at": ACTIVITY,
+        "created_by": LINK, "reason": FREE_TEXT,
+        # The frozen annex names who generated it (its "version" part), as its PDFs do.
+        "snapshot": IDENTITY, "pdf_fi": IDENTITY, "pdf_sv": IDENTITY, "pdf_en": IDENTITY,
+    },
     "reporting.summaryreport": {
         "id": NOT_PERSONAL, "audience": NOT_PERSONAL, "agreement": NOT_PERSONAL, "period": NOT_PERSONAL,
         "period_start": NOT_PERSONAL, "period_end": NOT_PERSONAL, "version": NOT_PERSONAL,
@@ -231,7 +237,7 @@ REGISTER: Register = {
     "followup.indicatorvalue": {
         "id": NOT_PERSONAL, "project": NOT_PERSONAL, "indicator": NOT_PERSONAL, "period_start": NOT_PERSONAL,
         "period_end": NOT_PERSONAL, "value": NOT_PERSONAL, "breakdown_value": NOT_PERSONAL,
-        "source_note": FREE_TEXT, "recorded_by": LINK, "recorded_at": ACTIVITY,
+        "source_note": FREE_TEXT, "recorded_by": LINK, "recorded_at": ACTIVITY, "report": NOT_PERSONAL,
     },
 }
 
@@ -239,6 +245,8 @@ REGISTER: Register = {
 # change (``history_user``), classified in HISTORY_FIELDS.
 NOT_PERSONAL_MODELS: dict[str, str] = {
     "portfolio.agreement": "the agreement text and dates",
+    "portfolio.priority": "an agreement's priority and its action-plan description",
+    "portfolio.theme": "an action-plan theme of a priority",
     "portfolio.organisation": "organisations (legal persons); a sole trader's name is public trade-register data",
     "portfolio.projectpartner": "an organisation's share of a project",
     "funding.fundingframe": "money of an agreement per instrument and year",

@@ -471,7 +471,10 @@ def _seed_demo_agreements(users: dict) -> None:
         agreement, _ = upsert(Agreement, {"code": spec["code"]}, {
             **translated("name", spec["name"]), "region": spec["region"], "valid_from": dt.date(2021, 1, 1),
             "valid_until": dt.date(2027, 12, 31), "status": "active",
-            "description": "Kuvitteellinen esimerkkisopimus portaalin esittelyyn (demo): ei todellisia tietoja.",
+            **translated("description", {
+                "fi": "Kuvitteellinen esimerkkisopimus portaalin esittelyyn (demo): ei todellisia tietoja.",
+                "sv": "Ett fiktivt exempelavtal för att visa portalen (demo): inga verkliga uppgifter.",
+                "en": "A fictional example agreement to show the portal (demo): no real data."}),
         })
         for code, names, is_open in hev.PRIORITIES:
             upsert(Priority, {"agreement": agreement, "code": code}, {**translated("name", names), "is_open": is_open})

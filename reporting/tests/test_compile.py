@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from funding.models import FundingFrame, FundingLine
 from governance.models import Decision
-from portfolio.models import Project
+from portfolio.models import Agreement, Project
 from reporting import rendering
 from reporting import selectors as reporting_selectors
 from reporting.choices import ReportStatus
@@ -170,7 +170,9 @@ def test_pdf_is_in_the_language_of_the_summary(demo):
 def test_national_summary_compares_every_agreement_side_by_side(demo, other_agreement):
     report = compile_now(audience="national", period="2026-H2")
     codes = [a["code"] for a in report.snapshot["data"]["agreements"]]
-    assert sorted(codes) == sorted([demo.code, other_agreement.code])
+    # The demo's own agreement, its three demo agreements (national view) and the other agreement.
+    assert sorted(codes) == sorted(Agreement.objects.values_list("code", flat=True))
+    assert {demo.code, other_agreement.code} < set(codes)
     keys = [set(a) for a in report.snapshot["data"]["agreements"]]
     assert keys[0] == keys[1]
     country = report.snapshot["data"]["country"]
@@ -390,7 +392,9 @@ def test_scheduled_task_requests_the_period_that_ended_once(demo, time_machine, 
     with django_capture_on_commit_callbacks(execute=True):
         again = summary_compile_scheduled_task.apply(kwargs={"audience": "steering", "period_kind": "quarter"}).get()
     assert ids == again
-    report = SummaryReport.objects.get()
+    # One summary per agreement with a steering group (the demo has the real one and three demo agreements).
+    assert len(ids) == SummaryReport.objects.count() == Agreement.objects.count()
+    report = SummaryReport.objects.get(agreement=demo)
     assert (report.period, report.status, report.agreement_id) == ("2026-Q3", ReportStatus.DONE, demo.pk)
     with django_capture_on_commit_callbacks(execute=True):
         national = summary_compile_scheduled_task.apply(kwargs={"audience": "national", "period_kind": "half"}).get()
