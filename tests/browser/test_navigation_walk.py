@@ -188,7 +188,7 @@ def walk_users(demo_data: Any, settings: Any, monkeypatch: pytest.MonkeyPatch) -
     member = User.objects.create_user("member", password=settings.DEMO_PASSWORD, first_name="Maija",
                                       last_name="Jäsen")
     member.groups.add(Group.objects.get(name=Role.STEERING))
-    group = SteeringGroup.objects.get(kind=GroupKind.REGIONAL)
+    group = SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement__code="helsinki-espoo-vantaa-2021-2027")
     Membership.objects.create(group=group, user=member, role=MemberRole.MEMBER, term_start=dt.date(2021, 6, 1))
     User.objects.create_user("norole", password=settings.DEMO_PASSWORD, first_name="Niko", last_name="Roolitta")
 

@@ -16,7 +16,7 @@ def test_notifications_page(page, login, demo_data, live_server, axe, screenshot
     from portfolio.notifications import notify
 
     user = get_user_model().objects.get(username="coordinator")
-    project = Project.objects.order_by("code").first()
+    project = Project.objects.filter(agreement__code="helsinki-espoo-vantaa-2021-2027").order_by("code").first()
     Notification.objects.filter(user=user).delete()
     notify(users=[user], kind="report_due", params={"project": project.code, "due": "2026-12-31"},
            url=project.get_absolute_url())

@@ -11,7 +11,8 @@ def test_bad_amounts_in_the_plan_grid_show_next_to_their_cell(page, login, demo_
     from funding.models import FundingLine
     from portfolio.models import Project
 
-    project = Project.objects.filter(funding_lines__isnull=False, status="running").distinct().order_by("code").first()
+    project = Project.objects.filter(agreement__code="helsinki-espoo-vantaa-2021-2027", funding_lines__isnull=False,
+                                     status="running").distinct().order_by("code").first()
     line = FundingLine.objects.filter(project=project, kind="line").select_related("instrument").order_by(
         "year", "instrument__sort_order").first()
     name = f"{line.instrument.code}-{line.year}-planned"
@@ -35,7 +36,8 @@ def test_bad_amounts_in_the_plan_grid_show_next_to_their_cell(page, login, demo_
 def _plan_project():
     from portfolio.models import Project
 
-    return Project.objects.filter(funding_lines__isnull=False, status="running").distinct().order_by("code").first()
+    return Project.objects.filter(agreement__code="helsinki-espoo-vantaa-2021-2027", funding_lines__isnull=False,
+                                  status="running").distinct().order_by("code").first()
 
 
 def _focused(page):
