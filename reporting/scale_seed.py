@@ -94,7 +94,7 @@ def scale_seed(*, agreements: int, projects: int, seed: int = 2027, organisation
         end = start + dt.timedelta(days=rng.randint(180, 1400))
         title = " ".join(rng.choice(WORDS) for _ in range(3)).capitalize() + f" {n}"
         rows.append(Project(
-            agreement=agreement, code=f"SC{agreement.pk}-{n:06d}", title_fi=title,
+            agreement=agreement, code=f"SC{n % agreements + 1}-{n:06d}", title_fi=title,
             summary_fi=f"Synteettinen hanke {n}.",
             lead_organisation=rng.choice(orgs), priority=rng.choice(priorities[agreement.pk]),
             status=rng.choice(STATUSES), start_date=start, end_date=end,

@@ -29,10 +29,16 @@ PINNED = Path(__file__).parent / "data" / "figures_pinned.{vendor}.json"
 FROZEN = dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.UTC)
 
 
+def _is_id(key: str, value: Any) -> bool:
+    return (key == "id" or key.endswith("_id")) and isinstance(value, int) and not isinstance(value, bool)
+
+
 def _plain(value: Any) -> Any:
     """JSON of the figures with ids that differ between databases replaced by natural keys."""
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        # Database ids (a frame's id, say) depend on what earlier tests of the same process created: on
+        # PostgreSQL a sequence is not rolled back, and a transactional test's flush renumbers the rows.
+        return {str(key): "ID" if _is_id(str(key), item) else _plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, models.Model):
@@ -105,9 +111,4 @@ def test_dashboard_split_and_summary_figures_are_those_pinned(seeded):  # type: 
     expected = json.loads(pinned.read_text())
     assert set(figures) == set(expected)
     for key in expected:
-        if "/demo-" in key:
-            # The three demo agreements of the national view: their dashboard figures differed between two
-            # PostgreSQL runs (to be tracked down: the demo seeding of those agreements is not yet
-            # reproducible there); they are the country's figures' part all the same, which stay compared.
-            continue
         assert figures[key] == expected[key], key
