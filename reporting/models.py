@@ -61,6 +61,11 @@ class SummaryReport(models.Model):
     narrative_updated_at = models.DateTimeField(_("narrative saved"), null=True, blank=True)
     narrative_updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                              blank=True, related_name="+", verbose_name=_("narrative saved by"))
+    # The files are made again from the snapshot after a narrative save, by a Celery task (it takes seconds):
+    # they include the narrative saved at ``files_narrative_at``; until it equals ``narrative_updated_at`` the
+    # files are being made, and the summary cannot be approved. A failure is kept here and shown on the page.
+    files_narrative_at = models.DateTimeField(_("files made with the narrative saved"), null=True, blank=True)
+    files_error = models.TextField(_("error making the files"), blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", verbose_name=_("approved by"))
@@ -146,6 +151,24 @@ class SummaryReport(models.Model):
     def is_frozen(self) -> bool:
         """Approved or sent: the narrative and the files no longer change (a correction is a new version)."""
         return self.review_status != ReviewStatus.DRAFT
+
+    @property
+    def files_current(self) -> bool:
+        """The files include the narrative last saved (always, before a narrative is saved)."""
+        return self.narrative_updated_at is None or self.files_narrative_at == self.narrative_updated_at
+
+    @property
+    def files_state(self) -> str:
+        """"ready", "making" (the task is making them with the new narrative) or "failed" (files_error)."""
+        if self.files_current:
+            return "ready"
+        return "failed" if self.files_error else "making"
+
+    @property
+    def is_settled(self) -> bool:
+        """Nothing is being made any more: the summary is done or failed, and its files are not being made
+        again (the page polls its state until then)."""
+        return self.is_finished and self.files_state != "making"
 
     @property
     def has_narrative(self) -> bool:

@@ -291,6 +291,7 @@ def summary_compile(*, report_id: int, last_attempt: bool = True) -> SummaryRepo
             locked.progress = 100
             locked.error = ""
             locked.completed_at = compiled_at_of(snapshot)
+            locked.files_narrative_at = locked.narrative_updated_at  # the snapshot carries the narrative
             locked.save()
             _event(locked, ReviewAction.COMPILED, user=locked.requested_by, at=locked.completed_at)
             if locked.requested_by_id is None and locked.review_status == ReviewStatus.DRAFT:
@@ -452,8 +453,10 @@ NARRATIVE_MAX = 5000
 
 def summary_narrative_save(*, report: SummaryReport, user: User, key_messages: str, risks: str,
                            asks: str) -> SummaryReport:
-    """Save the coordinator's narrative on a draft and render every file again with it (from the same data
-    snapshot: only the narrative changes). Refused on an approved summary."""
+    """Save the coordinator's narrative on a draft (into the snapshot too: only the narrative changes) and
+    queue the task that makes every file again with it (``summary_files_make``: the PDF takes seconds, so
+    not in the request). Until the files are made the summary is not approved. Refused on an approved
+    summary, and when someone else saved the narrative since it was read."""
     texts = {"key_messages": key_messages.strip(), "risks": risks.strip(), "asks": asks.strip()}
     errors = {name: _("At most %(n)s characters.") % {"n": NARRATIVE_MAX}
               for name, text in texts.items() if len(text) > NARRATIVE_MAX}
@@ -462,41 +465,92 @@ def summary_narrative_save(*, report: SummaryReport, user: User, key_messages: s
     _deny_review(user, report)
     report = SummaryReport.objects.get(pk=report.pk)
     _require_draft(report)
-    snapshot = dict(report.snapshot or {})
-    snapshot.pop("narrative", None)
-    if any(texts.values()):
-        snapshot["narrative"] = texts
-    # Rendering takes seconds (the PDF): done before the write transaction, checked again inside it.
-    from .rendering import render_all
+    seen = report.narrative_updated_at
+    with transaction.atomic():
+        locked = SummaryReport.objects.select_for_update().get(pk=report.pk)
+        _require_draft(locked)
+        if locked.narrative_updated_at != seen:
+            raise ValidationError(_("Someone else saved the narrative meanwhile; open the summary again."),
+                                  code="conflict")
+        snapshot = dict(locked.snapshot or {})
+        snapshot.pop("narrative", None)
+        if any(texts.values()):
+            snapshot["narrative"] = texts
+        locked.snapshot = snapshot
+        for name, text in texts.items():
+            setattr(locked, name, text)
+        locked.narrative_updated_at = timezone.now()
+        locked.narrative_updated_by = user
+        locked.files_error = ""
+        locked.save()
+        _event(locked, ReviewAction.NARRATIVE, user=user)
+        _outbox("reporting.summary_files_make_task", locked.pk)
+    locked.refresh_from_db()  # made already when the task ran at the commit (eager, the embedded default)
+    return locked
 
-    files = render_all(snapshot, report.language)
+
+def summary_files_make(*, report_id: int, last_attempt: bool = True) -> SummaryReport | None:
+    """Make every file of a draft again from its snapshot (after a narrative save). Idempotent: files that
+    already include the last saved narrative are left as they are; a narrative saved again while this one
+    renders leaves the newer save's task to write. A transient error is re-raised for the task to retry
+    unless this is the last attempt; any other error is kept in ``files_error`` and shown on the page."""
+    report = SummaryReport.objects.filter(pk=report_id).first()
+    if report is None or report.files_current or report.is_frozen or not report.snapshot:
+        return report
     seen = report.narrative_updated_at
     written: list[str] = []
     old_names: list[str] = []
     try:
+        from .rendering import render_all
+
+        files = render_all(report.snapshot, report.language)
         with transaction.atomic():
             locked = SummaryReport.objects.select_for_update().get(pk=report.pk)
-            _require_draft(locked)
-            if locked.narrative_updated_at != seen:
-                raise ValidationError(_("Someone else saved the narrative meanwhile; open the summary again."),
-                                      code="conflict")
+            if locked.narrative_updated_at != seen or locked.is_frozen:
+                return locked  # saved again meanwhile: that save's task makes the files
             for fmt in REPORT_FORMATS:
                 field = getattr(locked, f"{fmt}_file")
                 if field:
                     old_names.append(field.name)
                 field.save(_file_name(locked, fmt), ContentFile(files[fmt]), save=False)
                 written.append(field.name)
-            locked.snapshot = snapshot
-            for name, text in texts.items():
-                setattr(locked, name, text)
-            locked.narrative_updated_at = timezone.now()
-            locked.narrative_updated_by = user
-            locked.save()
-            _event(locked, ReviewAction.NARRATIVE, user=user)
-    except BaseException:
+            locked.files_narrative_at = seen
+            locked.files_error = ""
+            locked.save(update_fields=[*(f"{fmt}_file" for fmt in REPORT_FORMATS), "files_narrative_at",
+                                       "files_error"])
+    except TRANSIENT_ERRORS as exc:
         _discard(written)
+        if last_attempt:
+            _files_failed(report.pk, seen, _("Failed after retries: %(error)s") % {"error": _describe(exc)})
         raise
+    except Exception as exc:  # noqa: BLE001 - any other error is shown on the page, never silently
+        _discard(written)
+        logger.exception("summary %s: making the files failed", report.pk)
+        _files_failed(report.pk, seen, _describe(exc))
+        return SummaryReport.objects.filter(pk=report.pk).first()
     transaction.on_commit(partial(_discard, old_names))
+    logger.info("summary %s: files made with the narrative saved %s", locked.pk, seen)
+    return locked
+
+
+def _files_failed(report_id: int, seen: dt.datetime | None, reason: str) -> None:
+    try:
+        SummaryReport.objects.filter(pk=report_id, narrative_updated_at=seen).update(files_error=reason)
+    except DatabaseError:
+        logger.exception("could not mark summary %s's files failed", report_id)
+
+
+def summary_files_make_again(*, report: SummaryReport, user: User) -> SummaryReport:
+    """After a failure: queue the task that makes the files again (a coordinator of the summary)."""
+    _deny_review(user, report)
+    with transaction.atomic():
+        locked = SummaryReport.objects.select_for_update().get(pk=report.pk)
+        _require_draft(locked)
+        if locked.files_current:
+            return locked
+        locked.files_error = ""
+        locked.save(update_fields=["files_error"])
+        _outbox("reporting.summary_files_make_task", locked.pk)
     return locked
 
 
@@ -509,6 +563,10 @@ def summary_approve(*, report: SummaryReport, user: User) -> SummaryReport:
     with transaction.atomic():
         locked = SummaryReport.objects.select_for_update(of=("self",)).select_related("agreement").get(pk=report.pk)
         _require_draft(locked)
+        if not locked.files_current:
+            # The files are sent and frozen as they are: they must include the narrative being approved.
+            raise ValidationError(_("The files are still being made with the narrative last saved; approve when "
+                                    "they are ready."), code="files_not_ready")
         if not locked.key_messages.strip():
             raise ValidationError({"key_messages": _("Write the key messages before approving the summary.")})
         now = timezone.now()

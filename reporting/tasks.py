@@ -140,6 +140,32 @@ def summary_delivery_send_task(self: Any, delivery_id: int) -> str | None:
     return delivery.status
 
 
+@shared_task(
+    bind=True,
+    name="reporting.summary_files_make_task",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def summary_files_make_task(self: Any, report_id: int) -> str | None:
+    """Make a draft's files again with the narrative last saved (the summary page shows the state)."""
+    from .services import summary_files_make
+
+    last_attempt = self.request.is_eager or self.request.retries >= (self.max_retries or 0)
+    report = summary_files_make(report_id=report_id, last_attempt=last_attempt)
+    if report is None:
+        logger.info("summary %s is gone; no files to make", report_id)
+        return None
+    logger.info("summary %s: files %s", report_id, report.files_state)
+    return report.files_state
+
+
 @shared_task(name="reporting.summary_review_notify_task", autoretry_for=(OSError,), retry_backoff=True,
              max_retries=5, acks_late=True)
 def summary_review_notify_task(report_id: int) -> int:

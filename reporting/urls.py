@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/status/", views.status, name="status"),
     path("<int:pk>/narrative/", views.narrative_save, name="narrative"),
+    path("<int:pk>/files/again/", views.files_make_again, name="files-again"),
     path("<int:pk>/approve/", views.approve, name="approve"),
     path("<int:pk>/correct/", views.correct, name="correct"),
     path("<int:pk>/deliveries/<int:delivery_pk>/retry/", views.delivery_retry, name="delivery-retry"),

@@ -71,6 +71,7 @@ from .services import (
     summary_approve,
     summary_correct,
     summary_delivery_retry,
+    summary_files_make_again,
     summary_narrative_save,
     summary_recipient_add,
     summary_recipient_remove,
@@ -301,9 +302,24 @@ def narrative_save(request: HttpRequest, pk: int) -> HttpResponse:
                 return _detail(request, report, review_error=" ".join(exc.messages), status=400)
             _errors_into(form, exc)
         else:
-            messages.success(request, _("The narrative was saved, and the files now include it."))
+            messages.success(request, _("The narrative was saved. The files are being made again with it; the "
+                                        "state below shows when they are ready."))
             return redirect(report.get_absolute_url() + "#review")
     return _detail(request, report, narrative_form=form, status=400)
+
+
+@login_required
+@require_POST
+def files_make_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """After making the files with the narrative failed: try again (a coordinator of the summary)."""
+    report = _reviewable(request, pk)
+    try:
+        summary_files_make_again(report=report, user=request.user)
+    except ValidationError as exc:
+        report.refresh_from_db()
+        return _detail(request, report, review_error=" ".join(exc.messages), status=400)
+    messages.success(request, _("The files are being made again."))
+    return redirect(report.get_absolute_url())
 
 
 @login_required
@@ -359,9 +375,10 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reports(request)
     report = _visible_report(request, pk)
     # 286 tells htmx to stop polling: the summary is done or failed.
-    code = 286 if request.htmx and report.is_finished else 200
-    response = render(request, "reporting/partials/report_status.html", {"report": report, "formats": REPORT_FORMATS},
-                      status=code)
+    code = 286 if request.htmx and report.is_settled else 200
+    response = render(request, "reporting/partials/report_status.html",
+                      {"report": report, "formats": REPORT_FORMATS,
+                       "can_review": can_review_summary(request.user, report)}, status=code)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -54,14 +54,18 @@ class SummaryReportSerializer(serializers.ModelSerializer):
     files = serializers.SerializerMethodField()
     deliveries = SummaryDeliverySerializer(many=True, read_only=True)
     history = SummaryReviewEventSerializer(source="review_events", many=True, read_only=True)
+    files_state = serializers.ChoiceField(
+        choices=["ready", "making", "failed"], read_only=True,
+        help_text="ready: the files include the narrative last saved; making: a task is making them again with "
+                  "it (the summary cannot be approved until then); failed: see files_error.")
 
     class Meta:
         model = SummaryReport
         fields = ["id", "audience", "agreement", "period", "period_start", "period_end", "version", "language",
                   "status", "progress", "error", "data_version", "requested_by", "created_at", "completed_at",
-                  "files", "review_status", "key_messages", "risks", "asks", "narrative_updated_at",
-                  "narrative_updated_by", "approved_at", "approved_by", "sent_at", "correction_of",
-                  "correction_reason", "deliveries", "history"]
+                  "files", "files_state", "files_error", "review_status", "key_messages", "risks", "asks",
+                  "narrative_updated_at", "narrative_updated_by", "approved_at", "approved_by", "sent_at",
+                  "correction_of", "correction_reason", "deliveries", "history"]
         read_only_fields = fields
 
     @extend_schema_field(FILES_SCHEMA)

@@ -25,6 +25,8 @@ from reporting.services import (
     summary_compile,
     summary_correct,
     summary_delivery_retry,
+    summary_files_make,
+    summary_files_make_again,
     summary_get_or_create,
     summary_narrative_save,
     summary_review_reminders_send,
@@ -74,7 +76,9 @@ def narrative(report, user, **texts):  # type: ignore[no-untyped-def]
     texts.setdefault("key_messages", "Rahoitus etenee suunnitellusti.")
     texts.setdefault("risks", "Kaksi hanketta on myöhässä.")
     texts.setdefault("asks", "Johtoryhmää pyydetään merkitsemään tiedoksi.")
-    return summary_narrative_save(report=report, user=user, **texts)
+    saved = summary_narrative_save(report=report, user=user, **texts)
+    # The worker's step: the saved narrative's task (queued through the outbox at the commit) makes the files.
+    return summary_files_make(report_id=saved.pk) or saved
 
 
 # --- transitions and who may make them ------------------------------------------------------------------------
@@ -194,6 +198,94 @@ def test_saving_the_narrative_keeps_the_figures(agreement, coordinator):
     before = report.snapshot
     report = narrative(report, coordinator)
     assert {k: v for k, v in report.snapshot.items() if k != "narrative"} == before
+
+
+# --- the files are made by a task after a narrative save ------------------------------------------------------
+
+def _csv_text(report):  # type: ignore[no-untyped-def]
+    return report.csv_file.open("rb").read().decode("utf-8-sig")
+
+
+def test_saving_the_narrative_queues_the_files_and_approval_waits_for_them(agreement, coordinator):
+    report = compiled(agreement)
+    saved = summary_narrative_save(report=report, user=coordinator, key_messages="Kehys riittää vuodelle.",
+                                   risks="", asks="")
+    # Saved at once; the files (seconds of PDF) are the task's, queued in the same transaction.
+    assert saved.key_messages == "Kehys riittää vuodelle." and saved.snapshot["narrative"]["key_messages"]
+    assert saved.files_state == "making" and not saved.is_settled
+    assert "Kehys riittää vuodelle." not in _csv_text(saved)
+    assert NotificationOutbox.objects.filter(task_name="reporting.summary_files_make_task",
+                                             object_id=saved.pk).exists()
+    with pytest.raises(ValidationError) as exc:
+        summary_approve(report=saved, user=coordinator)
+    assert exc.value.code == "files_not_ready"
+    saved.refresh_from_db()
+    assert saved.review_status == ReviewStatus.DRAFT
+
+    made = summary_files_make(report_id=saved.pk)
+    assert made is not None and made.files_state == "ready" and made.is_settled
+    assert "Kehys riittää vuodelle." in _csv_text(made)
+    assert summary_files_make(report_id=saved.pk).files_narrative_at == made.files_narrative_at  # idempotent
+    summary_approve(report=made, user=coordinator)
+    made.refresh_from_db()
+    assert made.review_status == ReviewStatus.APPROVED
+
+
+def test_the_task_makes_the_files_at_the_commit(agreement, coordinator, django_capture_on_commit_callbacks):
+    report = compiled(agreement)
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = summary_narrative_save(report=report, user=coordinator, key_messages="Avainviesti tehtävästä.",
+                                       risks="", asks="")
+    saved.refresh_from_db()
+    assert saved.files_state == "ready"
+    assert "Avainviesti tehtävästä." in _csv_text(saved)
+
+
+def test_a_narrative_saved_again_while_the_files_are_made_is_left_to_its_own_task(agreement, coordinator,
+                                                                                   monkeypatch):
+    from reporting import rendering
+
+    report = compiled(agreement)
+    first = summary_narrative_save(report=report, user=coordinator, key_messages="Ensimmäinen.", risks="", asks="")
+    real = rendering.render_all
+
+    def render_while_saved_again(snapshot, language):  # type: ignore[no-untyped-def]
+        files = real(snapshot, language)
+        summary_narrative_save(report=first, user=coordinator, key_messages="Toinen.", risks="", asks="")
+        return files
+
+    monkeypatch.setattr(rendering, "render_all", render_while_saved_again)
+    stale = summary_files_make(report_id=first.pk)
+    assert stale is not None and stale.files_state == "making"  # the first render was not written
+    assert "Ensimmäinen." not in _csv_text(stale)
+    monkeypatch.setattr(rendering, "render_all", real)
+    made = summary_files_make(report_id=first.pk)
+    assert made.files_state == "ready" and "Toinen." in _csv_text(made)
+
+
+def test_a_failure_to_make_the_files_is_kept_and_made_again_on_request(agreement, coordinator, monkeypatch,
+                                                                        django_capture_on_commit_callbacks):
+    from reporting import rendering
+
+    report = compiled(agreement)
+    saved = summary_narrative_save(report=report, user=coordinator, key_messages="Viesti.", risks="", asks="")
+    real = rendering.render_all
+
+    def broken(snapshot, language):  # type: ignore[no-untyped-def]
+        raise ValueError("font missing")
+
+    monkeypatch.setattr(rendering, "render_all", broken)
+    failed = summary_files_make(report_id=saved.pk)
+    assert failed.files_state == "failed" and "font missing" in failed.files_error and failed.is_settled
+    with pytest.raises(ValidationError):
+        summary_approve(report=failed, user=coordinator)
+    with pytest.raises(PermissionDenied):
+        summary_files_make_again(report=failed, user=UserFactory())
+    monkeypatch.setattr(rendering, "render_all", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        summary_files_make_again(report=failed, user=coordinator)
+    failed.refresh_from_db()
+    assert failed.files_state == "ready" and failed.files_error == "" and "Viesti." in _csv_text(failed)
 
 
 # --- delivery ------------------------------------------------------------------------------------------------

@@ -51,7 +51,9 @@ def test_coordinator_writes_approves_and_a_failed_delivery_is_retried(
     client = token_client(coordinator)
     url = f"/api/v1/reports/{report.pk}/"
     assert client.post(url + "approve/").status_code == 400  # no key messages yet
-    response = client.post(url + "narrative/", {"key_messages": "Avainviesti.", "risks": "Riski."}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):  # the files are made at the commit
+        response = client.post(url + "narrative/", {"key_messages": "Avainviesti.", "risks": "Riski."},
+                               format="json")
     assert response.status_code == 200, response.content
     assert response.json()["key_messages"] == "Avainviesti."
 

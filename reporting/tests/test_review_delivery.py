@@ -20,6 +20,7 @@ from reporting.models import RecipientChange, SummaryDelivery, SummaryRecipient,
 from reporting.services import (
     summary_approve,
     summary_compile,
+    summary_files_make,
     summary_get_or_create,
     summary_narrative_save,
     summary_recipient_add,
@@ -50,8 +51,9 @@ def compiled(agreement, *, audience="steering", period="2026-Q3", language="fi")
 
 
 def reviewed(report, user):  # type: ignore[no-untyped-def]
-    return summary_narrative_save(report=report, user=user, key_messages="Rahoitus etenee suunnitellusti.",
-                                  risks="", asks="")
+    saved = summary_narrative_save(report=report, user=user, key_messages="Rahoitus etenee suunnitellusti.",
+                                   risks="", asks="")
+    return summary_files_make(report_id=saved.pk) or saved  # the worker's step (the task at the commit)
 
 
 def member(group, email, language=""):  # type: ignore[no-untyped-def]

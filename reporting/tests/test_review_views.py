@@ -160,7 +160,8 @@ def test_approving_through_the_page_freezes_it_and_links_it_from_the_meeting(com
     url = f"/reports/{compiled.pk}/"
     response = client.post(url + "approve/")  # no key messages yet: refused, said on the page
     assert response.status_code == 400 and 'id="review-error"' in response.content.decode()
-    response = client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
+    with django_capture_on_commit_callbacks(execute=True):  # the files are made at the commit
+        response = client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
     assert response.status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url + "approve/").status_code == 302
@@ -185,7 +186,8 @@ def test_a_correction_through_the_page_is_a_new_version(compiled, client, demo, 
     user = AgreementAccess.objects.filter(agreement=demo, user__groups__name="coordinator").first().user
     client.force_login(user)
     url = f"/reports/{compiled.pk}/"
-    client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
     client.post(url + "approve/")
     assert client.post(url + "correct/", {"reason": ""}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
@@ -194,3 +196,43 @@ def test_a_correction_through_the_page_is_a_new_version(compiled, client, demo, 
     assert response.status_code == 302 and response["Location"] == f"/reports/{new.pk}/"
     page = client.get(f"/reports/{new.pk}/").content.decode()
     assert "Väärä luku." in page and f'href="{url}"' in page
+
+
+def test_the_page_polls_while_the_files_are_made_and_shows_a_failure(compiled, client, demo, steering_client,
+                                                                     monkeypatch, django_capture_on_commit_callbacks):
+    from portfolio.models import AgreementAccess
+    from reporting import rendering
+
+    user = AgreementAccess.objects.filter(agreement=demo, user__groups__name="coordinator").first().user
+    client.force_login(user)
+    url = f"/reports/{compiled.pk}/"
+    response = client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
+    assert response.status_code == 302  # the task runs at the commit, which this test's transaction holds back
+    page = client.get(url).content.decode()
+    assert f'hx-get="{url}status/"' in page
+    assert f'href="{url}download/pdf/"' not in page  # no files without the narrative just saved
+    status = client.get(url + "status/", HTTP_HX_REQUEST="true")
+    assert status.status_code == 200 and "Kehys riittää" not in status.content.decode()
+    assert 'href="/reports/' not in status.content.decode()
+    assert client.post(url + "approve/").status_code == 400  # not until the files are made
+
+    def broken(snapshot, language):  # type: ignore[no-untyped-def]
+        raise ValueError("font missing")
+
+    real = rendering.render_all
+    monkeypatch.setattr(rendering, "render_all", broken)
+    from reporting.services import summary_files_make
+
+    summary_files_make(report_id=compiled.pk)
+    status = client.get(url + "status/", HTTP_HX_REQUEST="true")
+    body = status.content.decode()
+    assert status.status_code == 286 and "font missing" in body and f'action="{url}files/again/"' in body
+    reader = steering_client.get(url + "status/", HTTP_HX_REQUEST="true").content.decode()
+    assert "font missing" in reader and "files/again/" not in reader  # only the reviewers make them again
+    assert steering_client.post(url + "files/again/").status_code == 403
+
+    monkeypatch.setattr(rendering, "render_all", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url + "files/again/").status_code == 302
+    status = client.get(url + "status/", HTTP_HX_REQUEST="true")
+    assert status.status_code == 286 and f'href="{url}download/pdf/"' in status.content.decode()
