@@ -32,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from .access import agreement_ids_of
-from .roles import sees_all_agreements
+from .roles import is_superuser, sees_all_agreements, user_roles
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -181,7 +181,10 @@ def figures_scope(user: AbstractBaseUser | AnonymousUser | None) -> str:
     except EmptyResultSet:
         projects = "none"
     works_on = "all" if sees_all_agreements(user) else ",".join(str(pk) for pk in agreement_ids_of(user))
-    return hashlib.sha256(f"{projects}|{works_on}".encode()).hexdigest()[:32]
+    # The roles too: the blocks keyed by the user hold permission-dependent parts (the "new project" button,
+    # the compile form), and a role is a Django group, whose table the data version does not follow.
+    roles = ",".join(sorted(user_roles(user))) + ("|superuser" if is_superuser(user) else "")
+    return hashlib.sha256(f"{projects}|{works_on}|{roles}".encode()).hexdigest()[:32]
 
 
 class FigureCache:

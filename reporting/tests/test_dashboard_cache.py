@@ -156,6 +156,21 @@ def test_users_of_another_scope_or_language_get_figures_of_their_own(line, agree
         coordinator_client.get("/", HTTP_ACCEPT_LANGUAGE="en").context["funding_html"]
 
 
+def test_a_role_taken_away_shows_at_once_though_no_data_changed(line, agreement, coordinator, client):
+    """The "new project" button is cached with the user's blocks; a role is a Django group, which the data
+    version does not follow: the role belongs to the key."""
+    from django.contrib.auth.models import Group
+
+    from portfolio.roles import Role
+
+    settle_writes()
+    client.force_login(coordinator)
+    assert client.get("/").context["can_create"] is True
+    coordinator.groups.remove(Group.objects.get(name=Role.COORDINATOR))
+    coordinator.groups.add(Group.objects.get_or_create(name=Role.STEERING)[0])
+    assert client.get("/").context["can_create"] is False
+
+
 def test_the_key_holds_the_day_the_figures_are_as_of(coordinator):
     from portfolio.dataversion import FigureCache
 
