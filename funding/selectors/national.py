@@ -42,7 +42,7 @@ def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.d
     on planned and granted money (``priority4_ok``). ``planned``, ``granted`` and ``spent`` are the totals.
     ``as_of`` as in ``funding_summary`` (statuses and money as they stood at the end of that day)."""
     from portfolio.models import Agreement, Project
-    from portfolio.selectors import ACTIVE_STATUSES, project_status_counts_by_agreement, visible_projects_source
+    from portfolio.selectors import project_status_counts_by_agreement, visible_projects_source
 
     agreements = list(Agreement.objects.visible_to(user).order_by("name", "pk"))
     ids = [a.pk for a in agreements]
@@ -60,33 +60,17 @@ def agreements_comparison(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.d
         by_status = counts[agreement.pk]
         split = {basis: _split_fields(splits[basis][agreement.pk]) if agreement.pk in splits[basis] else _no_money()
                  for basis in BASES}
-        rows.append({
-            "agreement": agreement,
-            "full": agreement.pk in worked_on,
-            "by_status": by_status,
-            "projects": sum(by_status.values()),
-            "active": sum(by_status[s] for s in ACTIVE_STATUSES),
-            "split": split,
-            "planned": split["planned"]["total"],
-            "granted": split["granted"]["total"],
-            "spent": split["spent"]["total"],
-            # An agreement without priority-4 money never breaks the rule (``priority4_rule_holds``).
-            "priority4_ok": {basis: rule[basis].get(agreement.pk, True) for basis in PRIORITY4_BASES},
-        })
+        # An agreement without priority-4 money never breaks the rule (``priority4_rule_holds``).
+        rows.append({"agreement": agreement, "full": agreement.pk in worked_on, **_comparison_row(
+            by_status, split, {basis: rule[basis].get(agreement.pk, True) for basis in PRIORITY4_BASES})})
     return rows
 
 
-def country_comparison(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.date | None = None) -> dict[str, Any]:
-    """The totals row of the national view, with the keys of an ``agreements_comparison`` row: every
-    project the user may see (``funding_summary`` of them; the priority-4 rule holds when it holds in each
-    agreement)."""
-    from portfolio.models import Project
-    from portfolio.selectors import ACTIVE_STATUSES, project_status_counts, visible_projects_source
+def _comparison_row(by_status: dict[str, int], split: dict[str, dict[str, Any]],
+                    priority4_ok: dict[str, bool]) -> dict[str, Any]:
+    """The measures of one row of the national comparison (an agreement's or the country's)."""
+    from portfolio.selectors import ACTIVE_STATUSES
 
-    visible = Project.objects.visible_to(user)
-    by_status = project_status_counts(visible_projects_source(user=user, agreement_id=None, as_of=as_of))
-    summaries = {basis: funding_summary(projects=visible, basis=basis, as_of=as_of) for basis in BASES}
-    split = {basis: _split_fields(summary) for basis, summary in summaries.items()}
     return {
         "by_status": by_status,
         "projects": sum(by_status.values()),
@@ -95,5 +79,20 @@ def country_comparison(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.date
         "planned": split["planned"]["total"],
         "granted": split["granted"]["total"],
         "spent": split["spent"]["total"],
-        "priority4_ok": {basis: summaries[basis]["priority4_rule_ok"] for basis in PRIORITY4_BASES},
+        "priority4_ok": priority4_ok,
     }
+
+
+def country_comparison(*, user: AbstractBaseUser | AnonymousUser, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The totals row of the national view, with the keys of an ``agreements_comparison`` row: every
+    project the user may see (``funding_summary`` of them; the priority-4 rule holds when it holds in each
+    agreement)."""
+    from portfolio.models import Project
+    from portfolio.selectors import project_status_counts, visible_projects_source
+
+    visible = Project.objects.visible_to(user)
+    by_status = project_status_counts(visible_projects_source(user=user, agreement_id=None, as_of=as_of))
+    summaries = {basis: funding_summary(projects=visible, basis=basis, as_of=as_of) for basis in BASES}
+    split = {basis: _split_fields(summary) for basis, summary in summaries.items()}
+    return _comparison_row(by_status, split,
+                           {basis: summaries[basis]["priority4_rule_ok"] for basis in PRIORITY4_BASES})
