@@ -587,5 +587,6 @@ def national_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     if context["full"]:
         context["results_html"] = render_to_string(
             "followup/partials/dashboard_results.html",
-            {"results": followup_selectors.dashboard_results(user=user, agreement=agreement)}, request=request)
+            {"results": followup_selectors.dashboard_results(user=user, agreement=agreement, as_of=as_of)},
+            request=request)
     return render(request, "reporting/national_agreement.html", context)

@@ -298,18 +298,19 @@ def register_indicator_codes() -> list[str]:
 
 
 
-def dashboard_results(*, user: User, agreement: Agreement) -> dict[str, Any]:
+def dashboard_results(*, user: User, agreement: Agreement, as_of: dt.date | None = None) -> dict[str, Any]:
     """The dashboard's situation picture of results for one agreement the user works on: each indicator with
     a target, achieved against it (the same figures as indicator_totals and its overview page), as a chart
     of the share achieved with its table; and how the projects report they are doing (the status of each
-    project's latest submitted or accepted progress report)."""
-    totals = indicator_totals(user=user, agreement=agreement)
+    project's latest submitted or accepted progress report). ``as_of`` (default today): as they stood at the
+    end of that day (the national view's drill-down)."""
+    totals = indicator_totals(user=user, agreement=agreement, as_of=as_of)
     rows = [row for row in totals.rows if row.target]
     from .reports import no_progress_counts, progress_status_counts
 
-    counted = counted_project_rows(user=user, agreement_id=agreement.pk)
-    by_status = progress_status_counts(projects=Project.objects.filter(pk__in=counted.values("pk"))).get(
-        agreement.pk, no_progress_counts())
+    counted = counted_project_rows(user=user, agreement_id=agreement.pk, as_of=as_of)
+    by_status = progress_status_counts(projects=Project.objects.filter(pk__in=counted.values("pk")),
+                                       as_of=as_of).get(agreement.pk, no_progress_counts())
     statuses = [{"code": code, "label": label, "count": by_status[code]} for code, label in ReportStatus.choices]
     return {
         "rows": rows,

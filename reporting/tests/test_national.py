@@ -195,6 +195,23 @@ def test_as_of_gives_the_figures_of_that_day(world, ministry_user):
     assert then[world["a"].pk]["progress"]["overdue"] == 0 and now[world["a"].pk]["progress"]["overdue"] == 1
 
 
+def test_the_drill_down_shows_the_results_of_that_day(world, ministry_user, ministry_client, monkeypatch):
+    from followup.selectors import dashboard_results
+    from reporting import views
+
+    b = world["b"]
+    then = {s["code"]: s["count"] for s in dashboard_results(user=ministry_user, agreement=b,
+                                                              as_of=dt.date(2025, 9, 1))["statuses"]}
+    now = {s["code"]: s["count"] for s in dashboard_results(user=ministry_user, agreement=b)["statuses"]}
+    assert then["on_track"] == 0 and now["on_track"] == 1  # B-1's report was submitted in February 2026
+    seen = []
+    real = views.followup_selectors.dashboard_results
+    monkeypatch.setattr(views.followup_selectors, "dashboard_results",
+                        lambda **kw: seen.append(kw.get("as_of")) or real(**kw))
+    response = ministry_client.get(reverse("national:agreement", args=[b.pk]), {"as_of": "2025-09-01"})
+    assert response.status_code == 200 and seen == [dt.date(2025, 9, 1)]
+
+
 def test_a_day_in_the_future_is_refused_next_to_the_field(world, ministry_client):
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     response = ministry_client.get(reverse("national:index"), {"as_of": tomorrow})
