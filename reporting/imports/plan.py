@@ -119,6 +119,16 @@ def _organisation_rows(report: ImportReport, table: Table, known: _Organisations
     return planned
 
 
+def _renamed_to(agreement: Agreement, code: str) -> str | None:
+    """The current code of the agreement's project that was known by ``code`` before (a provisional idea
+    code replaced on approval, ``portfolio.services.project_admit``), from the project's history."""
+    project_id = (Project.history.filter(agreement_id=agreement.pk, code__iexact=code)
+                  .values_list("id", flat=True).first())
+    if project_id is None:
+        return None
+    return Project.objects.filter(pk=project_id).values_list("code", flat=True).first()
+
+
 def _project_data(report: ImportReport, agreement: Agreement, number: int, record: dict[str, Any],
                   known: _Organisations) -> dict[str, Any] | None:
     data: dict[str, Any] = {key: _text(record.get(key)) for key in ("code", "title_fi", "title_sv", "title_en",
@@ -298,6 +308,15 @@ def portfolio_import(*, agreement: Agreement, tables: dict[str, Table], user: Us
         if data is None:
             continue
         existing = Project.objects.filter(agreement=agreement, code__iexact=code).first()
+        renamed = _renamed_to(agreement, code) if existing is None else None
+        if renamed is not None:
+            # An older export: the idea was approved since and got its code in the agreement's series. Its row
+            # would otherwise create the project a second time.
+            report.problem(PROJECTS, number, "code", _("%(old)s got the code %(new)s when it entered the "
+                                                       "portfolio: use the new code (export the plan again).")
+                           % {"old": code, "new": renamed})
+            codes.add(renamed.casefold())
+            continue
         changes = ["new"] if existing is None else _project_changes(existing, data)
         action = "create" if existing is None else ("update" if changes else "unchanged")
         report.rows.append(RowPlan(PROJECTS, number, code, action, [] if existing is None else changes))

@@ -109,6 +109,22 @@ def test_every_bad_row_is_reported_where_it_is_and_nothing_is_written(demo):
     assert not report.committed and counts(demo) == before
 
 
+def test_an_idea_row_of_an_older_export_is_refused_once_the_idea_has_its_portfolio_code(demo):
+    """An idea imported as IDEA-… is approved and becomes HEV-…; the old spreadsheet imported again must not
+    create the project a second time."""
+    run(demo, workbook(**{ORGANISATIONS: [org_row()], PROJECTS: [project_row("IDEA-900")]}), commit=True)
+    project = Project.objects.get(agreement=demo, code="IDEA-900")
+    project.code = "HEV-900"
+    project.save()  # as project_admit does on approval (with history)
+    before = counts(demo)
+    report = run(demo, workbook(**{ORGANISATIONS: [org_row()], PROJECTS: [project_row("IDEA-900")],
+                                   LINES: [["IDEA-900", "ERDF", 2025, 100]]}), commit=True)
+    found = {(p.table, p.row, p.column): p.message for p in report.problems}
+    assert "HEV-900" in found[(PROJECTS, 2, "code")]
+    assert not report.committed and counts(demo) == before
+    assert Project.objects.filter(agreement=demo, title_fi="Tuotu hanke").count() == 1
+
+
 def test_a_csv_with_semicolons_and_swedish_headings(demo):
     headings = [h[1] for h in COLUMNS[LINES].values()]
     project = Project.objects.filter(agreement=demo).exclude(status__in=["rejected", "withdrawn"]).first()
