@@ -122,8 +122,8 @@ def _organisation_rows(report: ImportReport, table: Table, known: _Organisations
 def _renamed_to(agreement: Agreement, code: str) -> str | None:
     """The current code of the agreement's project that was known by ``code`` before (a provisional idea
     code replaced on approval, ``portfolio.services.project_admit``), from the project's history."""
-    project_id = (Project.history.filter(agreement_id=agreement.pk, code__iexact=code)
-                  .values_list("id", flat=True).first())
+    history = Project.history  # type: ignore[attr-defined]  # django-simple-history ships no types
+    project_id = history.filter(agreement_id=agreement.pk, code__iexact=code).values_list("id", flat=True).first()
     if project_id is None:
         return None
     return Project.objects.filter(pk=project_id).values_list("code", flat=True).first()
