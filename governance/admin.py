@@ -32,12 +32,17 @@ from .models import (
     SteeringGroup,
 )
 
+# A member's e-mail language is set on the group's recipients page (reporting.services.member_language_set),
+# which records the change in the recipients' history; the admin shows it read-only so no change escapes it.
+MEMBERSHIP_READONLY = ["language"]
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     fk_name = "group"
     extra = 0
     autocomplete_fields = ["user"]
+    readonly_fields = MEMBERSHIP_READONLY
 
 
 @admin.register(SteeringGroup)
@@ -53,6 +58,7 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "group", "role", "substitute_for", "term_start", "term_end", "language"]
     list_filter = ["group", "role"]
     search_fields = ["user__username", "user__last_name"]
+    readonly_fields = MEMBERSHIP_READONLY
 
 
 def _criteria_in_use(criteria: Any) -> bool:
