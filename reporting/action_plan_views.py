@@ -124,8 +124,10 @@ def _theme_page(request: HttpRequest, agreement: Agreement, theme: Theme | None)
     status = 200
     if form.is_bound and form.errors:
         status = 409 if conflict is not None else 400
+    # The form's validation wrote the typed values onto its instance: the page names the theme as saved.
+    shown = Theme.objects.get(pk=theme.pk) if theme is not None and form.is_bound else theme
     return render(request, "reporting/action_plan_theme.html", {
-        "agreement": agreement, "form": form, "theme": theme, "conflict": conflict,
+        "agreement": agreement, "form": form, "theme": shown, "conflict": conflict,
         "can_delete": theme is not None}, status=status)
 
 

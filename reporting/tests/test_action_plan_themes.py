@@ -217,6 +217,7 @@ def test_the_second_of_two_theme_edits_is_stopped_and_shows_the_differences(agre
     body = response.content.decode()
     assert 'id="conflict"' in body and "Ensimmäisen nimi" in body and "Toisen nimi" in body
     assert "Someone else saved this theme while you were editing it." in body
+    assert response.context["theme"].name_fi == "Ensimmäisen nimi"  # the page names the theme as saved
     rows = {row["name"]: row for row in response.context["conflict"]}
     assert rows["name_fi"]["now"] == "Ensimmäisen nimi" and rows["name_fi"]["mine"] == "Toisen nimi"
     # The form now carries the current version: saving again keeps the second editor's values on purpose.
