@@ -297,7 +297,7 @@ class IdeaForm(forms.Form):
                                                queryset=Organisation.objects.order_by("name"))
     methods = forms.ModelMultipleChoiceField(label=_("Method categories"), queryset=MethodCategory.objects.all(),
                                              widget=forms.CheckboxSelectMultiple, required=False)
-    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.none(),
+    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=None,  # type: ignore[arg-type]  # per form
                                             widget=forms.CheckboxSelectMultiple, required=False)
     need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -80,7 +80,8 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one method category.")},
     )
     themes = ThemeChoiceField(
-        label=_("Themes"), queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        # Set per form from Theme.objects.visible_to(user) and the project's agreement (agreement_themes).
+        label=_("Themes"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
         help_text=_("The action-plan themes of this agreement that the project carries out."),
     )
 
