@@ -297,7 +297,7 @@ class IdeaForm(forms.Form):
                                                queryset=Organisation.objects.order_by("name"))
     methods = forms.ModelMultipleChoiceField(label=_("Method categories"), queryset=MethodCategory.objects.all(),
                                              widget=forms.CheckboxSelectMultiple, required=False)
-    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=Theme.objects.none(),
+    themes = forms.ModelMultipleChoiceField(label=_("Themes"), queryset=None,  # type: ignore[arg-type]  # per form
                                             widget=forms.CheckboxSelectMultiple, required=False)
     need = forms.CharField(label=_("Need"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     objectives = forms.CharField(label=_("Objectives"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -307,11 +307,15 @@ class IdeaForm(forms.Form):
                                     widget=forms.Textarea(attrs={"rows": 3}), required=False)
     notes = forms.CharField(label=_("Coordinator's notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args: Any, agreement: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreement: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["priority"].queryset = Priority.objects.filter(agreement=agreement)
-        self.fields["themes"].queryset = Theme.objects.filter(agreement=agreement).order_by(
+        # Of the themes the user sees, the agreement's own; another agreement's is "not one of the choices".
+        themes = Theme.objects.all() if user is None else Theme.objects.visible_to(user)
+        self.fields["themes"].queryset = themes.filter(agreement=agreement).order_by(
             "priority__code", "position", "name")
+        self.fields["themes"].error_messages["invalid_choice"] = _("Choose themes of this project's agreement.")
+        self.fields["themes"].error_messages["invalid_pk_value"] = _("Choose themes of this project's agreement.")
 
 
 class IdeaNotesForm(forms.Form):

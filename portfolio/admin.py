@@ -1,5 +1,7 @@
 import json
+from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -92,8 +94,23 @@ class ProjectPartnerInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The admin writes the model directly (not through portfolio.services), so it checks the service's
+    rule itself: a project's themes are its own agreement's. No Meta: the admin builds it with all its fields
+    (modelform_factory), as without a custom form."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        agreement = data.get("agreement") or getattr(self.instance, "agreement", None)
+        themes = data.get("themes")
+        if agreement is not None and themes is not None and any(t.agreement_id != agreement.pk for t in themes):
+            self.add_error("themes", _("Choose themes of this project's agreement."))
+        return data
+
+
 @admin.register(Project)
 class ProjectAdmin(ExplainRefusedDeleteMixin, SimpleHistoryAdmin, TranslationAdmin):
+    form = ProjectAdminForm
     list_display = ["code", "title", "agreement", "priority", "status", "lead_organisation", "start_date",
                     "end_date"]
     list_filter = ["agreement", "status", "priority__code", "methods", "is_coordination_project",

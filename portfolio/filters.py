@@ -59,7 +59,7 @@ class YearFilter(filters.NumberFilter):
 
 
 # Reference data every portal user reads (no `visible_to`): a model filter on them needs no scope.
-PUBLIC_CHOICE_MODELS = ("portfolio.organisation", "portfolio.theme", "portfolio.methodcategory",
+PUBLIC_CHOICE_MODELS = ("portfolio.organisation", "portfolio.methodcategory",
                         "portfolio.priority", "funding.fundinginstrument")
 
 
@@ -68,10 +68,11 @@ def request_user(request: HttpRequest | None) -> AbstractBaseUser | AnonymousUse
     return user if user is not None else AnonymousUser()
 
 
-def theme_choices() -> list[tuple[str, str]]:
-    """(identifier, name) of every theme identifier in use, each once (the first agreement's name)."""
+def theme_choices(user: AbstractBaseUser | AnonymousUser) -> list[tuple[str, str]]:
+    """(identifier, name) of every theme identifier the user sees (`Theme.objects.visible_to`), each once
+    (the first agreement's name): another agreement's theme that only its drafts carry is not offered."""
     names: dict[str, str] = {}
-    for slug, name in Theme.objects.order_by("agreement_id", "pk").values_list("slug", "name"):
+    for slug, name in Theme.objects.visible_to(user).order_by("agreement_id", "pk").values_list("slug", "name"):
         names.setdefault(slug, name)
     return sorted(names.items(), key=lambda item: item[1].casefold())
 
@@ -140,7 +141,7 @@ class ProjectFilter(VisibleChoicesFilterSet):
     # By identifier: themes belong to an agreement, and two agreements may both have e.g. "mobility", so the
     # filter takes the identifier (with `agreement` to narrow it to one agreement's theme).
     theme = filters.ChoiceFilter(
-        label=_("Theme"), field_name="themes__slug", choices=lambda: theme_choices(), empty_label=_("All themes"),
+        label=_("Theme"), field_name="themes__slug", choices=lambda: [], empty_label=_("All themes"),
     )
     internationalisation = filters.BooleanFilter(
         label=_("Internationalisation"), method="filter_internationalisation",
@@ -173,6 +174,8 @@ class ProjectFilter(VisibleChoicesFilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._label_codes()
+        user = request_user(self.request)
+        self.filters["theme"].extra["choices"] = lambda: theme_choices(user)  # the user's, read when needed
 
     @property
     def form(self) -> forms.Form:

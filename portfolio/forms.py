@@ -61,10 +61,12 @@ class ThemeChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.priority.code} · {obj.name}" if obj.priority_id else str(obj.name)
 
 
-def agreement_themes(agreement: Agreement | int) -> Any:
-    """The themes a project of `agreement` may be linked to, in the action plan's order."""
+def agreement_themes(agreement: Agreement | int, user: Any = None) -> Any:
+    """The themes a project of `agreement` may be linked to, in the action plan's order: of those the user
+    sees (`Theme.objects.visible_to`), the agreement's own."""
     agreement_id = agreement if isinstance(agreement, int) else agreement.pk
-    return Theme.objects.filter(agreement_id=agreement_id).select_related("priority").order_by(
+    themes = Theme.objects.all() if user is None else Theme.objects.visible_to(user)
+    return themes.filter(agreement_id=agreement_id).select_related("priority").order_by(
         "priority__code", "position", "name")
 
 
@@ -78,7 +80,8 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one method category.")},
     )
     themes = ThemeChoiceField(
-        label=_("Themes"), queryset=Theme.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        # Set per form from Theme.objects.visible_to(user) and the project's agreement (agreement_themes).
+        label=_("Themes"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
         help_text=_("The action-plan themes of this agreement that the project carries out."),
     )
 
@@ -104,7 +107,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
-    def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agreement: Agreement, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.agreement = agreement
         self.fields["title_fi"].required = True
@@ -114,7 +117,7 @@ class ProjectForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["priority"].error_messages["invalid_choice"] = _(
             "Choose a priority of this project's agreement.")
         self.fields["lead_organisation"].queryset = Organisation.objects.order_by("name")
-        self.fields["themes"].queryset = agreement_themes(agreement)
+        self.fields["themes"].queryset = agreement_themes(agreement, user)
         for name in ("start_date", "end_date"):
             self.fields[name].input_formats = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
         if self.instance.pk:
@@ -338,7 +341,10 @@ class ApiTokenForm(AccessibleFormMixin, forms.Form):
 
 
 class ThemeForm(AccessibleFormMixin, forms.ModelForm):
-    """A theme of the agreement's action plan: identifier, priority, names in each language, order."""
+    """A theme of the agreement's action plan: identifier, priority, names in each language, order. An edit
+    carries the version it started from (hidden), so a stale save is caught as on the project form."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Theme
@@ -355,6 +361,12 @@ class ThemeForm(AccessibleFormMixin, forms.ModelForm):
         self.fields["priority"].queryset = Priority.objects.filter(agreement=agreement).order_by("code")
         self.fields["priority"].required = False
         self.fields["priority"].error_messages["invalid_choice"] = _("Choose a priority of this agreement.")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            # An edit must say which version it started from, or a stale save could not be detected.
+            self.fields["version"].required = True
+            self.fields["version"].error_messages["required"] = _(
+                "The form is missing the theme's version; reload the page and try again.")
 
     def clean_slug(self) -> str:
         slug = self.cleaned_data.get("slug") or ""
@@ -371,7 +383,9 @@ class ThemeForm(AccessibleFormMixin, forms.ModelForm):
         super()._post_clean()
 
     def service_data(self) -> dict[str, Any]:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        return data
 
 
 class PriorityDescriptionForm(AccessibleFormMixin, forms.Form):

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import AgreementStatus, OrganisationKind, PartyRole, ProjectStatus, SecurityEventKind
 from .i18n import SourceLanguageColumns
-from .querysets import AgreementQuerySet, ApiTokenQuerySet, ProjectQuerySet
+from .querysets import AgreementQuerySet, ApiTokenQuerySet, ProjectQuerySet, ThemeQuerySet
 from .validators import validate_business_id
 
 
@@ -238,6 +238,10 @@ class Theme(SourceLanguageColumns, models.Model):
     name = models.CharField(_("name"), max_length=120)
     position = models.PositiveSmallIntegerField(_("order"), default=0,
                                                 help_text=_("Order of the theme under its priority."))
+    # Optimistic concurrency, as for projects: theme_save refuses a save started from an older version.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("theme")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from .access import agreement_ids_of, contact_project_ids_of, is_coordinator
 from .choices import PUBLIC_PROJECT_STATUSES
@@ -15,7 +15,7 @@ from .roles import Role, has_role, is_project_contact_only, is_superuser, sees_a
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from .models import Agreement, ApiToken, Project  # noqa: F401  (named as strings in the generic bases below)
+    from .models import Agreement, ApiToken, Project, Theme  # noqa: F401  (named as strings in the generic bases below)
 
 
 class AgreementQuerySet(models.QuerySet["Agreement"]):
@@ -63,6 +63,23 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         from .choices import ProjectStatus
 
         return self.filter(status__in=[ProjectStatus.APPROVED, ProjectStatus.RUNNING])
+
+
+class ThemeQuerySet(models.QuerySet["Theme"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ThemeQuerySet:
+        """The themes of the agreements whose whole portfolio the user sees (their action plans), and the
+        themes of the projects the user sees (of another agreement: its decided projects' themes). A theme
+        another agreement has only planned, or carries only on its drafts and ideas, is not shown."""
+        if not user.is_authenticated:
+            return self.none()
+        if sees_all_agreements(user):
+            return self.all()
+        # The models by their relations (this module sits below models.py).
+        relation = self.model._meta.get_field("projects")  # Project.themes, seen from the theme
+        projects = relation.related_model._default_manager.visible_to(user).values("pk")  # type: ignore[union-attr]
+        linked = relation.through.objects.filter(  # type: ignore[union-attr]
+            theme_id=OuterRef("pk"), project_id__in=projects)
+        return self.filter(Q(agreement_id__in=agreement_ids_of(user)) | Exists(linked))
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -200,14 +200,17 @@ def _coordination_project_load(agreement: Agreement, organisations: dict[str, Or
 # --- projects -------------------------------------------------------------------------------------------
 
 class StaleVersionError(Exception):
-    """The project changed since the editor loaded it (optimistic concurrency). `current` is the saved
-    project as it is now; `changes` maps field name → (value the editor started from, value saved now)."""
+    """The project (or action-plan theme) changed since the editor loaded it (optimistic concurrency).
+    `current` is the saved row as it is now; `changes` maps field name → (value the editor started from,
+    value saved now)."""
 
-    def __init__(self, *, current: Project, expected: int, changes: dict[str, tuple[Any, Any]] | None = None):
+    def __init__(self, *, current: Project | Theme, expected: int,
+                 changes: dict[str, tuple[Any, Any]] | None = None):
         self.current = current
         self.expected = expected
         self.changes = changes or {}
-        super().__init__(f"project {current.pk} is at version {current.version}, not {expected}")
+        super().__init__(f"{current._meta.model_name} {current.pk} is at version {current.version}, "
+                         f"not {expected}")
 
 
 # Fields a coordinator sets through project_create/project_update. Status, version and the agreement are
@@ -725,11 +728,33 @@ THEME_FIELDS = ("slug", "priority", "name_fi", "name_sv", "name_en", "position")
 PRIORITY_DESCRIPTION_FIELDS = ("description_fi", "description_sv", "description_en")
 
 
+def theme_changes(*, theme: Theme, since_version: int) -> dict[str, tuple[Any, Any]]:
+    """Fields of a theme whose saved value differs from the one it had at `since_version` (from its
+    history): field name → (old, now)."""
+    history = theme.history  # type: ignore[attr-defined]  # simple_history adds it; ships no types
+    record = history.filter(version=since_version).order_by("-history_date").first()
+    if record is None:
+        return {}
+    changes: dict[str, tuple[Any, Any]] = {}
+    for name in THEME_FIELDS:
+        model_field = Theme._meta.get_field(name)
+        if not isinstance(model_field, Field):
+            raise TypeError(f"{name} is not a column of Theme")
+        old, now = getattr(record, model_field.attname, None), getattr(theme, model_field.attname)
+        if old != now:
+            changes[name] = (old, now)
+    return changes
+
+
 @transaction.atomic
-def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None, theme: Theme | None = None
-               ) -> Theme:
+def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None, theme: Theme | None = None,
+               expected_version: int | None = None) -> Theme:
     """Create or update a theme of an agreement's action plan (history: who, when, what). Its priority must
-    be one of the same agreement's; the identifier is unique within the agreement."""
+    be one of the same agreement's; the identifier is unique within the agreement.
+
+    An update names the version the editor started from (`expected_version`, the form's hidden field): if
+    someone saved the theme after it, StaleVersionError is raised and nothing is written, as for projects
+    (project_update). The row is locked for the check-and-write; the version goes up by one on every save."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from .permissions import can_edit_agreement_portfolio
@@ -740,6 +765,9 @@ def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None,
         theme = Theme.objects.select_for_update().get(pk=theme.pk)
         if theme.agreement_id != agreement.pk:
             raise PermissionDenied
+        if expected_version is not None and theme.version != expected_version:
+            raise StaleVersionError(current=theme, expected=expected_version,
+                                    changes=theme_changes(theme=theme, since_version=expected_version))
     else:
         theme = Theme(agreement=agreement)
     for name in THEME_FIELDS:  # name_fi/name_sv/name_en by column; `name` mirrors Finnish on save
@@ -749,9 +777,57 @@ def theme_save(*, agreement: Agreement, data: dict[str, Any], user: User | None,
     if priority is not None and priority.agreement_id != agreement.pk:
         raise ValidationError({"priority": [_("This priority belongs to another agreement.")]})
     theme.full_clean()
+    if theme.pk is not None:
+        previous = theme.version
+        theme.version = previous + 1
+        # A conditional UPDATE as a second guard where select_for_update is a no-op.
+        if Theme.objects.filter(pk=theme.pk, version=previous).update(version=theme.version) != 1:
+            raise StaleVersionError(current=Theme.objects.get(pk=theme.pk), expected=previous)
     theme._history_user = user  # type: ignore[attr-defined]  # read by simple_history
     theme.save()
     return theme
+
+
+class ThemeInUseError(Exception):
+    """A theme that projects or ideas are linked to is not deleted (theme_delete): `projects` and `ideas`
+    count them."""
+
+    def __init__(self, *, theme: Theme, projects: int, ideas: int) -> None:
+        self.theme = theme
+        self.projects = projects
+        self.ideas = ideas
+        super().__init__(f"theme {theme.pk} is linked to {projects} projects and {ideas} ideas")
+
+
+def theme_links(theme: Theme) -> tuple[int, int]:
+    """How many projects and how many ideas (projects in status "idea") are linked to the theme now, of
+    every status (a rejected or withdrawn project keeps its themes)."""
+    from .choices import ProjectStatus
+
+    linked = Project.objects.filter(themes=theme)
+    ideas = linked.filter(status=ProjectStatus.IDEA).count()
+    return linked.count() - ideas, ideas
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme, user: User | None) -> None:
+    """Delete a theme of an agreement's action plan, by the agreement's coordinators. Refused
+    (ThemeInUseError, nothing written) while any project or idea is linked to it: the coordinator first
+    removes the theme from them, or keeps it. The deletion is in the theme's history (who, when, what it
+    was). The annex versions already generated keep it (they are frozen); the coverage of an earlier day
+    no longer lists it."""
+    from django.core.exceptions import PermissionDenied
+
+    from .permissions import can_edit_agreement_portfolio
+
+    locked = Theme.objects.select_for_update().get(pk=theme.pk)
+    if user is not None and not can_edit_agreement_portfolio(user, locked.agreement):
+        raise PermissionDenied
+    projects, ideas = theme_links(locked)
+    if projects or ideas:
+        raise ThemeInUseError(theme=locked, projects=projects, ideas=ideas)
+    locked._history_user = user  # type: ignore[attr-defined]  # read by simple_history
+    locked.delete()
 
 
 @transaction.atomic

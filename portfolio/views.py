@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -166,7 +167,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     agreement = current_agreement(request)
     if agreement is None or not can_edit_agreement_portfolio(request.user, agreement):
         raise PermissionDenied
-    form = ProjectForm(request.POST or None, agreement=agreement)
+    form = ProjectForm(request.POST or None, agreement=agreement, user=request.user)
     formset = FundingLineFormSet(request.POST or None, agreement=agreement, prefix="lines")
     partner_formset = _partner_formset(request, None, form)
     if request.method == "POST" and form.is_valid() and formset.is_valid() and _partners_valid(partner_formset):
@@ -187,9 +188,9 @@ def project_create(request: HttpRequest) -> HttpResponse:
     }, status=400 if request.method == "POST" else 200)
 
 
-def _conflict_rows(form: ProjectForm, exc: services.StaleVersionError) -> list[dict[str, Any]]:
+def conflict_rows(form: BaseForm, exc: services.StaleVersionError) -> list[dict[str, Any]]:
     """Each field someone else changed: its label, the value the user started from, the value saved now
-    by the other person, and what the user typed."""
+    by the other person, and what the user typed (the project form, the action plan's theme form)."""
     rows = []
     for name, (old, now) in exc.changes.items():
         field = form.fields.get(name)
@@ -199,7 +200,7 @@ def _conflict_rows(form: ProjectForm, exc: services.StaleVersionError) -> list[d
     return rows
 
 
-def _display(form: ProjectForm, name: str, value: Any) -> str:
+def _display(form: BaseForm, name: str, value: Any) -> str:
     if value is None or value == "" or (isinstance(value, set | list | tuple) and not value):
         return "—"
     field = form.fields.get(name)
@@ -229,7 +230,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = project.agreement
     conflict: list[dict[str, Any]] | None = None
     if request.method == "POST":
-        form = ProjectForm(request.POST, instance=project, agreement=agreement)
+        form = ProjectForm(request.POST, instance=project, agreement=agreement, user=request.user)
         formset = FundingLineFormSet(request.POST, agreement=agreement, prefix="lines")
         partner_formset = _partner_formset(request, project, form)
         if form.is_valid() and formset.is_valid() and _partners_valid(partner_formset):
@@ -240,13 +241,13 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     expected_version=expected, user=request.user,
                     lines=formset.lines(), lines_fingerprint=form.cleaned_data.get("lines_fingerprint") or None)
             except services.StaleVersionError as exc:
-                conflict = _conflict_rows(form, exc)
+                conflict = conflict_rows(form, exc)
                 # Saving again now is a deliberate choice to keep the user's values: the form carries the
                 # current version; what they typed stays in the fields.
                 data = request.POST.copy()
                 data["version"] = str(exc.current.version)
                 data["lines_fingerprint"] = _lines_fingerprint(exc.current) or ""
-                form = ProjectForm(data, instance=exc.current, agreement=agreement)
+                form = ProjectForm(data, instance=exc.current, agreement=agreement, user=request.user)
                 form.is_valid()
                 form.add_error(None, ValidationError(
                     _("Someone else saved this project while you were editing it. Your changes are not saved "
@@ -256,7 +257,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 if getattr(exc, "code", None) == "conflict":
                     data = request.POST.copy()
                     data["lines_fingerprint"] = _lines_fingerprint(project) or ""
-                    form = ProjectForm(data, instance=project, agreement=agreement)
+                    form = ProjectForm(data, instance=project, agreement=agreement, user=request.user)
                     form.is_valid()
                     conflict = []
                 apply_service_errors(form, exc)
@@ -267,7 +268,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(saved)
         status = 409 if conflict is not None else 400
     else:
-        form = ProjectForm(instance=project, agreement=agreement,
+        form = ProjectForm(instance=project, agreement=agreement, user=request.user,
                            initial={"version": project.version, "lines_fingerprint": _lines_fingerprint(project)})
         formset = FundingLineFormSet(initial=_formset_initial(project), agreement=agreement, prefix="lines")
         partner_formset = _partner_formset(request, project, form)

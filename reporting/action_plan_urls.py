@@ -9,6 +9,7 @@ urlpatterns = [
     path("edit/", views.edit, name="edit"),
     path("themes/new/", views.theme_create, name="theme-create"),
     path("themes/<int:pk>/edit/", views.theme_edit, name="theme-edit"),
+    path("themes/<int:pk>/delete/", views.theme_delete, name="theme-delete"),
     path("history/", views.history, name="history"),
     path("annex/", views.annex, name="annex"),
     path("annex/<int:pk>/<str:language>/", views.annex_download, name="annex-download"),

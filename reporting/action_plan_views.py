@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,7 +19,15 @@ from portfolio.current import current_agreement
 from portfolio.forms import PriorityDescriptionForm, ThemeForm
 from portfolio.history import action_plan_history_entries
 from portfolio.models import Agreement, Priority, Theme
-from portfolio.services import priority_descriptions_save, theme_save
+from portfolio.services import (
+    StaleVersionError,
+    ThemeInUseError,
+    priority_descriptions_save,
+    theme_links,
+    theme_save,
+)
+from portfolio.services import theme_delete as theme_delete_service
+from portfolio.views import conflict_rows
 
 from .action_plan import action_plan_coverage, agreement_themes
 from .forms import AnnexVersionForm, CoverageForm
@@ -88,9 +98,22 @@ def edit(request: HttpRequest) -> HttpResponse:
 
 def _theme_page(request: HttpRequest, agreement: Agreement, theme: Theme | None) -> HttpResponse:
     form = ThemeForm(request.POST or None, instance=theme, agreement=agreement)
+    conflict: list[dict[str, Any]] | None = None
     if request.method == "POST" and form.is_valid():
         try:
-            saved = theme_save(agreement=agreement, data=form.service_data(), user=_acting(request), theme=theme)
+            saved = theme_save(agreement=agreement, data=form.service_data(), user=_acting(request), theme=theme,
+                               expected_version=form.cleaned_data.get("version") if theme else None)
+        except StaleVersionError as exc:
+            # As on the project form: what the user typed stays in the fields, the form now carries the
+            # current version, so saving again is a deliberate choice to keep the user's values.
+            conflict = conflict_rows(form, exc)
+            data = request.POST.copy()
+            data["version"] = str(exc.current.version)
+            form = ThemeForm(data, instance=exc.current, agreement=agreement)
+            form.is_valid()
+            form.add_error(None, ValidationError(
+                _("Someone else saved this theme while you were editing it. Your changes are not saved yet: "
+                  "check the differences below, then save again to keep your values."), code="conflict"))
         except ValidationError as exc:
             for name, errors in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
@@ -98,9 +121,14 @@ def _theme_page(request: HttpRequest, agreement: Agreement, theme: Theme | None)
         else:
             messages.success(request, _("The theme %(name)s was saved.") % {"name": str(saved)})
             return redirect("action_plan:edit")
+    status = 200
+    if form.is_bound and form.errors:
+        status = 409 if conflict is not None else 400
+    # The form's validation wrote the typed values onto its instance: the page names the theme as saved.
+    shown = Theme.objects.get(pk=theme.pk) if theme is not None and form.is_bound else theme
     return render(request, "reporting/action_plan_theme.html", {
-        "agreement": agreement, "form": form, "theme": theme},
-        status=400 if form.is_bound and form.errors else 200)
+        "agreement": agreement, "form": form, "theme": shown, "conflict": conflict,
+        "can_delete": theme is not None}, status=status)
 
 
 @login_required
@@ -116,6 +144,34 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_edit_action_plan(request.user, theme.agreement):
         raise Http404
     return _theme_page(request, theme.agreement, theme)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def theme_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete a theme no project or idea carries. Who does not work on the theme's agreement
+    gets 404 (as for a theme that does not exist); who reads its action plan but does not edit it, 403."""
+    theme: Theme = get_object_or_404(Theme.objects.select_related("agreement", "priority"), pk=pk)
+    if not can_view_action_plan(request.user, theme.agreement):
+        raise Http404
+    if not can_edit_action_plan(request.user, theme.agreement):
+        raise PermissionDenied
+    projects, ideas = theme_links(theme)
+    refused = ""
+    if request.method == "POST":
+        try:
+            theme_delete_service(theme=theme, user=_acting(request))
+        except ThemeInUseError as exc:
+            projects, ideas = exc.projects, exc.ideas
+            refused = _("The theme was not deleted: projects or ideas are linked to it.")
+        else:
+            messages.success(request, _("The theme %(name)s was deleted.") % {"name": str(theme)})
+            return redirect("action_plan:edit")
+    return render(request, "reporting/action_plan_theme_delete.html", {
+        "agreement": theme.agreement, "theme": theme, "projects": projects, "ideas": ideas, "refused": refused,
+        "linked_url": reverse("portfolio:project-list") + "?" + urlencode(
+            {"agreement": str(theme.agreement_id), "theme": theme.slug})},
+        status=409 if refused else 200)
 
 
 @login_required

@@ -52,6 +52,11 @@ def idea_create(*, agreement: Agreement, title: str, priority: Priority, lead_or
         raise TypeError(f"unknown idea fields: {sorted(unknown)}")
     if priority.agreement_id != agreement.pk:
         raise ValidationError({"priority": _("Choose a priority of this agreement.")})
+    themes = list(themes)
+    if any(theme.agreement_id != agreement.pk for theme in themes):
+        # The same rule as portfolio.services._m2m_apply: a project's themes are its own agreement's.
+        raise ValidationError({"themes": [_("Choose themes of this project's agreement.")]},
+                              code="theme_of_other_agreement")
     with transaction.atomic():
         if not code:
             # A provisional code until the steering group approves the idea (portfolio.services.project_admit).
@@ -62,7 +67,7 @@ def idea_create(*, agreement: Agreement, title: str, priority: Priority, lead_or
                           lead_organisation=lead_organisation, status=ProjectStatus.IDEA, coordinator=user)
         project.full_clean()
         project.save()
-        project.themes.set(list(themes))
+        project.themes.set(themes)
         if methods:
             project.methods.set(list(methods))
         idea = ProjectIdea.objects.create(project=project, created_by=user, **notes)

@@ -55,7 +55,7 @@ def idea_create(request: HttpRequest) -> HttpResponse:
     agreement = current_agreement(request)
     if agreement is None or not permissions.can_prepare_proposal(request.user, agreement):
         raise PermissionDenied
-    form = forms.IdeaForm(request.POST or None, agreement=agreement)
+    form = forms.IdeaForm(request.POST or None, agreement=agreement, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

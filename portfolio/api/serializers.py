@@ -175,7 +175,10 @@ class ProjectWriteSerializer(serializers.ModelSerializer):
             data["priority"] = priority
         if "themes" in data:
             slugs = list(dict.fromkeys(data["themes"]))
-            themes = {t.slug: t for t in Theme.objects.filter(agreement=agreement, slug__in=slugs)}
+            request = self.context.get("request")
+            # Of the themes the writer sees, the project's agreement's own.
+            scope = Theme.objects.visible_to(request.user) if request is not None else Theme.objects.all()
+            themes = {t.slug: t for t in scope.filter(agreement=agreement, slug__in=slugs)}
             unknown = [slug for slug in slugs if slug not in themes]
             if unknown:
                 raise serializers.ValidationError({"themes": [

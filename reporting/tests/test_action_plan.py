@@ -104,7 +104,7 @@ def test_coordinator_edits_a_theme_in_the_portal_and_the_history_tells_who(agree
     assert coordinator_client.get(url).status_code == 200
     response = coordinator_client.post(url, {
         "priority": str(mobility.priority_id), "name_fi": "Liikkumisen kokeilut 2.0", "name_sv": "Mobilitetsförsök",
-        "name_en": "Mobility experiments", "slug": "mobility", "position": "5"})
+        "name_en": "Mobility experiments", "slug": "mobility", "position": "5", "version": str(mobility.version)})
     assert response.status_code == 302
     mobility.refresh_from_db()
     assert mobility.name_fi == "Liikkumisen kokeilut 2.0"
