@@ -52,6 +52,7 @@ OBJECTS = [
     (r"^/projects/organisations/\d+/$", "organisation"),
     (r"^/governance/proposals/\d+/$", "proposal"),
     (r"^/governance/meetings/\d+/$", "meeting"),
+    (r"^/governance/decisions/\d+/$", "decision"),  # linked from the proposal list (a decided proposal's row)
     (r"^/governance/ideas/\d+/$", "idea"),
     (r"^/governance/groups/\d+/$", "group"),
     (r"^/followup/reports/\d+/$", "progress-report"),
@@ -70,7 +71,6 @@ DEEPER = [
     (r"^/governance/proposals/\d+/edit/$", "proposal-edit"),
     (r"^/governance/meetings/\d+/edit/$", "meeting-edit"),
     (r"^/governance/meetings/\d+/proposals/\d+/decide/$", "decision-form"),
-    (r"^/governance/decisions/\d+/$", "decision"),
     (r"^/followup/projects/\d+/reports/$", "project-reports"),
     (r"^/followup/reports/\d+/edit/$", "progress-report-edit"),
     (r"^/followup/indicators/$", "indicator-overview"),
