@@ -495,6 +495,14 @@ def pending_proposals(agreement: Agreement) -> QuerySet[Proposal]:
             .prefetch_related("funding_lines__instrument").order_by("project__code", "pk"))
 
 
+def with_current_decision(queryset: QuerySet[Proposal], *, user: AnyUser) -> QuerySet[Proposal]:
+    """The proposals with ``current_decisions``: their decisions the user may see that no correction has
+    superseded, the latest first (the proposal list links a decided proposal to its decision)."""
+    decisions = (Decision.objects.visible_to(user).current().select_related("meeting")
+                 .order_by("-decided_at", "-pk"))
+    return queryset.prefetch_related(Prefetch("decisions", queryset=decisions, to_attr="current_decisions"))
+
+
 # --- list exports ------------------------------------------------------------------------------------------
 
 def proposal_export_rows(*, queryset: QuerySet[Proposal]) -> tuple[list[str], Iterable[list[Any]]]:

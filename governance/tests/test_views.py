@@ -404,3 +404,11 @@ def test_rejecting_with_the_prefilled_amounts_ignores_them(scenario, clients):
     assert response.status_code == 302
     decision = Decision.objects.get(proposal=scenario["waiting"])
     assert decision.outcome == "rejected" and not decision.funding_lines.exists()
+
+
+def test_proposal_list_links_a_decided_proposal_to_its_decision(scenario, clients):
+    """Issue 15: nothing a user browses linked the decision pages but a meeting's or a proposal's own page."""
+    url = reverse("governance:decision-detail", args=[scenario["decision"].pk])
+    for role in ("coordinator", "steering", "ministry"):
+        assert f'href="{url}"' in clients[role].get(reverse("governance:proposal-list")).content.decode(), role
+    assert url not in clients["other_coordinator"].get(reverse("governance:proposal-list")).content.decode()

@@ -47,7 +47,8 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     _portal(request)
     filterset = ProposalFilter(request.GET or None, queryset=_proposals(request).order_by("-created_at"),
                                request=request)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    proposals = selectors.with_current_decision(filterset.qs, user=request.user)
+    page = Paginator(proposals, 50).get_page(request.GET.get("page"))
     template = "governance/partials/proposal_rows.html" if request.htmx else "governance/proposal_list.html"
     return render(request, template, {"filter": filterset, "page": page})
 
