@@ -162,6 +162,8 @@ REGISTER: Register = {
         "narrative_updated_at": ACTIVITY, "narrative_updated_by": LINK, "approved_at": ACTIVITY,
         "approved_by": LINK, "sent_at": NOT_PERSONAL, "correction_of": NOT_PERSONAL, "correction_reason": FREE_TEXT,
         "review_reminded_at": NOT_PERSONAL, "agenda_item": NOT_PERSONAL, "agenda_pending": NOT_PERSONAL,
+        # The files made again after a narrative save: which save they include, and why making them failed.
+        "files_narrative_at": NOT_PERSONAL, "files_error": NOT_PERSONAL,
     },
     "reporting.summaryreviewevent": {
         "id": NOT_PERSONAL, "report": NOT_PERSONAL, "action": ACTIVITY, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
