@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -344,22 +344,30 @@ def project_create(*, agreement: Agreement, data: dict[str, Any], user: User | N
     return project
 
 
+def _column_changes(obj: Any, fields: Iterable[str], since_version: int) -> tuple[Any, dict[str, tuple[Any, Any]]]:
+    """The history record of ``obj`` at ``since_version`` (None when there is none) and the columns among
+    ``fields`` whose saved value differs from it now: field name → (old, now)."""
+    history = obj.history  # simple_history adds it; ships no types
+    record = history.filter(version=since_version).order_by("-history_date").first()
+    changes: dict[str, tuple[Any, Any]] = {}
+    if record is None:
+        return None, changes
+    for name in fields:
+        model_field = type(obj)._meta.get_field(name)
+        if not isinstance(model_field, Field):  # the fields are the model's own columns
+            raise TypeError(f"{name} is not a column of {type(obj).__name__}")
+        old, now = getattr(record, model_field.attname, None), getattr(obj, model_field.attname)
+        if old != now:
+            changes[name] = (old, now)
+    return record, changes
+
+
 def project_changes(*, project: Project, since_version: int) -> dict[str, tuple[Any, Any]]:
     """Fields whose saved value differs from the one the project had at `since_version` (from history):
     field name → (old, now)."""
-    history = project.history  # type: ignore[attr-defined]  # simple_history adds it; ships no types
-    record = history.filter(version=since_version).order_by("-history_date").first()
+    record, changes = _column_changes(project, PROJECT_FIELDS, since_version)
     if record is None:
         return {}
-    changes: dict[str, tuple[Any, Any]] = {}
-    for name in PROJECT_FIELDS:
-        model_field = Project._meta.get_field(name)
-        if not isinstance(model_field, Field):  # PROJECT_FIELDS are the project's own columns
-            raise TypeError(f"{name} is not a column of Project")
-        attname = model_field.attname
-        old, now = getattr(record, attname, None), getattr(project, attname)
-        if old != now:
-            changes[name] = (old, now)
     for name in ("methods", "themes"):
         now_ids = set(getattr(project, name).values_list("pk", flat=True))
         through = getattr(record, name).all()
@@ -731,19 +739,7 @@ PRIORITY_DESCRIPTION_FIELDS = ("description_fi", "description_sv", "description_
 def theme_changes(*, theme: Theme, since_version: int) -> dict[str, tuple[Any, Any]]:
     """Fields of a theme whose saved value differs from the one it had at `since_version` (from its
     history): field name → (old, now)."""
-    history = theme.history  # type: ignore[attr-defined]  # simple_history adds it; ships no types
-    record = history.filter(version=since_version).order_by("-history_date").first()
-    if record is None:
-        return {}
-    changes: dict[str, tuple[Any, Any]] = {}
-    for name in THEME_FIELDS:
-        model_field = Theme._meta.get_field(name)
-        if not isinstance(model_field, Field):
-            raise TypeError(f"{name} is not a column of Theme")
-        old, now = getattr(record, model_field.attname, None), getattr(theme, model_field.attname)
-        if old != now:
-            changes[name] = (old, now)
-    return changes
+    return _column_changes(theme, THEME_FIELDS, since_version)[1]
 
 
 @transaction.atomic

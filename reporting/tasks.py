@@ -22,19 +22,16 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = int(getattr(settings, "REPORT_COMPILE_MAX_RETRIES", 5))
 
 
-@shared_task(
-    bind=True,
-    name="reporting.summary_compile_task",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-)
+# The tasks that render a summary's files: redelivered when a worker is lost, transient errors retried with
+# back-off, within the time limits.
+RENDER_TASK_OPTIONS: dict[str, Any] = {
+    "bind": True, "acks_late": True, "reject_on_worker_lost": True, "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": True, "retry_backoff_max": 600, "retry_jitter": True, "max_retries": MAX_RETRIES,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+}
+
+
+@shared_task(name="reporting.summary_compile_task", **RENDER_TASK_OPTIONS)
 def summary_compile_task(self: Any, report_id: int) -> str | None:
     """Compile one queued summary. Safe to deliver twice: the service does the work once."""
     last_attempt = self.request.retries >= (self.max_retries or 0)
@@ -140,19 +137,7 @@ def summary_delivery_send_task(self: Any, delivery_id: int) -> str | None:
     return delivery.status
 
 
-@shared_task(
-    bind=True,
-    name="reporting.summary_files_make_task",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=MAX_RETRIES,
-    time_limit=settings.CELERY_TASK_TIME_LIMIT,
-    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
-)
+@shared_task(name="reporting.summary_files_make_task", **RENDER_TASK_OPTIONS)
 def summary_files_make_task(self: Any, report_id: int) -> str | None:
     """Make a draft's files again with the narrative last saved (the summary page shows the state)."""
     from .services import summary_files_make
