@@ -167,3 +167,29 @@ def test_dashboard_lists_the_drafts_to_review_and_fits(browser, live_server, log
     axe(page, f"dashboard-review-fi-{width}")
     assert _fits(page, width) == []
     context.close()
+
+
+def test_the_page_shows_the_files_being_made_and_then_the_downloads(page, live_server, login, axe, screenshot,
+                                                                     summary, monkeypatch):
+    """A narrative save with a slow worker: the state box says the files are being made (no downloads, and
+    approval refused), the page polls it, and the downloads appear when the worker has made them."""
+    from governance import notifications
+    from reporting.services import summary_files_make
+
+    held: list[int] = []
+    # The broker takes the task but no worker runs it yet: the outbox entry is marked sent, nothing renders.
+    monkeypatch.setattr(notifications, "job", lambda name: type("Held", (), {
+        "delay": staticmethod(lambda object_id: held.append(object_id))}))
+    login(page, "coordinator")
+    page.goto(f"{live_server.url}/reports/{summary.pk}/")
+    page.fill("#id_key_messages", "Kehys riittää.")
+    page.click("form.narrative-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"/reports/{summary.pk}/"))
+    status = page.locator("#report-status")
+    assert "muodostetaan uudelleen" in status.inner_text()
+    assert status.locator("a[download]").count() == 0 and held == [summary.pk]
+    axe(page, "summary-files-making")
+    screenshot(page, "summary-files-making-fi-1366")
+    summary_files_make(report_id=summary.pk)  # the worker
+    status.locator("a[download]").first.wait_for(timeout=10_000)  # htmx polls every 2 s
+    assert status.locator("a[download]").count() == 4
