@@ -31,6 +31,13 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
             return self.all()
         return self.filter(pk__in=agreement_ids_of(user))
 
+    def worked_on_ids(self, user: AbstractBaseUser | AnonymousUser) -> list[int]:
+        """The ids of ``worked_on_by(user)``, ascending: from the user's roles already read (no query), except
+        for those who see every agreement."""
+        if user.is_authenticated and not sees_all_agreements(user):
+            return sorted(agreement_ids_of(user))
+        return list(self.worked_on_by(user).order_by("pk").values_list("pk", flat=True))
+
 
 class ProjectQuerySet(models.QuerySet["Project"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProjectQuerySet:

@@ -435,11 +435,23 @@ def dashboard_reports(*, user: AbstractBaseUser | AnonymousUser, limit: int = 5,
                       can_compile: bool | None = None) -> dict[str, Any]:
     """The dashboard block: the latest finished summaries the user may download, and jobs still running.
     ``can_compile``: ``can_request_any_summary(user)`` when the caller has it already (the dashboard caches it)."""
+    from django.db.models import BooleanField, Case, F, When, Window
+    from django.db.models.functions import RowNumber
+
     from .permissions import can_request_any_summary
 
-    visible = SummaryReport.objects.visible_to(user).select_related("agreement")
-    latest = list(visible.done().order_by("-completed_at", "-pk")[:limit + 1])  # one more tells "has more"
-    running = list(visible.in_flight().order_by("-created_at")[:limit])
+    # One query: the finished (newest first, one more than shown: it tells "has more") and the running (the
+    # latest requested first), numbered within each group.
+    visible = SummaryReport.objects.visible_to(user)
+    rows = list((visible.done() | visible.in_flight()).select_related("agreement")
+                .annotate(finished=Case(When(status=ReportStatus.DONE, then=Value(True)), default=Value(False),
+                                        output_field=BooleanField()))
+                .annotate(rank=Window(RowNumber(), partition_by=[F("finished")], order_by=[
+                    Case(When(finished=True, then=F("completed_at")), default=F("created_at")).desc(),
+                    F("pk").desc()]))
+                .filter(rank__lte=limit + 1).order_by("rank"))
+    latest = [row for row in rows if row.finished]
+    running = [row for row in rows if not row.finished][:limit]
     return {
         "reports": latest[:limit],
         "running": running,
@@ -455,7 +467,7 @@ def summaries_awaiting_review(*, user: AbstractBaseUser | AnonymousUser, limit: 
     from .choices import DeliveryStatus, ReviewStatus
     from .permissions import can_request_summary
 
-    agreement_ids = [pk for pk in Agreement.objects.worked_on_by(user).values_list("pk", flat=True)
+    agreement_ids = [pk for pk in Agreement.objects.worked_on_ids(user)
                      if can_request_summary(user, audience=Audience.STEERING, agreement=pk)]
     scope = Q(audience=Audience.STEERING, agreement_id__in=agreement_ids) if agreement_ids else Q(pk__in=[])
     reviews_national = can_request_summary(user, audience=Audience.NATIONAL, agreement=None)
@@ -466,8 +478,9 @@ def summaries_awaiting_review(*, user: AbstractBaseUser | AnonymousUser, limit: 
             .select_related("agreement")
             .annotate(failed=Count("deliveries", filter=Q(deliveries__status=DeliveryStatus.FAILED)))
             .order_by("-review_status", "completed_at", "pk"))  # drafts first, the oldest first
-    return {"reviews": bool(agreement_ids) or reviews_national, "rows": list(rows[:limit]),
-            "more": max(rows.count() - limit, 0)}
+    first = list(rows[:limit + 1])  # one more tells whether to count the rest
+    return {"reviews": bool(agreement_ids) or reviews_national, "rows": first[:limit],
+            "more": rows.count() - limit if len(first) > limit else 0}
 
 
 # --- the audience and the reviewers of a summary (issue 18) -------------------------------------------------

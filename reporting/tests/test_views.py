@@ -226,3 +226,32 @@ def test_the_compile_form_offers_only_what_the_user_may_compile(ministry_client,
     coordinator_page = compile_form(coordinator_client)
     assert re.findall(r'<option value="(steering|national)"', coordinator_page) == ["steering"]
     assert f'<option value="{agreement.pk}"' in coordinator_page
+
+
+def test_dashboard_block_orders_finished_and_running_summaries_and_tells_of_more(coordinator, agreement):
+    """The block reads finished and running summaries in one query: the five finished most recently (newest
+    first, "more" when there is a sixth), the running ones latest requested first, failed ones in neither."""
+    start = timezone.now() - dt.timedelta(days=30)
+    periods = [f"{year}-Q{quarter}" for year in (2022, 2023, 2024) for quarter in (1, 2, 3, 4)]
+    made = {}
+    for number in range(7):
+        report, _ = summary_get_or_create(audience="steering", agreement=agreement, period=periods[number],
+                                          user=None)
+        made[number] = report
+    # Finished 0-5 (completed in the order 5, 0, 1, 2, 3, 4 — so the newest is 4 and 5 is the oldest); 6 failed.
+    for rank, number in enumerate([5, 0, 1, 2, 3, 4]):
+        SummaryReport.objects.filter(pk=made[number].pk).update(
+            status=ReportStatus.DONE, completed_at=start + dt.timedelta(days=rank))
+    SummaryReport.objects.filter(pk=made[6].pk).update(status=ReportStatus.FAILED)
+    running = []
+    for number, status in enumerate([ReportStatus.QUEUED, ReportStatus.RENDERING, ReportStatus.COMPILING]):
+        report, _ = summary_get_or_create(audience="steering", agreement=agreement, period=periods[7 + number],
+                                          user=None)
+        SummaryReport.objects.filter(pk=report.pk).update(status=status, created_at=start + dt.timedelta(hours=number))
+        running.append(report.pk)
+    block = dashboard_reports(user=coordinator, limit=5)
+    assert [r.pk for r in block["reports"]] == [made[n].pk for n in (4, 3, 2, 1, 0)]
+    assert block["has_more"] is True
+    assert [r.pk for r in block["running"]] == running[::-1]
+    assert dashboard_reports(user=coordinator, limit=6)["has_more"] is False
+    assert [r.pk for r in dashboard_reports(user=coordinator, limit=2)["running"]] == running[:0:-1]
