@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,16 +134,31 @@ def _facts(project_ids: QuerySet[Any] | list[int], day: dt.date) -> _Facts:
     for (project_id, indicator_id, _breakdown), value in latest.items():
         achieved[(project_id, indicator_id)] += value
 
+    # The register's links in one query, each flagged with the register counts that take it in.
     enterprises: dict[tuple[int, int], set[int]] = defaultdict(set)
-    links = ProjectEnterprise.objects.filter(project_id__in=project_ids, date__lte=day)
-    sizes = dict(links.values_list("enterprise_id", "enterprise__size_class").distinct())
+    counts = sorted({indicator.register_count for indicator in indicators if indicator.register_count})
+    flags = {f"in_{number}": _flag(register_relations_q(count)) for number, count in enumerate(counts)}
+    taken_in: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    sizes: dict[int, str] = {}
+    for project_id, enterprise_id, size, *inside in (
+            ProjectEnterprise.objects.filter(project_id__in=project_ids, date__lte=day).annotate(**flags)
+            .values_list("project_id", "enterprise_id", "enterprise__size_class", *flags)):
+        sizes[enterprise_id] = size
+        for count, flagged in zip(counts, inside, strict=True):
+            if flagged:
+                taken_in[count].append((project_id, enterprise_id))
     for indicator in indicators:
-        if indicator.register_count:
-            for project_id, enterprise_id in (links.filter(register_relations_q(indicator.register_count))
-                                              .values_list("project_id", "enterprise_id")):
-                enterprises[(project_id, indicator.pk)].add(enterprise_id)
+        for project_id, enterprise_id in taken_in.get(indicator.register_count, []):
+            enterprises[(project_id, indicator.pk)].add(enterprise_id)
     return _Facts(indicators=indicators, targets=targets, achieved=dict(achieved), enterprises=dict(enterprises),
                   sizes=sizes)
+
+
+def _flag(condition: Q) -> Any:
+    """True where the row meets ``condition`` (an empty condition: every row)."""
+    if not condition:
+        return Value(True, output_field=BooleanField())
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def _rows(facts: _Facts, project_ids: Iterable[int]) -> list[IndicatorRow]:
@@ -183,18 +198,22 @@ def counted_project_rows(*, user: User | None, agreement_id: int | None = None, 
     return projects
 
 
-def indicator_totals(*, user: User | None, agreement: Agreement | None = None, as_of: dt.date | None = None
-                     ) -> IndicatorTotals:
+def indicator_totals(*, user: User | None, agreement: Agreement | None = None, as_of: dt.date | None = None,
+                     breakdowns: bool = True) -> IndicatorTotals:
     """Targets against achieved per indicator for one agreement (``agreement``) or for the whole country
     (every agreement the user works on), with the same figures by priority, method category, lead city
     and agreement, as of the end of ``as_of`` (default today). The caller checks that the user works on
     ``agreement`` (``Agreement.objects.worked_on_by``); ``user=None`` counts every agreement's projects (the
-    summaries, compiled by the portal for their audience)."""
+    summaries, compiled by the portal for their audience). ``breakdowns=False``: the totals only (no
+    breakdown is read)."""
     day = _day(as_of)
     projects = counted_project_rows(user=user, agreement_id=agreement.pk if agreement else None, as_of=as_of)
     facts_rows = list(projects.values("id", "agreement_id", "priority_id", "lead_organisation__municipality"))
     ids = [row["id"] for row in facts_rows]
     facts = _facts(projects.values("id"), day)
+    if not breakdowns:
+        return IndicatorTotals(as_of=day, agreement=agreement, projects=len(ids), rows=_rows(facts, ids),
+                               breakdowns={})
 
     method_of: dict[int, set[int]] = defaultdict(set)
     for project_id, method_id in projects.filter(methods__isnull=False).values_list("id", "methods"):
@@ -216,7 +235,7 @@ def indicator_totals(*, user: User | None, agreement: Agreement | None = None, a
     agreements = {str(a.pk): str(a) for a in Agreement.objects.filter(pk__in={r["agreement_id"] for r in facts_rows})}
     cities = {r["lead_organisation__municipality"] or "": r["lead_organisation__municipality"] or "—"
               for r in facts_rows}
-    breakdowns = {
+    groups = {
         "priority": grouped(((str(r["priority_id"]), r["id"]) for r in facts_rows), priorities),
         "method": grouped(((str(m), pid) for pid, ms in method_of.items() for m in ms), methods),
         "city": grouped(((r["lead_organisation__municipality"] or "", r["id"]) for r in facts_rows), cities),
@@ -225,7 +244,7 @@ def indicator_totals(*, user: User | None, agreement: Agreement | None = None, a
         "theme": grouped(((str(t), pid) for pid, ts in theme_of.items() for t in ts), themes),
     }
     return IndicatorTotals(as_of=day, agreement=agreement, projects=len(ids), rows=_rows(facts, ids),
-                           breakdowns=breakdowns)
+                           breakdowns=groups)
 
 
 def _sort_key(labels: dict[str, str]) -> Callable[[str], str]:
@@ -304,7 +323,7 @@ def dashboard_results(*, user: User, agreement: Agreement, as_of: dt.date | None
     of the share achieved with its table; and how the projects report they are doing (the status of each
     project's latest submitted or accepted progress report). ``as_of`` (default today): as they stood at the
     end of that day (the national view's drill-down)."""
-    totals = indicator_totals(user=user, agreement=agreement, as_of=as_of)
+    totals = indicator_totals(user=user, agreement=agreement, as_of=as_of, breakdowns=False)
     rows = [row for row in totals.rows if row.target]
     from .reports import no_progress_counts, progress_status_counts
 
