@@ -15,6 +15,11 @@ PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
 REPORT_FORMATS = ("pdf", "xlsx", "csv", "json")
 
 
+class FilesNotReady(Exception):
+    """The summary's files are being made again with a newer narrative, or making them failed: the files
+    stored lack the narrative last saved, so they are not served (``args[0]``: the files' state)."""
+
+
 class SummaryReport(models.Model):
     """One compiled summary of one period: its data snapshot and its files. A deliberate re-run is a new
     version; the old one is kept."""
@@ -177,6 +182,14 @@ class SummaryReport(models.Model):
     def file_for(self, file_format: str) -> models.fields.files.FieldFile | None:
         field = getattr(self, f"{file_format}_file", None) if file_format in REPORT_FORMATS else None
         return field if field else None
+
+    def download_file(self, file_format: str) -> models.fields.files.FieldFile | None:
+        """The file to serve in that format (None: the summary has none); FilesNotReady while the stored
+        files lack the narrative last saved (being made again, or that failed)."""
+        field = self.file_for(file_format)
+        if field is not None and self.files_state != "ready":
+            raise FilesNotReady(self.files_state)
+        return field
 
 
 class ReportDownload(models.Model):

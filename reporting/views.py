@@ -42,7 +42,7 @@ from .forms import (
     RecipientUpdateForm,
     SummaryRequestForm,
 )
-from .models import REPORT_FORMATS, SummaryDelivery, SummaryRecipient, SummaryReport
+from .models import REPORT_FORMATS, FilesNotReady, SummaryDelivery, SummaryRecipient, SummaryReport
 from .permissions import (
     can_manage_recipients,
     can_request_any_summary,
@@ -376,19 +376,30 @@ def status(request: HttpRequest, pk: int) -> HttpResponse:
     report = _visible_report(request, pk)
     # 286 tells htmx to stop polling: the summary is done or failed.
     code = 286 if request.htmx and report.is_settled else 200
+    can_review = can_review_summary(request.user, report)
     response = render(request, "reporting/partials/report_status.html",
-                      {"report": report, "formats": REPORT_FORMATS,
-                       "can_review": can_review_summary(request.user, report)}, status=code)
+                      {"report": report, "formats": REPORT_FORMATS, "can_review": can_review,
+                       # The detail page's approve button follows the files' state (swapped in out of band).
+                       # (only when the page polling has one: ?approve=1)
+                       "approve_oob": bool(request.htmx) and request.GET.get("approve") == "1" and can_review
+                       and report.status == ReportStatus.DONE and not report.is_frozen}, status=code)
     response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
 @require_GET
-def download(request: HttpRequest, pk: int, file_format: str) -> FileResponse:
+def download(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
     _require_reports(request)
     report = _visible_report(request, pk)
-    field = report.file_for(file_format)
+    try:
+        field = report.download_file(file_format)
+    except FilesNotReady:
+        # A link from before the narrative was saved (an e-mail, a bookmark): the summary's page tells
+        # when the files with the narrative are ready (or why making them failed).
+        messages.warning(request, _("The files are being made again with the narrative last saved; download "
+                                    "them from this page when they are ready."))
+        return redirect(report.get_absolute_url())
     if field is None:
         raise Http404(_("This file does not exist."))
     report_download_log(report=report, user=request.user, file_format=file_format, request=request)

@@ -26,7 +26,7 @@ from portfolio.models import Agreement
 from portfolio.permissions import can_view_portal
 
 from ..choices import Audience
-from ..models import SummaryReport
+from ..models import FilesNotReady, SummaryReport
 from ..permissions import can_request_any_summary, can_request_summary, can_view_national
 from .filters import SummaryReportFilter
 from .serializers import CorrectionSerializer, NarrativeSerializer, NationalViewSerializer, SummaryReportSerializer
@@ -86,6 +86,13 @@ class QueueUnavailableError(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "queue_unavailable"
     wait = 60  # DRF turns this into Retry-After
+
+
+class FilesNotReadyError(APIException):
+    """409: the summary's files lack the narrative last saved (being made again, or that failed)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "files_not_ready"
 
 
 class SummaryRequestSerializer(serializers.Serializer):
@@ -200,8 +207,9 @@ class SummaryReportViewSet(PortalViewSet):
     @extend_schema(
         summary="Download one file of a summary",
         description="The file as an attachment (PDF, XLSX, CSV or JSON); each download is logged. 404 when the "
-                    "summary has no such file (yet).",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, filters=False,
+                    "summary has no such file (yet); 409 while the files are made again with a newer narrative "
+                    "(`files_state` is not `ready`).",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 409: ERROR_RESPONSE}, filters=False,
     )
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_format>pdf|xlsx|csv|json)",
             renderer_classes=[JSONRenderer, FileRenderer], pagination_class=None, filter_backends=[])
@@ -209,7 +217,12 @@ class SummaryReportViewSet(PortalViewSet):
         from ..services import report_download_log
 
         report = self.get_object()
-        field = report.file_for(file_format)
+        try:
+            field = report.download_file(file_format)
+        except FilesNotReady as exc:
+            raise FilesNotReadyError(_("The files are being made again with the narrative last saved "
+                                       "(files_state: %(state)s); download them when files_state is ready.")
+                                     % {"state": exc.args[0]}) from exc
         if field is None:
             raise NotFound()
         report_download_log(report=report, user=request.user, file_format=file_format, request=request)

@@ -209,7 +209,7 @@ def test_the_page_polls_while_the_files_are_made_and_shows_a_failure(compiled, c
     response = client.post(url + "narrative/", {"key_messages": "Kehys riittää.", "risks": "", "asks": ""})
     assert response.status_code == 302  # the task runs at the commit, which this test's transaction holds back
     page = client.get(url).content.decode()
-    assert f'hx-get="{url}status/"' in page
+    assert f'hx-get="{url}status/?approve=1"' in page
     assert f'href="{url}download/pdf/"' not in page  # no files without the narrative just saved
     status = client.get(url + "status/", HTTP_HX_REQUEST="true")
     assert status.status_code == 200 and "Kehys riittää" not in status.content.decode()
@@ -236,3 +236,38 @@ def test_the_page_polls_while_the_files_are_made_and_shows_a_failure(compiled, c
         assert client.post(url + "files/again/").status_code == 302
     status = client.get(url + "status/", HTTP_HX_REQUEST="true")
     assert status.status_code == 286 and f'href="{url}download/pdf/"' in status.content.decode()
+
+
+def test_while_the_files_are_made_again_downloads_and_approval_wait(compiled, client, demo, steering_client,
+                                                                     django_capture_on_commit_callbacks):
+    """Defect: while the files were made again with a newer narrative, the download links (web and API)
+    still served the older files without it, and the approve button was offered (then refused)."""
+    from portfolio.models import AgreementAccess
+    from reporting.services import summary_files_make
+
+    user = AgreementAccess.objects.filter(agreement=demo, user__groups__name="coordinator").first().user
+    client.force_login(user)
+    url = f"/reports/{compiled.pk}/"
+    assert client.get(url + "download/csv/").status_code == 200  # before any narrative: the compiled files
+    assert client.post(url + "narrative/", {"key_messages": "Uusi viesti.", "risks": "", "asks": ""}).status_code == 302
+    response = client.get(url + "download/csv/", follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    page = response.content.decode()
+    assert "The files are being made again with the narrative last saved" in page
+    assert 'name="approve"' not in page and "can be approved when its files with the narrative are ready" in page
+    api = client.get(f"/api/v1/reports/{compiled.pk}/files/csv/", HTTP_ACCEPT="application/json")
+    assert api.status_code == 409 and "files_state: making" in api.json()["detail"]
+    assert steering_client.get(url + "download/csv/").status_code == 302  # every reader alike
+
+    # The poll of a page with the approve area swaps the button in once the files are ready.
+    waiting = client.get(url + "status/?approve=1", HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="approve-area" class="mt-3" hx-swap-oob="true"' in waiting and 'name="approve"' not in waiting
+    summary_files_make(report_id=compiled.pk)
+    ready = client.get(url + "status/?approve=1", HTTP_HX_REQUEST="true")
+    assert ready.status_code == 286 and 'hx-swap-oob="true"' in ready.content.decode()
+    assert 'name="approve"' in ready.content.decode()
+    assert "hx-swap-oob" not in client.get(url + "status/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-swap-oob" not in steering_client.get(url + "status/?approve=1", HTTP_HX_REQUEST="true").content.decode()
+    csv = client.get(url + "download/csv/")
+    assert csv.status_code == 200 and "Uusi viesti." in b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert client.get(f"/api/v1/reports/{compiled.pk}/files/csv/").status_code == 200

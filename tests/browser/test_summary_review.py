@@ -172,7 +172,8 @@ def test_dashboard_lists_the_drafts_to_review_and_fits(browser, live_server, log
 def test_the_page_shows_the_files_being_made_and_then_the_downloads(page, live_server, login, axe, screenshot,
                                                                      summary, monkeypatch):
     """A narrative save with a slow worker: the state box says the files are being made (no downloads, and
-    approval refused), the page polls it, and the downloads appear when the worker has made them."""
+    approval waits), the page polls it, and the downloads and the approve button appear when the worker has made
+    them."""
     from governance import notifications
     from reporting.services import summary_files_make
 
@@ -188,8 +189,13 @@ def test_the_page_shows_the_files_being_made_and_then_the_downloads(page, live_s
     status = page.locator("#report-status")
     assert "muodostetaan uudelleen" in status.inner_text()
     assert status.locator("a[download]").count() == 0 and held == [summary.pk]
+    assert page.locator("button[name=approve]").count() == 0  # approving waits for the files too
+    assert "voi hyväksyä" in page.locator("#approve-area").inner_text()
     axe(page, "summary-files-making")
     screenshot(page, "summary-files-making-fi-1366")
     summary_files_make(report_id=summary.pk)  # the worker
     status.locator("a[download]").first.wait_for(timeout=10_000)  # htmx polls every 2 s
     assert status.locator("a[download]").count() == 4
+    page.locator("#approve-area button[name=approve]").wait_for()  # swapped in by the same poll
+    assert page.locator("#approve-area").count() == 1
+    axe(page, "summary-files-ready")
