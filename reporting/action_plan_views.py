@@ -209,6 +209,9 @@ def annex(request: HttpRequest) -> HttpResponse:
             if version.is_ready:
                 messages.success(request, _("Version %(number)s of the annex was generated.") % {
                     "number": version.number})
+            elif not version.is_making:
+                messages.error(request, _("Version %(number)s of the annex was generated, but making its PDFs "
+                                          "failed; the reason is shown below.") % {"number": version.number})
             else:
                 messages.success(request, _("Version %(number)s of the annex was generated. Its PDFs are being "
                                             "made; the list below shows when they can be downloaded.") % {

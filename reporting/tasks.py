@@ -178,7 +178,8 @@ def action_plan_annex_make_task(self: Any, version_id: int) -> str | None:
     """Make an action-plan annex version's PDFs (the annex page shows the state)."""
     from .services import action_plan_annex_make
 
-    last_attempt = self.request.is_eager or self.request.retries >= (self.max_retries or 0)
+    # Run eagerly, Celery retries at once, one attempt after another (as summary_compile_task).
+    last_attempt = self.request.retries >= (self.max_retries or 0)
     version = action_plan_annex_make(version_id=version_id, last_attempt=last_attempt)
     if version is None:
         logger.info("annex version %s is gone; no PDFs to make", version_id)
