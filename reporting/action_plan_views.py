@@ -229,7 +229,7 @@ def annex_versions(request: HttpRequest) -> HttpResponse:
     agreement = _readable_agreement(request)
     context = _annex_versions(request, agreement)
     # 286 tells htmx to stop polling: no version is being made any more.
-    code = 286 if request.htmx and not context["any_making"] else 200
+    code = 286 if getattr(request, "htmx", False) and not context["any_making"] else 200
     response = render(request, "reporting/partials/annex_versions.html", {"agreement": agreement, **context},
                       status=code)
     response["Cache-Control"] = "no-store"

@@ -963,7 +963,7 @@ def action_plan_annex_make(*, version_id: int, last_attempt: bool = True) -> Any
     version = ActionPlanVersion.objects.select_related("agreement").filter(pk=version_id).first()
     if version is None or version.state != AnnexState.MAKING:
         return version
-    written: list[str] = []
+    written: list[Any] = []
     try:
         from .rendering.annex import render_annex_pdf
 

@@ -445,14 +445,14 @@ def test_generating_saves_the_version_and_queues_its_pdfs_without_rendering_in_t
     assert entry.sent_at is not None
     # The page says the version is being made, offers no downloads for it, and polls until it is made.
     page = coordinator_client.get(ANNEX).content.decode()
-    assert "The PDFs are being made" in page and reverse("action_plan:annex-versions") in page
+    assert "the PDFs are being made" in page and reverse("action_plan:annex-versions") in page
     assert reverse("action_plan:annex-download", args=[version.pk, "fi"]) not in page
     # Its downloads are refused (404) rather than a missing file served.
     for language in ("fi", "sv", "en"):
         assert coordinator_client.get(reverse("action_plan:annex-download", args=[version.pk, language])
                                       ).status_code == 404
     polled = coordinator_client.get(reverse("action_plan:annex-versions"), HTTP_HX_REQUEST="true")
-    assert polled.status_code == 200 and "The PDFs are being made" in polled.content.decode()
+    assert polled.status_code == 200 and "the PDFs are being made" in polled.content.decode()
 
 
 def test_the_task_makes_the_three_pdfs_at_the_commit_and_the_version_is_ready(
@@ -465,7 +465,7 @@ def test_the_task_makes_the_three_pdfs_at_the_commit_and_the_version_is_ready(
     assert all(pdf.startswith(b"%PDF-") for pdf in pdfs.values()) and len(set(pdfs.values())) == 3
     assert list(version.events.values_list("action", "by")) == [("generated", coordinator.pk), ("made", None)]
     page = coordinator_client.get(ANNEX).content.decode()
-    assert "The PDFs are being made" not in page and 'hx-trigger="every 2s"' not in page
+    assert "the PDFs are being made" not in page and 'hx-trigger="every 2s"' not in page
     url = reverse("action_plan:annex-download", args=[version.pk, "en"])
     assert url in page
     response = coordinator_client.get(url)
