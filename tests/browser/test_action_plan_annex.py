@@ -99,3 +99,8 @@ def test_a_failed_annex_shows_its_reason_and_is_made_again(page: Any, live_serve
     page.wait_for_url(re.compile(r"/action-plan/annex/$"))
     page.locator(f"a[href='/action-plan/annex/{version.pk}/fi/']").wait_for(timeout=10_000)
     assert ActionPlanVersion.objects.get(pk=version.pk).state == "ready"
+    # The action plan's history tells who generated the version and who asked to make its PDFs again.
+    page.goto(f"{live_server.url}/action-plan/history/")
+    history = page.locator("table.history-table").inner_text()
+    assert "Liitteen versio 1" in history and "Liitteen PDF-tiedostoja pyydetty tekemään uudelleen" in history
+    _at_widths(page, axe, screenshot, "action-plan-history-annex")
