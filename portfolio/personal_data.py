@@ -148,6 +148,10 @@ REGISTER: Register = {
         "created_by": LINK, "reason": FREE_TEXT,
         # The frozen annex names who generated it (its "version" part), as its PDFs do.
         "snapshot": IDENTITY, "pdf_fi": IDENTITY, "pdf_sv": IDENTITY, "pdf_en": IDENTITY,
+        "state": NOT_PERSONAL, "failure": NOT_PERSONAL, "failure_detail": NOT_PERSONAL, "made_at": NOT_PERSONAL,
+    },
+    "reporting.actionplanversionevent": {
+        "id": NOT_PERSONAL, "version": NOT_PERSONAL, "action": ACTIVITY, "by": LINK, "at": ACTIVITY, "note": FREE_TEXT,
     },
     "reporting.summaryreport": {
         "id": NOT_PERSONAL, "audience": NOT_PERSONAL, "agreement": NOT_PERSONAL, "period": NOT_PERSONAL,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from followup.selectors.indicators import IndicatorRow
+    from portfolio.history import Entry
 
     User = AbstractBaseUser | AnonymousUser
 
@@ -200,3 +201,23 @@ def annex_snapshot(*, agreement: Agreement, user: User) -> dict[str, Any]:
         } for priority in Priority.objects.filter(agreement=agreement).order_by("code")],
         "unplaced": [theme_data(t) for t in themes if t.priority_id is None],
     }
+
+
+def annex_history_entries(agreement: Agreement) -> list[Entry]:
+    """The annex versions' events as entries of the action plan's change history: who generated a version,
+    when its PDFs were made or failed (and why), who asked to make them again."""
+    from django.utils.translation import gettext as _
+
+    from portfolio.history import Change, Entry
+
+    from .models import ActionPlanVersionEvent
+
+    entries = []
+    for event in (ActionPlanVersionEvent.objects.filter(version__agreement=agreement)
+                  .select_related("version", "by").order_by("-at", "-pk")):
+        who = (event.by.get_full_name() or event.by.get_username()) if event.by else str(_("system"))
+        changes = [Change(str(_("reason") if event.action == "generated" else _("note")), "—", event.note)] \
+            if event.note else []
+        entries.append(Entry(when=event.at, who=who, action=str(event.get_action_display()), changes=changes,
+                             subject=_("Annex version %(number)s") % {"number": event.version.number}))
+    return entries

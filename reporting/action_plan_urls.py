@@ -12,5 +12,7 @@ urlpatterns = [
     path("themes/<int:pk>/delete/", views.theme_delete, name="theme-delete"),
     path("history/", views.history, name="history"),
     path("annex/", views.annex, name="annex"),
+    path("annex/versions/", views.annex_versions, name="annex-versions"),
+    path("annex/<int:pk>/again/", views.annex_make_again, name="annex-again"),
     path("annex/<int:pk>/<str:language>/", views.annex_download, name="annex-download"),
 ]

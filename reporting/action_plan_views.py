@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portfolio.current import current_agreement
 from portfolio.forms import PriorityDescriptionForm, ThemeForm
@@ -29,11 +29,11 @@ from portfolio.services import (
 from portfolio.services import theme_delete as theme_delete_service
 from portfolio.views import conflict_rows
 
-from .action_plan import action_plan_coverage, agreement_themes
+from .action_plan import action_plan_coverage, agreement_themes, annex_history_entries
 from .forms import AnnexVersionForm, CoverageForm
 from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
 from .permissions import can_edit_action_plan, can_view_action_plan
-from .services import action_plan_version_create
+from .services import action_plan_annex_make_again, action_plan_version_create
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -178,14 +178,25 @@ def theme_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     agreement = _readable_agreement(request)
-    return render(request, "reporting/action_plan_history.html", {
-        "agreement": agreement, "history": action_plan_history_entries(agreement=agreement, limit=None)})
+    entries = action_plan_history_entries(agreement=agreement, limit=None) + annex_history_entries(agreement)
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return render(request, "reporting/action_plan_history.html", {"agreement": agreement, "history": entries})
+
+
+def _annex_versions(request: HttpRequest, agreement: Agreement) -> dict[str, Any]:
+    versions = list(ActionPlanVersion.objects.visible_to(request.user).filter(agreement=agreement)
+                    .select_related("created_by"))
+    return {
+        "versions": versions, "can_generate": can_edit_action_plan(request.user, agreement),
+        "any_making": any(v.is_making for v in versions),
+        "annex_languages": [(code, name) for code, name in _language_names() if code in ACTION_PLAN_LANGUAGES]}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def annex(request: HttpRequest) -> HttpResponse:
-    """The annex versions (newest first) with their downloads; coordinators generate a new one."""
+    """The annex versions (newest first) with their downloads; coordinators generate a new one (its PDFs are
+    made by a task: the page polls the versions until none is being made)."""
     agreement = _readable_agreement(request)
     can_generate = can_edit_action_plan(request.user, agreement)
     form = AnnexVersionForm(request.POST or None)
@@ -195,15 +206,57 @@ def annex(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             version = action_plan_version_create(agreement=agreement, user=_acting(request),
                                                  reason=form.cleaned_data["reason"])
-            messages.success(request, _("Version %(number)s of the annex was generated.") % {
-                "number": version.number})
+            if version.is_ready:
+                messages.success(request, _("Version %(number)s of the annex was generated.") % {
+                    "number": version.number})
+            elif not version.is_making:
+                messages.error(request, _("Version %(number)s of the annex was generated, but making its PDFs "
+                                          "failed; the reason is shown below.") % {"number": version.number})
+            else:
+                messages.success(request, _("Version %(number)s of the annex was generated. Its PDFs are being "
+                                            "made; the list below shows when they can be downloaded.") % {
+                    "number": version.number})
             return redirect("action_plan:annex")
-    versions = ActionPlanVersion.objects.visible_to(request.user).filter(agreement=agreement).select_related(
-        "created_by")
     return render(request, "reporting/action_plan_annex.html", {
-        "agreement": agreement, "form": form, "can_generate": can_generate, "versions": versions,
-        "annex_languages": [(code, name) for code, name in _language_names() if code in ACTION_PLAN_LANGUAGES]},
+        "agreement": agreement, "form": form, **_annex_versions(request, agreement)},
         status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_GET
+def annex_versions(request: HttpRequest) -> HttpResponse:
+    """The versions table that the annex page polls with htmx while a version's PDFs are being made."""
+    agreement = _readable_agreement(request)
+    context = _annex_versions(request, agreement)
+    # 286 tells htmx to stop polling: no version is being made any more.
+    code = 286 if getattr(request, "htmx", False) and not context["any_making"] else 200
+    response = render(request, "reporting/partials/annex_versions.html", {"agreement": agreement, **context},
+                      status=code)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def annex_make_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """After making a version's PDFs failed: try again. Who does not read the version's agreement gets 404
+    (as for a version that does not exist); who reads it but is not its coordinator, 403."""
+    version = get_object_or_404(ActionPlanVersion.objects.visible_to(request.user).select_related("agreement"),
+                                pk=pk)
+    if not can_view_action_plan(request.user, version.agreement):
+        raise Http404
+    if not can_edit_action_plan(request.user, version.agreement):
+        raise PermissionDenied
+    again = action_plan_annex_make_again(version=version, user=_acting(request))
+    if again.is_ready:
+        messages.success(request, _("The PDFs of version %(number)s were made.") % {"number": again.number})
+    elif again.is_making:
+        messages.success(request, _("The PDFs of version %(number)s are being made again.") % {
+            "number": again.number})
+    else:
+        messages.error(request, _("Making the PDFs of version %(number)s failed again.") % {
+            "number": again.number})
+    return redirect("action_plan:annex")
 
 
 def _language_names() -> list[tuple[str, Any]]:
@@ -215,10 +268,13 @@ def _language_names() -> list[tuple[str, Any]]:
 @login_required
 @require_GET
 def annex_download(request: HttpRequest, pk: int, language: str) -> FileResponse:
+    """One language's PDF of a version; 404 while its PDFs are being made or after they failed."""
     version = get_object_or_404(ActionPlanVersion.objects.visible_to(request.user), pk=pk)
-    if language not in ACTION_PLAN_LANGUAGES:
+    if language not in ACTION_PLAN_LANGUAGES or not version.is_ready:
         raise Http404
     field = version.pdf(language)
+    if not field:
+        raise Http404
     response = FileResponse(field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1],
                             content_type="application/pdf")
     response["Cache-Control"] = "no-store"

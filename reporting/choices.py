@@ -40,3 +40,26 @@ class ReviewAction(models.TextChoices):
     REMINDED = "reminded", _("Coordinators reminded of the draft")
     AGENDA = "agenda", _("Added to the meeting agenda")
     RETRIED = "retried", _("Delivery retried")
+
+
+class AnnexState(models.TextChoices):
+    """Where an action-plan annex version's PDFs are: made by a task after the version is generated."""
+
+    MAKING = "making", pgettext_lazy("annex state", "Being made")
+    READY = "ready", pgettext_lazy("annex state", "Ready")
+    FAILED = "failed", pgettext_lazy("annex state", "Failed")
+
+
+class AnnexFailure(models.TextChoices):
+    """Why making an annex version's PDFs failed (the page tells it in the reader's language)."""
+
+    ERROR = "error", _("Making the PDFs failed")
+    RETRIES = "retries", _("Making the PDFs failed after retries")
+    TIMEOUT = "timeout", _("Making the PDFs took longer than its time limit")
+
+
+class AnnexAction(models.TextChoices):
+    GENERATED = "generated", _("Annex version generated")
+    MADE = "made", _("Annex PDFs made")
+    FAILED = "failed", _("Making the annex PDFs failed")
+    AGAIN = "again", _("Annex PDFs asked to be made again")

@@ -8,7 +8,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Audience, DeliveryStatus, ReportStatus, ReviewAction, ReviewStatus
+from .choices import (
+    AnnexAction,
+    AnnexFailure,
+    AnnexState,
+    Audience,
+    DeliveryStatus,
+    ReportStatus,
+    ReviewAction,
+    ReviewStatus,
+)
 from .querysets import ActionPlanVersionQuerySet, FrozenRecordError, SummaryReportQuerySet
 
 PERIOD_REGEX = r"^\d{4}(-Q[1-4]|-H[12])?$"
@@ -410,8 +419,10 @@ ACTION_PLAN_LANGUAGES = ("fi", "sv", "en")
 
 class ActionPlanVersion(models.Model):
     """One numbered version of an agreement's action-plan annex (toimenpidesuunnitelma), generated from the
-    portfolio: the data as it stood (``snapshot``) and its PDF in each language. Frozen once made: a newer
-    version is a new row, the older ones stay downloadable unchanged."""
+    portfolio: the data as it stood (``snapshot``) and its PDF in each language. Its content is frozen once
+    generated: a newer version is a new row, the older ones stay downloadable unchanged. The PDFs are made by a
+    task after the version is generated (``state``: making → ready, or failed and made again on request); once
+    ready they never change either."""
 
     agreement = models.ForeignKey("portfolio.Agreement", on_delete=models.PROTECT,
                                   related_name="action_plan_versions", verbose_name=_("agreement"))
@@ -421,11 +432,18 @@ class ActionPlanVersion(models.Model):
                                    related_name="+", verbose_name=_("created by"))
     reason = models.TextField(_("reason"), blank=True)
     snapshot = models.JSONField(_("data snapshot"))
-    pdf_fi = models.FileField(_("PDF in Finnish"), upload_to="action-plan/")
-    pdf_sv = models.FileField(_("PDF in Swedish"), upload_to="action-plan/")
-    pdf_en = models.FileField(_("PDF in English"), upload_to="action-plan/")
+    pdf_fi = models.FileField(_("PDF in Finnish"), upload_to="action-plan/", blank=True)
+    pdf_sv = models.FileField(_("PDF in Swedish"), upload_to="action-plan/", blank=True)
+    pdf_en = models.FileField(_("PDF in English"), upload_to="action-plan/", blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=AnnexState.choices, default=AnnexState.MAKING)
+    failure = models.CharField(_("failure"), max_length=10, choices=AnnexFailure.choices, blank=True)
+    failure_detail = models.TextField(_("failure detail"), blank=True)
+    made_at = models.DateTimeField(_("PDFs made"), null=True, blank=True)
 
     objects = ActionPlanVersionQuerySet.as_manager()
+
+    # What the task that makes the PDFs writes; everything else is frozen from the start.
+    RENDER_FIELDS = frozenset({"pdf_fi", "pdf_sv", "pdf_en", "state", "failure", "failure_detail", "made_at"})
 
     class Meta:
         verbose_name = _("action-plan annex version")
@@ -441,8 +459,14 @@ class ActionPlanVersion(models.Model):
         return f"{self.agreement} – {self.number}"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        """A new version is saved once; afterwards only its PDFs and their state, named in ``update_fields``,
+        and only until they are ready."""
         if not self._state.adding:
-            raise FrozenRecordError("an annex version is frozen")
+            fields = kwargs.get("update_fields")
+            if not fields or not set(fields) <= self.RENDER_FIELDS:  # type: ignore[call-overload]
+                raise FrozenRecordError("an annex version is frozen")
+            if type(self).objects.filter(pk=self.pk, state=AnnexState.READY).exists():
+                raise FrozenRecordError("an annex version's PDFs are frozen once made")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
@@ -450,3 +474,40 @@ class ActionPlanVersion(models.Model):
 
     def pdf(self, language: str) -> models.fields.files.FieldFile:
         return getattr(self, f"pdf_{language}")
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == AnnexState.READY
+
+    @property
+    def is_making(self) -> bool:
+        return self.state == AnnexState.MAKING
+
+    @property
+    def failure_reason(self) -> str:
+        """Why making the PDFs failed, in the reader's language, with the technical detail after it."""
+        if self.state != AnnexState.FAILED:
+            return ""
+        label = str(AnnexFailure(self.failure).label) if self.failure else str(AnnexFailure.ERROR.label)
+        return f"{label}: {self.failure_detail}" if self.failure_detail else f"{label}."
+
+
+class ActionPlanVersionEvent(models.Model):
+    """Who did what to an annex version and when: generated it, its PDFs made or failed, asked to make them
+    again (shown in the action plan's change history)."""
+
+    version = models.ForeignKey(ActionPlanVersion, on_delete=models.PROTECT, related_name="events",
+                                verbose_name=_("annex version"))
+    action = models.CharField(_("action"), max_length=12, choices=AnnexAction.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                           related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("annex version event")
+        verbose_name_plural = _("annex version events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.action} {self.at:%Y-%m-%d %H:%M}"

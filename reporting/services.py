@@ -899,20 +899,34 @@ def member_language_set(*, membership: Any, user: User, language: str) -> Any:
     return locked
 # --- the action-plan annex --------------------------------------------------------------------------------
 
-def action_plan_version_create(*, agreement: Agreement, user: User, reason: str = "") -> Any:
-    """Generate a new numbered version of the agreement's action-plan annex from the portfolio: the data as
-    it is now, frozen in the version's snapshot, and its PDF in Finnish, Swedish and English. The versions
-    before it stay as they were. Only the agreement's coordinators (and superusers) generate."""
+def _deny_annex(user: Any, agreement: Agreement) -> None:
     from django.core.exceptions import PermissionDenied
 
     from portfolio.permissions import can_edit_agreement_portfolio
 
-    from .action_plan import annex_snapshot
-    from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
-    from .rendering.annex import render_annex_pdf
-
     if not can_edit_agreement_portfolio(user, agreement):
-        raise PermissionDenied
+        raise PermissionDenied(_("Only the coordinators of the agreement may do this."))
+
+
+def _annex_event(version: Any, action: str, *, user: Any = None, note: str = "",
+                 at: dt.datetime | None = None) -> None:
+    from .models import ActionPlanVersionEvent
+
+    ActionPlanVersionEvent.objects.create(version=version, action=action, note=note, at=at or timezone.now(),
+                                          by=user if user is not None and user.is_authenticated else None)
+
+
+def action_plan_version_create(*, agreement: Agreement, user: User, reason: str = "") -> Any:
+    """Generate a new numbered version of the agreement's action-plan annex from the portfolio: the data as
+    it is now, frozen in the version's snapshot. Its PDFs in Finnish, Swedish and English take seconds, so a
+    task makes them (``action_plan_annex_make``), queued in the same transaction through the outbox and sent
+    at its commit; until then the version is being made. The versions before it stay as they were. Only the
+    agreement's coordinators (and superusers) generate."""
+    from .action_plan import annex_snapshot
+    from .choices import AnnexAction, AnnexState
+    from .models import ActionPlanVersion
+
+    _deny_annex(user, agreement)
     reason = (reason or "").strip()
     with transaction.atomic():
         # The agreement row serialises two coordinators generating at once: each gets its own number.
@@ -923,11 +937,104 @@ def action_plan_version_create(*, agreement: Agreement, user: User, reason: str 
         snapshot = annex_snapshot(agreement=agreement, user=user)
         snapshot["version"] = {"number": number, "created_at": created_at.isoformat(), "created_by": who,
                                "reason": reason}
-        version = ActionPlanVersion(agreement=agreement, number=number, created_at=created_at, created_by=user,
-                                    reason=reason, snapshot=snapshot)
-        for language in ACTION_PLAN_LANGUAGES:
-            version.pdf(language).save(f"{agreement.project_code_prefix.lower()}-annex-v{number}-{language}.pdf",
-                                       ContentFile(render_annex_pdf(snapshot, language)), save=False)
-        version.save()
+        version = ActionPlanVersion.objects.create(agreement=agreement, number=number, created_at=created_at,
+                                                   created_by=user, reason=reason, snapshot=snapshot,
+                                                   state=AnnexState.MAKING)
+        _annex_event(version, AnnexAction.GENERATED, user=user, note=reason, at=created_at)
+        _outbox("reporting.action_plan_annex_make_task", version.pk)
+    version.refresh_from_db()  # made already when the task ran at the commit (eager, the embedded default)
     return version
 
+
+def _annex_file_name(version: Any, language: str) -> str:
+    return f"{version.agreement.project_code_prefix.lower()}-annex-v{version.number}-{language}.pdf"
+
+
+def action_plan_annex_make(*, version_id: int, last_attempt: bool = True) -> Any:
+    """Make an annex version's PDFs (fi, sv, en) from its snapshot alone and mark it ready. Idempotent: a
+    version that is ready (or failed: it waits for "make again") is returned as it is. A transient error is
+    re-raised for the task to retry unless this is the last attempt; the soft time limit and any other error
+    mark it failed, the reason shown on the annex page."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from .choices import AnnexAction, AnnexFailure, AnnexState
+    from .models import ACTION_PLAN_LANGUAGES, ActionPlanVersion
+
+    version = ActionPlanVersion.objects.select_related("agreement").filter(pk=version_id).first()
+    if version is None or version.state != AnnexState.MAKING:
+        return version
+    written: list[Any] = []
+    try:
+        from .rendering.annex import render_annex_pdf
+
+        pdfs = {language: render_annex_pdf(version.snapshot, language) for language in ACTION_PLAN_LANGUAGES}
+        with transaction.atomic():
+            locked = ActionPlanVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
+            if locked.state != AnnexState.MAKING:
+                return locked  # made by another delivery of the task meanwhile
+            for language in ACTION_PLAN_LANGUAGES:
+                field = locked.pdf(language)
+                field.save(_annex_file_name(locked, language), ContentFile(pdfs[language]), save=False)
+                written.append(field.name)
+            locked.state = AnnexState.READY
+            locked.failure = ""
+            locked.failure_detail = ""
+            locked.made_at = timezone.now()
+            locked.save(update_fields=[*(f"pdf_{lang}" for lang in ACTION_PLAN_LANGUAGES), "state", "failure",
+                                       "failure_detail", "made_at"])
+            _annex_event(locked, AnnexAction.MADE, at=locked.made_at)
+    except TRANSIENT_ERRORS as exc:
+        _discard(written)
+        if last_attempt:
+            _annex_failed(version.pk, AnnexFailure.RETRIES, _describe(exc))
+        raise
+    except SoftTimeLimitExceeded:
+        _discard(written)
+        _annex_failed(version.pk, AnnexFailure.TIMEOUT, "")
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other error is shown on the page, never silently
+        _discard(written)
+        logger.exception("annex version %s: making the PDFs failed", version.pk)
+        _annex_failed(version.pk, AnnexFailure.ERROR, _describe(exc))
+        return ActionPlanVersion.objects.filter(pk=version.pk).first()
+    logger.info("annex version %s: PDFs made", locked.pk)
+    return locked
+
+
+def _annex_failed(version_id: int, failure: str, detail: str) -> None:
+    from .choices import AnnexAction, AnnexState
+    from .models import ActionPlanVersion
+
+    try:
+        with transaction.atomic():
+            locked = ActionPlanVersion.objects.select_for_update().filter(pk=version_id).first()
+            if locked is None or locked.state != AnnexState.MAKING:
+                return
+            locked.state = AnnexState.FAILED
+            locked.failure = failure
+            locked.failure_detail = detail
+            locked.save(update_fields=["state", "failure", "failure_detail"])
+            _annex_event(locked, AnnexAction.FAILED, note=detail)
+    except DatabaseError:
+        logger.exception("could not mark annex version %s failed", version_id)
+
+
+def action_plan_annex_make_again(*, version: Any, user: User) -> Any:
+    """After a failure: queue the task that makes the version's PDFs again (a coordinator of its agreement).
+    A version being made or ready is left as it is."""
+    from .choices import AnnexAction, AnnexState
+    from .models import ActionPlanVersion
+
+    _deny_annex(user, version.agreement)
+    with transaction.atomic():
+        locked = ActionPlanVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.state != AnnexState.FAILED:
+            return locked
+        locked.state = AnnexState.MAKING
+        locked.failure = ""
+        locked.failure_detail = ""
+        locked.save(update_fields=["state", "failure", "failure_detail"])
+        _annex_event(locked, AnnexAction.AGAIN, user=user)
+        _outbox("reporting.action_plan_annex_make_task", locked.pk)
+    locked.refresh_from_db()
+    return locked

@@ -171,3 +171,18 @@ def summary_review_reminders_send_task() -> list[int]:
     if reminded:
         logger.info("reminded the reviewers of %s draft summaries: %s", len(reminded), reminded)
     return reminded
+
+
+@shared_task(name="reporting.action_plan_annex_make_task", **RENDER_TASK_OPTIONS)
+def action_plan_annex_make_task(self: Any, version_id: int) -> str | None:
+    """Make an action-plan annex version's PDFs (the annex page shows the state)."""
+    from .services import action_plan_annex_make
+
+    # Run eagerly, Celery retries at once, one attempt after another (as summary_compile_task).
+    last_attempt = self.request.retries >= (self.max_retries or 0)
+    version = action_plan_annex_make(version_id=version_id, last_attempt=last_attempt)
+    if version is None:
+        logger.info("annex version %s is gone; no PDFs to make", version_id)
+        return None
+    logger.info("annex version %s: PDFs %s", version_id, version.state)
+    return str(version.state)

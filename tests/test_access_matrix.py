@@ -207,7 +207,7 @@ def _build_side(tag: str, agreement: Agreement, group: SteeringGroup, recorder: 
     side.add(Theme.objects.create(agreement=agreement, slug=f"zq{tag}-theme", name=f"Zq{tag} teema",
                                   name_fi=f"Zq{tag} teema", priority=agreement.priorities.get(code=1)), hidden=True)
     annex = ActionPlanVersion(agreement=agreement, number=1, created_at=now, created_by=recorder,
-                              reason=f"zq{tag}-annex-reason", snapshot={"priorities": []})
+                              reason=f"zq{tag}-annex-reason", snapshot={"priorities": []}, state="ready")
     for language in ("fi", "sv", "en"):
         annex.pdf(language).save(f"annex-{language}.pdf", ContentFile(f"zq{tag}-annex".encode()), save=False)
     annex.save()

@@ -1,5 +1,6 @@
 """The action plan (issue 13): themes under an agreement's priorities, loaded and edited; projects linked only
-to their own agreement's themes; coverage figures; numbered, frozen annex versions as PDF; who may do what."""
+to their own agreement's themes; coverage figures; numbered, frozen annex versions as PDF (made by a task);
+who may do what."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from portfolio.services import agreement_load, priority_descriptions_save, proje
 from reporting.action_plan import action_plan_coverage, annex_snapshot
 from reporting.models import ActionPlanVersion
 from reporting.querysets import FrozenRecordError
-from reporting.services import action_plan_version_create
+from reporting.services import action_plan_annex_make, action_plan_annex_make_again, action_plan_version_create
 from reporting.tests.pdf_checks import text_outside_the_page
 from tests.factories import FundingLineFactory, ProjectFactory, instrument
 
@@ -41,6 +42,15 @@ def fake_annex_pdf(monkeypatch):  # type: ignore[no-untyped-def]
         return f"%PDF-1.7\n% annex {language} {digest}\n%%EOF\n".encode()
 
     monkeypatch.setattr(annex, "render_annex_pdf", fake)
+
+
+def generated(*, agreement, user, reason=""):  # type: ignore[no-untyped-def]
+    """A new version, and the worker's step: the task queued at the commit makes its PDFs."""
+    version = action_plan_version_create(agreement=agreement, user=user, reason=reason)
+    assert version.state == "making"
+    made = action_plan_annex_make(version_id=version.pk)
+    assert made is not None and made.state == "ready", made.failure_reason if made else "gone"
+    return made
 
 
 def _theme(agreement, slug):  # type: ignore[no-untyped-def]
@@ -314,12 +324,12 @@ def test_annex_lists_only_decided_projects_under_their_themes(agreement, coordin
 
 def test_regenerating_the_annex_makes_version_2_and_leaves_version_1_unchanged(agreement, coordinator,
                                                                               small_plan, fake_annex_pdf):
-    v1 = action_plan_version_create(agreement=agreement, user=coordinator, reason="Johtoryhmä 1.12.")
+    v1 = generated(agreement=agreement, user=coordinator, reason="Johtoryhmä 1.12.")
     v1_bytes = {lang: v1.pdf(lang).read() for lang in ("fi", "sv", "en")}
     v1_snapshot = v1.snapshot
     theme_save(agreement=agreement, theme=_theme(agreement, "mobility"), user=coordinator,
                data={"name_fi": "Liikkuminen uudelleen"})
-    v2 = action_plan_version_create(agreement=agreement, user=coordinator)
+    v2 = generated(agreement=agreement, user=coordinator)
     assert (v1.number, v2.number) == (1, 2)
     assert v2.snapshot != v1_snapshot
     stored = ActionPlanVersion.objects.get(pk=v1.pk)
@@ -330,7 +340,7 @@ def test_regenerating_the_annex_makes_version_2_and_leaves_version_1_unchanged(a
 
 
 def test_an_annex_version_cannot_be_changed_or_deleted(agreement, coordinator, fake_annex_pdf):
-    version = action_plan_version_create(agreement=agreement, user=coordinator)
+    version = generated(agreement=agreement, user=coordinator)
     version.reason = "changed"
     with pytest.raises(FrozenRecordError):
         version.save()
@@ -341,6 +351,11 @@ def test_an_annex_version_cannot_be_changed_or_deleted(agreement, coordinator, f
     with pytest.raises(FrozenRecordError):
         ActionPlanVersion.objects.filter(pk=version.pk).delete()
     assert ActionPlanVersion.objects.get(pk=version.pk).reason == ""
+    # Its PDFs are written once, by the task that makes them; a ready version's PDFs never change.
+    with pytest.raises(FrozenRecordError):
+        version.save(update_fields=["reason"])
+    with pytest.raises(FrozenRecordError):
+        version.save(update_fields=["pdf_fi", "state"])
 
 
 def test_the_annex_pdf_keeps_its_content_within_the_page(agreement, coordinator, small_plan):
@@ -353,7 +368,7 @@ def test_the_annex_pdf_keeps_its_content_within_the_page(agreement, coordinator,
     FundingLineFactory(project=long, instrument=instrument("ERDF"), year=2025,
                        planned_amount=Decimal("12345678.90"), granted_amount=Decimal("12345678.90"),
                        spent_amount=Decimal("12345678.90"))
-    version = action_plan_version_create(agreement=agreement, user=coordinator)
+    version = generated(agreement=agreement, user=coordinator)
     pdf = version.pdf("fi").read()
     assert pdf.startswith(b"%PDF-")
     assert text_outside_the_page(pdf) == []
@@ -383,7 +398,7 @@ def test_who_reads_the_annex_versions(agreement, coordinator, steering_client, c
                                       other_coordinator_client, ministry_user, plain_user, client, fake_annex_pdf):
     from django.test import Client
 
-    version = action_plan_version_create(agreement=agreement, user=coordinator)
+    version = generated(agreement=agreement, user=coordinator)
     url = reverse("action_plan:annex-download", args=[version.pk, "sv"])
     ministry = Client()
     ministry.force_login(ministry_user)
@@ -400,3 +415,185 @@ def test_who_reads_the_annex_versions(agreement, coordinator, steering_client, c
     assert nobody.get(url).status_code == 404
     assert coordinator_client.get(reverse("action_plan:annex-download", args=[version.pk, "de"])).status_code == 404
     assert client.get(url).status_code == 302  # anonymous: sign in first
+
+
+# --- the annex's PDFs are made by a task ------------------------------------------------------------------
+
+def _annex_task():  # type: ignore[no-untyped-def]
+    from config.jobs import job
+
+    return job("reporting.action_plan_annex_make_task")
+
+
+def test_generating_saves_the_version_and_queues_its_pdfs_without_rendering_in_the_request(
+        agreement, coordinator, coordinator_client, monkeypatch, django_capture_on_commit_callbacks):
+    """Defect: the three PDFs (5-7 s) were rendered inside the POST, under the agreement's row lock."""
+    from governance.models import NotificationOutbox
+    from reporting.rendering import annex
+
+    rendered, queued = [], []
+    monkeypatch.setattr(annex, "render_annex_pdf", lambda snapshot, language: rendered.append(language))
+    monkeypatch.setattr(_annex_task(), "delay", lambda *args: queued.append(args))  # a worker that has not run
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(ANNEX, {"reason": "Kokous"})
+    assert response.status_code == 302
+    version = ActionPlanVersion.objects.get()
+    assert rendered == [] and queued == [(version.pk,)]
+    assert (version.number, version.reason, version.created_by) == (1, "Kokous", coordinator)
+    assert version.state == "making" and version.snapshot["version"]["number"] == 1 and not version.pdf_fi
+    entry = NotificationOutbox.objects.get(task_name="reporting.action_plan_annex_make_task", object_id=version.pk)
+    assert entry.sent_at is not None
+    # The page says the version is being made, offers no downloads for it, and polls until it is made.
+    page = coordinator_client.get(ANNEX).content.decode()
+    assert "the PDFs are being made" in page and reverse("action_plan:annex-versions") in page
+    assert reverse("action_plan:annex-download", args=[version.pk, "fi"]) not in page
+    # Its downloads are refused (404) rather than a missing file served.
+    for language in ("fi", "sv", "en"):
+        assert coordinator_client.get(reverse("action_plan:annex-download", args=[version.pk, language])
+                                      ).status_code == 404
+    polled = coordinator_client.get(reverse("action_plan:annex-versions"), HTTP_HX_REQUEST="true")
+    assert polled.status_code == 200 and "the PDFs are being made" in polled.content.decode()
+
+
+def test_the_task_makes_the_three_pdfs_at_the_commit_and_the_version_is_ready(
+        agreement, coordinator, coordinator_client, fake_annex_pdf, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # eager: the task runs at the commit
+        coordinator_client.post(ANNEX, {"reason": "Kokous"})
+    version = ActionPlanVersion.objects.get()
+    assert version.state == "ready" and version.made_at is not None and version.failure == ""
+    pdfs = {lang: version.pdf(lang).read() for lang in ("fi", "sv", "en")}
+    assert all(pdf.startswith(b"%PDF-") for pdf in pdfs.values()) and len(set(pdfs.values())) == 3
+    assert list(version.events.values_list("action", "by")) == [("generated", coordinator.pk), ("made", None)]
+    page = coordinator_client.get(ANNEX).content.decode()
+    assert "the PDFs are being made" not in page and 'hx-trigger="every 2s"' not in page
+    url = reverse("action_plan:annex-download", args=[version.pk, "en"])
+    assert url in page
+    response = coordinator_client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == pdfs["en"]
+    # The poll stops (286) once no version is being made; the task again leaves a made version as it is.
+    assert coordinator_client.get(reverse("action_plan:annex-versions"),
+                                  HTTP_HX_REQUEST="true").status_code == 286
+    assert action_plan_annex_make(version_id=version.pk).pdf("fi").read() == pdfs["fi"]
+
+
+def test_a_transient_error_is_retried_then_the_pdfs_are_made(agreement, coordinator, monkeypatch, fake_annex_pdf):
+    from django.db import OperationalError
+
+    from reporting.rendering import annex
+
+    version = action_plan_version_create(agreement=agreement, user=coordinator)
+    real, calls = annex.render_annex_pdf, []
+
+    def flaky(snapshot, language):  # type: ignore[no-untyped-def]
+        calls.append(language)
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(snapshot, language)
+
+    monkeypatch.setattr(annex, "render_annex_pdf", flaky)
+    task = _annex_task()
+    assert OperationalError in task.autoretry_for and task.retry_backoff and task.soft_time_limit
+    monkeypatch.setattr(task.app.conf, "task_eager_propagates", False)
+    task.apply(args=(version.pk,))
+    version.refresh_from_db()
+    assert calls == ["fi", "fi", "sv", "en"] and version.state == "ready"
+
+
+def test_a_transient_error_on_every_attempt_fails_with_its_reason(agreement, coordinator, monkeypatch):
+    from django.db import OperationalError
+
+    from reporting.rendering import annex
+
+    version = action_plan_version_create(agreement=agreement, user=coordinator)
+
+    def broken(snapshot, language):  # type: ignore[no-untyped-def]
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(annex, "render_annex_pdf", broken)
+    # Not the last attempt: re-raised for the task to retry, the version still being made.
+    with pytest.raises(OperationalError):
+        action_plan_annex_make(version_id=version.pk, last_attempt=False)
+    version.refresh_from_db()
+    assert version.state == "making"
+    task = _annex_task()
+    monkeypatch.setattr(task, "max_retries", 2)
+    monkeypatch.setattr(task.app.conf, "task_eager_propagates", False)
+    assert task.apply(args=(version.pk,)).failed()
+    version.refresh_from_db()
+    assert version.state == "failed" and version.failure == "retries"
+    assert version.failure_reason == ("Making the PDFs failed after retries: OperationalError: database is locked")
+
+
+def test_the_soft_time_limit_ends_the_making_as_failed(agreement, coordinator, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from reporting.rendering import annex
+
+    version = action_plan_version_create(agreement=agreement, user=coordinator)
+
+    def interrupted(snapshot, language):  # type: ignore[no-untyped-def]
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(annex, "render_annex_pdf", interrupted)
+    with pytest.raises(SoftTimeLimitExceeded):
+        action_plan_annex_make(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.state == "failed" and not version.pdf_fi and not version.pdf_en
+    assert version.failure_reason == "Making the PDFs took longer than its time limit."
+
+
+def test_a_failure_is_shown_with_its_reason_and_made_again_by_the_coordinators_only(
+        agreement, coordinator, coordinator_client, steering_client, other_coordinator_client, plain_user,
+        monkeypatch, fake_annex_pdf, django_capture_on_commit_callbacks):
+    from django.core.exceptions import PermissionDenied
+    from django.test import Client
+
+    from reporting.rendering import annex
+
+    real = annex.render_annex_pdf
+
+    def broken(snapshot, language):  # type: ignore[no-untyped-def]
+        raise ValueError("font missing")
+
+    monkeypatch.setattr(annex, "render_annex_pdf", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(ANNEX, {"reason": "Kokous"})
+    version = ActionPlanVersion.objects.get()
+    assert version.state == "failed" and version.failure == "error" and "font missing" in version.failure_detail
+    page = coordinator_client.get(ANNEX).content.decode()
+    again = reverse("action_plan:annex-again", args=[version.pk])
+    assert "Making the PDFs failed: ValueError: font missing" in page and again in page
+    assert reverse("action_plan:annex-download", args=[version.pk, "fi"]) not in page
+    assert coordinator_client.get(reverse("action_plan:annex-download", args=[version.pk, "fi"])).status_code == 404
+    readers_page = steering_client.get(ANNEX).content.decode()
+    assert "font missing" in readers_page and again not in readers_page  # readers see why, do not make again
+
+    # Others may not make it again: a reader who is not its coordinator 403, another agreement's user 404.
+    nobody = Client()
+    nobody.force_login(plain_user)
+    assert steering_client.post(again).status_code == 403
+    assert other_coordinator_client.post(again).status_code == 404
+    assert nobody.post(again).status_code == 404
+    assert coordinator_client.get(again).status_code == 405
+    with pytest.raises(PermissionDenied):
+        action_plan_annex_make_again(version=version, user=plain_user)
+    version.refresh_from_db()
+    assert version.state == "failed"
+
+    monkeypatch.setattr(annex, "render_annex_pdf", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(again)
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.state == "ready" and version.failure_detail == "" and version.pdf("sv").read().startswith(b"%PDF")
+    assert coordinator_client.get(reverse("action_plan:annex-download", args=[version.pk, "sv"])).status_code == 200
+    assert list(version.events.values_list("action", "by")) == [
+        ("generated", coordinator.pk), ("failed", None), ("again", coordinator.pk), ("made", None)]
+    # A ready version is not made again.
+    assert action_plan_annex_make_again(version=version, user=coordinator).made_at == version.made_at
+
+    # The action plan's history tells who generated the version and who asked to make its PDFs again.
+    history = coordinator_client.get(reverse("action_plan:history")).content.decode()
+    who = coordinator.get_full_name() or coordinator.get_username()
+    assert "Annex version 1" in history and "Annex version generated" in history and who in history
+    assert "Annex PDFs asked to be made again" in history and "Making the annex PDFs failed" in history

@@ -95,6 +95,38 @@ def test_real_worker_retries_after_a_transient_error(worker_app, queue, agreemen
     assert SummaryReport.objects.count() == 1
 
 
+def test_a_real_worker_makes_an_annex_version_after_a_transient_error(worker_app, queue, agreement, coordinator,
+                                                                       monkeypatch):
+    """Issue 13: the annex's POST only saves the version; the task, sent through the outbox at the commit, makes
+    its three PDFs on the worker, retrying a transient error with back-off."""
+    from celery.contrib.testing.worker import start_worker
+    from django.db import OperationalError
+
+    from reporting.models import ActionPlanVersion
+    from reporting.rendering import annex
+    from reporting.services import action_plan_version_create
+
+    calls: list[str] = []
+
+    def flaky(snapshot, language):  # type: ignore[no-untyped-def]
+        calls.append(language)
+        if len(calls) == 1:
+            raise OperationalError("the database went away for a moment")
+        return f"%PDF-1.7\n% {language}\n%%EOF\n".encode()
+
+    monkeypatch.setattr(annex, "render_annex_pdf", flaky)
+    version = action_plan_version_create(agreement=agreement, user=coordinator)
+    assert version.state == "making" and calls == []  # nothing rendered before a worker takes it
+    with start_worker(worker_app, queues=[queue], perform_ping_check=False, shutdown_timeout=30):
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and version.state == "making":
+            time.sleep(0.25)
+            version = ActionPlanVersion.objects.get(pk=version.pk)
+    assert version.state == "ready", version.failure_reason
+    assert calls == ["fi", "fi", "sv", "en"]
+    assert version.pdf("sv").read() == b"%PDF-1.7\n% sv\n%%EOF\n"
+
+
 def test_killed_worker_is_shown_as_retrying_and_the_summary_is_compiled(own_redis, queue, tmp_path, agreement,
                                                                        coordinator, coordinator_client,
                                                                        settings):
