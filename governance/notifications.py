@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -149,6 +149,13 @@ def outbox_send(*, entry_id: int) -> bool:
         NotificationOutbox.objects.filter(pk=entry.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1,
                                                               last_error="")
     return True
+
+
+def outbox_in_hand(*, task_name: str, object_ids: list[int], since: dt.datetime) -> set[int]:
+    """Of ``object_ids``, those whose ``task_name`` job the outbox still holds (not yet sent: the sweep sends
+    it) or sent after ``since`` (the broker or a worker may still be on it)."""
+    return set(NotificationOutbox.objects.filter(task_name=task_name, object_id__in=object_ids)
+               .filter(Q(sent_at__isnull=True) | Q(sent_at__gte=since)).values_list("object_id", flat=True))
 
 
 def outbox_sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:

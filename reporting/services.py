@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -226,6 +226,43 @@ def summary_requeue_stale(*, now: dt.datetime | None = None) -> list[int]:
             break  # the broker is still down: the rest wait for the next sweep
         sent.append(report_id)
     return sent
+
+
+FILES_TASK = "reporting.summary_files_make_task"
+ANNEX_TASK = "reporting.action_plan_annex_make_task"
+
+
+def files_requeue_lost(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """The recovery sweep's second half (with summary_requeue_stale, every minute): the files of a summary
+    (after a narrative save) and the PDFs of an annex version are made by a task sent through the outbox;
+    when the broker lost that message (Redis restarted without persistence) or its worker was killed for
+    good, the page would say "being made" for ever. A job still being made a lease after its message was
+    sent (or whose entry is gone) is queued again. Safe at any time: both tasks are idempotent. Returns the
+    ids queued again, per kind."""
+    from governance.notifications import outbox_in_hand
+
+    from .choices import AnnexState
+    from .models import ActionPlanVersion
+
+    now = now or timezone.now()
+    since = now - compile_lease()
+    # The summaries whose files lack the narrative last saved, not failed (those wait for "make again").
+    making_files = list(SummaryReport.objects.filter(
+        status=ReportStatus.DONE, review_status=ReviewStatus.DRAFT, narrative_updated_at__lt=since, files_error="")
+        .exclude(files_narrative_at=F("narrative_updated_at")).values_list("pk", flat=True))
+    making_annexes = list(ActionPlanVersion.objects.filter(state=AnnexState.MAKING, created_at__lt=since)
+                          .values_list("pk", flat=True))
+    queued: dict[str, list[int]] = {"files": [], "annexes": []}
+    for kind, task_name, ids in (("files", FILES_TASK, making_files), ("annexes", ANNEX_TASK, making_annexes)):
+        in_hand = outbox_in_hand(task_name=task_name, object_ids=ids, since=since) if ids else set()
+        for object_id in ids:
+            if object_id not in in_hand:
+                with transaction.atomic():
+                    _outbox(task_name, object_id)
+                logger.warning("%s %s: still being made a lease after its task was sent (lost?); sending it again",
+                               kind, object_id)
+                queued[kind].append(object_id)
+    return queued
 
 
 # --- compiling ----------------------------------------------------------------------------------------------
@@ -484,7 +521,7 @@ def summary_narrative_save(*, report: SummaryReport, user: User, key_messages: s
         locked.files_error = ""
         locked.save()
         _event(locked, ReviewAction.NARRATIVE, user=user)
-        _outbox("reporting.summary_files_make_task", locked.pk)
+        _outbox(FILES_TASK, locked.pk)
     locked.refresh_from_db()  # made already when the task ran at the commit (eager, the embedded default)
     return locked
 
@@ -550,7 +587,7 @@ def summary_files_make_again(*, report: SummaryReport, user: User) -> SummaryRep
             return locked
         locked.files_error = ""
         locked.save(update_fields=["files_error"])
-        _outbox("reporting.summary_files_make_task", locked.pk)
+        _outbox(FILES_TASK, locked.pk)
     return locked
 
 
@@ -941,7 +978,7 @@ def action_plan_version_create(*, agreement: Agreement, user: User, reason: str 
                                                    created_by=user, reason=reason, snapshot=snapshot,
                                                    state=AnnexState.MAKING)
         _annex_event(version, AnnexAction.GENERATED, user=user, note=reason, at=created_at)
-        _outbox("reporting.action_plan_annex_make_task", version.pk)
+        _outbox(ANNEX_TASK, version.pk)
     version.refresh_from_db()  # made already when the task ran at the commit (eager, the embedded default)
     return version
 
@@ -1035,6 +1072,6 @@ def action_plan_annex_make_again(*, version: Any, user: User) -> Any:
         locked.failure_detail = ""
         locked.save(update_fields=["state", "failure", "failure_detail"])
         _annex_event(locked, AnnexAction.AGAIN, user=user)
-        _outbox("reporting.action_plan_annex_make_task", locked.pk)
+        _outbox(ANNEX_TASK, locked.pk)
     locked.refresh_from_db()
     return locked

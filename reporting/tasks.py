@@ -79,12 +79,17 @@ def summary_compile_scheduled_task(*, audience: str, period_kind: str, language:
 @shared_task(name="reporting.summary_requeue_stale_task")
 def summary_requeue_stale_task() -> list[int]:
     """The beat schedule's recovery sweep: send again the compile jobs the broker never took or lost, and
-    take back those whose worker was lost (see the service)."""
-    from .services import summary_requeue_stale
+    take back those whose worker was lost; queue again the summary files and annex PDFs whose task was lost
+    (see the services)."""
+    from .services import files_requeue_lost, summary_requeue_stale
 
     sent = summary_requeue_stale()
     if sent:
         logger.info("recovery sweep sent %s summaries again: %s", len(sent), sent)
+    lost = files_requeue_lost()
+    if lost["files"] or lost["annexes"]:
+        logger.info("recovery sweep queued again the files of summaries %s and the annex versions %s",
+                    lost["files"], lost["annexes"])
     return sent
 
 
