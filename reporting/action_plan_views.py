@@ -53,9 +53,10 @@ def _readable_agreement(request: HttpRequest) -> Agreement:
 
 
 def _editable_agreement(request: HttpRequest) -> Agreement:
+    """The current agreement, when the user edits its action plan; 403 for who only reads it."""
     agreement = _readable_agreement(request)
     if not can_edit_action_plan(request.user, agreement):
-        raise Http404
+        raise PermissionDenied
     return agreement
 
 
@@ -140,9 +141,13 @@ def theme_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    theme = get_object_or_404(Theme, pk=pk)
-    if not can_edit_action_plan(request.user, theme.agreement):
+    """As theme_delete: who does not work on the theme's agreement gets 404, who reads its action plan but
+    does not edit it, 403."""
+    theme = get_object_or_404(Theme.objects.select_related("agreement"), pk=pk)
+    if not can_view_action_plan(request.user, theme.agreement):
         raise Http404
+    if not can_edit_action_plan(request.user, theme.agreement):
+        raise PermissionDenied
     return _theme_page(request, theme.agreement, theme)
 
 
@@ -202,7 +207,7 @@ def annex(request: HttpRequest) -> HttpResponse:
     form = AnnexVersionForm(request.POST or None)
     if request.method == "POST":
         if not can_generate:
-            raise Http404
+            raise PermissionDenied
         if form.is_valid():
             version = action_plan_version_create(agreement=agreement, user=_acting(request),
                                                  reason=form.cleaned_data["reason"])
