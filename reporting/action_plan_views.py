@@ -143,7 +143,7 @@ def theme_create(request: HttpRequest) -> HttpResponse:
 def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """As theme_delete: who does not work on the theme's agreement gets 404, who reads its action plan but
     does not edit it, 403."""
-    theme = get_object_or_404(Theme.objects.select_related("agreement"), pk=pk)
+    theme: Theme = get_object_or_404(Theme.objects.select_related("agreement"), pk=pk)
     if not can_view_action_plan(request.user, theme.agreement):
         raise Http404
     if not can_edit_action_plan(request.user, theme.agreement):
