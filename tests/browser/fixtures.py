@@ -48,13 +48,52 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# The demo as seeded by this worker's first browser test, to restore for the next ones (SQLite): the database
+# copied with SQLite's online backup, the media files, and what demo_seed returned. Seeding is most of a
+# browser test's set-up; the restored demo is the same rows, ids and files.
+_SEEDED: dict[str, Any] = {}
+
+
 @pytest.fixture
 def demo_data(transactional_db: Any, settings: Any) -> dict[str, Any]:
-    """The loaded agreement and the demo portfolio (users coordinator/steering/ministry/admin)."""
+    """The loaded agreement and the demo portfolio (users coordinator/steering/ministry/admin).
+    BROWSER_SEED_EVERY_TEST=1 seeds each test anew (as on PostgreSQL, where nothing is copied)."""
+    import shutil
+    import sqlite3
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection
+
+    from portfolio.models import Agreement
     from reporting.demo_seed import demo_seed
 
     settings.AXES_ENABLED = False  # repeated sign-ins from one address must not lock the demo users
-    return demo_seed()
+    media = Path(settings.MEDIA_ROOT)
+
+    # Copied and restored only on an empty database: rows of fixtures set up before this one stay theirs.
+    empty = not get_user_model().objects.exists() and not Agreement.objects.exists()
+    if connection.vendor != "sqlite" or os.environ.get("BROWSER_SEED_EVERY_TEST") or not empty:
+        return demo_seed()
+    connection.ensure_connection()
+    if "database" not in _SEEDED:
+        result = demo_seed()
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(copy)
+        files = Path(tempfile.mkdtemp(prefix="seeded-media-")) / "media"
+        if media.exists():
+            shutil.copytree(media, files)
+        _SEEDED.update(database=copy, files=files, result=result)
+        return dict(result)
+    _SEEDED["database"].backup(connection.connection)
+    if _SEEDED["files"].exists():
+        shutil.copytree(_SEEDED["files"], media, dirs_exist_ok=True)
+    # What the process remembers of the rows of the previous test: content type ids, cached figures.
+    ContentType.objects.clear_cache()
+    cache.clear()
+    return dict(_SEEDED["result"])
 
 
 @pytest.fixture
