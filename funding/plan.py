@@ -5,23 +5,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from portfolio.history import Entry, entries_of
 
+from .asof import LineRows, line_source
 from .choices import InstrumentCode
 from .models import FundingInstrument, FundingLine
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.contrib.auth.models import User
 
     from portfolio.models import Agreement, Project
 
 
 class FundingPlan:
-    def lines(self) -> QuerySet[FundingLine]:
-        return FundingLine.objects.all()
+    def lines(self, *, as_of: dt.date | None = None) -> LineRows:
+        return line_source(as_of)
 
     def instrument_choices(self) -> list[tuple[str, str]]:
         return [(code, str(label)) for code, label in InstrumentCode.choices]

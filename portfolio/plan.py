@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.contrib.auth.models import User
     from django.db.models import QuerySet
 
@@ -20,8 +22,10 @@ if TYPE_CHECKING:
 
 
 class FinancingPlan(Protocol):
-    def lines(self) -> QuerySet[Any]:
-        """Every funding line (a queryset: filter it, e.g. by `project=OuterRef("pk")`)."""
+    def lines(self, *, as_of: dt.date | None = None) -> QuerySet[Any]:
+        """Every funding line (a queryset: filter it, e.g. by `project=OuterRef("pk")`); with ``as_of`` of a
+        past day, every line as it stood at the end of that day, its ``project__…`` lookups (status, priority,
+        methods) giving that day's values (funding's own as-of line selector)."""
 
     def instrument_choices(self) -> list[tuple[str, str]]:
         """(code, translated label) of the instrument vocabulary (contract.md's codes)."""

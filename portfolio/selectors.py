@@ -251,7 +251,8 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
                         as_of: dt.date | None = None) -> dict[str, Any]:
     """The portfolio figures of the dashboard: counts by status, the pipeline and the 4 × 3 matrix of
     priorities × method categories (projects and planned euros per cell). Aggregated in the database.
-    ``as_of``: statuses and project counts as they stood at the end of that day (the euros are today's)."""
+    ``as_of``: statuses, project counts and the cells' planned euros as they stood at the end of that day
+    (the lines and their projects' priority and methods of that day: ``financing_plan().lines(as_of=)``)."""
     from django.db.models import Count, Sum
     from django.db.models.functions import Coalesce
 
@@ -276,7 +277,7 @@ def dashboard_portfolio(*, user: AbstractBaseUser | AnonymousUser, agreement: Ag
     # Euros per cell: a project in two method categories counts in both cells (the matrix answers "how
     # much money goes through projects that use this method"), so cells do not add up to the total.
     money = {(r["project__priority__code"], r["project__methods__code"]): r["s"]
-             for r in financing_plan().lines().filter(project__in=projects).order_by()
+             for r in financing_plan().lines(as_of=as_of).filter(project_id__in=projects.values("pk")).order_by()
              .values("project__priority__code", "project__methods__code")
              .annotate(s=Coalesce(Sum("planned_amount"), Decimal("0")))}
     methods = list(MethodCategory.objects.order_by("code"))

@@ -19,6 +19,17 @@ class DemoProject(TypedDict):
     yearly: int  # planned euros per year
 
 
+class DemoMeetings(TypedDict):
+    # The steering group's members who cannot sign in: (username, first name, last name, role); the
+    # agreement's coordinator sits in as the secretary.
+    members: list[tuple[str, str, str, str]]
+    # The past meeting (held, minutes confirmed): its day and the decisions, (project index, outcome), on the
+    # proposals of those projects (the projects' statuses follow the outcomes).
+    past: tuple[tuple[int, int, int], list[tuple[int, str]]]
+    # The upcoming meeting (agenda published): its day and the projects whose proposals are on the agenda.
+    upcoming: tuple[tuple[int, int, int], list[int]]
+
+
 class DemoAgreement(TypedDict):
     code: str
     name: dict[str, str]
@@ -31,6 +42,7 @@ class DemoAgreement(TypedDict):
     eu_share: str  # the EU and state share of every project's money (the agreement's 40/60 split or not)
     frames: dict[int, int]  # ERDF frame per year
     projects: list[DemoProject]
+    meetings: DemoMeetings
 
 
 def _p(fi: str, en: str, priority: int, methods: list[int], status: str, start: int, years: int,
@@ -68,6 +80,12 @@ DEMO_AGREEMENTS: list[DemoAgreement] = [
                60_000),
             _p("Datatalouden yhteiskehittäminen", "Data-economy co-development", 4, [2], "idea", 2027, 1, 40_000),
         ],
+        "meetings": {
+            "members": [("demo-jr-tampere-1", "Terhi", "Tampere-puheenjohtaja", "chair"),
+                        ("demo-jr-tampere-2", "Timo", "Tampere-jäsen", "member")],
+            "past": ((2025, 11, 18), [(3, "approved")]),
+            "upcoming": ((2026, 12, 15), [4]),
+        },
     },
     {
         "code": "demo-oulun-seutu-2021-2027",
@@ -95,7 +113,15 @@ DEMO_AGREEMENTS: list[DemoAgreement] = [
                260_000),
             _p("Arktisen rakentamisen testialusta", "Arctic construction test bed", 1, [1], "rejected", 2025, 2,
                80_000),
+            _p("Datakeskusten hukkalämmön hyödyntäminen", "Using data-centre waste heat", 1, [1, 2], "proposal", 2027,
+               1, 90_000),
         ],
+        "meetings": {
+            "members": [("demo-jr-oulu-1", "Outi", "Oulu-puheenjohtaja", "chair"),
+                        ("demo-jr-oulu-2", "Oskari", "Oulu-jäsen", "member")],
+            "past": ((2024, 11, 19), [(2, "conditional"), (4, "rejected")]),
+            "upcoming": ((2026, 12, 16), [5]),
+        },
     },
     {
         "code": "demo-turun-kaupunkiseutu-2021-2027",
@@ -120,7 +146,15 @@ DEMO_AGREEMENTS: list[DemoAgreement] = [
             _p("Oppimisanalytiikan pilotit", "Learning analytics pilots", 3, [1], "closed", 2023, 2, 90_000),
             _p("Kasvuyritysten hautomo", "Growth-company incubator", 4, [3], "approved", 2026, 2, 50_000),
             _p("Kaupunkiviljelyn kokeilut", "Urban farming experiments", 1, [1], "idea", 2027, 1, 30_000),
+            _p("Saariston älykkäät energiaratkaisut", "Smart energy for the archipelago", 1, [1], "proposal", 2027,
+               1, 70_000),
         ],
+        "meetings": {
+            "members": [("demo-jr-turku-1", "Tiina", "Turku-puheenjohtaja", "chair"),
+                        ("demo-jr-turku-2", "Teemu", "Turku-jäsen", "member")],
+            "past": ((2025, 11, 20), [(3, "approved")]),
+            "upcoming": ((2026, 12, 17), [5]),
+        },
     },
 ]
 
@@ -130,10 +164,13 @@ DEMO_AGREEMENT_TARGETS = [
     (0, "RCO01", "10"), (0, "RCO02", "6"), (0, "RCR01", "3"), (1, "RCO01", "8"), (1, "RCO10", "4"),
     (1, "RCR02", "120000"),
 ]
-# Values: (project index, indicator code, period start or None, period end, value, source).
+# Values reported in the running projects' accepted half-yearly progress reports: (project index, indicator
+# code, the report's period start and end, value). RCR02 is per period (15 000 + 20 000 € in 2025), RCR01
+# cumulative.
 DEMO_AGREEMENT_VALUES = [
-    (0, "RCR01", None, (2025, 12, 31), "1.5", "Tuensaajan ilmoitus (demo)"),
-    (1, "RCR02", (2025, 1, 1), (2025, 12, 31), "35000.00", "Maksatushakemus 2025 (demo)"),
+    (0, "RCR01", (2025, 7, 1), (2025, 12, 31), "1.5"),
+    (1, "RCR02", (2025, 1, 1), (2025, 6, 30), "15000.00"),
+    (1, "RCR02", (2025, 7, 1), (2025, 12, 31), "20000.00"),
 ]
 # Enterprises: (project index, enterprise seed offset, name, size class, relation, new, date). Offset 0 is
 # reached by both projects (counted once in the agreement); every agreement also reaches the main demo's

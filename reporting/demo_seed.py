@@ -182,6 +182,8 @@ def _demo_seed() -> dict[str, int]:
 def _seed_progress_reports(agreement: Agreement, users: dict) -> None:
     """The demo project contact (`contact`) of the first two running projects, and progress reports in every
     state: past periods accepted, then per project the latest past period returned, submitted or overdue.
+    The reports of ``DEMO_REPORT_VALUES`` carry those indicator values (written while a draft, counted once
+    accepted).
     Accepted spending equals what the ledger holds already, so the demo's money figures do not move."""
     from followup.models import ReportKind, ReviewState
     from followup.services import (
@@ -198,6 +200,7 @@ def _seed_progress_reports(agreement: Agreement, users: dict) -> None:
     today = timezone.localdate()
     scheduled = (Project.objects.filter(agreement=agreement, status__in=("approved", "running", "closed"))
                  .order_by("code"))
+    values = report_values(DEMO_REPORT_VALUES)
     contact_projects = [p for p in scheduled if p.status == "running"][:2]
     for project in contact_projects:
         upsert(ProjectContact, {"project": project, "user": contact}, {"organisation": project.lead_organisation})
@@ -222,7 +225,7 @@ def _seed_progress_reports(agreement: Agreement, users: dict) -> None:
                         "suunnitelman mukaan.",
                 "next_steps": "Seuraavan jakson pilottien valmistelu ja tulosten levittäminen.",
                 "risks": "Kumppaniyritysten resurssit." if at_risk else "",
-            })
+            }, indicator_values=values.get((project.code, report.period_start, report.period_end)))
             progress_report_submit(report=report, user=writer)
             if last and n % 3 == 1:
                 continue  # submitted, awaiting review
@@ -385,21 +388,41 @@ DEMO_TARGETS = [
     ("HEV-010", "RCO07", "3"), ("HEV-010", "RCR104", "4"), ("HEV-010", "HEV01", "20"),
     ("HEV-011", "RCO05", "6"), ("HEV-011", "RCR03", "5"), ("HEV-011", "RCO15", "15"),
 ]
-# (project code, indicator, period start or None, period end or date, value, source)
-DEMO_VALUES = [
-    ("HEV-001", "HEV03", dt.date(2024, 1, 1), dt.date(2024, 12, 31), "3", "Hankkeen seurantataulukko"),
-    ("HEV-001", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "2", "Hankkeen seurantataulukko"),
-    ("HEV-001", "RCR01", None, dt.date(2025, 12, 31), "2.5", "Tuensaajan ilmoitus"),
-    ("HEV-002", "HEV04", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "1", "Hankinta-asiakirjat"),
-    ("HEV-002", "RCR02", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "42000.00", "Maksatushakemus 2025"),
-    ("HEV-003", "HEV02", None, dt.date(2024, 12, 31), "2", "Kumppanuussopimukset"),
-    ("HEV-003", "HEV02", None, dt.date(2025, 12, 31), "4", "Kumppanuussopimukset"),
-    ("HEV-003", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 12, 31), "4", "Hankkeen seurantataulukko"),
-    ("HEV-010", "RCO07", None, dt.date(2025, 6, 30), "2", "Yhteishankkeen sopimus"),
-    ("HEV-010", "RCR104", None, dt.date(2025, 12, 31), "1", "Käyttöönottoilmoitus"),
-    ("HEV-011", "RCR03", None, dt.date(2024, 12, 31), "2", "Yrityskysely"),
-    ("HEV-011", "RCO15", None, dt.date(2024, 6, 30), "12", "Hautomon kapasiteetti"),
+# The values the projects reported in their half-yearly progress reports: (project code, indicator, the
+# report's period start and end, value). Each is written into that report while it is a draft and counts once
+# the report is accepted (``_seed_progress_reports``; every one of these reports is accepted). Per-period
+# indicators (HEV03, HEV04, RCR02) add up over the half-years; cumulative ones take the latest value.
+DEMO_REPORT_VALUES = [
+    ("HEV-001", "HEV03", dt.date(2024, 1, 1), dt.date(2024, 6, 30), "1"),
+    ("HEV-001", "HEV03", dt.date(2024, 7, 1), dt.date(2024, 12, 31), "2"),
+    ("HEV-001", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "1"),
+    ("HEV-001", "HEV03", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "1"),
+    ("HEV-001", "RCR01", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "2.5"),
+    ("HEV-002", "HEV04", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "1"),
+    ("HEV-002", "RCR02", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "20000.00"),
+    ("HEV-002", "RCR02", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "22000.00"),
+    ("HEV-003", "HEV02", dt.date(2024, 7, 1), dt.date(2024, 12, 31), "2"),
+    ("HEV-003", "HEV02", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "4"),
+    ("HEV-003", "HEV03", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "2"),
+    ("HEV-003", "HEV03", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "2"),
+    ("HEV-010", "RCO07", dt.date(2025, 1, 1), dt.date(2025, 6, 30), "2"),
+    ("HEV-010", "RCR104", dt.date(2025, 7, 1), dt.date(2025, 12, 31), "1"),
+    ("HEV-011", "RCR03", dt.date(2024, 7, 1), dt.date(2024, 12, 31), "2"),
+    ("HEV-011", "RCO15", dt.date(2024, 1, 1), dt.date(2024, 6, 30), "12"),
 ]
+
+
+ReportKey = tuple[str, dt.date, dt.date]  # a project's code and a report's period
+
+
+def report_values(rows: list[tuple[str, str, dt.date, dt.date, str]]) -> dict[ReportKey, dict[str, str]]:
+    """The reported values by report: (project code, period start, period end) → {indicator code: value}."""
+    by_report: dict[ReportKey, dict[str, str]] = {}
+    for code, indicator, start, end, value in rows:
+        by_report.setdefault((code, start, end), {})[indicator] = value
+    return by_report
+
+
 # (seed, name, size class); the first is reached by two projects, to show it counted once.
 DEMO_ENTERPRISES = [
     (1, "Demo Rakennusteknologia Oy", "small"), (2, "Demo Energiapalvelut Oy", "micro"),
@@ -425,18 +448,13 @@ DEMO_MILESTONES = [
 
 
 def _seed_followup(projects: dict[str, Project], coordinator: object) -> None:
-    from followup.models import Enterprise, Indicator, IndicatorValue, Milestone, ProjectEnterprise
-    from followup.services import indicator_target_save, indicator_value_save, milestone_save, project_enterprise_add
+    from followup.models import Enterprise, Indicator, Milestone, ProjectEnterprise
+    from followup.services import indicator_target_save, milestone_save, project_enterprise_add
 
     indicators = {i.code: i for i in Indicator.objects.all()}
     for code, ind, target in DEMO_TARGETS:
         indicator_target_save(project=projects[code], indicator=indicators[ind], target_value=target,
                               user=coordinator)  # type: ignore[arg-type]
-    for code, ind, start, end, value, source in DEMO_VALUES:
-        if not IndicatorValue.objects.filter(project=projects[code], indicator=indicators[ind], period_start=start,
-                                             period_end=end).exists():
-            indicator_value_save(project=projects[code], indicator=indicators[ind], value=value, period_start=start,
-                                 period_end=end, source_note=source, user=coordinator)  # type: ignore[arg-type]
     names = {seed: (name, size) for seed, name, size in DEMO_ENTERPRISES}
     for code, seed, relation, new, day in DEMO_ENTERPRISE_LINKS:
         business_id = _followup_business_id(seed)
@@ -512,13 +530,98 @@ def _seed_demo_agreements(users: dict) -> None:
                    {"budget_share": Decimal(p["yearly"] * p["years"] // 5)})
             _seed_demo_agreement_funding(project, p, eu_share=Decimal(spec["eu_share"]))
             projects.append(project)
-        _seed_demo_agreement_reports(projects, coordinator)
+        # The targets first: a progress report asks for the values of the indicators its project has a
+        # target for, and the reports carry the values (DEMO_AGREEMENT_VALUES).
         _seed_demo_agreement_results(projects, coordinator, spec)
-        if not ProjectIdea.objects.filter(project__in=[p for p in projects if p.status == "idea"]).exists():
-            for project in projects:
-                if project.status == "idea":
-                    upsert(ProjectIdea, {"project": project}, {"stage": IdeaStage.IDEA, "created_by": coordinator,
-                                                               "need": project.summary_fi})
+        _seed_demo_agreement_reports(projects, coordinator)
+        group = SteeringGroup.objects.get(kind=GroupKind.REGIONAL, agreement=agreement)
+        _seed_demo_agreement_governance(group, coordinator, projects, spec)
+        # The preparation record of every idea and of every project that came to the group as a proposal, at
+        # the stage its status gives (as the main demo's ``_seed_ideas``).
+        proposed = set(Proposal.objects.filter(project__in=projects).values_list("project_id", flat=True))
+        for project in projects:
+            if project.status == "idea" or project.pk in proposed:
+                upsert(ProjectIdea, {"project": project}, {
+                    "stage": IDEA_STAGE_OF_STATUS.get(project.status, IdeaStage.IDEA), "created_by": coordinator,
+                    "need": project.summary_fi})
+
+
+def _seed_demo_agreement_governance(group: SteeringGroup, coordinator: object, projects: list[Project],
+                                    spec: dict) -> None:
+    """A further demo agreement's steering group: its members (who cannot sign in) and the coordinator as the
+    secretary; a past meeting, held with its minutes confirmed, that decided the proposals of
+    ``spec["meetings"]["past"]``; and an upcoming one whose published agenda holds the proposals of
+    ``spec["meetings"]["upcoming"]``. Found again by their natural keys (a second run writes nothing)."""
+    tz = timezone.get_default_timezone()
+    plan = spec["meetings"]
+    members = []
+    for username, first, last, role in plan["members"]:
+        member = _user(username, first=first, last=last, role=Role.STEERING, can_login=False)
+        upsert(Membership, {"group": group, "user": member}, {"role": role, "term_start": dt.date(2021, 6, 1)})
+        members.append(member)
+    upsert(Membership, {"group": group, "user": coordinator}, {"role": MemberRole.SECRETARY,
+                                                               "term_start": dt.date(2021, 6, 1)})
+    chair = members[0]
+    past_day, decisions = plan["past"]
+    day = dt.date(*past_day)
+    title = _meeting_title(day)
+    past = Meeting.objects.filter(group=group, title=title).first()
+    if past is None:  # written as held first: decisions are a permanent record once the minutes are confirmed
+        past, _ = upsert(Meeting, {"group": group, "title": title}, {
+            "starts_at": dt.datetime.combine(day, dt.time(13, 0), tzinfo=tz), "location": spec["city"]["fi"],
+            "status": MeetingStatus.HELD,
+            "minutes": f"Johtoryhmä käsitteli {len(decisions)} hanke-esitystä (demo).",
+        })
+    past.attendees.set([*members, coordinator])
+    decided_at = dt.datetime.combine(day, dt.time(14, 0), tzinfo=tz)
+    submitted = dt.datetime.combine(day - dt.timedelta(days=21), dt.time(9, 0), tzinfo=tz)
+    for index, outcome in decisions:
+        proposal = _demo_agreement_proposal(projects[index], coordinator, ProposalStatus.DECIDED, past, submitted)
+        decision, _ = upsert(Decision, {"proposal": proposal, "meeting": past}, {
+            "outcome": outcome, "method": DecisionMethod.CONSENSUS, "decided_at": decided_at, "decided_on": day,
+            "recorded_by": chair,
+            "conditions": "Yritysyhteistyön suunnitelma tarkennetaan ennen käynnistystä (demo)."
+            if outcome == DecisionOutcome.APPROVED_WITH_CONDITIONS else "",
+            "rationale": "Esitys ei vastaa painopisteen hakukriteereitä (demo)." if outcome == DecisionOutcome.REJECTED
+            else "Esitys vastaa painopisteen hakukriteereitä (demo).",
+        })
+        if outcome != DecisionOutcome.REJECTED:
+            for line in proposal.funding_lines.all():
+                upsert(DecisionFundingLine, {"decision": decision, "instrument": line.instrument, "year": line.year},
+                       {"amount": line.amount})
+    if past.status != MeetingStatus.MINUTES_CONFIRMED:
+        Meeting.objects.filter(pk=past.pk).update(
+            status=MeetingStatus.MINUTES_CONFIRMED, minutes_confirmed_by=chair,
+            minutes_confirmed_at=dt.datetime.combine(day + dt.timedelta(days=7), dt.time(10, 0), tzinfo=tz))
+    upcoming_day, agenda = plan["upcoming"]
+    day = dt.date(*upcoming_day)
+    upcoming, _ = upsert(Meeting, {"group": group, "title": _meeting_title(day)}, {
+        "starts_at": dt.datetime.combine(day, dt.time(13, 0), tzinfo=tz), "location": spec["city"]["fi"],
+        "online_url": "https://meet.example.invalid/demo-johtoryhma", "status": MeetingStatus.AGENDA_PUBLISHED,
+        "agenda_published_at": dt.datetime.combine(day - dt.timedelta(days=14), dt.time(9, 0), tzinfo=tz),
+        "agenda_published_by": coordinator,
+    })
+    submitted = dt.datetime.combine(day - dt.timedelta(days=30), dt.time(9, 0), tzinfo=tz)
+    for index in agenda:
+        _demo_agreement_proposal(projects[index], coordinator, ProposalStatus.ON_AGENDA, upcoming, submitted)
+
+
+def _meeting_title(day: dt.date) -> str:
+    """"Johtoryhmän kokous 4/2025": the group meets once a quarter."""
+    return f"Johtoryhmän kokous {(day.month - 1) // 3 + 1}/{day.year}"
+
+
+def _demo_agreement_proposal(project: Project, coordinator: object, status: str, meeting: Meeting,
+                             submitted: dt.datetime) -> Proposal:
+    """A proposal of a further demo agreement's project, asking for the project's planned money."""
+    proposal, _ = upsert(Proposal, {"project": project, "title": f"Hanke-esitys: {project.title}"}, {
+        "plan": project.summary, "status": status, "meeting": meeting, "created_by": coordinator,
+        "submitted_at": submitted,
+    })
+    for line in project.funding_lines.select_related("instrument"):
+        upsert(ProposalFundingLine, {"proposal": proposal, "instrument": line.instrument, "year": line.year},
+               {"amount": line.planned_amount})
+    return proposal
 
 
 def _seed_demo_agreement_funding(project: Project, p: dict, *, eu_share: Decimal) -> None:
@@ -555,7 +658,12 @@ def _seed_demo_agreement_reports(projects: list[Project], coordinator: object) -
         progress_reports_generate,
     )
 
+    from .demo_agreements import DEMO_AGREEMENT_VALUES
+
     today = timezone.localdate()
+    running = [p for p in projects if p.status == "running"]
+    values = report_values([(running[index].code, code, dt.date(*start), dt.date(*end), value)
+                            for index, code, start, end, value in DEMO_AGREEMENT_VALUES])
     decided = [p for p in projects if p.status in ("approved", "running", "closed")]
     for n, project in enumerate(decided):
         reports = progress_reports_generate(project=project)
@@ -574,29 +682,22 @@ def _seed_demo_agreement_reports(projects: list[Project], coordinator: object) -
                 "status_reason": "" if status == "on_track" else "Kumppanien resurssit ovat viivästyttäneet pilotteja.",
                 "done": f"Jakson {report.period_label} toimenpiteet etenivät (demo).",
                 "next_steps": "Seuraavan jakson pilotit (demo).", "risks": "",
-            })
+            }, indicator_values=values.get((project.code, report.period_start, report.period_end)))
             progress_report_submit(report=report, user=coordinator)  # type: ignore[arg-type]
             progress_report_accept(report=report, user=coordinator)  # type: ignore[arg-type]
 
 
 def _seed_demo_agreement_results(projects: list[Project], coordinator: object, spec: dict) -> None:
-    from followup.models import Enterprise, Indicator, IndicatorValue, ProjectEnterprise
-    from followup.services import indicator_target_save, indicator_value_save, project_enterprise_add
+    from followup.models import Enterprise, Indicator, ProjectEnterprise
+    from followup.services import indicator_target_save, project_enterprise_add
 
-    from .demo_agreements import DEMO_AGREEMENT_ENTERPRISES, DEMO_AGREEMENT_TARGETS, DEMO_AGREEMENT_VALUES
+    from .demo_agreements import DEMO_AGREEMENT_ENTERPRISES, DEMO_AGREEMENT_TARGETS
 
     running = [p for p in projects if p.status == "running"]
     indicators = {i.code: i for i in Indicator.objects.all()}
     for index, code, target in DEMO_AGREEMENT_TARGETS:
         indicator_target_save(project=running[index], indicator=indicators[code], target_value=target,
                               user=coordinator)  # type: ignore[arg-type]
-    for index, code, start, end, value, source in DEMO_AGREEMENT_VALUES:
-        start_date = dt.date(*start) if start else None
-        if not IndicatorValue.objects.filter(project=running[index], indicator=indicators[code],
-                                             period_start=start_date, period_end=dt.date(*end)).exists():
-            indicator_value_save(project=running[index], indicator=indicators[code], value=value,
-                                 period_start=start_date, period_end=dt.date(*end), source_note=source,
-                                 user=coordinator)  # type: ignore[arg-type]
     region = spec["municipality"]
     links = [(index, _followup_business_id(spec["seed"] + offset), name.format(region=region), size, relation, new,
               dt.date(*day)) for index, offset, name, size, relation, new, day in DEMO_AGREEMENT_ENTERPRISES]

@@ -393,20 +393,93 @@ def key_indicators(section: dict[str, Any]) -> dict[str, str | int | bool | None
     }
 
 
+# The progress-report states the follow-up compares (followup_figures' "reports"), in the tables' order.
+FOLLOWUP_REPORT_KEYS = ("due", "submitted", "accepted", "returned", "not_submitted", "overdue")
+# A follow-up figure: (what, indicator code, priority code); the code and priority only of indicator rows.
+FollowupKey = tuple[str, str | None, int | None]
+
+
+def _indicator_figure(value: str | None, decimal: bool) -> str | int | None:
+    """An indicator's target or achieved figure as the changes keep it: a count as a whole number, euros and
+    FTE as a decimal string."""
+    if value is None or decimal:
+        return value
+    return int(Decimal(value))
+
+
+def followup_key_figures(section: dict[str, Any], catalogue: dict[str, Any]) -> dict[FollowupKey, Any] | None:
+    """The follow-up figures of one agreement's section that the changes since the previous summary compare:
+    the progress reports due in the period by state and those overdue (``reports_<state>``), each indicator
+    row's target and achieved figure per priority and in total (``indicator_target`` / ``indicator_achieved``
+    with the indicator's code and the priority, None for all priorities), the enterprises reached
+    (``enterprises``) and the EU money at risk under the N+3 rule (``decommitment_at_risk``). ``catalogue``
+    is the summary's indicator catalogue (``_indicator_catalogue``: counts are whole numbers). None for a
+    section compiled before the follow-up tables (snapshot schema < 3)."""
+    followup = section.get("followup")
+    if followup is None:
+        return None
+    figures: dict[FollowupKey, Any] = {
+        (f"reports_{key}", None, None): followup["reports"][key] for key in FOLLOWUP_REPORT_KEYS}
+    for row in followup["indicators"]:
+        decimal = bool((catalogue.get(row["indicator"]) or {}).get("decimal", True))
+        for field in ("achieved", "target"):
+            figures[(f"indicator_{field}", row["indicator"], row["priority"])] = _indicator_figure(row[field], decimal)
+    if followup["enterprises"] is not None:
+        figures[("enterprises", None, None)] = followup["enterprises"]["count"]
+    figures[("decommitment_at_risk", None, None)] = followup["decommitment"]["at_risk"]
+    return figures
+
+
+def _followup_change(agreement: str, key: FollowupKey, before: Any, after: Any, **flags: bool) -> dict[str, Any]:
+    what, code, priority = key
+    item: dict[str, Any] = {"agreement": agreement, "indicator": what, "before": before, "after": after}
+    if code is not None:
+        item.update(code=code, priority=priority)
+    return {**item, **flags}
+
+
+def followup_changes(section: dict[str, Any], catalogue: dict[str, Any], previous_section: dict[str, Any],
+                     previous_catalogue: dict[str, Any]) -> list[dict[str, Any]]:
+    """The follow-up figures (``followup_key_figures``) that differ from the previous summary's. A figure the
+    previous summary did not have is marked ``new`` (its ``before`` is None), one this summary no longer has
+    ``gone``; when the previous summary was compiled before the follow-up tables, one ``followup`` item
+    marked ``new`` says so."""
+    now = followup_key_figures(section, catalogue)
+    if now is None:
+        return []
+    then = followup_key_figures(previous_section, previous_catalogue)
+    code = section["code"]
+    if then is None:
+        return [{"agreement": code, "indicator": "followup", "before": None, "after": None, "new": True}]
+    items = []
+    for key, after in now.items():
+        if key not in then:
+            items.append(_followup_change(code, key, None, after, new=True))
+        elif then[key] != after:
+            items.append(_followup_change(code, key, then[key], after))
+    items += [_followup_change(code, key, before, None, gone=True) for key, before in then.items() if key not in now]
+    return items
+
+
 def summary_changes(data: dict[str, Any], previous: SummaryReport | None) -> dict[str, Any]:
-    """Differences of the key indicators against the previous summary's snapshot."""
+    """Differences against the previous summary's snapshot: of the key indicators (``key_indicators``) and
+    of the follow-up figures (``followup_changes``)."""
     if previous is None or not previous.snapshot:
         return {"previous": None, "items": []}
-    before = {a["code"]: key_indicators(a) for a in previous.snapshot.get("data", {}).get("agreements", [])}
+    previous_data = previous.snapshot.get("data", {})
+    previous_sections = {a["code"]: a for a in previous_data.get("agreements", [])}
     items = []
     for section in data["agreements"]:
-        old = before.get(section["code"])
-        if old is None:
+        previous_section = previous_sections.get(section["code"])
+        if previous_section is None:
             items.append({"agreement": section["code"], "indicator": "new_agreement", "before": None, "after": None})
             continue
+        old = key_indicators(previous_section)
         for key, after in key_indicators(section).items():
             if old.get(key) != after:
                 items.append({"agreement": section["code"], "indicator": key, "before": old.get(key), "after": after})
+        items += followup_changes(section, data.get("indicators") or {}, previous_section,
+                                  previous_data.get("indicators") or {})
     return {"previous": {"id": previous.pk, "period": previous.period, "version": previous.version,
                          "completed_at": previous.snapshot.get("compiled_at")}, "items": items}
 
@@ -600,6 +673,7 @@ def summary_review(*, report: SummaryReport) -> dict[str, Any]:
 
 
 __all__ = ["agreement_figures", "summary_data", "data_version_of", "summary_changes", "previous_summary",
+           "followup_key_figures", "followup_changes",
            "report_list", "dashboard_reports", "key_indicators", "ReportStatus"]
 
 

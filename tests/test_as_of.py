@@ -13,7 +13,7 @@ from funding.selectors import agreement_split, country_split, frame_use, funding
 from portfolio import asof
 from portfolio.models import Project
 from tests.asof_helpers import TZ, moment
-from tests.factories import FundingLineFactory, ProjectFactory
+from tests.factories import FundingLineFactory, ProjectFactory, instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,70 @@ def test_summary_and_dashboard_give_identical_figures_on_both_paths_today(agreem
     live = figures(None)
     today = _historical_path_for_today(monkeypatch)
     assert figures(today) == live
+
+
+def _matrix_euros(user, agreement, as_of):  # type: ignore[no-untyped-def]
+    from portfolio.selectors import dashboard_portfolio
+
+    data = dashboard_portfolio(user=user, agreement=agreement, as_of=as_of)
+    return {(row["priority"].code, cell["method"].code): cell["amount"]
+            for row in data["matrix"] for cell in row["cells"] if cell["amount"]}
+
+
+def test_dashboard_matrix_euros_as_of_a_day_are_that_days_planned_amounts(region, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    """The priority × method matrix's euros as of a past day are the planned amounts of that day, on that
+    day's priority and methods; today's are today's (issue 13)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portfolio.models import Priority
+    from tests.asof_helpers import backdate, save_at
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="asof-matrix", is_superuser=True)
+    p1, p2 = (Priority.objects.get(agreement=region, code=c) for c in (1, 2))
+    a = ProjectFactory(agreement=region, priority=p2, methods=[1, 3])
+    backdate(a, moment(dt.date(2024, 1, 10)))
+    line_a = FundingLineFactory(project=a, year=2025, planned_amount=Decimal("100000.00"))
+    line_b = FundingLineFactory(project=a, year=2026, instrument=instrument("CITY"),
+                                planned_amount=Decimal("20000.00"))
+    backdate(line_a, moment(dt.date(2024, 1, 10)))
+    backdate(line_b, moment(dt.date(2024, 1, 10)))
+    save_at(line_a, moment(dt.date(2025, 3, 1)), planned_amount=Decimal("130000.00"))
+    # Project b was in priority 1 until 2025-06-01, then moved to priority 2.
+    b = ProjectFactory(agreement=region, priority=p1, methods=[3])
+    backdate(b, moment(dt.date(2024, 1, 10)))
+    line_c = FundingLineFactory(project=b, year=2025, planned_amount=Decimal("10000.00"))
+    backdate(line_c, moment(dt.date(2024, 1, 10)))
+    save_at(b, moment(dt.date(2025, 6, 1)), priority=p2)
+    # Today's change: not in any past day.
+    line_b.planned_amount = Decimal("25000.00")
+    line_b.save()
+
+    # 2024-12-31: a = 100 000 + 20 000 in (2, 1) and (2, 3); b = 10 000 in (1, 3).
+    assert _matrix_euros(user, region, dt.date(2024, 12, 31)) == {
+        (2, 1): Decimal("120000.00"), (2, 3): Decimal("120000.00"), (1, 3): Decimal("10000.00")}
+    # 2025-03-01, end of day: line a raised to 130 000 → 150 000.
+    assert _matrix_euros(user, region, dt.date(2025, 3, 1)) == {
+        (2, 1): Decimal("150000.00"), (2, 3): Decimal("150000.00"), (1, 3): Decimal("10000.00")}
+    # 2025-06-01: b moved to priority 2 → (2, 3) = 150 000 + 10 000.
+    assert _matrix_euros(user, region, dt.date(2025, 6, 1)) == {
+        (2, 1): Decimal("150000.00"), (2, 3): Decimal("160000.00")}
+    # Today: line b 25 000 → a = 155 000.
+    today = {(2, 1): Decimal("155000.00"), (2, 3): Decimal("165000.00")}
+    assert _matrix_euros(user, region, None) == today
+    assert _matrix_euros(user, region, timezone.localdate()) == today
+
+    # The number of queries does not grow with the projects and lines.
+    with CaptureQueriesContext(connection) as few:
+        _matrix_euros(user, region, dt.date(2025, 3, 1))
+    for code in (1, 3, 4):
+        more = ProjectFactory(agreement=region, priority=Priority.objects.get(agreement=region, code=code),
+                              methods=[1, 2])
+        backdate(more, moment(dt.date(2024, 5, 1)))
+        for year in (2024, 2025):
+            backdate(FundingLineFactory(project=more, year=year, planned_amount=Decimal("1.00")),
+                     moment(dt.date(2024, 5, 1)))
+    with django_assert_num_queries(len(few.captured_queries)):
+        euros = _matrix_euros(user, region, dt.date(2025, 3, 1))
+    assert euros[(4, 2)] == Decimal("2.00") and euros[(2, 3)] == Decimal("150000.00")

@@ -264,7 +264,12 @@ def test_seeded_demo_passes_through_the_record(agreement):
     demo_seed()  # idempotent: the second run must not trip over the permanent record
     meeting = Meeting.objects.get(title="Johtoryhmän kokous 3/2026")
     assert meeting.status == "confirmed" and meeting.decisions.count() == 3
-    assert Decision.objects.permanent().count() == 3
+    assert Decision.objects.permanent().filter(meeting=meeting).count() == 3
+    # The further demo agreements' past meetings are confirmed too, their decisions permanent.
+    from reporting.demo_agreements import DEMO_AGREEMENTS
+
+    further = sum(len(spec["meetings"]["past"][1]) for spec in DEMO_AGREEMENTS)
+    assert Decision.objects.permanent().count() == 3 + further == 7
     assert FundingLine.objects.aggregate(t=Sum("granted_amount"))["t"] > 0
 
 

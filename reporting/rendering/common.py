@@ -78,6 +78,57 @@ def indicator_label(key: str) -> str:
     }.get(key, key)
 
 
+# The follow-up figures of the changes since the previous summary (selectors.followup_key_figures).
+def _followup_label(key: str) -> str | None:
+    return {
+        "reports_due": _("Progress reports due in the period"),
+        "reports_submitted": _("Progress reports awaiting review"),
+        "reports_accepted": _("Progress reports accepted"),
+        "reports_returned": _("Progress reports returned"),
+        "reports_not_submitted": _("Progress reports not submitted"),
+        "reports_overdue": _("Progress reports overdue at the period's end"),
+        "enterprises": _("Enterprises reached (each enterprise once)"),
+        "decommitment_at_risk": _("EU money at risk of decommitment, N+3 (€)"),
+        "followup": _("Follow-up figures (progress reports, indicators, enterprises, N+3 money at risk)"),
+    }.get(key)
+
+
+def change_label(item: dict[str, Any], data: dict[str, Any], language: str) -> str:
+    """The name of the figure of one change since the previous summary, in the active language: a key
+    indicator's, a follow-up figure's, or an indicator row's ("RCO01 Name, achieved, priority 2")."""
+    if item["indicator"] in ("indicator_achieved", "indicator_target"):
+        meta = (data.get("indicators") or {}).get(item["code"], {})
+        name = _name(meta.get("name", {}), language)
+        scope = (_("priority %(code)s") % {"code": item["priority"]} if item.get("priority") is not None
+                 else _("all priorities"))
+        template = (_("%(code)s %(name)s, achieved, %(scope)s") if item["indicator"] == "indicator_achieved"
+                    else _("%(code)s %(name)s, target, %(scope)s"))
+        return (template % {"code": item["code"], "name": name, "scope": scope}).replace("  ", " ")
+    return _followup_label(item["indicator"]) or indicator_label(item["indicator"])
+
+
+def change_rows(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """The changes since the previous summary as every format shows them (the narrative, the HTML page's
+    table, the changes table of the PDF, the XLSX and the CSV): per change the agreement's code, the
+    indicator key, the figure's label (``change_label``), the values before and after as cells (a Decimal,
+    an int, a bool, None or a text) and as text in the locale's number format (``before_text`` /
+    ``after_text``). A figure the previous summary did not have (one compiled before the follow-up tables)
+    reads "not in the previous summary"; one this summary no longer has, "not in this summary"."""
+    data = snapshot["data"]
+    rows = []
+    with translation.override(language):
+        for item in (snapshot.get("changes") or {}).get("items", []):
+            before = _("not in the previous summary") if item.get("new") else _cell_value(item["before"])
+            after = _("not in this summary") if item.get("gone") else _cell_value(item["after"])
+            if item["indicator"] == "followup":
+                after = _("in this summary's follow-up tables")
+            rows.append({"agreement": item["agreement"], "indicator": item["indicator"],
+                         "label": change_label(item, data, language), "before": before, "after": after,
+                         "before_text": _fmt(before), "after_text": _fmt(after),
+                         "raw_before": item["before"], "raw_after": item["after"]})
+    return rows
+
+
 def _fmt(value: Any) -> str:
     if value is None:
         return "–"
@@ -103,17 +154,24 @@ def narrative(snapshot: dict[str, Any], language: str) -> list[str]:
         codes = {a["code"]: _name(a["name"], language) for a in snapshot["data"]["agreements"]}
         lines = [_("Compared with the previous summary (%(period)s, version %(version)s):")
                  % {"period": previous["period"], "version": previous["version"]}]
-        items = changes.get("items", [])
-        if not items:
+        rows = change_rows(snapshot, language)
+        if not rows:
             lines.append(_("The key figures have not changed."))
-        for item in items:
-            agreement = codes.get(item["agreement"], item["agreement"])
-            if item["indicator"] == "new_agreement":
+        for row in rows:
+            agreement = codes.get(row["agreement"], row["agreement"])
+            if row["indicator"] == "new_agreement":
                 lines.append(_("%(agreement)s is included for the first time.") % {"agreement": agreement})
                 continue
+            if row["indicator"] == "followup":
+                lines.append(_("%(agreement)s: the follow-up figures are not in the previous summary (it was "
+                               "compiled before them); this summary's follow-up tables show them.")
+                             % {"agreement": agreement})
+                continue
+            # An indicator row's label starts with the indicator's code ("RCO01"): kept as it is.
+            label = row["label"] if row["indicator"].startswith("indicator_") else row["label"].lower()
             lines.append(_("%(agreement)s: %(indicator)s %(before)s → %(after)s.") % {
-                "agreement": agreement, "indicator": indicator_label(item["indicator"]).lower(),
-                "before": _fmt(item["before"]), "after": _fmt(item["after"])})
+                "agreement": agreement, "indicator": label, "before": row["before_text"],
+                "after": row["after_text"]})
         return lines
 
 
@@ -296,11 +354,9 @@ def tables(snapshot: dict[str, Any], language: str, *, compact: bool = False) ->
         if all("followup" in a for a in data["agreements"]):
             _followup_tables(add, data, language, agreement_col, compact=compact and len(data["agreements"]) > 1)
 
-        changes = (snapshot.get("changes") or {}).get("items", [])
         add("changes", _("Changes since the previous summary"),
             [agreement_col, _("Figure"), _("Before"), _("After")],
-            [[c["agreement"], indicator_label(c["indicator"]), _cell_value(c["before"]), _cell_value(c["after"])]
-             for c in changes])
+            [[c["agreement"], c["label"], c["before"], c["after"]] for c in change_rows(snapshot, language)])
     return result
 
 

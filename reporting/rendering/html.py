@@ -12,11 +12,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from .common import (
-    _fmt,
+    change_rows,
     compiled_at,
     coordinator_narrative,
     correction_note,
-    indicator_label,
     narrative,
     tables,
     title_of,
@@ -70,11 +69,10 @@ def summary_html(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
                                 "columns": list(zip(columns, numeric, strict=True)),
                                 # The first column names the row unless it is a figure (the key figures).
                                 "row_header": bool(columns) and not numeric[0]})
-        change_rows = [{"agreement": labels.get(item["agreement"], item["agreement"]),
-                        "label": indicator_label(item["indicator"]),
-                        "before": _fmt(item["before"]), "after": _fmt(item["after"]),
-                        "direction": _direction(item["before"], item["after"])}
-                       for item in changes.get("items", []) if item["indicator"] != "new_agreement"]
+        shown_changes = [{"agreement": labels.get(row["agreement"], row["agreement"]), "label": row["label"],
+                          "before": row["before_text"], "after": row["after_text"],
+                          "direction": _direction(row["raw_before"], row["raw_after"])}
+                         for row in change_rows(snapshot, language) if row["indicator"] != "new_agreement"]
         period = snapshot["data"]["period"]
         return {
             "title": title_of(snapshot, language),
@@ -82,7 +80,7 @@ def summary_html(snapshot: dict[str, Any], language: str) -> dict[str, Any]:
             "coordinator_narrative": coordinator_narrative(snapshot, language),
             "narrative": narrative(snapshot, language),
             "previous": changes.get("previous"),
-            "change_rows": change_rows,
+            "change_rows": shown_changes,
             "charts": charts(snapshot, language),
             "tables": html_tables,
             "compiled": formats.date_format(timezone.localtime(compiled_at(snapshot)), "DATETIME_FORMAT"),

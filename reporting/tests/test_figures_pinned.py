@@ -4,7 +4,11 @@ portfolio and a small `seed_scale`), so that making them faster cannot change th
 The expected figures in `data/figures_pinned.<database>.json` were written by the code before the aggregates were
 combined into fewer grouped queries (issue 16), and the optimised code gave the same; they were written anew
 when the demo gained three agreements (national view): each agreement's own figures stayed as they were, the
-country's, the comparison's and the national summary's took in the new agreements.
+country's, the comparison's and the national summary's took in the new agreements. Written anew again when the
+demo agreements' steering groups got their meetings (issue 13): Oulu and Turku each gained a project at the
+proposal stage (their planned money, counts and the country's), the proposals on the upcoming agendas are
+pending money in the frames; and when the main demo's indicator values moved into its accepted progress
+reports, accepted on the seeding day: the 2025-H1 summaries no longer count them (as of 30.6.2025).
 `PIN_FIGURES_WRITE=1 pytest this file` writes them anew, which is only right when a figure is meant to change."""
 
 from __future__ import annotations
