@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -88,6 +89,7 @@ def demo_seed() -> dict[str, int]:
     seeded_from = timezone.now()
     result = _demo_seed()
     _date_demo_history(since=seeded_from)
+    _date_demo_reports(since=seeded_from)
     return result
 
 
@@ -102,6 +104,35 @@ def _date_demo_history(*, since: dt.datetime) -> None:
     moment = DEMO_HISTORY_DATE.replace(tzinfo=timezone.get_default_timezone())
     for model in (Organisation, Project, FundingFrame, FundingLine, ProjectPartner):
         model.history.filter(history_date__gte=since).update(history_date=moment)  # type: ignore[attr-defined]
+
+
+def _date_demo_reports(*, since: dt.datetime) -> None:
+    """The progress reports this run submitted and reviewed, dated as a programme would have done it: each
+    submitted halfway between its period's end and its due date, each later step two weeks after the one
+    before (never after now). A report's values count from its acceptance, so a summary of a past period
+    shows what had been reported and accepted by then."""
+    from followup.models import ProgressReport, ProgressReportTransition, ReviewState
+
+    now = timezone.now()
+    tz = timezone.get_default_timezone()
+    steps = ProgressReportTransition.objects.filter(at__gte=since).order_by("report_id", "at", "pk")
+    by_report: dict[int, list[Any]] = {}
+    for step in steps:
+        by_report.setdefault(step.report_id, []).append(step)
+    for report in ProgressReport.objects.filter(pk__in=by_report).order_by("pk"):
+        halfway = report.period_end + (max(report.due_date, report.period_end) - report.period_end) / 2
+        moments = []
+        for index, step in enumerate(by_report[report.pk]):
+            moment = dt.datetime.combine(halfway + dt.timedelta(days=14 * index), dt.time(10, 0), tzinfo=tz)
+            moments.append(min(moment, now - dt.timedelta(minutes=len(by_report[report.pk]) - index)))
+            ProgressReportTransition.objects.filter(pk=step.pk).update(at=moments[-1])
+        submitted = [m for m, step in zip(moments, by_report[report.pk], strict=True)
+                     if step.to_state == ReviewState.SUBMITTED]
+        reviewed = [m for m, step in zip(moments, by_report[report.pk], strict=True)
+                    if step.to_state in (ReviewState.ACCEPTED, ReviewState.RETURNED)]
+        ProgressReport.objects.filter(pk=report.pk).update(
+            submitted_at=submitted[-1] if submitted and report.submitted_at else report.submitted_at,
+            reviewed_at=reviewed[-1] if reviewed and report.reviewed_at else report.reviewed_at)
 
 
 def _demo_seed() -> dict[str, int]:

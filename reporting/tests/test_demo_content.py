@@ -85,3 +85,32 @@ def test_seed_demo_twice_changes_nothing(seeded):  # type: ignore[no-untyped-def
     with time_machine.travel(FROZEN, tick=False):
         call_command("seed_demo", verbosity=0)
     assert _state() == before
+
+
+def test_the_demo_reports_are_dated_after_their_periods_so_past_summaries_count_what_was_accepted_by_then(
+        seeded):  # type: ignore[no-untyped-def]
+    """Defect: the demo accepted every progress report on the day it was seeded, and values count from their
+    report's acceptance, so a summary of 2025-H1 showed nothing achieved. Each report is now submitted after
+    its period ended and reviewed after that, never after the seeding."""
+    from followup.models import ProgressReportTransition
+    from followup.selectors import indicator_totals
+
+    reviewed = ProgressReport.objects.exclude(reviewed_at=None)
+    assert reviewed.count() > 10
+    for report in ProgressReport.objects.filter(transitions__isnull=False).distinct():
+        steps = list(report.transitions.order_by("at", "pk"))
+        assert steps[0].at.date() > report.period_end, report
+        assert [s.at for s in steps] == sorted(s.at for s in steps) and steps[-1].at < FROZEN
+        assert len({s.at for s in steps}) == len(steps)
+        if report.reviewed_at:
+            assert report.reviewed_at == steps[-1].at and report.submitted_at <= report.reviewed_at
+    first = ProgressReportTransition.objects.order_by("at").first().at.date()
+    assert first < dt.date(2025, 1, 1)
+    hev = Agreement.objects.get(code="helsinki-espoo-vantaa-2021-2027")
+    with time_machine.travel(FROZEN, tick=False):
+        mid_2025 = {row.code: row.achieved for row in indicator_totals(user=None, agreement=hev,
+                                                                       as_of=dt.date(2025, 6, 30)).rows}
+        today = {row.code: row.achieved for row in indicator_totals(user=None, agreement=hev).rows}
+    assert any(mid_2025.values()), "reports accepted by mid-2025 count in a summary of 2025-H1"
+    assert all(mid_2025[code] <= today[code] for code in mid_2025)
+    assert mid_2025 != today
