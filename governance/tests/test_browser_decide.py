@@ -65,7 +65,7 @@ def test_governance_pages_pass_axe_for_the_coordinator(page, login, demo_data, l
 
     login(page, "coordinator")
     proposal = Proposal.objects.get(project__code="HEV-027")  # the demo's draft
-    confirmed = Meeting.objects.get(status="confirmed")
+    confirmed = Meeting.objects.get(status="confirmed", group__agreement__code="helsinki-espoo-vantaa-2021-2027")
     group = SteeringGroup.objects.get(kind="regional", agreement__code="helsinki-espoo-vantaa-2021-2027")
     for path in ("/governance/", "/governance/proposals/", f"/governance/proposals/{proposal.pk}/",
                  f"/governance/proposals/{proposal.pk}/edit/", "/governance/meetings/",
