@@ -9,7 +9,6 @@ import io
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -18,6 +17,7 @@ from funding.models import FundingLine
 from governance.models import Decision, Proposal
 from portfolio.choices import SecurityEventKind
 from portfolio.models import Agreement, AgreementAccess, SecurityEvent
+from tests.demo_snapshot import seed_demo_for_test
 from tests.factories import AgreementFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ LISTS = ["portfolio:project-export", "portfolio:organisation-export", "governanc
 
 @pytest.fixture
 def demo(db):  # type: ignore[no-untyped-def]
-    call_command("seed_demo", verbosity=0)
+    seed_demo_for_test()
     return Agreement.objects.get(code="HEV") if Agreement.objects.filter(code="HEV").exists() else \
         Agreement.objects.order_by("pk").first()
 

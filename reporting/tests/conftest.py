@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_snapshot import seed_demo_for_test
 
 
 @pytest.fixture
@@ -10,7 +11,7 @@ def demo(db):  # type: ignore[no-untyped-def]
     from portfolio.data import hev
     from portfolio.models import Agreement
 
-    call_command("seed_demo", verbosity=0)
+    seed_demo_for_test()
     return Agreement.objects.get(code=hev.AGREEMENT["code"]) if hasattr(hev, "AGREEMENT") else \
         Agreement.objects.get(code="helsinki-espoo-vantaa-2021-2027")
 

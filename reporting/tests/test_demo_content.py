@@ -15,6 +15,7 @@ from governance.models import Decision, Meeting, Membership, Proposal
 from portfolio.models import Agreement, Project
 from reporting.demo_agreements import DEMO_AGREEMENT_VALUES, DEMO_AGREEMENTS
 from reporting.demo_seed import DEMO_REPORT_VALUES
+from tests.demo_snapshot import seed_demo_for_test
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _state() -> tuple[object, ...]:
 @pytest.fixture
 def seeded(db):  # type: ignore[no-untyped-def]
     with time_machine.travel(FROZEN, tick=False):
-        call_command("seed_demo", verbosity=0)
+        seed_demo_for_test()
         yield
 
 
