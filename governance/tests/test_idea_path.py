@@ -9,13 +9,13 @@ import importlib
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from governance import services
 from governance.models import ProjectIdea
 from portfolio.models import Organisation, Priority, Project
+from tests.demo_snapshot import seed_demo_for_test
 
 from . import factories as f
 
@@ -86,7 +86,7 @@ def test_a_project_created_on_the_project_form_is_an_idea_with_its_record(coordi
 
 
 def test_the_dashboard_the_idea_list_and_the_api_count_the_same_ideas_in_the_demo():
-    call_command("seed_demo", verbosity=0)
+    seed_demo_for_test()
     from django.contrib.auth import get_user_model
 
     client = Client()
