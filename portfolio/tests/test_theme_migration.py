@@ -5,22 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate_to, migrate_to_latest
 
 BEFORE = [("portfolio", "0010_theme_agreement_priority")]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_migration_attaches_themes_to_agreements_and_keeps_every_project_link():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     try:
         Agreement = old.get_model("portfolio", "Agreement")
         Priority = old.get_model("portfolio", "Priority")
@@ -53,8 +46,7 @@ def test_migration_attaches_themes_to_agreements_and_keeps_every_project_link():
         ids = {"mobility": mobility.pk, "talent": talent.pk, "custom": custom.pk, "hev": hev.pk, "other": other.pk,
                **{code: p.pk for code, p in projects.items()}}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
 
     from portfolio.models import Project, Theme
 

@@ -6,22 +6,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migration_helpers import migrate_to, migrate_to_latest
 
 BEFORE = [("reporting", "0011_summary_files_made_by_task")]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_versions_made_before_the_migration_are_ready_with_their_pdfs_and_history():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     try:
         Agreement = old.get_model("portfolio", "Agreement")
         User = old.get_model("auth", "User")
@@ -35,8 +28,7 @@ def test_the_versions_made_before_the_migration_are_ready_with_their_pdfs_and_hi
                                          pdf_sv="action-plan/v1-sv.pdf", pdf_en="action-plan/v1-en.pdf")
         ids = {"version": version.pk, "user": user.pk}
     finally:
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
+        migrate_to_latest()
 
     from reporting.models import ActionPlanVersion
 
