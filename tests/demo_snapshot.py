@@ -1,6 +1,6 @@
 """The demo portfolio for a test, seeded once per worker and restored for each further test that asks for it.
 
-`seed_demo` writes the demo through the services (history, the ledger, progress reports): 8–15 s a test, and
+`seed_demo` writes the demo through the services (history, the ledger, progress reports): 8–22 s a test, and
 about eighty tests of each pass ask for it. The first such test of a worker seeds it and keeps the database's
 rows as Django's test serialization (`serialize_db_to_string`, the mechanism of `serialized_rollback`); a
 later test whose database is exactly as the first one's was before seeding gets the rows back by
@@ -72,6 +72,8 @@ def seed_demo_for_test() -> str:
     data = _SNAPSHOTS.get(key)
     if data is None:
         call_command("seed_demo", stdout=io.StringIO())
+        if len(_SNAPSHOTS) >= 4:  # a few megabytes each: keep the worker's memory bounded
+            _SNAPSHOTS.clear()
         _SNAPSHOTS[key] = connection.creation.serialize_db_to_string()
         return "seeded"
     with _model_signals_muted():
