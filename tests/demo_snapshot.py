@@ -10,7 +10,8 @@ past the restored ids (PostgreSQL).
 
 A test whose database differs before seeding (its own fixtures wrote first, or a transactional test
 flushed the tables), or whose clock is in another hour (time-machine), seeds as before: the snapshot is
-keyed by the database's state and the hour. `DEMO_SNAPSHOT=0` seeds every test. The browser tests, which
+keyed by the database's state and the hour. A seeding that writes media files is not kept (the snapshot
+carries rows only; the demo writes none today). `DEMO_SNAPSHOT=0` seeds every test. The browser tests, which
 commit, have their own per-worker copy of the seeded database (tests/browser/fixtures.py).
 """
 
@@ -21,7 +22,9 @@ import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
@@ -33,6 +36,11 @@ _SNAPSHOTS: dict[tuple[str, str], str] = {}
 
 def _state() -> str:
     return hashlib.sha256(connection.creation.serialize_db_to_string().encode()).hexdigest()
+
+
+def _media_files() -> int:
+    root = Path(settings.MEDIA_ROOT)
+    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
 
 
 def _reset_sequences() -> None:
@@ -71,7 +79,10 @@ def seed_demo_for_test() -> str:
     key = (_state(), timezone.now().strftime("%Y-%m-%d %H"))
     data = _SNAPSHOTS.get(key)
     if data is None:
+        files = _media_files()
         call_command("seed_demo", stdout=io.StringIO())
+        if _media_files() != files:  # the snapshot carries rows only: a demo that writes files is seeded each time
+            return "seeded"
         if len(_SNAPSHOTS) >= 4:  # a few megabytes each: keep the worker's memory bounded
             _SNAPSHOTS.clear()
         _SNAPSHOTS[key] = connection.creation.serialize_db_to_string()

@@ -59,3 +59,22 @@ def test_a_database_that_differs_before_seeding_is_seeded(monkeypatch):  # type:
         transaction.savepoint_rollback(point)
         UserFactory(username="written-first")
         assert seed_demo_for_test() == "seeded"
+
+
+def test_a_seeding_that_writes_files_is_not_kept(monkeypatch, settings):  # type: ignore[no-untyped-def]
+    """The snapshot carries rows only: were the demo to write a media file, restoring would lose it."""
+    from pathlib import Path
+
+    from tests import demo_snapshot
+
+    monkeypatch.setattr(demo_snapshot, "_SNAPSHOTS", {})
+
+    def seed_writing_a_file(*args, **kwargs):  # type: ignore[no-untyped-def]
+        folder = Path(settings.MEDIA_ROOT) / "demo"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"file-{len(list(folder.iterdir()))}.txt").write_text("demo")
+
+    monkeypatch.setattr(demo_snapshot, "call_command", seed_writing_a_file)
+    assert seed_demo_for_test() == "seeded"
+    assert seed_demo_for_test() == "seeded"
+    assert demo_snapshot._SNAPSHOTS == {}
