@@ -2,8 +2,8 @@
 
 A full run over every app is far too slow for this machine, so each module is mutated on its own, in a
 scratch copy of the project under var/mutation/work/ (mutmut reads its settings from pyproject.toml and
-writes mutants/ next to it), against that module's own tests: `<app>/tests/test_<module>.py` when it exists,
-else the app's tests (override with TESTS="path ..."). The score per module (killed / all mutants, with
+writes mutants/ next to it), against the module's own tests (`<app>/tests/test_<module>.py`) and every test file
+that imports it, else the app's tests (override with TESTS="path ..."). The score per module (killed / all mutants, with
 mutmut's counts) is written to var/mutation/<app>.<module>.txt and printed."""
 
 from __future__ import annotations
@@ -22,9 +22,30 @@ COPIED = ["config", "portfolio", "funding", "governance", "followup", "reporting
           "conftest.py", "manage.py", "pyproject.toml"]
 
 
+def _imports_of(module: Path) -> re.Pattern[str]:
+    """What a test file writes when it imports the module: `portfolio.money`, `from portfolio import money`
+    (and, for a module of a package whose `__init__` re-exports it, the package: `funding.selectors`)."""
+    parts = module.with_suffix("").parts
+    dotted = [".".join(parts)]
+    if len(parts) > 2 and (ROOT / Path(*parts[:-1]) / "__init__.py").read_text(encoding="utf-8").count(
+            f".{parts[-1]} import"):
+        dotted.append(".".join(parts[:-1]) + r"(?![.\w])")
+    names = "|".join(d.replace(".", r"\.") for d in dotted)
+    return re.compile(rf"\b(?:{names})\b|from {re.escape('.'.join(parts[:-1]))} import [^\n]*\b{parts[-1]}\b")
+
+
 def _tests_for(module: Path) -> list[str]:
+    """The module's own test file (`<app>/tests/test_<module>.py`) and every test file that imports the module;
+    the app's tests when there is neither. mutmut then runs, for each mutant, only the tests among these that
+    reach the mutated function."""
     own = module.parent / "tests" / f"test_{module.stem}.py"
-    return [str(own)] if (ROOT / own).exists() else [str(module.parent / "tests")]
+    pattern = _imports_of(module)
+    found = {str(own)} if (ROOT / own).exists() else set()
+    for path in sorted(ROOT.glob("*/tests/**/test_*.py")) + sorted(ROOT.glob("tests/**/test_*.py")):
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] in COPIED and "browser" not in rel.parts and pattern.search(path.read_text(encoding="utf-8")):
+            found.add(str(rel))
+    return sorted(found) or [str(module.parent / "tests")]
 
 
 def _work_copy(module: Path, tests: list[str]) -> Path:
