@@ -57,11 +57,14 @@ DECIDED_PROJECT_STATUSES = (ProjectStatus.APPROVED, ProjectStatus.RUNNING, Proje
 def agreements_by_membership(user: AbstractBaseUser) -> list[int]:
     """The agreements a user works on through a seat in their steering group (any term): a source of
     `portfolio.access.agreement_ids_of`, registered in `GovernanceConfig.ready()`. The same read tells
-    whether the user sits in the national group (kept on the user for the request as
-    ``_portal_national_member``, which ``reporting.querysets.is_national_group_member`` reads)."""
-    seats = list(Membership.objects.filter(user_id=user.pk).values_list("group__agreement_id", "group__kind"))
-    user._portal_national_member = any(kind == GroupKind.NATIONAL for _, kind in seats)  # type: ignore[attr-defined]
-    return [agreement_id for agreement_id, _ in seats if agreement_id is not None]
+    whether the user sits in the national group and which groups they sit in (kept on the user for the request
+    as ``_portal_national_member`` and ``_governance_group_ids``, which ``reporting.querysets.
+    is_national_group_member`` and ``governance.querysets.group_ids_of`` read instead of asking again)."""
+    seats = list(Membership.objects.filter(user_id=user.pk).values_list("group_id", "group__agreement_id",
+                                                                        "group__kind"))
+    user._portal_national_member = any(kind == GroupKind.NATIONAL for *_, kind in seats)  # type: ignore[attr-defined]
+    user._governance_group_ids = sorted(group_id for group_id, *_ in seats)  # type: ignore[attr-defined]
+    return [agreement_id for _, agreement_id, _ in seats if agreement_id is not None]
 
 
 def _sum(field: str) -> Coalesce:

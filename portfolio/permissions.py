@@ -36,6 +36,18 @@ def can_edit_agreement_portfolio(user: AnyUser, agreement: Agreement | int) -> b
     return is_coordinator(user) and agreement_id in agreement_ids_of(user)
 
 
+def can_edit_some_agreement_portfolio(user: AnyUser) -> bool:
+    """Whether ``can_edit_agreement_portfolio`` holds for some agreement: a superuser's when any agreement
+    exists, a coordinator's when they work on one (known from the roles already read: no query)."""
+    if not user.is_authenticated:
+        return False
+    if is_superuser(user):
+        from django.apps import apps  # noqa: PLC0415  (the registry: this module sits below the models)
+
+        return bool(apps.get_model("portfolio", "Agreement").objects.exists())
+    return is_coordinator(user) and bool(agreement_ids_of(user))
+
+
 def can_change_project(user: AnyUser, project: Project) -> bool:
     return can_edit_agreement_portfolio(user, project.agreement_id)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal
+from portfolio.permissions import can_edit_agreement_portfolio, can_edit_some_agreement_portfolio, can_view_portal
 from portfolio.roles import sees_all_agreements
 
 from .choices import Audience
@@ -76,11 +76,8 @@ def can_request_any_summary(user: AnyUser) -> bool:
 
 def requestable_audiences(user: AnyUser) -> list[str]:
     """The audiences whose summary the user may compile (for some agreement): the form offers only these."""
-    from portfolio.models import Agreement
-
     audiences: list[str] = []
-    if user.is_authenticated and any(can_edit_agreement_portfolio(user, agreement)
-                                     for agreement in Agreement.objects.worked_on_by(user)):
+    if can_edit_some_agreement_portfolio(user):
         audiences.append(Audience.STEERING)
     if can_request_summary(user, audience=Audience.NATIONAL, agreement=None):
         audiences.append(Audience.NATIONAL)

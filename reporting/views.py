@@ -27,7 +27,7 @@ from portfolio.current import current_agreement
 from portfolio.dataversion import FigureCache
 from portfolio.exports import export_response
 from portfolio.models import Agreement, Project
-from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator
+from portfolio.permissions import can_edit_agreement_portfolio, can_view_portal, is_coordinator, works_on
 from portfolio.roles import Role, has_role, is_project_contact_only, sees_all_agreements
 from portfolio.selectors import PIPELINE
 
@@ -162,7 +162,7 @@ def _governance_html(request: HttpRequest, agreement: Agreement) -> str:
 
 def _results_html(request: HttpRequest, agreement: Agreement) -> str | None:
     """The results block, for those who work on the agreement (None for others)."""
-    if not Agreement.objects.worked_on_by(request.user).filter(pk=agreement.pk).exists():
+    if not works_on(request.user, agreement.pk):
         return None
     return render_to_string("followup/partials/dashboard_results.html",
                             {"results": followup_selectors.dashboard_results(user=request.user, agreement=agreement)},
