@@ -48,7 +48,7 @@ MESSAGES = {
 }
 
 
-def _error(code: str, value: object = "") -> ValidationError:
+def _error(code: str, value: object) -> ValidationError:
     return ValidationError(MESSAGES[code], code=code, params={"value": str(value)[:40]})
 
 
@@ -62,7 +62,7 @@ def parse_amount(raw: object, *, allow_negative: bool = False) -> Decimal:
     if isinstance(raw, int):
         value = Decimal(raw)
     elif isinstance(raw, float):
-        value = Decimal(repr(raw)) if raw == raw and raw not in (float("inf"), float("-inf")) else Decimal("NaN")
+        value = Decimal(repr(raw))  # nan and ±inf become Decimal's NaN and ±Infinity: refused below as not finite
     elif isinstance(raw, Decimal):
         value = raw
     elif isinstance(raw, str):
@@ -101,21 +101,22 @@ def amount_input_text(value: object, language: str | None = None, *, decimals: i
     ``parse_amount``: fi/sv "186 000,00" (no-break spaces, Django's fi/sv thousand separator), en "186000.00"
     (no grouping: a comma would be refused, "1,234.50" is ambiguous). ``decimals=None`` keeps the value's
     own decimals (indicator counts stay "12"). Blank for None or ""; any other non-number as it was."""
-    if value is None or value == "":
+    if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        number = Decimal(str(value))  # "" and other text: InvalidOperation, given back as it was
     except (InvalidOperation, ValueError):
         return str(value)
     if not number.is_finite():
         return str(value)
     if decimals is not None:
-        number = number.quantize(Decimal(1).scaleb(-decimals))
+        number = number.quantize(Decimal(f"1e-{decimals}"))
     sign = "-" if number < 0 else ""
     whole, _, fraction = f"{abs(number):f}".partition(".")
-    if (language or get_language() or "fi")[:2] == "en":
+    code = language or get_language()  # None when translation is off: the default format (Finnish)
+    if code is not None and code.startswith("en"):
         return f"{sign}{whole}" + (f".{fraction}" if fraction else "")
     head = len(whole) % 3 or 3
     grouped = "\u00a0".join([whole[:head]] + [whole[i:i + 3] for i in range(head, len(whole), 3)])

@@ -104,3 +104,64 @@ def test_governance_funding_grid_uses_the_parser(agreement):
     for bad in ("1e9", "-5", "1,001"):
         form = ProposalForm(data={"title": "x", "request-ERDF-2026": bad}, project=project)
         assert not form.is_valid() and form.errors["request-ERDF-2026"]
+
+
+# --- edges found by mutation testing (make mutation MODULES=portfolio/money.py) ---------------------------
+
+def test_a_trailing_euro_sign_with_or_without_a_space():
+    assert parse_amount("12500€") == D("12500.00")
+    assert parse_amount("7,5 €") == D("7.50")
+    assert parse_amount("€") == D("0.00")
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), float("-inf")])
+def test_floats_that_are_not_numbers_are_refused_as_such(raw):
+    with pytest.raises(ValidationError) as exc:
+        parse_amount(raw, allow_negative=True)
+    assert exc.value.code == "not_numeric"
+
+
+def test_the_message_quotes_the_value_typed_cut_to_forty_characters():
+    typed = "x" * 39 + "yz" + "w" * 10
+    with pytest.raises(ValidationError) as exc:
+        parse_amount(typed)
+    assert exc.value.params == {"value": typed[:40]}
+    assert len(exc.value.params["value"]) == 40
+    with pytest.raises(ValidationError) as exc:
+        parse_amount(True)
+    assert exc.value.params == {"value": "True"}
+
+
+def test_input_text_of_every_kind_of_value():
+    from portfolio.money import amount_input_text
+
+    assert amount_input_text(None, "fi") == ""
+    assert amount_input_text("", "fi") == ""
+    assert amount_input_text(True, "fi") == "True"
+    assert amount_input_text("abc", "fi") == "abc"
+    assert amount_input_text(float("inf"), "fi") == "inf"
+    assert amount_input_text(186000, "fi") == "186\u00a0000,00"
+    assert amount_input_text("1234.5", "sv") == "1\u00a0234,50"
+    assert amount_input_text(D("-1234.5"), "fi") == "-1\u00a0234,50"
+    assert amount_input_text(0, "fi") == "0,00"
+    assert amount_input_text(D("0"), "en") == "0.00"
+    assert amount_input_text(D("-0.004"), "en") == "0.00"
+    assert amount_input_text(D("1234.567"), "en", decimals=1) == "1234.6"
+    assert amount_input_text(12, "en", decimals=None) == "12"
+    assert amount_input_text(12, "fi", decimals=None) == "12"
+    assert amount_input_text(D("12.5"), "en", decimals=None) == "12.5"
+    assert amount_input_text(D("1234.5"), "en-gb") == "1234.50"
+
+
+def test_input_text_follows_the_active_language_and_defaults_to_finnish():
+    from django.utils import translation
+
+    from portfolio.money import amount_input_text
+
+    with override("en"):
+        assert amount_input_text(D("1234.5")) == "1234.50"
+    with override("sv"):
+        assert amount_input_text(D("1234.5")) == "1\u00a0234,50"
+    with override(None):
+        assert translation.get_language() is None
+        assert amount_input_text(D("1234.5")) == "1\u00a0234,50"
