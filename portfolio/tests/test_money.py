@@ -165,3 +165,14 @@ def test_input_text_follows_the_active_language_and_defaults_to_finnish():
     with override(None):
         assert translation.get_language() is None
         assert amount_input_text(D("1234.5")) == "1\u00a0234,50"
+
+
+@pytest.mark.parametrize(("raw", "code", "quoted"), [
+    ("1,000", "too_many_decimals", "1,000"), ("2.5000", "too_many_decimals", "2.5000"),
+    ([1], "not_numeric", "[1]"), ("12e3", "not_numeric", "12e3"), (-3, "negative", "-3"),
+])
+def test_each_refusal_quotes_what_was_typed(raw, code, quoted):
+    """"1,000" is one euro with three decimals (refused), not a thousand: the message says what was typed."""
+    with pytest.raises(ValidationError) as exc:
+        parse_amount(raw)
+    assert (exc.value.code, exc.value.params) == (code, {"value": quoted})
