@@ -96,6 +96,7 @@ def people(agreement, other_agreement, coordinator, other_coordinator, steering_
 PREDICATE_TABLE = {
     "can_view_portal":              [0, 0, 1, 1, 1, 1, 1, 1, 1, 0],
     "can_edit_agreement_portfolio": [0, 0, 1, 0, 0, 0, 1, 0, 0, 0],
+    "can_edit_some_agreement_portfolio": [0, 0, 1, 1, 0, 0, 1, 0, 0, 0],
     "can_change_project":           [0, 0, 1, 0, 0, 0, 1, 0, 0, 0],
     "can_assign_project_contacts":  [0, 0, 1, 0, 0, 0, 1, 0, 0, 0],
     "can_report_on_project":        [0, 0, 1, 0, 0, 0, 1, 1, 0, 0],
@@ -111,6 +112,7 @@ def test_permission_predicate_truth_table(predicate, people, agreement, our_draf
 
     check = getattr(permissions, predicate)
     argument = {"can_view_portal": (), "can_create_project": (), "can_change_organisation": (),
+                "can_edit_some_agreement_portfolio": (),
                 "can_edit_agreement_portfolio": (agreement,), "works_on": (agreement.pk,)}.get(predicate, (our_draft,))
     answers = [int(check(people[role], *argument)) for role in PREDICATE_ROLES]
     assert dict(zip(PREDICATE_ROLES, answers, strict=True)) == dict(
@@ -127,6 +129,25 @@ def test_edit_agreement_portfolio_takes_an_agreement_or_its_id(people, agreement
     assert can_edit_agreement_portfolio(coordinator, other_agreement.pk) is False
     assert can_edit_agreement_portfolio(people["other_coordinator"], other_agreement) is True
     assert can_edit_agreement_portfolio(people["superuser"], other_agreement.pk) is True
+
+
+def test_a_coordinator_edits_some_agreement_only_with_access_and_a_superuser_only_if_one_exists(admin_user):
+    from django.contrib.auth.models import Group
+
+    from portfolio.models import AgreementAccess
+    from portfolio.permissions import can_edit_some_agreement_portfolio
+    from tests.factories import AgreementFactory, UserFactory
+
+    coordinator = UserFactory(username="coord-noaccess")
+    coordinator.groups.add(Group.objects.get_or_create(name="coordinator")[0])
+    assert can_edit_some_agreement_portfolio(admin_user) is False  # no agreement yet
+    assert can_edit_some_agreement_portfolio(coordinator) is False
+    agreement = AgreementFactory()
+    assert can_edit_some_agreement_portfolio(admin_user) is True
+    assert can_edit_some_agreement_portfolio(coordinator) is False  # no access to it
+    AgreementAccess.objects.create(user=coordinator, agreement=agreement)
+    coordinator = type(coordinator).objects.get(pk=coordinator.pk)  # the roles are read once per user object
+    assert can_edit_some_agreement_portfolio(coordinator) is True
 
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
