@@ -170,6 +170,9 @@ def test_input_text_follows_the_active_language_and_defaults_to_finnish():
 @pytest.mark.parametrize(("raw", "code", "quoted"), [
     ("1,000", "too_many_decimals", "1,000"), ("2.5000", "too_many_decimals", "2.5000"),
     ([1], "not_numeric", "[1]"), ("12e3", "not_numeric", "12e3"), (-3, "negative", "-3"),
+    (D("NaN"), "not_numeric", "NaN"), (D("1.001"), "too_many_decimals", "1.001"),
+    (D("1e400"), "too_large", "1E+400"), ("-5,00", "negative", "-5,00"),
+    ("1 000 000 000 000", "too_large", "1 000 000 000 000"),
 ])
 def test_each_refusal_quotes_what_was_typed(raw, code, quoted):
     """"1,000" is one euro with three decimals (refused), not a thousand: the message says what was typed."""
