@@ -38,18 +38,14 @@ if TYPE_CHECKING:
     AnyUser = AbstractBaseUser | AnonymousUser
 
 
-def _agreement_id(agreement: Agreement | int | None) -> int | None:
-    return agreement if isinstance(agreement, int) or agreement is None else agreement.pk
-
-
 def recording_membership(user: AnyUser, group: SteeringGroup | int, *, on: dt.date | None = None) -> Any:
     """The user's seat that lets them record the group's decisions, or None."""
     from .models import Membership
 
     if not user.is_authenticated:
         return None
-    group_id = group if isinstance(group, int) else group.pk
-    seats = Membership.objects.active(on).filter(group_id=group_id, user=user).select_related("substitute_for")
+    # ``group=`` takes the group or its id alike.
+    seats = Membership.objects.active(on).filter(group=group, user=user).select_related("substitute_for")
     for seat in seats:
         if seat.role in RECORDING_ROLES:
             return seat
@@ -67,7 +63,7 @@ def can_record_decision(user: AnyUser, meeting: Meeting) -> bool:
     """Chair or secretary (or their substitute) of the meeting's group, in their term on the meeting day."""
     if not can_view_portal(user):
         return False
-    day = timezone.localdate(meeting.starts_at) if meeting.starts_at else None
+    day = timezone.localdate(meeting.starts_at)  # (a meeting always has its start; without one: today)
     return recording_membership(user, meeting.group_id, on=day) is not None
 
 

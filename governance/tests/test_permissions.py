@@ -111,3 +111,21 @@ def test_api_reads_for_every_role_and_writes_for_coordinators_and_members(seat_p
     permission = GovernanceReadOnlyOrCoordinator()
     _table(seat_people, lambda u: permission.has_permission(SimpleNamespace(user=u, method=method), None),
            ones)
+
+
+def test_group_membership_by_group_or_its_id(seat_people, governance_objects):
+    from governance.permissions import is_group_member
+
+    objs = governance_objects
+    for group in (objs.group, objs.group.pk):
+        _table(seat_people, lambda u, g=group: is_group_member(u, g), "00001111111000")
+    _table(seat_people, lambda u: is_group_member(u, objs.national), "00000000000100")
+
+
+def test_a_substitutes_seat_is_read_with_the_seat_it_stands_in_for(seat_people, governance_objects,
+                                                                   django_assert_num_queries):
+    from governance.permissions import recording_membership
+
+    with django_assert_num_queries(1):
+        seat = recording_membership(seat_people["substitute"], governance_objects.group)
+    assert seat.substitute_for.user == seat_people["chair"]
