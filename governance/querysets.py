@@ -104,8 +104,8 @@ class MeetingQuerySet(models.QuerySet):
             status=MeetingStatus.MINUTES_CONFIRMED).order_by("starts_at")
 
     def for_agreement(self, agreement: Any) -> MeetingQuerySet:
-        agreement_id = getattr(agreement, "pk", agreement)
-        return self.filter(group__agreement_id=agreement_id) if agreement_id else self
+        """The meetings of the agreement's groups (the agreement or its id; None: every meeting)."""
+        return self.filter(group__agreement=agreement) if agreement else self
 
 
 class ProposalQuerySet(models.QuerySet):
@@ -120,8 +120,8 @@ class ProposalQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def for_agreement(self, agreement: Any) -> ProposalQuerySet:
-        agreement_id = getattr(agreement, "pk", agreement)
-        return self.filter(project__agreement_id=agreement_id) if agreement_id else self
+        """The proposals of the agreement's projects (the agreement or its id; None: every proposal)."""
+        return self.filter(project__agreement=agreement) if agreement else self
 
     def open(self) -> ProposalQuerySet:
         return self.filter(status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED, ProposalStatus.ON_AGENDA])

@@ -95,3 +95,74 @@ def test_per_agreement_and_open(governance_objects, agreement, other_agreement):
     Proposal.objects.filter(pk=objs.their_submitted.pk).update(status=ProposalStatus.DECIDED, meeting=objs.meeting)
     Proposal.objects.filter(pk=objs.submitted.pk).update(status=ProposalStatus.WITHDRAWN)
     assert set(Proposal.objects.open().values_list("pk", flat=True)) == {objs.draft.pk, objs.their_draft.pk}
+
+
+def test_seats_in_their_term_on_a_day(seat_people, governance_objects):
+    from governance.models import Membership
+
+    today = timezone.localdate()
+    group = governance_objects.group
+
+    def holders(on):  # type: ignore[no-untyped-def]
+        return sorted(Membership.objects.filter(group=group).active(on).values_list("user__username", flat=True))
+
+    always = ["member", "noportal", "secretary", "steer", "substitute"]
+    assert holders(None) == holders(today) == always
+    assert holders(today - dt.timedelta(days=1)) == sorted([*always, "ended"])  # the ended chair's last day
+    assert holders(today - dt.timedelta(days=400)) == sorted([*always, "ended"])  # and the first
+    assert holders(today - dt.timedelta(days=401)) == always
+    assert holders(today + dt.timedelta(days=7)) == sorted([*always, "future"])  # the future chair's first day
+    assert holders(today + dt.timedelta(days=6)) == always
+
+
+def test_the_groups_a_user_sits_in_are_read_once(seat_people, governance_objects, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from governance.querysets import group_ids_of, is_national_member
+
+    objs = governance_objects
+    fresh = get_user_model().objects.get(pk=seat_people["chair"].pk)  # nothing cached on it yet
+    with django_assert_num_queries(1):
+        assert group_ids_of(fresh) == [objs.group.pk]
+    with django_assert_num_queries(0):
+        assert group_ids_of(fresh) == [objs.group.pk]
+    national = get_user_model().objects.get(pk=seat_people["national_chair"].pk)
+    assert group_ids_of(national) == [objs.national.pk] and is_national_member(national) is True
+    assert is_national_member(fresh) is False
+    assert group_ids_of(seat_people["anonymous"]) == [] and is_national_member(seat_people["anonymous"]) is False
+    assert group_ids_of(seat_people["coordinator"]) == []
+
+
+def test_a_national_member_who_works_on_an_agreement_sees_its_drafts_too(seat_people, governance_objects):
+    from governance.choices import MemberRole
+    from governance.models import Membership, Proposal
+
+    objs = governance_objects
+    both = seat_people["member"]
+    Membership.objects.create(group=objs.national, user=both, role=MemberRole.MEMBER)
+    fresh = type(both).objects.get(pk=both.pk)
+    assert set(Proposal.objects.visible_to(fresh).values_list("pk", flat=True)) == {
+        objs.draft.pk, objs.submitted.pk, objs.their_submitted.pk}
+
+
+def test_upcoming_counts_from_the_day_of_the_moment_given(governance_objects):
+    from governance.models import Meeting
+
+    group = governance_objects.group
+    then = timezone.localtime() - dt.timedelta(days=30)
+    midnight = then.replace(hour=0, minute=0, second=0, microsecond=0)
+    Meeting.objects.create(group=group, title="kuukausi sitten", starts_at=midnight + dt.timedelta(hours=9))
+    Meeting.objects.create(group=group, title="päivää aiemmin", starts_at=midnight - dt.timedelta(hours=1))
+    assert list(Meeting.objects.filter(group=group).upcoming(then).values_list("title", flat=True)) == [
+        "kuukausi sitten", governance_objects.meeting.title]
+    assert list(Meeting.objects.filter(group=group).upcoming().values_list("title", flat=True)) == [
+        governance_objects.meeting.title]
+
+
+def test_who_sees_each_decision(seat_people, governance_objects, coordinator, agreement):
+    from governance.models import Decision
+    from governance.tests.factories import approve, deciding_meeting
+
+    meet, (proposal,) = deciding_meeting(coordinator, agreement, seat_people["chair"])
+    decision = approve(meet, proposal, seat_people["chair"])
+    assert_table(seat_people, _sees(Decision, decision), "00101111110111")
