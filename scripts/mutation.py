@@ -34,13 +34,23 @@ def _imports_of(module: Path) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{names})\b|from {re.escape('.'.join(parts[:-1]))} import [^\n]*\b{parts[-1]}\b")
 
 
-def _tests_for(module: Path) -> list[str]:
-    """The module's own test file (`<app>/tests/test_<module>.py`) and every test file that imports the module;
-    the app's tests when there is neither. mutmut then runs, for each mutant, only the tests among these that
-    reach the mutated function."""
+def _own_tests(module: Path) -> set[str]:
     own = module.parent / "tests" / f"test_{module.stem}.py"
+    return {str(own)} if (ROOT / own).exists() else set()
+
+
+def _tests_for(module: Path) -> list[str]:
+    """The module's own test file (`<app>/tests/test_<module>.py`), the own test files of the app's modules that
+    import it (the querysets are asked through the permissions: `from .querysets import …`), and every test
+    file that imports the module; the app's tests when there is none. mutmut then runs, for each mutant, only
+    the tests among these that reach the mutated function."""
     pattern = _imports_of(module)
-    found = {str(own)} if (ROOT / own).exists() else set()
+    relative = re.compile(rf"^\s*from \.{module.stem} import|^\s*from \. import [^\n]*\b{module.stem}\b", re.M)
+    found = _own_tests(module)
+    for sibling in sorted((ROOT / module.parent).glob("*.py")):
+        text = sibling.read_text(encoding="utf-8")
+        if sibling.stem != module.stem and (relative.search(text) or pattern.search(text)):
+            found |= _own_tests(sibling.relative_to(ROOT))
     for path in sorted(ROOT.glob("*/tests/**/test_*.py")) + sorted(ROOT.glob("tests/**/test_*.py")):
         rel = path.relative_to(ROOT)
         if rel.parts[0] in COPIED and "browser" not in rel.parts and pattern.search(path.read_text(encoding="utf-8")):

@@ -123,3 +123,31 @@ def test_who_reads_and_edits_the_action_plan(people, agreement, other_agreement)
     _table({r: can_view_action_plan(u, other_agreement) for r, u in people.items()}, "000101100")
     _table({r: can_edit_action_plan(u, agreement) for r, u in people.items()}, "001000100")
     _table({r: can_edit_action_plan(u, other_agreement) for r, u in people.items()}, "000100100")
+
+
+def test_the_national_seat_is_looked_up_once_per_user(people, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    from reporting.querysets import is_national_group_member
+
+    fresh = {name: get_user_model().objects.get(pk=people[name].pk) for name in ("national_member", "steering")}
+    with django_assert_num_queries(1):
+        assert is_national_group_member(fresh["national_member"]) is True
+    with django_assert_num_queries(1):
+        assert is_national_group_member(fresh["steering"]) is False  # a regional seat only
+    with django_assert_num_queries(0):
+        assert is_national_group_member(fresh["national_member"]) is True
+        assert is_national_group_member(fresh["steering"]) is False
+        assert is_national_group_member(people["anonymous"]) is False
+
+
+def test_finished_and_running_summaries(agreement):
+    from reporting.models import SummaryReport
+
+    for n, status in enumerate(("queued", "compiling", "rendering", "done", "failed")):
+        SummaryReport.objects.create(audience="steering", agreement=agreement, period=f"2025-Q{n % 4 + 1}",
+                                     version=n + 1, period_start=dt.date(2025, 1, 1),
+                                     period_end=dt.date(2025, 3, 31), status=status)
+    assert sorted(SummaryReport.objects.done().values_list("status", flat=True)) == ["done"]
+    assert sorted(SummaryReport.objects.in_flight().values_list("status", flat=True)) == [
+        "compiling", "queued", "rendering"]
