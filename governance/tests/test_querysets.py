@@ -166,3 +166,31 @@ def test_who_sees_each_decision(seat_people, governance_objects, coordinator, ag
     meet, (proposal,) = deciding_meeting(coordinator, agreement, seat_people["chair"])
     decision = approve(meet, proposal, seat_people["chair"])
     assert_table(seat_people, _sees(Decision, decision), "00101111110111")
+
+
+def test_confirmed_decisions_and_their_lines_are_permanent_and_corrected_ones_not_current(
+        seat_people, coordinator, agreement):
+    from governance.choices import MeetingStatus
+    from governance.errors import PermanentRecordError
+    from governance.models import Decision, DecisionFundingLine, Meeting
+    from governance.services import decision_correct
+    from governance.tests.factories import approve, deciding_meeting
+
+    chair = seat_people["chair"]
+    meet, (first, second) = deciding_meeting(coordinator, agreement, chair, proposals=2)
+    kept, corrected = approve(meet, first, chair), approve(meet, second, chair)
+    correction = decision_correct(decision=corrected, meeting=meet, outcome="rejected", rationale="Korjaus.",
+                                  user=chair)
+    assert set(Decision.objects.current().values_list("pk", flat=True)) == {kept.pk, correction.pk}
+    assert Decision.objects.permanent().count() == 0
+    # Not yet confirmed: bulk writes pass.
+    assert DecisionFundingLine.objects.filter(decision=kept).update(year=2026) == len(kept.funding_lines.all())
+    Meeting.objects.filter(pk=meet.pk).update(status=MeetingStatus.MINUTES_CONFIRMED)
+    assert set(Decision.objects.permanent().values_list("pk", flat=True)) == {kept.pk, corrected.pk, correction.pk}
+    lines = DecisionFundingLine.objects.filter(decision=kept)
+    assert lines.exists()
+    for write in (lambda: lines.update(year=2027), lines.delete, lambda: Decision.objects.filter(pk=kept.pk).update(
+            rationale="Muutettu"), Decision.objects.filter(pk=kept.pk).delete):
+        with pytest.raises(PermanentRecordError):
+            write()
+    assert set(lines.values_list("year", flat=True)) == {2026}
