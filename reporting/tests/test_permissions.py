@@ -151,3 +151,16 @@ def test_finished_and_running_summaries(agreement):
     assert sorted(SummaryReport.objects.done().values_list("status", flat=True)) == ["done"]
     assert sorted(SummaryReport.objects.in_flight().values_list("status", flat=True)) == [
         "compiling", "queued", "rendering"]
+
+
+def test_a_national_member_who_works_on_an_agreement_sees_its_summaries_too(people, reports):
+    from governance.choices import GroupKind, MemberRole
+    from governance.models import Membership, SteeringGroup
+    from reporting.models import SummaryReport
+
+    steering = people["steering"]
+    Membership.objects.create(group=SteeringGroup.objects.get(kind=GroupKind.NATIONAL), user=steering,
+                              role=MemberRole.MEMBER)
+    fresh = type(steering).objects.get(pk=steering.pk)
+    assert set(SummaryReport.objects.visible_to(fresh).values_list("pk", flat=True)) == {
+        reports["ours"].pk, reports["national"].pk}
