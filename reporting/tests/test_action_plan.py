@@ -345,11 +345,11 @@ def test_an_annex_version_cannot_be_changed_or_deleted(agreement, coordinator, f
     version.reason = "changed"
     with pytest.raises(FrozenRecordError):
         version.save()
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(FrozenRecordError, match="^an annex version is frozen$"):
         ActionPlanVersion.objects.filter(pk=version.pk).update(reason="changed")
     with pytest.raises(FrozenRecordError):
         version.delete()
-    with pytest.raises(FrozenRecordError):
+    with pytest.raises(FrozenRecordError, match="^an annex version is frozen$"):
         ActionPlanVersion.objects.filter(pk=version.pk).delete()
     assert ActionPlanVersion.objects.get(pk=version.pk).reason == ""
     # Its PDFs are written once, by the task that makes them; a ready version's PDFs never change.
