@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess  # nosec B404 - runs mutmut of this project's venv, no shell
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +105,9 @@ def main() -> int:
         module = Path(name)
         tests = args.tests or _tests_for(module)
         work = _work_copy(module, tests)
+        started = time.monotonic()
         subprocess.run([str(mutmut), "run", "--max-children", "2"], cwd=work, check=False)  # nosec B603
+        minutes = (time.monotonic() - started) / 60
         results = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=work, check=False,  # nosec B603
                                  capture_output=True, text=True).stdout
         counts = _score(results)
@@ -113,7 +116,7 @@ def main() -> int:
         score = f"{100 * killed / total:.1f} %" if total else "n/a"
         survivors = [line.split(":")[0].strip() for line in results.splitlines()
                      if line.rstrip().endswith("survived")]
-        report = (f"{module}: mutation score {score} ({killed} killed of {total}; {counts}); "
+        report = (f"{module}: mutation score {score} ({killed} killed of {total}; {counts}; {minutes:.0f} min); "
                   f"tests: {' '.join(tests)}\n" + "".join(f"  survived: {s}\n" for s in survivors))
         (OUT / f"{module.with_suffix('').as_posix().replace('/', '.')}.txt").write_text(report, encoding="utf-8")
         print(report, end="")
