@@ -88,7 +88,6 @@ def frame_use(*, agreement: Agreement | int, year: int | None = None, exclude_pr
         instrument = instruments.get(r["code"])
         r["name"] = instrument.short_name if instrument else r["code"]
         r["full_name"] = instrument.name if instrument else r["code"]
-        r["sort_order"] = order.get(r["code"], 99)
         projected = r["committed"] + r["pending"]
         frame = r["frame"]
         r["projected"] = projected

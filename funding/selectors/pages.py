@@ -69,17 +69,16 @@ def dashboard_funding(*, agreement: Agreement, user: AbstractBaseUser | Anonymou
     uses = frame_use(agreement=agreement, include_pending_proposal_ids=None if works_on(user, agreement.pk) else [],
                      as_of=as_of)
     years = sorted({u["year"] for u in uses} | set(agreement.years))
-    # The instruments in use, in the instruments' order (frame_use names them: no second read of the table).
-    instruments = sorted({u["code"]: u for u in uses}.values(), key=lambda u: (u["sort_order"], u["code"]))
+    instruments = [i for i in FundingInstrument.objects.all() if any(u["code"] == i.code for u in uses)]
     matrix = []
     for instrument in instruments:
-        code = instrument["code"]
+        code = instrument.code
         cells = []
         for y in years:
             use = next((u for u in uses if u["code"] == code and u["year"] == y), None)
             cells.append({"year": y, "use": use,
                           "url": project_list_url(agreement=agreement.pk, instrument=code, year=y)})
-        matrix.append({"code": code, "name": instrument["name"], "full_name": instrument["full_name"], "cells": cells,
+        matrix.append({"code": code, "name": instrument.short_name, "full_name": instrument.name, "cells": cells,
                        "url": project_list_url(agreement=agreement.pk, instrument=code),
                        "total": _use_totals(u for u in uses if u["code"] == code)})
     # Across instruments only the committed money adds up: a year's frames are EU and state money, its
