@@ -122,3 +122,20 @@ def test_a_period_is_a_value():
     assert period == period_parse("2026-q2") and hash(period) == hash(period_parse(" 2026-Q2"))
     with pytest.raises(AttributeError):
         period.code = "2026-Q3"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("2026-X1", "Enter a period as YYYY, YYYY-Qn (quarter 1–4) or YYYY-Hn (half 1–2)."),
+    ("2019", "The period must be between 2021 and 2100."),
+    ("2026-Q7", "A quarter is 1–4."),
+    ("2026-H4", "A half-year is 1 or 2."),
+])
+def test_each_refusal_says_what_is_wrong(bad, message):
+    from django.utils.translation import override
+
+    with override("en"), pytest.raises(ValidationError) as excinfo:
+        period_parse(bad)
+    with override("en"):
+        assert excinfo.value.messages == [message]
+    with override("fi"):
+        assert excinfo.value.messages[0] != message  # and it is translated
