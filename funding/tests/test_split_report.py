@@ -126,3 +126,39 @@ def test_the_split_of_a_project_an_agreement_and_the_country(portfolio, agreemen
     assert country_split(basis="planned")["all"]["total"] == D("390000.00") + _koord("planned")
     # Another agreement's coordinator sees our decided (running) projects only: all of them here.
     assert country_split(user=other_coordinator)["all"]["total"] == D("385000.00") + _koord()
+
+
+def test_a_split_counts_what_the_user_sees_and_the_lines_as_they_stood(portfolio, agreement, other_coordinator,
+                                                                       coordinator):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    draft = ProjectFactory(agreement=agreement, code="S-DRAFT", status="proposal")
+    FundingLineFactory(project=draft, instrument=instrument("ERDF"), year=2026, planned_amount=D("1000.00"),
+                       granted_amount=D("0.00"))
+    ours = agreement_split(agreement=agreement, user=coordinator, basis="planned")["all"]["total"]
+    theirs = agreement_split(agreement=agreement, user=other_coordinator, basis="planned")["all"]["total"]
+    assert ours - theirs == D("1000.00")  # another agreement's people do not see our draft
+    everyone = agreement_split(agreement=agreement, basis="planned")["all"]["total"]  # a system call: no user
+    assert everyone == ours
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert agreement_split(agreement=agreement, user=coordinator, as_of=yesterday)["all"]["total"] == D("0")
+    assert country_split(as_of=yesterday)["all"]["total"] == D("0")
+
+
+def test_coordination_lines_against_their_funding_model(agreement, other_agreement, django_assert_num_queries):
+    from funding.selectors.splits import coordination_line_conflicts
+
+    koord = agreement.projects.get(is_coordination_project=True)
+    theirs = ProjectFactory(agreement=other_agreement, code="A-KOORD", is_coordination_project=True)
+    before = set(coordination_line_conflicts().values_list("pk", flat=True))
+    for project, code, year in ((koord, "ERDF", 2023), (koord, "AKKE", 2024), (theirs, "ESF", 2022),
+                                (theirs, "AKKE", 2023), (theirs, "ERDF", 2024), (theirs, "CITY", 2022)):
+        FundingLineFactory(project=project, instrument=instrument(code), year=year)
+    with django_assert_num_queries(1):
+        found = [(line.project.code, line.year, line.instrument.code)
+                 for line in coordination_line_conflicts() if line.pk not in before]
+    assert found == [("A-KOORD", 2022, "ESF"), ("HEV-KOORD", 2023, "ERDF"), ("HEV-KOORD", 2024, "AKKE")]
+    assert [(line.project.code, line.year) for line in coordination_line_conflicts(agreement_id=other_agreement.pk)
+            ] == [("A-KOORD", 2022)]
