@@ -113,14 +113,16 @@ def main() -> int:
         counts = _score(results)
         total = sum(counts.values())
         killed = counts.get("killed", 0)
-        score = f"{100 * killed / total:.1f} %" if total else "n/a"
+        unchecked = total and counts.get("not checked", 0) == total  # the tests failed unmutated: no score
+        score = "n/a (the selected tests fail without any mutant: see mutmut's output above)" if unchecked else (
+            f"{100 * killed / total:.1f} %" if total else "n/a")
         survivors = [line.split(":")[0].strip() for line in results.splitlines()
                      if line.rstrip().endswith("survived")]
         report = (f"{module}: mutation score {score} ({killed} killed of {total}; {counts}; {minutes:.0f} min); "
                   f"tests: {' '.join(tests)}\n" + "".join(f"  survived: {s}\n" for s in survivors))
         (OUT / f"{module.with_suffix('').as_posix().replace('/', '.')}.txt").write_text(report, encoding="utf-8")
         print(report, end="")
-        failed += not total
+        failed += not total or bool(unchecked)
     return 1 if failed else 0
 
 
