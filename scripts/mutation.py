@@ -2,9 +2,9 @@
 
 A full run over every app is far too slow for this machine, so each module is mutated on its own, in a
 scratch copy of the project under var/mutation/work/ (mutmut reads its settings from pyproject.toml and
-writes mutants/ next to it), against the module's own tests (`<app>/tests/test_<module>.py`) and every test file
-that imports it, else the app's tests (override with TESTS="path ..."). The score per module (killed / all mutants, with
-mutmut's counts) is written to var/mutation/<app>.<module>.txt and printed."""
+writes mutants/ next to it), against the tests `_tests_for` selects (override with TESTS="path ..."), run without
+migrations. The score per module (killed / all mutants, with mutmut's counts and the run time) is written to
+var/mutation/<app>.<module>.txt and printed; a run whose tests fail before any mutant has no score and fails."""
 
 from __future__ import annotations
 
